@@ -1,0 +1,44 @@
+# Shared CMake helpers for ocelli.
+
+set(OCELLI_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+
+# ocelli_verilate(<target> TOP <module> SOURCES <sv...> [ARGS <extra verilator args...>])
+# Builds a static library holding the verilated model V<module> (header "V<module>.h").
+# FST tracing is compiled in and stays off until a harness opens a trace.
+function(ocelli_verilate target)
+  cmake_parse_arguments(ARG "" "TOP" "SOURCES;ARGS" ${ARGN})
+  add_library(${target} STATIC)
+  set(assert_args)
+  if(OCELLI_ASSERT)
+    set(assert_args --assert)
+  endif()
+  verilate(${target}
+    SOURCES ${ARG_SOURCES}
+    TOP_MODULE ${ARG_TOP}
+    PREFIX V${ARG_TOP}
+    TRACE_FST
+    OPT_FAST -O3
+    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast --no-timing -Wall
+                   ${assert_args}
+                   -I${PROJECT_SOURCE_DIR}/rtl
+                   ${PROJECT_SOURCE_DIR}/rtl/ocelli.vlt
+                   ${ARG_ARGS})
+  # Harnesses that link the model and use tracing need the same defines the model was built with.
+  target_compile_definitions(${target} PUBLIC VM_TRACE=1 VM_TRACE_FST=1)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
+
+# ocelli_add_gtest(<target> SOURCES <cpp...> LIBS <libs...> LABELS <labels...>)
+# A GoogleTest executable whose tests CTest discovers, labelled by area for `ctest -L <area>`.
+function(ocelli_add_gtest target)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest_main fmt::fmt)
+  target_compile_options(${target} PRIVATE ${OCELLI_WARNINGS})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 600)
+  endif()
+  gtest_discover_tests(${target}
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+endfunction()

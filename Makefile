@@ -21,7 +21,7 @@ deps: ## Install missing Debian packages (idempotent; needs root or sudo)
 $(BUILD_DIR)/build.ninja $(BUILD_DIR)/Makefile:
 	@cmake -S . -B $(BUILD_DIR) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release
 
-configure: deps $(BUILD_DIR)/build.ninja ## Configure the CMake build in $(BUILD_DIR)
+configure: deps $(BUILD_DIR)/build.ninja ## Configure the CMake build (in BUILD_DIR, default build/)
 
 build: configure ## Build the RTL models, golden, driver, tools and tests (parallel)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)

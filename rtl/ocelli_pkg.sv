@@ -27,4 +27,15 @@ package ocelli_pkg;
   typedef logic signed [PsumWidth-1:0] psum_t;
   typedef logic [DramWidth-1:0] dram_word_t;
 
+  // Run-length decoder errors (docs/numerics.md lists the same cases for the golden codec).
+  typedef enum logic [2:0] {
+    RlcOk               = 3'd0,
+    RlcErrRunPastEnd    = 3'd1,  // a pair's zeros + level would go past the element count
+    RlcErrEarlyTerm     = 3'd2,  // terminator bit set in a word before the element count is reached
+    RlcErrMissingTerm   = 3'd3,  // element count reached in a word without the terminator bit
+    RlcErrBadPadding    = 3'd4,  // a pair after the last element is not (0, 0)
+    RlcErrTruncated     = 3'd5,  // the word budget ran out before the element count was reached
+    RlcErrTrailingWords = 3'd6   // words left in the budget after the terminator
+  } rlc_err_e;
+
 endpackage

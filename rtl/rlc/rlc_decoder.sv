@@ -1,0 +1,194 @@
+// Run-length decoder of activations on the ifmap path from DRAM (format: docs/numerics.md, "Run-length code").
+// Told the element count and the word budget of a tensor, it emits exactly that many 16-bit elements, one per cycle,
+// and checks the stream as the golden codec does: a corrupt stream ends in the error state with the code and the
+// offset of the offending word, never in a silently short tensor or a hang.
+module rlc_decoder
+  import ocelli_pkg::*;
+(
+  input  logic        clk_i,
+  input  logic        rst_ni,
+
+  input  logic        start_i,      // begin a tensor (ignored while busy)
+  input  logic [31:0] count_i,      // elements to produce
+  input  logic [31:0] max_words_i,  // words the stream holds
+
+  input  logic        in_valid_i,
+  output logic        in_ready_o,
+  input  dram_word_t  in_word_i,
+
+  output logic        out_valid_o,
+  input  logic        out_ready_i,
+  output data_t       out_data_o,
+  output logic        out_last_o,
+
+  output logic        busy_o,
+  output logic        done_o,       // the whole tensor was produced and the stream was well formed
+  output logic        error_o,
+  output rlc_err_e    err_code_o,
+  output logic [31:0] err_word_o    // offset (in words) of the offending word
+);
+
+  typedef enum logic [2:0] {
+    StIdle, StFetch, StEmit, StTail, StDone, StError
+  } state_e;
+
+  state_e                  state_d, state_q;
+  dram_word_t              word_d, word_q;
+  logic [1:0]              pair_idx_d, pair_idx_q;     // in StTail: first pair that must be padding (3 = none)
+  logic [RlcRunWidth-1:0]  zeros_sent_d, zeros_sent_q; // zeros of the current pair already emitted
+  logic [31:0]             remaining_d, remaining_q;   // elements still to produce
+  logic [31:0]             words_seen_d, words_seen_q;
+  logic [31:0]             budget_d, budget_q;
+  rlc_err_e                err_code_d, err_code_q;
+  logic [31:0]             err_word_d, err_word_q;
+
+  logic [RlcRunWidth-1:0]  run;
+  data_t                   level;
+  logic                    pair_fits;
+  logic                    in_zero_part;
+  logic                    emit;
+  logic                    bad_padding;
+
+  assign run   = word_q[pair_idx_q * RlcPairWidth +: RlcRunWidth];
+  assign level = word_q[pair_idx_q * RlcPairWidth + RlcRunWidth +: DataWidth];
+  // run zeros plus the level must fit in what is left: run + 1 <= remaining.
+  assign pair_fits    = {27'd0, run} < remaining_q;
+  assign in_zero_part = zeros_sent_q < run;
+
+  assign out_valid_o = (state_q == StEmit) && pair_fits;
+  assign out_data_o  = in_zero_part ? '0 : level;
+  assign out_last_o  = remaining_q == 32'd1;
+  assign emit        = out_valid_o && out_ready_i;
+  assign in_ready_o  = (state_q == StFetch) && (words_seen_q != budget_q);
+
+  always_comb begin
+    bad_padding = 1'b0;
+    for (int k = 0; k < int'(RlcPairsPerWord); k++) begin
+      if (k >= int'(pair_idx_q) && word_q[k * RlcPairWidth +: RlcPairWidth] != '0) begin
+        bad_padding = 1'b1;
+      end
+    end
+  end
+
+  always_comb begin
+    state_d      = state_q;
+    word_d       = word_q;
+    pair_idx_d   = pair_idx_q;
+    zeros_sent_d = zeros_sent_q;
+    remaining_d  = remaining_q;
+    words_seen_d = words_seen_q;
+    budget_d     = budget_q;
+    err_code_d   = err_code_q;
+    err_word_d   = err_word_q;
+
+    unique case (state_q)
+      StIdle, StDone, StError: begin
+        if (start_i) begin
+          state_d      = StFetch;
+          remaining_d  = count_i;
+          budget_d     = max_words_i;
+          words_seen_d = '0;
+          err_code_d   = RlcOk;
+          err_word_d   = '0;
+        end
+      end
+      StFetch: begin
+        if (words_seen_q == budget_q) begin
+          state_d    = StError;
+          err_code_d = RlcErrTruncated;
+          err_word_d = words_seen_q;
+        end else if (in_valid_i) begin
+          word_d       = in_word_i;
+          words_seen_d = words_seen_q + 1;
+          pair_idx_d   = '0;
+          zeros_sent_d = '0;
+          // An empty tensor is a single word of padding with the terminator.
+          state_d      = (remaining_q == '0) ? StTail : StEmit;
+        end
+      end
+      StEmit: begin
+        if (!pair_fits) begin
+          state_d    = StError;
+          err_code_d = RlcErrRunPastEnd;
+          err_word_d = words_seen_q - 1;
+        end else if (emit) begin
+          remaining_d = remaining_q - 1;
+          if (in_zero_part) begin
+            zeros_sent_d = zeros_sent_q + 1'b1;
+          end else begin
+            zeros_sent_d = '0;
+            if (remaining_q == 32'd1) begin
+              state_d    = StTail;
+              pair_idx_d = pair_idx_q + 1'b1;
+            end else if (pair_idx_q == 2'd2) begin
+              if (word_q[DramWidth-1]) begin
+                state_d    = StError;
+                err_code_d = RlcErrEarlyTerm;
+                err_word_d = words_seen_q - 1;
+              end else begin
+                state_d = StFetch;
+              end
+            end else begin
+              pair_idx_d = pair_idx_q + 1'b1;
+            end
+          end
+        end
+      end
+      StTail: begin
+        state_d = StError;
+        err_word_d = words_seen_q - 1;
+        if (bad_padding) begin
+          err_code_d = RlcErrBadPadding;
+        end else if (!word_q[DramWidth-1]) begin
+          err_code_d = RlcErrMissingTerm;
+        end else if (words_seen_q != budget_q) begin
+          err_code_d = RlcErrTrailingWords;
+          err_word_d = words_seen_q;
+        end else begin
+          state_d = StDone;
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q      <= StIdle;
+      word_q       <= '0;
+      pair_idx_q   <= '0;
+      zeros_sent_q <= '0;
+      remaining_q  <= '0;
+      words_seen_q <= '0;
+      budget_q     <= '0;
+      err_code_q   <= RlcOk;
+      err_word_q   <= '0;
+    end else begin
+      state_q      <= state_d;
+      word_q       <= word_d;
+      pair_idx_q   <= pair_idx_d;
+      zeros_sent_q <= zeros_sent_d;
+      remaining_q  <= remaining_d;
+      words_seen_q <= words_seen_d;
+      budget_q     <= budget_d;
+      err_code_q   <= err_code_d;
+      err_word_q   <= err_word_d;
+    end
+  end
+
+  assign busy_o     = (state_q == StFetch) || (state_q == StEmit) || (state_q == StTail);
+  assign done_o     = state_q == StDone;
+  assign error_o    = state_q == StError;
+  assign err_code_o = err_code_q;
+  assign err_word_o = err_word_q;
+
+`ifndef SYNTHESIS
+  // An offered element stays unchanged until it is taken.
+  a_out_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (out_valid_o && !out_ready_i) |=> (out_valid_o && $stable(out_data_o) && $stable(out_last_o)));
+  // Never more elements than asked for.
+  a_no_overrun: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      out_valid_o |-> remaining_q != '0);
+`endif
+
+endmodule

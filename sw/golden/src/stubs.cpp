@@ -20,11 +20,6 @@ Tensor16 max_pool(const Tensor16&, const PoolParams&) { todo("max_pool"); }
 std::size_t LrnTable::index_of(std::uint64_t) const { todo("LrnTable::index_of"); }
 LrnTable make_lrn_table(const LrnParams&, int, int) { todo("make_lrn_table"); }
 Tensor16 lrn(const Tensor16&, const LrnTable&, LayerStats*) { todo("lrn"); }
-std::uint64_t rlc_pack_pair(const RlcPair&, int) { todo("rlc_pack_pair"); }
-RlcPair rlc_unpack_pair(std::uint64_t, int) { todo("rlc_unpack_pair"); }
-std::vector<std::uint64_t> rlc_encode(const std::int16_t*, std::size_t) { todo("rlc_encode"); }
-RlcError::RlcError(std::size_t word_offset, const std::string& what) : std::runtime_error(what), word_offset_(word_offset) {}
-std::vector<std::int16_t> rlc_decode(const std::uint64_t*, std::size_t, std::size_t) { todo("rlc_decode"); }
 void write_tensor_file(const std::string&, const Tensor16&) { todo("write_tensor_file"); }
 void write_tensor_file(const std::string&, const Tensor32&) { todo("write_tensor_file"); }
 Tensor16 read_tensor_file(const std::string&) { todo("read_tensor_file"); }

@@ -55,6 +55,10 @@ NumericTensor load_tensor_file(const std::string& path) {
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path));
   pb::TensorProto proto;
   if (!proto.ParseFromIstream(&in)) throw std::runtime_error(fmt::format("{}: not a valid TensorProto", path));
+  return tensor_from_proto(proto, path);
+}
+
+NumericTensor tensor_from_proto(const pb::TensorProto& proto, const std::string& path) {
   if (proto.data_location() == pb::TensorProto_DataLocation_EXTERNAL) {
     throw Unsupported(fmt::format("{}: tensor with external data", path));
   }

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace onnx {
+class TensorProto;
+}
+
 namespace ocelli::onnx {
 
 // The node needs something the hardware (or this runner) cannot do; the message names it.
@@ -33,5 +37,7 @@ std::string onnx_type_name(int onnx_type);
 // Reads one serialized TensorProto (an input_*.pb / output_*.pb file). Throws std::runtime_error naming the
 // file when it cannot be read or parsed, Unsupported for data types outside float/double and the integer types.
 NumericTensor load_tensor_file(const std::string& path);
+// The same for a TensorProto already in memory (model initializers); `context` prefixes error messages.
+NumericTensor tensor_from_proto(const ::onnx::TensorProto& proto, const std::string& context);
 
 }  // namespace ocelli::onnx

@@ -1,0 +1,154 @@
+// Tensor files (docs/numerics.md, "Tensor file"): 48-byte little-endian header + zlib-compressed payload.
+#include "ocelli/golden/tensor_file.hpp"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <stdexcept>
+
+namespace ocelli::golden {
+namespace {
+
+constexpr std::size_t kHeaderBytes = 48;
+
+[[noreturn]] void file_error(const std::string& path, const std::string& what) {
+  throw std::runtime_error(fmt::format("tensor file '{}': {}", path, what));
+}
+
+class ByteWriter {
+ public:
+  template <class T>
+  void put(T v) {
+    const auto u = static_cast<std::make_unsigned_t<T>>(v);
+    for (std::size_t i = 0; i < sizeof(T); ++i) bytes_.push_back(static_cast<unsigned char>(u >> (8 * i)));
+  }
+  void put_bytes(const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    bytes_.insert(bytes_.end(), b, b + n);
+  }
+  std::vector<unsigned char>& bytes() { return bytes_; }
+
+ private:
+  std::vector<unsigned char> bytes_;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(const unsigned char* p) : p_(p) {}
+  template <class T>
+  T get() {
+    std::make_unsigned_t<T> u = 0;
+    for (std::size_t i = 0; i < sizeof(T); ++i) u |= static_cast<std::make_unsigned_t<T>>(p_[pos_ + i]) << (8 * i);
+    pos_ += sizeof(T);
+    return static_cast<T>(u);
+  }
+
+ private:
+  const unsigned char* p_;
+  std::size_t pos_ = 0;
+};
+
+template <class T>
+std::vector<unsigned char> payload_bytes(const std::vector<T>& data) {
+  ByteWriter w;
+  for (T v : data) w.put(v);
+  return std::move(w.bytes());
+}
+
+template <class T>
+void write_file(const std::string& path, const Tensor<T>& t) {
+  if (t.data.size() != t.shape.elements()) {
+    throw std::invalid_argument(fmt::format("write_tensor_file '{}': tensor holds {} elements but its shape needs {}",
+                                            path, t.data.size(), t.shape.elements()));
+  }
+  const std::vector<unsigned char> payload = payload_bytes(t.data);
+  uLongf packed_size = compressBound(payload.size());
+  std::vector<unsigned char> packed(packed_size);
+  if (compress2(packed.data(), &packed_size, payload.data(), payload.size(), Z_BEST_SPEED) != Z_OK) {
+    file_error(path, "zlib compression failed");
+  }
+  ByteWriter header;
+  header.put_bytes(kTensorFileMagic, sizeof(kTensorFileMagic));
+  header.put<std::uint16_t>(kTensorFileVersion);
+  header.put<std::uint16_t>(8 * sizeof(T));
+  for (int d : {t.shape.n, t.shape.c, t.shape.h, t.shape.w}) header.put<std::int32_t>(d);
+  header.put<std::int32_t>(t.frac);
+  header.put<std::uint64_t>(t.data.size());
+  header.put<std::uint32_t>(crc32(0L, payload.data(), static_cast<uInt>(payload.size())));
+  header.put<std::uint64_t>(packed_size);
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) file_error(path, "cannot open for writing");
+  f.write(reinterpret_cast<const char*>(header.bytes().data()), static_cast<std::streamsize>(header.bytes().size()));
+  f.write(reinterpret_cast<const char*>(packed.data()), static_cast<std::streamsize>(packed_size));
+  if (!f) file_error(path, "write failed");
+}
+
+template <class T>
+Tensor<T> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) file_error(path, "cannot open for reading");
+  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (bytes.size() < kHeaderBytes) {
+    file_error(path, fmt::format("truncated header ({} of {} bytes)", bytes.size(), kHeaderBytes));
+  }
+  if (std::memcmp(bytes.data(), kTensorFileMagic, sizeof(kTensorFileMagic)) != 0) {
+    file_error(path, "bad magic (not an ocelli tensor file; expected \"OCTF\")");
+  }
+  ByteReader h(bytes.data() + sizeof(kTensorFileMagic));
+  const auto version = h.get<std::uint16_t>();
+  if (version != kTensorFileVersion) file_error(path, fmt::format("unsupported version {}", version));
+  const auto dtype_bits = h.get<std::uint16_t>();
+  if (dtype_bits != 8 * sizeof(T)) {
+    file_error(path, fmt::format("holds int{} elements but int{} was requested", dtype_bits, 8 * sizeof(T)));
+  }
+  Tensor<T> t;
+  t.shape.n = h.get<std::int32_t>();
+  t.shape.c = h.get<std::int32_t>();
+  t.shape.h = h.get<std::int32_t>();
+  t.shape.w = h.get<std::int32_t>();
+  t.frac = h.get<std::int32_t>();
+  const auto count = h.get<std::uint64_t>();
+  const auto crc = h.get<std::uint32_t>();
+  const auto packed_size = h.get<std::uint64_t>();
+  const Shape& s = t.shape;
+  if (s.n < 0 || s.c < 0 || s.h < 0 || s.w < 0 || s.elements() != count) {
+    file_error(path, fmt::format("shape ({}, {}, {}, {}) does not match the element count {}", s.n, s.c, s.h, s.w,
+                                 count));
+  }
+  const std::size_t available = bytes.size() - kHeaderBytes;
+  if (packed_size > available) {
+    file_error(path, fmt::format("truncated payload ({} of {} compressed bytes)", available, packed_size));
+  }
+  if (packed_size < available) {
+    file_error(path, fmt::format("{} unexpected bytes after the payload", available - packed_size));
+  }
+  if (count > std::numeric_limits<std::size_t>::max() / sizeof(T)) file_error(path, "element count too large");
+  std::vector<unsigned char> payload(count * sizeof(T));
+  uLongf unpacked = payload.size();
+  const int z = uncompress(payload.data(), &unpacked, bytes.data() + kHeaderBytes, packed_size);
+  if (z != Z_OK || unpacked != payload.size()) {
+    file_error(path, fmt::format("corrupt compressed payload (zlib: {}, {} of {} bytes)", zError(z), unpacked,
+                                 payload.size()));
+  }
+  const std::uint32_t actual_crc = crc32(0L, payload.data(), static_cast<uInt>(payload.size()));
+  if (actual_crc != crc) {
+    file_error(path, fmt::format("payload checksum mismatch (CRC32 {:#010x}, header says {:#010x})", actual_crc, crc));
+  }
+  t.data.resize(count);
+  ByteReader r(payload.data());
+  for (auto& v : t.data) v = r.get<T>();
+  return t;
+}
+
+}  // namespace
+
+void write_tensor_file(const std::string& path, const Tensor16& t) { write_file(path, t); }
+void write_tensor_file(const std::string& path, const Tensor32& t) { write_file(path, t); }
+Tensor16 read_tensor_file(const std::string& path) { return read_file<std::int16_t>(path); }
+Tensor32 read_tensor_file32(const std::string& path) { return read_file<std::int32_t>(path); }
+
+}  // namespace ocelli::golden

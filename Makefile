@@ -31,7 +31,7 @@ test: build ## Install, build and run every test (CTest; CTEST_ARGS='-L <area>' 
 
 lint: ## Verilator --lint-only -Wall over all RTL (waivers only in rtl/ocelli.vlt)
 	@command -v verilator >/dev/null || scripts/install-deps.sh
-	@verilator --lint-only -Wall --no-timing -Irtl $(shell find rtl -type d -printf '-I%p ') rtl/ocelli.vlt $(RTL_SOURCES)
+	@verilator --lint-only -Wall --assert --no-timing -Irtl $(shell find rtl -type d -printf '-I%p ') rtl/ocelli.vlt $(RTL_SOURCES)
 	@echo "lint: clean ($(words $(RTL_SOURCES)) files)"
 
 bench: build ## Run the benchmarks and print their figures

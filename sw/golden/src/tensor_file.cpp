@@ -78,7 +78,9 @@ void write_file(const std::string& path, const Tensor<T>& t) {
   for (int d : {t.shape.n, t.shape.c, t.shape.h, t.shape.w}) header.put<std::int32_t>(d);
   header.put<std::int32_t>(t.frac);
   header.put<std::uint64_t>(t.data.size());
-  header.put<std::uint32_t>(crc32(0L, payload.data(), static_cast<uInt>(payload.size())));
+  // The CRC covers the bytes as stored, so any damaged byte is caught before decompression (zlib's own
+  // Adler-32 then guards the decompressed data).
+  header.put<std::uint32_t>(crc32(0L, packed.data(), static_cast<uInt>(packed_size)));
   header.put<std::uint64_t>(packed_size);
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (!f) file_error(path, "cannot open for writing");
@@ -126,17 +128,18 @@ Tensor<T> read_file(const std::string& path) {
   if (packed_size < available) {
     file_error(path, fmt::format("{} unexpected bytes after the payload", available - packed_size));
   }
+  const unsigned char* packed = bytes.data() + kHeaderBytes;
+  const std::uint32_t actual_crc = crc32(0L, packed, static_cast<uInt>(packed_size));
+  if (actual_crc != crc) {
+    file_error(path, fmt::format("payload checksum mismatch (CRC32 {:#010x}, header says {:#010x})", actual_crc, crc));
+  }
   if (count > std::numeric_limits<std::size_t>::max() / sizeof(T)) file_error(path, "element count too large");
   std::vector<unsigned char> payload(count * sizeof(T));
   uLongf unpacked = payload.size();
-  const int z = uncompress(payload.data(), &unpacked, bytes.data() + kHeaderBytes, packed_size);
+  const int z = uncompress(payload.data(), &unpacked, packed, packed_size);
   if (z != Z_OK || unpacked != payload.size()) {
     file_error(path, fmt::format("corrupt compressed payload (zlib: {}, {} of {} bytes)", zError(z), unpacked,
                                  payload.size()));
-  }
-  const std::uint32_t actual_crc = crc32(0L, payload.data(), static_cast<uInt>(payload.size()));
-  if (actual_crc != crc) {
-    file_error(path, fmt::format("payload checksum mismatch (CRC32 {:#010x}, header says {:#010x})", actual_crc, crc));
   }
   t.data.resize(count);
   ByteReader r(payload.data());

@@ -51,8 +51,8 @@ module rlc_decoder
 
   assign run   = word_q[pair_idx_q * RlcPairWidth +: RlcRunWidth];
   assign level = word_q[pair_idx_q * RlcPairWidth + RlcRunWidth +: DataWidth];
-  // run zeros plus the level must fit in what is left: run + 1 <= remaining.
-  assign pair_fits    = {27'd0, run} < remaining_q;
+  // The pair's zeros still to send plus its level must fit in what is left.
+  assign pair_fits    = {27'd0, run - zeros_sent_q} < remaining_q;
   assign in_zero_part = zeros_sent_q < run;
 
   assign out_valid_o = (state_q == StEmit) && pair_fits;

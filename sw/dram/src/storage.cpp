@@ -1,0 +1,133 @@
+#include "ocelli/dram/storage.hpp"
+
+#include "ocelli/golden/tensor_file.hpp"
+
+#include <fmt/core.h>
+
+#include <cstring>
+#include <fstream>
+#include <type_traits>
+#include <vector>
+
+namespace ocelli::dram {
+
+ByteBuffer::ByteBuffer(uint64_t size) : bytes_(static_cast<uint8_t*>(std::calloc(size ? size : 1, 1))), size_(size) {
+  if (!bytes_) throw StorageError(fmt::format("cannot allocate {} bytes of DRAM", size));
+}
+
+void check_range(const char* what, uint64_t addr, uint64_t len, uint64_t size) {
+  if (addr > size || len > size - addr) {
+    throw StorageError(fmt::format("DRAM {} out of bounds: address 0x{:x} + {} bytes exceeds memory size 0x{:x}",
+                                   what, addr, len, size));
+  }
+}
+
+namespace {
+
+template <class T>
+std::vector<char> little_endian_bytes(const std::vector<T>& values) {
+  std::vector<char> bytes(values.size() * sizeof(T));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto u = static_cast<std::make_unsigned_t<T>>(values[i]);
+    for (std::size_t b = 0; b < sizeof(T); ++b) bytes[i * sizeof(T) + b] = static_cast<char>(u >> (8 * b));
+  }
+  return bytes;
+}
+
+// Parses the .npy header and returns the offset of the data; checks that the data are raw little-endian bytes.
+std::size_t npy_data_offset(const std::vector<char>& file, const std::string& path) {
+  auto fail = [&path](const std::string& why) { throw StorageError(fmt::format("{}: bad .npy file: {}", path, why)); };
+  if (file.size() < 10 || std::memcmp(file.data(), "\x93NUMPY", 6) != 0) fail("missing \\x93NUMPY magic");
+  const int major = static_cast<unsigned char>(file[6]);
+  std::size_t header_len = 0;
+  std::size_t header_start = 0;
+  if (major == 1) {
+    header_len = static_cast<unsigned char>(file[8]) | (static_cast<std::size_t>(static_cast<unsigned char>(file[9])) << 8);
+    header_start = 10;
+  } else if (major == 2 || major == 3) {
+    if (file.size() < 12) fail("truncated header length");
+    for (int i = 3; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(file[8 + i]);
+    header_start = 12;
+  } else {
+    fail(fmt::format("unsupported version {}", major));
+  }
+  if (header_start + header_len > file.size()) fail("header runs past the end of the file");
+  const std::string header(file.data() + header_start, header_len);
+  const auto descr_pos = header.find("'descr'");
+  if (descr_pos == std::string::npos) fail("no 'descr' in header");
+  const auto q1 = header.find('\'', header.find(':', descr_pos));
+  const auto q2 = header.find('\'', q1 + 1);
+  if (q1 == std::string::npos || q2 == std::string::npos) fail("unreadable 'descr'");
+  const std::string descr = header.substr(q1 + 1, q2 - q1 - 1);
+  const bool byte_sized = descr.size() >= 2 && descr.substr(1) == "1";
+  if (!(descr[0] == '<' || (byte_sized && (descr[0] == '|' || descr[0] == '>')))) {
+    fail(fmt::format("dtype '{}' is not little-endian", descr));
+  }
+  if (header.find("'fortran_order': True") != std::string::npos) fail("Fortran order is not supported");
+  return header_start + header_len;
+}
+
+// Decodes an ocelli tensor file with the golden's reader (the one definition of the format) into LE bytes.
+std::vector<char> tensor_file_elements(const std::string& path, const std::vector<char>& file) {
+  if (file.size() < 8) throw StorageError(fmt::format("tensor file '{}': shorter than its header", path));
+  const unsigned bits = static_cast<unsigned char>(file[6]) | (static_cast<unsigned>(static_cast<unsigned char>(file[7])) << 8);
+  try {
+    if (bits == 16) return little_endian_bytes(golden::read_tensor_file(path).data);
+    if (bits == 32) return little_endian_bytes(golden::read_tensor_file32(path).data);
+  } catch (const std::runtime_error& e) {
+    throw StorageError(e.what());
+  }
+  throw StorageError(fmt::format("tensor file '{}': element width {} bits is not 16 or 32", path, bits));
+}
+
+}  // namespace
+
+uint64_t load_file_into(uint8_t* memory, uint64_t memory_size, const std::string& path, uint64_t addr,
+                        FileFormat format) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw StorageError(fmt::format("cannot open '{}' for loading into DRAM", path));
+  std::vector<char> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw StorageError(fmt::format("error reading '{}'", path));
+  if (format == FileFormat::kAuto) {
+    if (file.size() >= 6 && std::memcmp(file.data(), "\x93NUMPY", 6) == 0) {
+      format = FileFormat::kNpy;
+    } else if (file.size() >= 4 && std::memcmp(file.data(), golden::kTensorFileMagic, 4) == 0) {
+      format = FileFormat::kTensor;
+    } else {
+      format = FileFormat::kRaw;
+    }
+  }
+  std::size_t offset = 0;
+  if (format == FileFormat::kTensor) {
+    file = tensor_file_elements(path, file);
+  } else if (format == FileFormat::kNpy) {
+    offset = npy_data_offset(file, path);
+  } else if (format != FileFormat::kRaw) {
+    throw StorageError(fmt::format("{}: unknown file format code {}", path, static_cast<int>(format)));
+  }
+  const uint64_t len = file.size() - offset;
+  check_range(fmt::format("load of '{}'", path).c_str(), addr, len, memory_size);
+  std::memcpy(memory + addr, file.data() + offset, len);
+  return len;
+}
+
+void InProcessDram::read(uint64_t addr, void* dst, std::size_t len) {
+  check_range("read", addr, len, memory_.size());
+  std::memcpy(dst, memory_.data() + addr, len);
+}
+
+void InProcessDram::write(uint64_t addr, const void* src, std::size_t len) {
+  check_range("write", addr, len, memory_.size());
+  std::memcpy(memory_.data() + addr, src, len);
+}
+
+void InProcessDram::fill(uint64_t addr, uint64_t len, uint8_t value) {
+  check_range("fill", addr, len, memory_.size());
+  std::memset(memory_.data() + addr, value, len);
+}
+
+uint64_t InProcessDram::load_file(const std::string& path, uint64_t addr, FileFormat format) {
+  return load_file_into(memory_.data(), memory_.size(), path, addr, format);
+}
+
+}  // namespace ocelli::dram

@@ -38,4 +38,18 @@ package ocelli_pkg;
     RlcErrTrailingWords = 3'd6   // words left in the budget after the terminator
   } rlc_err_e;
 
+  // ---- PE / PE array (docs/pe-array.md) ----
+  // Per-pass configuration shared by every active PE. The host derives ifmap_width = (ofmap_width-1)*stride +
+  // filt_width; the PE checks it. Limits: num_channels*filt_width <= IfmapSpadDepth, num_filters <= PsumSpadDepth,
+  // num_filters*num_channels*filt_width <= FilterSpadDepth.
+  typedef struct packed {
+    logic [3:0] filt_width;    // S: filter taps per row, 1..12
+    logic [3:0] stride;        // U: horizontal stride, 1..15
+    logic [4:0] num_filters;   // p: filters interleaved, 1..24
+    logic [3:0] num_channels;  // q: channels interleaved, 1..12
+    logic [7:0] ofmap_width;   // F: psum columns per image row, 1..255
+    logic [9:0] ifmap_width;   // W: ifmap columns per image row streamed into the PE, (F-1)*U+S
+    logic [3:0] num_images;    // n: ifmap rows (images) concatenated in one pass, 1..15
+  } pe_cfg_t;
+
 endpackage

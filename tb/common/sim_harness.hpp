@@ -1,0 +1,87 @@
+// Owns one verilated model with its own VerilatedContext: clock, reset, cycle count and an optional FST trace.
+// Reusable by any testbench whose top has `clk_i` and `rst_ni` ports.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "verilated.h"
+#include "verilated_fst_c.h"
+
+namespace ocelli::tb {
+
+template <class Model>
+class SimHarness {
+ public:
+  // fst_path: write a waveform of the whole run there (empty: no trace). The environment variable OCELLI_FST
+  // gives a default so that a failing test can be re-run with waves without editing it.
+  explicit SimHarness(const std::string& fst_path = default_trace_path()) {
+    context_ = std::make_unique<VerilatedContext>();
+    context_->assertOn(false);  // assertions stay off until reset has been released
+    if (!fst_path.empty()) context_->traceEverOn(true);
+    model_ = std::make_unique<Model>(context_.get(), "top");
+    if (!fst_path.empty()) {
+      trace_ = std::make_unique<VerilatedFstC>();
+      model_->trace(trace_.get(), 99);
+      trace_->open(fst_path.c_str());
+    }
+    model_->clk_i = 0;
+    model_->rst_ni = 1;
+    model_->eval();
+  }
+  ~SimHarness() {
+    model_->final();
+    if (trace_) trace_->close();
+  }
+  SimHarness(const SimHarness&) = delete;
+  SimHarness& operator=(const SimHarness&) = delete;
+
+  Model& model() { return *model_; }
+  VerilatedContext& context() { return *context_; }
+  std::uint64_t cycles() const { return cycles_; }
+
+  // Asynchronous reset for `cycles` clock edges, then assertions on.
+  void reset(int cycles = 2) {
+    context_->assertOn(false);
+    model_->rst_ni = 0;
+    model_->eval();
+    for (int i = 0; i < cycles; ++i) tick();
+    model_->rst_ni = 1;
+    model_->eval();
+    context_->assertOn(true);
+  }
+
+  // Evaluate the inputs set since the last edge (so combinational outputs such as ready are up to date).
+  void eval() { model_->eval(); }
+
+  // One full clock cycle: rising edge, then falling edge.
+  void tick() {
+    model_->clk_i = 1;
+    model_->eval();
+    dump();
+    model_->clk_i = 0;
+    model_->eval();
+    dump();
+    ++cycles_;
+  }
+
+  static std::string default_trace_path() {
+    const char* env = std::getenv("OCELLI_FST");
+    return env ? std::string(env) : std::string();
+  }
+
+ private:
+  void dump() {
+    context_->timeInc(1);
+    if (trace_) trace_->dump(context_->time());
+  }
+
+  std::unique_ptr<VerilatedContext> context_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<VerilatedFstC> trace_;
+  std::uint64_t cycles_ = 0;
+};
+
+}  // namespace ocelli::tb

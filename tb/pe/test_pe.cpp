@@ -1,0 +1,226 @@
+// One row-stationary PE against the golden: 1-D row convolutions with p filters and q channels interleaved,
+// n images concatenated, strides, padding, incoming psums, random valid gaps and output back-pressure.
+#include <gtest/gtest.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "Vpe.h"
+#include "random_tensors.hpp"
+#include "rs_pass_builder.hpp"
+#include "sim_harness.hpp"
+#include "stream_feeder.hpp"
+
+namespace {
+
+using namespace ocelli;
+using namespace ocelli::tb;
+
+struct PeRunResult {
+  std::vector<std::int32_t> outputs;
+  std::uint64_t cycles = 0;
+  std::uint64_t macs = 0;
+  std::uint64_t gated_macs = 0;
+};
+
+// Drives one PE's streams (valid gaps and output back-pressure drawn from `rng`) until its pass is over.
+PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, std::mt19937_64& rng,
+                   double valid_prob, double ready_prob) {
+  auto& m = sim.model();
+  m.en_i = 1;
+  m.cfg_i = cfg.pack();
+  m.accum_i = job.accum;
+  m.start_i = 1;
+  m.filt_valid_i = m.ifmap_valid_i = m.psum_valid_i = 0;
+  m.psum_ready_i = 0;
+  sim.tick();
+  m.start_i = 0;
+
+  StreamFeeder<std::int16_t> filt(&job.filter), ifmap(&job.ifmap);
+  StreamFeeder<std::int32_t> psum(&job.psum_in);
+  const std::size_t expected =
+      static_cast<std::size_t>(cfg.num_images) * cfg.ofmap_width * cfg.num_filters;
+  const std::uint64_t work = std::max<std::uint64_t>(
+      job.filter.size() + job.ifmap.size() + job.psum_in.size(),
+      static_cast<std::uint64_t>(cfg.num_images) * cfg.ofmap_width * cfg.macs_per_column());
+  const std::uint64_t limit =
+      sim.cycles() + static_cast<std::uint64_t>(8.0 * work / std::min(valid_prob, ready_prob)) + 2000;
+  PeRunResult r;
+  const std::uint64_t first = sim.cycles();
+  while (m.busy_o || r.outputs.size() < expected) {
+    if (sim.cycles() > limit)
+      throw std::runtime_error(fmt::format("PE watchdog: {} of {} psums after {} cycles", r.outputs.size(), expected,
+                                           sim.cycles() - first));
+    m.filt_valid_i = filt.offer(rng, valid_prob);
+    m.filt_data_i = static_cast<std::uint16_t>(filt.data());
+    m.ifmap_valid_i = ifmap.offer(rng, valid_prob);
+    m.ifmap_data_i = static_cast<std::uint16_t>(ifmap.data());
+    m.psum_valid_i = psum.offer(rng, valid_prob);
+    m.psum_data_i = static_cast<std::uint32_t>(psum.data());
+    m.psum_ready_i = ready_prob >= 1.0 || std::bernoulli_distribution(ready_prob)(rng);
+    sim.eval();
+    filt.handshake(m.filt_ready_o);
+    ifmap.handshake(m.ifmap_ready_o);
+    psum.handshake(m.psum_ready_o);
+    if (m.psum_valid_o && m.psum_ready_i) r.outputs.push_back(static_cast<std::int32_t>(m.psum_data_o));
+    r.macs += m.mac_o;
+    r.gated_macs += m.mac_gated_o;
+    sim.tick();
+  }
+  m.filt_valid_i = m.ifmap_valid_i = m.psum_valid_i = 0;
+  EXPECT_TRUE(filt.done() && ifmap.done() && psum.done())
+      << fmt::format("input left over: filter {}/{}, ifmap {}/{}, psum {}/{}", filt.sent(), job.filter.size(),
+                     ifmap.sent(), job.ifmap.size(), psum.sent(), job.psum_in.size());
+  r.cycles = sim.cycles() - first;
+  return r;
+}
+
+// Shape of a single-PE pass: a 1 x S filter row over one ifmap row (per channel and image).
+struct PeCase {
+  int S = 1, U = 1, p = 1, q = 1, F = 1, n = 1;
+  int pad_left = 0, pad_right = 0;
+  bool bias = false, psum_in = false;
+  double zero_prob = 0.2;
+  double valid_prob = 1.0, ready_prob = 1.0;
+};
+
+std::string describe(const PeCase& c) {
+  return fmt::format("S={} U={} p={} q={} F={} n={} pad={}/{} bias={} psum_in={} zero={:.2f} valid={:.2f} "
+                     "ready={:.2f}",
+                     c.S, c.U, c.p, c.q, c.F, c.n, c.pad_left, c.pad_right, c.bias, c.psum_in, c.zero_prob,
+                     c.valid_prob, c.ready_prob);
+}
+
+// Builds the slice with the golden, runs it on a fresh PE and compares every psum bit for bit.
+void check_pe_case(const PeCase& c, std::uint64_t seed) {
+  SCOPED_TRACE(fmt::format("seed {} ({})", seed, describe(c)));
+  std::mt19937_64 rng(seed);
+  ConvSlice slice;
+  // Input width so that the padded row yields exactly F outputs.
+  const int in_w = (c.F - 1) * c.U + c.S - c.pad_left - c.pad_right;
+  ASSERT_GE(in_w, 1) << "test case has an empty input row";
+  slice.ifmap = random_tensor16(rng, {c.n, c.q, 1, in_w}, c.zero_prob);
+  slice.weights = random_tensor16(rng, {c.p, c.q, 1, c.S}, 0.1);
+  slice.conv.stride_w = c.U;
+  slice.conv.stride_h = 1;
+  slice.conv.pad_left = c.pad_left;
+  slice.conv.pad_right = c.pad_right;
+  if (c.bias) {
+    for (int m = 0; m < c.p; ++m) slice.bias.push_back(static_cast<std::int32_t>(rng()));
+  }
+  if (c.psum_in) {
+    slice.has_psum_in = true;
+    slice.psum_in = random_tensor32(rng, {c.n, c.p, 1, c.F});
+  }
+  const ArrayPass pass = RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1});
+  ASSERT_EQ(pass.cfg.ofmap_width, c.F);
+
+  SimHarness<Vpe> sim;
+  sim.reset();
+  const PeRunResult r = run_pe(sim, pass.cfg, pass.pes[0], rng, c.valid_prob, c.ready_prob);
+  const auto& want = pass.expected[0];
+  ASSERT_EQ(r.outputs.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const int m = static_cast<int>(i % c.p);
+    const int x = static_cast<int>(i / c.p % c.F);
+    const int b = static_cast<int>(i / c.p / c.F);
+    ASSERT_EQ(r.outputs[i], want[i]) << fmt::format("psum {} (image {}, column {}, filter {})", i, b, x, m);
+  }
+  EXPECT_EQ(r.macs, pass.macs);
+  EXPECT_EQ(r.gated_macs, pass.zero_macs);
+}
+
+TEST(Pe, SingleTapSingleFilter) { check_pe_case({1, 1, 1, 1, 1, 1}, 1); }
+
+TEST(Pe, SlidingWindowStride1) { check_pe_case({3, 1, 1, 1, 8, 1}, 2); }
+
+TEST(Pe, SeveralFiltersInterleaved) { check_pe_case({3, 1, 4, 1, 6, 1}, 3); }
+
+TEST(Pe, SeveralChannelsInterleaved) {
+  PeCase c{3, 1, 1, 4, 6, 1};
+  check_pe_case(c, 4);
+}
+
+TEST(Pe, ImagesConcatenated) { check_pe_case({5, 1, 2, 2, 5, 3}, 5); }
+
+TEST(Pe, StrideLargerThanFilterDropsColumns) { check_pe_case({1, 4, 3, 2, 7, 2}, 6); }
+
+TEST(Pe, Stride4Filter11LikeConv1) { check_pe_case({11, 4, 16, 1, 12, 1}, 7); }
+
+TEST(Pe, AccumulatesIncomingPsumAndBias) {
+  PeCase c{3, 2, 5, 3, 6, 2};
+  c.bias = true;
+  c.psum_in = true;
+  check_pe_case(c, 8);
+}
+
+TEST(Pe, SpadLimitsFullWindowAndFilters) {
+  check_pe_case({12, 1, 18, 1, 5, 1}, 9);   // q*S = 12, p*q*S = 216
+  check_pe_case({3, 1, 24, 3, 4, 1}, 10);   // p = 24, p*q*S = 216
+  check_pe_case({1, 1, 24, 9, 4, 1}, 11);   // p*q*S = 216 with q = 9
+  check_pe_case({2, 2, 16, 6, 3, 2}, 12);   // q*S = 12, p*q*S = 192
+}
+
+TEST(Pe, AllZeroIfmapIsGatedButStillCorrect) {
+  PeCase c{3, 1, 2, 2, 4, 1};
+  c.zero_prob = 1.0;
+  c.bias = true;
+  check_pe_case(c, 13);
+}
+
+TEST(Pe, PaddingAndBackPressure) {
+  PeCase c{5, 1, 3, 2, 9, 2};
+  c.pad_left = c.pad_right = 2;
+  c.valid_prob = 0.5;
+  c.ready_prob = 0.3;
+  c.psum_in = true;
+  check_pe_case(c, 14);
+}
+
+TEST(Pe, BadConfigurationIsRejectedByTheBuilder) {
+  PeConfig cfg;
+  cfg.filt_width = 5;
+  cfg.num_channels = 3;  // q*S = 15 > 12
+  EXPECT_THROW(cfg.validate(), std::invalid_argument);
+}
+
+// Seeded random PE passes over the whole configuration space (S 1-12, strides 1/2/4, p and q up to the spad
+// limits, several images, padding, incoming psums, random gaps). Re-run one with --gtest_filter=*PeRandom*/<seed>.
+PeCase random_pe_case(std::mt19937_64& rng) {
+  PeCase c;
+  const int strides[] = {1, 2, 4};
+  c.S = rand_int(rng, 1, 11);
+  c.U = strides[rand_int(rng, 0, 2)];
+  const int q_max = 12 / c.S;
+  c.q = rand_int(rng, 0, 2) == 0 ? q_max : rand_int(rng, 1, q_max);
+  const int p_max = std::min(24, 224 / (c.q * c.S));
+  c.p = rand_int(rng, 0, 2) == 0 ? p_max : rand_int(rng, 1, p_max);
+  c.F = rand_int(rng, 1, 10);
+  c.n = rand_int(rng, 1, 3);
+  c.pad_left = rand_int(rng, 0, std::min(2, c.S - 1));
+  c.pad_right = rand_int(rng, 0, std::min(2, c.S - 1));
+  while ((c.F - 1) * c.U + c.S - c.pad_left - c.pad_right < 1) ++c.F;
+  c.bias = rand_int(rng, 0, 1);
+  c.psum_in = rand_int(rng, 0, 1);
+  c.zero_prob = std::uniform_real_distribution<double>(0.0, 0.7)(rng);
+  c.valid_prob = rand_int(rng, 0, 1) ? 1.0 : std::uniform_real_distribution<double>(0.3, 1.0)(rng);
+  c.ready_prob = rand_int(rng, 0, 1) ? 1.0 : std::uniform_real_distribution<double>(0.2, 1.0)(rng);
+  return c;
+}
+
+class PeRandom : public ::testing::TestWithParam<int> {};
+
+TEST_P(PeRandom, MatchesGolden) {
+  const std::uint64_t seed = 0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(GetParam() + 1);
+  std::mt19937_64 rng(seed);
+  const PeCase c = random_pe_case(rng);
+  check_pe_case(c, seed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, PeRandom, ::testing::Range(0, 160));
+
+}  // namespace

@@ -376,6 +376,8 @@ std::vector<OpOutput> run_gemm(const pb::NodeProto& node, const std::vector<std:
   const double beta = attrs.get_float("beta", 1.0);
   const auto trans_a = attrs.get_int("transA", 0);
   const auto trans_b = attrs.get_int("transB", 0);
+  // Opset < 7: broadcast=1 lets C broadcast, broadcast=0 requires C of shape (M, N); both are handled below.
+  attrs.get_int("broadcast", 0);
   attrs.reject_unused();
   require_rank(a, 2, "Gemm input A");
   require_rank(b, 2, "Gemm input B");

@@ -1,0 +1,12 @@
+// Subcommands of the `ocelli` tool; each area adds its own. A subcommand stores its process exit code in
+// `exit_code` (0 success) and reports bad input by throwing std::exception with a message naming what is wrong.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace ocelli::cli {
+
+void add_golden_command(CLI::App& app, int& exit_code);     // `ocelli golden alexnet ...`
+void add_onnx_node_command(CLI::App& app, int& exit_code);  // `ocelli onnx-node <test-dir>`
+
+}  // namespace ocelli::cli

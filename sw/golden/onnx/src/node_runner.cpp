@@ -115,6 +115,10 @@ Verdict run_node_test(const std::string& test_dir, const NodeTestOptions& option
                                     fmt::join(ops, ", ")));
     }
     const pb::NodeProto& node = graph.node(0);
+    // Before touching the data: tests of other operators may hold non-tensor values (sequences, optionals).
+    if (!is_supported_operator(node)) {
+      throw Unsupported(fmt::format("operator {}{}", node.domain().empty() ? "" : node.domain() + ".", node.op_type()));
+    }
     if (options.verbose) log << fmt::format("node: {}\n", describe_node(node));
 
     std::map<std::string, NumericTensor> initializers;

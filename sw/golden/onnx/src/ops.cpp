@@ -577,6 +577,11 @@ std::vector<OpOutput> run_lrn(const pb::NodeProto& node, const std::vector<std::
 
 }  // namespace
 
+bool is_supported_operator(const pb::NodeProto& node) {
+  static const std::set<std::string> ops = {"Conv", "Gemm", "MaxPool", "Relu", "LRN"};
+  return (node.domain().empty() || node.domain() == "ai.onnx") && ops.count(node.op_type()) != 0;
+}
+
 std::vector<OpOutput> run_node(const pb::NodeProto& node, const std::vector<std::optional<NumericTensor>>& inputs,
                                std::ostream* verbose) {
   if (!node.domain().empty() && node.domain() != "ai.onnx") {

@@ -22,6 +22,9 @@ struct OpOutput {
   std::string tolerance_note;  // how the tolerance was derived, for --verbose
 };
 
+// Conv, Gemm, MaxPool, Relu, LRN: the operators the hardware can run (attributes permitting).
+bool is_supported_operator(const ::onnx::NodeProto& node);
+
 // Inputs are in node input order; std::nullopt for omitted optional inputs. Throws Unsupported for operators,
 // attributes, shapes or data types the hardware cannot do, std::runtime_error for malformed nodes.
 std::vector<OpOutput> run_node(const ::onnx::NodeProto& node, const std::vector<std::optional<NumericTensor>>& inputs,

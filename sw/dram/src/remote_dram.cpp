@@ -25,7 +25,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t kMaxOutboxBytes = 32u << 20;  // the simulator waits when this much is unsent
-constexpr std::size_t kRxChunk = 512u << 10;
+constexpr std::size_t kRxChunk = 64u << 10;  // small, so most of a block is received straight into it
 constexpr std::size_t kStreams = 8;
 
 struct Block {
@@ -246,7 +246,15 @@ class RemoteDram::Impl {
       return *it->second;
     }
     if (blocks_.size() >= options_.cache_blocks) evict_one();
-    auto block = std::make_unique<Block>();
+    // Recycle evicted blocks: fresh 256 KiB buffers would cost an mmap and page faults each.
+    std::unique_ptr<Block> block;
+    if (spare_.empty()) {
+      block = std::make_unique<Block>();
+    } else {
+      block = std::move(spare_.back());
+      spare_.pop_back();
+      block->ready.store(false, std::memory_order_relaxed);
+    }
     block->base = index * options_.block_bytes;
     block->len = static_cast<uint32_t>(std::min<uint64_t>(options_.block_bytes, size_ - block->base));
     block->data.resize(block->len);
@@ -275,6 +283,7 @@ class RemoteDram::Impl {
     }
     wait_ready(*victim->second, "READ");  // the I/O thread may still be filling it
     if (last_block_ == victim->second.get()) last_block_ = nullptr;
+    spare_.push_back(std::move(victim->second));
     blocks_.erase(victim);
   }
 
@@ -331,10 +340,11 @@ class RemoteDram::Impl {
         lock.unlock();
         check_alive();
       }
-      const std::size_t at = outbox_.size();
-      outbox_.resize(at + proto::kHeaderBytes + h.payload_bytes);
-      proto::encode_header(h, outbox_.data() + at);
-      if (h.payload_bytes) std::memcpy(outbox_.data() + at + proto::kHeaderBytes, payload, h.payload_bytes);
+      uint8_t header[proto::kHeaderBytes];
+      proto::encode_header(h, header);
+      outbox_.insert(outbox_.end(), header, header + sizeof header);
+      const auto* bytes = static_cast<const uint8_t*>(payload);
+      if (h.payload_bytes) outbox_.insert(outbox_.end(), bytes, bytes + h.payload_bytes);
       if (!kick_posted_) kick_posted_ = post = true;
     }
     if (post) asio::post(io_, [this] { start_write(); });
@@ -462,19 +472,41 @@ class RemoteDram::Impl {
   }
 
   void read_more() {
+    if (direct_block_) {
+      // The rest of a READ payload goes straight into its block: no copy through rx_.
+      Block* block = direct_block_;
+      asio::async_read(socket_, asio::buffer(block->data.data() + direct_filled_, block->len - direct_filled_),
+                       [this, block](boost::system::error_code ec, std::size_t) {
+                         if (ec) {
+                           on_receive_error(ec);
+                           return;
+                         }
+                         direct_block_ = nullptr;
+                         {
+                           std::lock_guard<std::mutex> lock(mutex_);
+                           block->ready.store(true, std::memory_order_release);
+                         }
+                         cv_.notify_all();
+                         read_more();
+                       });
+      return;
+    }
     if (rx_.size() - rx_end_ < kRxChunk) rx_.resize(rx_end_ + kRxChunk);
     socket_.async_read_some(asio::buffer(rx_.data() + rx_end_, rx_.size() - rx_end_),
                             [this](boost::system::error_code ec, std::size_t n) {
                               if (ec) {
-                                set_failure(fmt::format(
-                                    "connection to ocelli-dramd at {} lost: {}", address_,
-                                    ec == asio::error::eof ? std::string("closed by the server") : ec.message()));
+                                on_receive_error(ec);
                                 return;
                               }
                               rx_end_ += n;
                               if (!parse_replies()) return;
                               read_more();
                             });
+  }
+
+  void on_receive_error(const boost::system::error_code& ec) {
+    set_failure(fmt::format("connection to ocelli-dramd at {} lost: {}", address_,
+                            ec == asio::error::eof ? std::string("closed by the server") : ec.message()));
   }
 
   bool parse_replies() {
@@ -491,7 +523,10 @@ class RemoteDram::Impl {
           cv_.notify_all();
           return false;
         }
-        if (rx_end_ - rx_begin_ < proto::kHeaderBytes + h.payload_bytes) break;
+        if (rx_end_ - rx_begin_ < proto::kHeaderBytes + h.payload_bytes) {
+          start_direct_receive(h, p + proto::kHeaderBytes, rx_end_ - rx_begin_ - proto::kHeaderBytes);
+          break;
+        }
         if (!handle_reply(h, p + proto::kHeaderBytes)) {
           cv_.notify_all();
           return false;
@@ -509,6 +544,19 @@ class RemoteDram::Impl {
       rx_begin_ = 0;
     }
     return true;
+  }
+
+  // Called with mutex_ held, for an incomplete reply: a successful READ continues straight into its block.
+  void start_direct_receive(const proto::Header& h, const uint8_t* payload, std::size_t available) {
+    if (h.flags_or_status != 0 || h.opcode != static_cast<uint8_t>(proto::Opcode::kRead)) return;
+    auto pending = pending_reads_.find(h.id);
+    if (pending == pending_reads_.end() || pending->second->len != h.payload_bytes) return;
+    Block* block = pending->second;
+    pending_reads_.erase(pending);
+    std::memcpy(block->data.data(), payload, available);
+    direct_block_ = block;
+    direct_filled_ = available;
+    rx_begin_ = rx_end_;  // everything buffered belonged to this reply
   }
 
   // Called with mutex_ held. Returns false after a fatal error.
@@ -555,6 +603,7 @@ class RemoteDram::Impl {
 
   // Simulator thread only.
   std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;
+  std::vector<std::unique_ptr<Block>> spare_;
   Block* last_block_ = nullptr;
   uint64_t use_clock_ = 0;
   Stream streams_[kStreams];
@@ -569,6 +618,8 @@ class RemoteDram::Impl {
   std::size_t rx_begin_ = 0;
   std::size_t rx_end_ = 0;
   std::vector<uint8_t> sending_;
+  Block* direct_block_ = nullptr;  // READ payload being received in place
+  std::size_t direct_filled_ = 0;
 
   // Shared, guarded by mutex_.
   std::mutex mutex_;

@@ -146,10 +146,11 @@ class Session : public std::enable_shared_from_this<Session> {
     h.address_or_value = value;
     h.length = req.length;
     h.payload_bytes = len;
-    const std::size_t at = queued_.size();
-    queued_.resize(at + proto::kHeaderBytes + len);
-    proto::encode_header(h, queued_.data() + at);
-    if (len) std::memcpy(queued_.data() + at + proto::kHeaderBytes, payload, len);
+    uint8_t header[proto::kHeaderBytes];
+    proto::encode_header(h, header);
+    queued_.insert(queued_.end(), header, header + sizeof header);
+    const auto* bytes = static_cast<const uint8_t*>(payload);
+    if (len) queued_.insert(queued_.end(), bytes, bytes + len);  // no zero-fill before the copy
   }
 
   void error(const proto::Header& req, proto::Status status, const std::string& message) {

@@ -64,7 +64,7 @@ bool TimingModel::submit(const Request& r) {
     const uint64_t ready_ticks = (cycle_ + config_.latency_cycles) * den;
     const uint64_t first_end = std::max(ready_ticks, link_end_ticks_ + num);
     link_end_ticks_ = first_end + span;
-    reads_.push(PendingRead{r.tag, r.addr, r.beats, 0, first_end});
+    reads_.push(PendingRead{r.tag, r.addr, r.beats, 0, first_end, ceil_cycles(first_end)});
     ++stats_.reads_accepted;
   } else {
     // Write data crosses the link from acceptance on; the ack returns `latency` cycles after the last beat.
@@ -82,8 +82,7 @@ bool TimingModel::submit(const Request& r) {
 bool TimingModel::pop_read_beat(ReadBeatSlot& out) {
   if (reads_.empty() || last_read_beat_cycle_ == cycle_) return false;  // the port moves one beat per cycle
   PendingRead& head = reads_.front();
-  const uint64_t end_ticks = head.first_end_ticks + static_cast<uint64_t>(head.next_beat) * config_.beat_period_num;
-  if (ceil_cycles(end_ticks) > cycle_) return false;
+  if (head.next_due_cycle > cycle_) return false;
   out.tag = head.tag;
   out.addr = head.addr + static_cast<uint64_t>(head.next_beat) * kBeatBytes;
   out.index = head.next_beat;
@@ -95,6 +94,8 @@ bool TimingModel::pop_read_beat(ReadBeatSlot& out) {
     --outstanding_;
   } else {
     ++head.next_beat;
+    head.next_due_cycle =
+        ceil_cycles(head.first_end_ticks + static_cast<uint64_t>(head.next_beat) * config_.beat_period_num);
   }
   return true;
 }

@@ -79,6 +79,7 @@ class TimingModel {
     uint32_t beats;
     uint32_t next_beat;
     uint64_t first_end_ticks;  // link time (ticks = 1/den core cycle) when beat 0 has crossed
+    uint64_t next_due_cycle;   // cached so the per-cycle check needs no division
   };
   struct PendingWrite {
     uint32_t tag;

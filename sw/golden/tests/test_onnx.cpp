@@ -5,10 +5,12 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "ocelli/onnx/node_runner.hpp"
 #include "ocelli/onnx/numeric_tensor.hpp"
@@ -111,6 +113,91 @@ TEST(NodeRunner, DetectsACorruptedExpectedOutput) {
   EXPECT_EQ(run(tiny), Verdict::Match);
   fs::remove_all(dir);
   fs::remove_all(tiny);
+}
+
+// A one-node LRN test written by this test, with the expected output from a plain double reference of the ONNX
+// definition; large alpha makes the hardware LUT matter (the shipped LRN tests barely normalise).
+class SyntheticLrn {
+ public:
+  SyntheticLrn(float alpha, float beta, float bias, int size, float output_delta) {
+    dir_ = fs::temp_directory_path() / ("ocelli-onnx-lrn-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "test_data_set_0");
+    ::onnx::ModelProto model;
+    model.set_ir_version(8);
+    model.add_opset_import()->set_version(13);
+    auto* graph = model.mutable_graph();
+    graph->set_name("lrn");
+    auto* node = graph->add_node();
+    node->set_op_type("LRN");
+    node->add_input("x");
+    node->add_output("y");
+    auto add_float = [node](const char* name, float v) {
+      auto* a = node->add_attribute();
+      a->set_name(name);
+      a->set_type(::onnx::AttributeProto_AttributeType_FLOAT);
+      a->set_f(v);
+    };
+    add_float("alpha", alpha);
+    add_float("beta", beta);
+    add_float("bias", bias);
+    auto* a = node->add_attribute();
+    a->set_name("size");
+    a->set_type(::onnx::AttributeProto_AttributeType_INT);
+    a->set_i(size);
+    graph->add_input()->set_name("x");
+    graph->add_output()->set_name("y");
+    std::ofstream(dir_ / "model.onnx", std::ios::binary) << model.SerializeAsString();
+
+    const int n = 2, c = 7, h = 3, w = 4;
+    std::vector<float> x(static_cast<std::size_t>(n) * c * h * w), y(x.size());
+    std::uint32_t state = 12345;
+    for (auto& v : x) {
+      state = state * 1664525u + 1013904223u;
+      v = static_cast<float>(static_cast<int>(state >> 8) % 8001 - 4000) / 1000.0f;  // -4 .. 4
+    }
+    const int before = (size - 1) / 2, after = size / 2;  // floor and ceil of (size-1)/2
+    for (int in = 0; in < n; ++in) {
+      for (int ic = 0; ic < c; ++ic) {
+        for (int p = 0; p < h * w; ++p) {
+          double sq = 0;
+          for (int j = std::max(0, ic - before); j <= std::min(c - 1, ic + after); ++j) {
+            const double v = x[(static_cast<std::size_t>(in) * c + j) * h * w + p];
+            sq += v * v;
+          }
+          const std::size_t i = (static_cast<std::size_t>(in) * c + ic) * h * w + p;
+          y[i] = static_cast<float>(x[i] / std::pow(bias + alpha / size * sq, beta));
+        }
+      }
+    }
+    y[5] += output_delta;
+    write(dir_ / "test_data_set_0" / "input_0.pb", "x", {n, c, h, w}, x);
+    write(dir_ / "test_data_set_0" / "output_0.pb", "y", {n, c, h, w}, y);
+  }
+  ~SyntheticLrn() { fs::remove_all(dir_); }
+  const fs::path& dir() const { return dir_; }
+
+ private:
+  static void write(const fs::path& path, const std::string& name, const std::vector<std::int64_t>& dims,
+                    const std::vector<float>& values) {
+    ::onnx::TensorProto t;
+    t.set_name(name);
+    t.set_data_type(::onnx::TensorProto_DataType_FLOAT);
+    for (auto d : dims) t.add_dims(d);
+    for (float v : values) t.add_float_data(v);
+    std::ofstream(path, std::ios::binary) << t.SerializeAsString();
+  }
+  fs::path dir_;
+};
+
+TEST(NodeRunner, StrongLrnMatchesWithinTheDerivedTolerance) {
+  for (const auto& [alpha, beta, bias] : {std::tuple{0.5f, 0.75f, 1.0f}, std::tuple{2.0f, 0.5f, 2.0f},
+                                          std::tuple{1e-4f, 0.75f, 1.0f}}) {
+    std::string log;
+    EXPECT_EQ(run(SyntheticLrn(alpha, beta, bias, 5, 0.0f).dir(), &log), Verdict::Match) << log;
+  }
+  EXPECT_EQ(run(SyntheticLrn(0.5f, 0.75f, 1.0f, 5, 0.05f).dir()), Verdict::Mismatch);
+  EXPECT_EQ(run(SyntheticLrn(0.5f, 0.75f, 1.0f, 4, 0.0f).dir()), Verdict::Unsupported);  // even window
 }
 
 TEST(NodeRunner, BadDirectoryIsAnError) {

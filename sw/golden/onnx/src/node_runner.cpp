@@ -78,12 +78,13 @@ std::size_t compare(const OpOutput& got, const NumericTensor& expected, const st
                              : expected.onnx_type == pb::TensorProto_DataType_DOUBLE ? std::ldexp(1.0, -53)
                                                                                      : std::ldexp(1.0, -24);
   std::size_t bad = 0;
-  double worst = 0.0;
+  double worst = 0.0, widest = 0.0;
   for (std::size_t i = 0; i < expected.elements(); ++i) {
     const double e = expected.values[i], g = got.tensor.values[i];
     const double tol = got.tolerance.size() == 1 ? got.tolerance[0] : got.tolerance[i];
     const double err = std::fabs(e - g);
     worst = std::max(worst, err);
+    widest = std::max(widest, tol);
     if (!(err <= tol + storage_rel * std::fabs(e))) {  // NaN counts as a mismatch
       if (bad < static_cast<std::size_t>(options.max_reported_mismatches)) {
         log << fmt::format("{}: index {}: expected {}, got {} (|diff| {:.3g} > tolerance {:.3g})\n", where, i, e, g,
@@ -93,8 +94,8 @@ std::size_t compare(const OpOutput& got, const NumericTensor& expected, const st
     }
   }
   if (options.verbose) {
-    log << fmt::format("{}: {} elements, max |diff| {:.3g}, {} outside tolerance\n", where, expected.elements(),
-                       worst, bad);
+    log << fmt::format("{}: {} elements, max |diff| {:.3g}, largest tolerance {:.3g}, {} outside tolerance\n", where,
+                       expected.elements(), worst, widest, bad);
   }
   if (bad > 0) log << fmt::format("{}: {} of {} elements outside tolerance\n", where, bad, expected.elements());
   return bad;

@@ -537,7 +537,8 @@ std::vector<OpOutput> run_lrn(const pb::NodeProto& node, const std::vector<std::
   out.tensor = to_numeric(y, x.dims, ElementKind::Float, pb::TensorProto_DataType_FLOAT, node.output(0));
   // Per-element bound around the exact LRN of the quantized input x^:
   //  input quantization: sum_j |dy_c/dx_j| * dx/2 with dy_c/dx_j = f*[c==j] + x_c*f'(S)*2*x_j,
-  //  LUT bucketing: |y| * beta * 2^-mantissa_bits (relative width of a pseudo-float bucket),
+  //  LUT bucketing: |y| * beta*a*S/(k + a*S) * 2^-mantissa_bits (elasticity of f times the relative width of a
+  //  pseudo-float bucket, a = alpha/size, S at the bucket's upper end),
   //  sums below 2^exp_min (treated as one bucket): |y| * beta * alpha/size*2^exp_min*dx^2 / k,
   //  LUT entry rounding: |x| * 2^-lut_frac, output rounding dx/2, float32 reference rounding.
   const double dx = step(fx);
@@ -561,7 +562,11 @@ std::vector<OpOutput> run_lrn(const pb::NodeProto& node, const std::vector<std::
           const double fprime = params.beta * a_n * f / base;
           const double y_abs = std::fabs(xc) * f;
           const double input = (f + std::fabs(xc) * fprime * 2 * (sum_abs + dx)) * dx / 2;
-          const double lut = y_abs * params.beta * (std::ldexp(1.0, -table.mantissa_bits) + a_n * small_sum / params.k) +
+          // f changes by at most elasticity * relative bucket width across a bucket holding S (S <= upper end).
+          const double s_hi = sum * (1 + std::ldexp(1.0, -table.mantissa_bits));
+          const double elasticity = params.beta * a_n * s_hi / (params.k + a_n * s_hi);
+          const double lut = y_abs * (elasticity * std::ldexp(1.0, -table.mantissa_bits) +
+                                      params.beta * a_n * small_sum / params.k) +
                              std::fabs(xc) * std::ldexp(1.0, -table.lut_frac);
           out.tolerance[xq.index(n, c, h, w)] = input + lut + dx / 2 + 4 * kFloat32Unit * y_abs;
         }

@@ -441,6 +441,7 @@ std::vector<OpOutput> run_max_pool(const pb::NodeProto& node, const std::vector<
   const std::string op = "MaxPool";
   Attributes attrs(node);
   const NumericTensor& x = required_input(in, 0, op, "X");
+  require_rank(x, 4, "MaxPool input X");
   const auto auto_pad = attrs.get_string("auto_pad", "NOTSET");
   const auto ceil_mode = attrs.get_int("ceil_mode", 0);
   require_unit_dilations(op, attrs.get_ints("dilations", {1, 1}));
@@ -454,7 +455,6 @@ std::vector<OpOutput> run_max_pool(const pb::NodeProto& node, const std::vector<
   if (node.output_size() > 1 && !node.output(1).empty()) {
     throw Unsupported("MaxPool Indices output (argmax positions)");
   }
-  require_rank(x, 4, "MaxPool input X");
   const Shape xs = nchw(x);
   const int kh = static_cast<int>(kernel[0]), kw = static_cast<int>(kernel[1]);
   const int sh = static_cast<int>(strides[0]), sw = static_cast<int>(strides[1]);

@@ -200,6 +200,58 @@ TEST(NodeRunner, StrongLrnMatchesWithinTheDerivedTolerance) {
   EXPECT_EQ(run(SyntheticLrn(0.5f, 0.75f, 1.0f, 4, 0.0f).dir()), Verdict::Unsupported);  // even window
 }
 
+// Gemm whose exact sums need ~41 bits at the inputs' natural formats: the runner must lower formats until the int32
+// accumulator no longer overflows, and still match a double reference.
+TEST(NodeRunner, GemmThatWouldOverflowInt32IsRequantizedAndMatches) {
+  const fs::path dir = fs::temp_directory_path() / ("ocelli-onnx-gemm-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "test_data_set_0");
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(13);
+  auto* graph = model.mutable_graph();
+  auto* node = graph->add_node();
+  node->set_op_type("Gemm");
+  for (const char* in : {"a", "b", "c"}) {
+    node->add_input(in);
+    graph->add_input()->set_name(in);
+  }
+  node->add_output("y");
+  graph->add_output()->set_name("y");
+  std::ofstream(dir / "model.onnx", std::ios::binary) << model.SerializeAsString();
+
+  const int m = 2, k = 2048, n = 3;
+  std::vector<float> a(m * k), b(k * n), c(n), y(m * n);
+  for (int i = 0; i < m * k; ++i) a[i] = 0.9f + 0.05f * static_cast<float>(i % 3);
+  for (int i = 0; i < k * n; ++i) b[i] = 0.99f - 0.01f * static_cast<float>(i % 7);
+  for (int j = 0; j < n; ++j) c[j] = 0.5f * static_cast<float>(j);
+  for (int r = 0; r < m; ++r) {
+    for (int j = 0; j < n; ++j) {
+      double sum = c[j];
+      for (int i = 0; i < k; ++i) sum += static_cast<double>(a[r * k + i]) * b[i * n + j];
+      y[r * n + j] = static_cast<float>(sum);
+    }
+  }
+  auto write = [](const fs::path& path, const char* name, std::vector<std::int64_t> dims, const std::vector<float>& v) {
+    ::onnx::TensorProto t;
+    t.set_name(name);
+    t.set_data_type(::onnx::TensorProto_DataType_FLOAT);
+    for (auto d : dims) t.add_dims(d);
+    for (float x : v) t.add_float_data(x);
+    std::ofstream(path, std::ios::binary) << t.SerializeAsString();
+  };
+  const fs::path set = dir / "test_data_set_0";
+  write(set / "input_0.pb", "a", {m, k}, a);
+  write(set / "input_1.pb", "b", {k, n}, b);
+  write(set / "input_2.pb", "c", {n}, c);
+  write(set / "output_0.pb", "y", {m, n}, y);
+  std::string log;
+  EXPECT_EQ(run(dir, &log), Verdict::Match) << log;
+  // Natural formats would be 15 + 15 = acc frac 30; the overflow retry must have brought it far lower.
+  EXPECT_EQ(log.find("acc 30"), std::string::npos) << log;
+  fs::remove_all(dir);
+}
+
 TEST(NodeRunner, BadDirectoryIsAnError) {
   EXPECT_THROW(run("/nonexistent/ocelli"), std::runtime_error);
   EXPECT_THROW(load_tensor_file((kData / "node/test_relu/model.onnx").string() + ".missing"), std::runtime_error);

@@ -305,12 +305,12 @@ class DramServer::Impl {
       : options_(o), state_(o.size_bytes, o.log_connections), acceptor_(io_), signals_(io_) {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(o.host, ec);
-    if (ec) throw StorageError(fmt::format("ocelli-dramd: bad listen host '{}': {}", o.host, ec.message()));
+    if (ec) throw StorageError(fmt::format("bad listen host '{}': {}", o.host, ec.message()));
     const tcp::endpoint endpoint(address, o.port);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     acceptor_.bind(endpoint, ec);
-    if (ec) throw StorageError(fmt::format("ocelli-dramd: cannot bind {}:{}: {}", o.host, o.port, ec.message()));
+    if (ec) throw StorageError(fmt::format("cannot bind {}:{}: {}", o.host, o.port, ec.message()));
     acceptor_.listen(asio::socket_base::max_listen_connections);
     port_ = acceptor_.local_endpoint().port();
     accept();

@@ -9,6 +9,7 @@
 
 #include "ocelli/dram/remote_dram.hpp"
 #include "ocelli/dram/server.hpp"
+#include "ocelli/golden/tensor_file.hpp"
 #include "test_helpers.hpp"
 
 namespace ocelli::dram {
@@ -129,6 +130,16 @@ TEST_F(RemoteDramTest, LoadFileRunsOnTheServerAndInvalidatesCachedBytes) {
                              {"LOAD_FILE", "FILE_ERROR", ".missing", remote.server_address()});
   expect_error<StorageError>([&] { remote.load_file(path, kMemBytes - 10); }, {"OUT_OF_BOUNDS"});
   remote.read(4000, back.data(), 16);  // still usable
+
+  // An ocelli tensor file is decoded by the server into little-endian int16 elements.
+  golden::Tensor16 t(golden::Shape{1, 3, 4, 5}, 8);
+  for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = static_cast<int16_t>(i * 1000 - 30000);
+  const std::string tensor_path = temp_path("remote_t.octf");
+  golden::write_tensor_file(tensor_path, t);
+  ASSERT_EQ(remote.load_file(tensor_path, 8192), t.data.size() * 2);
+  std::vector<int16_t> values(t.data.size());
+  remote.read(8192, values.data(), values.size() * 2);
+  EXPECT_EQ(values, t.data);
 }
 
 TEST_F(RemoteDramTest, TwoClientsConcurrently) {

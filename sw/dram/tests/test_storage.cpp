@@ -112,3 +112,32 @@ TEST(InProcessDram, LoadsOcelliTensorFilesAsLittleEndianElements) {
 
 }  // namespace
 }  // namespace ocelli::dram
+
+#include "ocelli/dram/dram_port.hpp"
+
+namespace ocelli::dram {
+namespace {
+
+TEST(DramPort, RequestsOutsideTheMemoryThrowBeforeTheyAreAccepted) {
+  InProcessDram dram(4096);
+  DramPort port(TimingConfig::preset("default"), dram);
+  const uint64_t words[2] = {1, 2};
+  expect_error<StorageError>([&] { port.submit_read(4096 - 8, 2, 0); }, {"read request", "0xff8"});
+  expect_error<StorageError>([&] { port.submit_write(4096, words, 1, 0); }, {"write request", "0x1000"});
+  EXPECT_TRUE(port.idle());
+  EXPECT_TRUE(port.submit_write(4096 - 16, words, 2, 5));
+  port.tick();
+  ASSERT_TRUE(port.submit_read(4096 - 16, 2, 6));
+  ReadBeat beat;
+  std::vector<uint64_t> got;
+  for (int i = 0; i < 200 && got.size() < 2; ++i, port.tick()) {
+    if (port.pop_read_beat(beat)) {
+      EXPECT_EQ(beat.tag, 6u);
+      got.push_back(beat.data);
+    }
+  }
+  EXPECT_EQ(got, (std::vector<uint64_t>{1, 2}));
+}
+
+}  // namespace
+}  // namespace ocelli::dram

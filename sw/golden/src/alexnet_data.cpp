@@ -23,14 +23,15 @@ constexpr int kGrid = 9;  // control points per side of the smooth background
 // has roughly 40-80% zeros after its later ReLUs). fc8 has no ReLU: centred only.
 int bias_sigma_permille(const std::string& layer) {
   static const std::pair<const char*, int> table[] = {{"conv1", 100}, {"conv2", 200}, {"conv3", 300},
-                                                     {"conv4", 400}, {"conv5", 450}, {"fc6", 550},
-                                                     {"fc7", 650},   {"fc8", 0}};
+                                                     {"conv4", 400}, {"conv5", 450}, {"fc6", 400},
+                                                     {"fc7", 400},   {"fc8", 0}};
   for (const auto& [name, permille] : table) {
     if (layer == name) return permille;
   }
   return 0;
 }
 constexpr int kBiasJitterPermille = 100;  // per-channel spread of the offset (+-0.1 sigma)
+constexpr int kHeadroomBits = 1;         // calibration leaves the top bit of int16 for images brighter than its own
 constexpr int kWeightSigmaRaw = 512;      // raw int16 weights: 9 bits of standard deviation, |w| < 1800
 
 int smooth(const int grid[kGrid][kGrid], int y, int x) {
@@ -131,11 +132,11 @@ GroupStats group_stats(const std::vector<std::int64_t>& values) {
 int he_weight_frac(int sigma_raw, std::int64_t fan_in) {
   int sigma_bits = 0;
   while ((1 << (sigma_bits + 1)) <= sigma_raw) ++sigma_bits;
-  // round(0.5 * log2(fan_in / 2)) without floating point: the b with 4^b nearest to fan_in/2 in log scale,
-  // i.e. the largest b with 2 * 4^b <= fan_in * sqrt(2), tested as 8 * 16^b <= fan_in^2 (squared both sides).
+  // b = round(0.5 * log2(fan_in / 2)) without floating point: b goes up while 0.5 * log2(fan_in / 2) >= b + 0.5,
+  // i.e. fan_in >= 2^(2b + 2), tested squared as fan_in^2 >= 16^(b + 1).
   int b = 0;
   const unsigned __int128 f2 = static_cast<unsigned __int128>(fan_in) * fan_in;
-  while (static_cast<unsigned __int128>(8) << (4 * (b + 1)) <= f2) ++b;
+  while ((static_cast<unsigned __int128>(1) << (4 * (b + 1))) <= f2) ++b;
   return sigma_bits + b;
 }
 
@@ -258,10 +259,11 @@ CalibratedNetwork make_alexnet(std::uint64_t seed, int batch) {
         continue;
       }
       p.bias.assign(bias.begin(), bias.end());
-      // Finest output format that holds every accumulator of the calibration image (negatives too, so the
-      // saturation counter stays meaningful for ReLU layers).
+      // Finest output format that holds every accumulator of the calibration image with one bit of headroom for
+      // other images (negatives too, so the saturation counter stays meaningful for ReLU layers).
+      const std::int64_t limit = 32767 >> kHeadroomBits;
       int s = 0;
-      while (s < 31 && ((max_abs + (s > 0 ? (std::int64_t{1} << (s - 1)) : 0)) >> s) > 32767) ++s;
+      while (s < 31 && ((max_abs + (s > 0 ? (std::int64_t{1} << (s - 1)) : 0)) >> s) > limit) ++s;
       cal.acc_max_abs = max_abs;
       cal.shift = s;
       l.out_frac = l.in_frac + l.weight_frac - s;

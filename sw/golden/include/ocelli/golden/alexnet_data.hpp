@@ -53,10 +53,10 @@ struct CalibratedNetwork {
 };
 
 // Synthetic AlexNet for `seed`: weights (He-scaled, zero-mean), per-channel biases that centre each channel and then
-// move it `bias_sigmas` below zero (so post-ReLU zero fractions grow from ~55% in conv1 to ~75% in fc7), and formats
+// move it `bias_sigmas` below zero (post-ReLU zero fractions ~55% in conv1, 58-70% in conv2..fc7), and formats
 // chosen on one calibration image (seeded, not part of any batch): weight_frac from the He scale, out_frac the finest
-// that holds the largest kept accumulator of that image (the ReLU drops negatives). Weights are halved until no
-// accumulator overflows int32 on the calibration image.
+// that holds twice the largest |accumulator| of that image (one bit of headroom for other images). Weights are
+// halved until no accumulator overflows int32 on the calibration image.
 CalibratedNetwork make_alexnet(std::uint64_t seed, int batch);
 
 // FNV-1a (64-bit) of the int16 data as little-endian bytes: the checksum `ocelli golden alexnet` prints.

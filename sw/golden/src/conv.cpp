@@ -5,7 +5,6 @@
 // [e + r / stride_h][f + s / stride_w], so for a fixed weight the whole output plane is one contiguous
 // multiply-add loop over a "wide" grid whose rows have the plane's width (the extra columns are discarded).
 #include <algorithm>
-#include <cstring>
 
 #include "ocelli/golden/layers.hpp"
 #include "validate.hpp"
@@ -29,14 +28,13 @@ class PolyphaseInput {
   std::size_t plane_size() const { return static_cast<std::size_t>(rows_) * cols_; }
 
   void resize(int channels) {
-    channels_ = channels;
     data_.assign(static_cast<std::size_t>(channels) * stride_h_ * stride_w_ * plane_size(), 0);
   }
   std::int32_t* plane(int c, int row_phase, int col_phase) {
     return data_.data() + ((static_cast<std::size_t>(c) * stride_h_ + row_phase) * stride_w_ + col_phase) * plane_size();
   }
   const std::int32_t* plane(int c, int row_phase, int col_phase) const {
-    return const_cast<PolyphaseInput*>(this)->plane(c, row_phase, col_phase);
+    return data_.data() + ((static_cast<std::size_t>(c) * stride_h_ + row_phase) * stride_w_ + col_phase) * plane_size();
   }
 
   // Fill from channels [c0, c0 + channels) of image n, with zero padding.
@@ -59,7 +57,6 @@ class PolyphaseInput {
 
  private:
   int stride_h_, stride_w_, rows_, cols_;
-  int channels_ = 0;
   std::vector<std::int32_t> data_;
 };
 

@@ -1,0 +1,37 @@
+// The 64-bit memory port between the DMA and the DRAM model (docs/architecture.md, "Stream interfaces").
+// Requests carry a byte address (8-byte aligned), a burst length and a tag; write data follows its request in
+// order; read data comes back beat by beat with its tag; every write burst is acknowledged once.
+package mem_pkg;
+
+  localparam int unsigned MemAddrWidth  = 32;
+  localparam int unsigned MemBeatsWidth = 8;   // beats - 1: bursts of 1..256 beats
+  localparam int unsigned MemTagWidth   = 4;
+
+  typedef struct packed {
+    logic [MemAddrWidth-1:0]  addr;      // byte address, multiple of 8
+    logic [MemBeatsWidth-1:0] beats_m1;  // burst length - 1
+    logic                     write;
+    logic [MemTagWidth-1:0]   tag;
+  } mem_req_t;
+
+  typedef struct packed {
+    logic [63:0]            data;
+    logic [MemTagWidth-1:0] tag;
+    logic                   last;
+    logic                   err;         // the access failed (out of range); data is zero
+  } mem_rsp_t;
+
+  typedef struct packed {
+    logic [MemTagWidth-1:0] tag;
+    logic                   err;
+  } mem_ack_t;
+
+  // Sticky DMA error causes, readable by software through the controller's status.
+  typedef enum logic [1:0] {
+    DmaOk          = 2'd0,
+    DmaErrRange    = 2'd1,  // a command reaches past the configured memory size
+    DmaErrResponse = 2'd2,  // the memory answered with an error
+    DmaErrTimeout  = 2'd3   // no response within the watchdog limit
+  } dma_err_e;
+
+endpackage

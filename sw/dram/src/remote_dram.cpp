@@ -301,7 +301,7 @@ class RemoteDram::Impl {
 
   template <class Patch>
   void patch_cached(uint64_t addr, uint64_t len, Patch patch) {
-    if (blocks_.empty()) return;
+    if (blocks_.empty() || len == 0) return;
     const uint64_t first = addr / options_.block_bytes;
     const uint64_t last = (addr + len - 1) / options_.block_bytes;
     for (uint64_t index = first; index <= last; ++index) {

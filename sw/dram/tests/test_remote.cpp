@@ -112,6 +112,16 @@ TEST_F(RemoteDramTest, BoundsErrorsAreReportedAndTheClientStaysUsable) {
   remote.write(0, "abcdefgh", 8);
   remote.read(0, buf, 8);
   EXPECT_EQ(std::memcmp(buf, "abcdefgh", 8), 0);
+  // Zero-length operations are no-ops, also at the very end of the memory.
+  for (uint64_t addr : {uint64_t{0}, uint64_t{3}, kMemBytes}) {
+    remote.fill(addr, 0, 0xFF);
+    remote.write(addr, buf, 0);
+    remote.read(addr, buf, 0);
+    remote.prefetch(addr, 0);
+  }
+  remote.flush();
+  remote.read(0, buf, 8);
+  EXPECT_EQ(std::memcmp(buf, "abcdefgh", 8), 0);
 }
 
 TEST_F(RemoteDramTest, LoadFileRunsOnTheServerAndInvalidatesCachedBytes) {

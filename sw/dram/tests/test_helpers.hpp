@@ -71,6 +71,9 @@ class SpawnedServer {
     std::remove(port_file_.c_str());
   }
   uint16_t port() const { return port_; }
+  void signal(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
+  }
   void kill() {
     if (pid_ > 0) {
       ::kill(pid_, SIGKILL);

@@ -202,6 +202,20 @@ TEST(RemoteDramFailures, KilledServerIsAClearErrorWithinTwoSeconds) {
   expect_error<StorageError>([&] { remote.flush(); }, {"127.0.0.1:" + std::to_string(server.port())});
 }
 
+TEST(RemoteDramFailures, ServerThatStopsAnsweringMidRunTimesOut) {
+  SpawnedServer server(kMemBytes);
+  RemoteDram remote(small_blocks(server.port()));
+  std::vector<uint8_t> buf(4096);
+  remote.read(0, buf.data(), buf.size());
+  server.signal(SIGSTOP);  // alive, connection open, but silent
+  const auto start = Clock::now();
+  expect_error<StorageError>([&] { remote.read(1 << 20, buf.data(), buf.size()); },
+                             {"127.0.0.1:" + std::to_string(server.port()), "no reply to READ", "2000 ms"});
+  const auto elapsed = Clock::now() - start;
+  EXPECT_GE(elapsed, std::chrono::milliseconds(1900));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(2500));
+}
+
 TEST(RemoteDramFailures, HungServerTimesOutWithinTwoSeconds) {
   // Accepts the TCP connection but never answers the handshake.
   boost::asio::io_context io;

@@ -47,9 +47,12 @@ class RemoteDram::Impl {
  public:
   explicit Impl(RemoteOptions o)
       : options_(std::move(o)), address_(fmt::format("{}:{}", options_.host, options_.port)), socket_(io_) {
-    if (options_.block_bytes == 0 || options_.block_bytes > proto::kMaxPayload || options_.cache_blocks < 4) {
-      throw StorageError(fmt::format("RemoteDram options: block_bytes {} must be 1..{} and cache_blocks {} >= 4",
-                                     options_.block_bytes, proto::kMaxPayload, options_.cache_blocks));
+    if (options_.block_bytes == 0 || options_.block_bytes > proto::kMaxPayload || options_.cache_blocks < 4 ||
+        options_.read_ahead_blocks > options_.cache_blocks / 4) {
+      throw StorageError(fmt::format(
+          "RemoteDram options: block_bytes {} must be 1..{}, cache_blocks {} >= 4, read_ahead_blocks {} <= "
+          "cache_blocks / 4",
+          options_.block_bytes, proto::kMaxPayload, options_.cache_blocks, options_.read_ahead_blocks));
     }
     connect_and_handshake();
     start_io_thread();

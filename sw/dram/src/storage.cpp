@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <type_traits>
 #include <vector>
@@ -84,10 +85,23 @@ std::vector<char> tensor_file_elements(const std::string& path, const std::vecto
 
 uint64_t load_file_into(uint8_t* memory, uint64_t memory_size, const std::string& path, uint64_t addr,
                         FileFormat format) {
+  // Only regular files no larger than the memory: a device or FIFO path must not hang or exhaust the loader.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw StorageError(fmt::format("cannot load '{}' into DRAM: not a regular file{}", path,
+                                   ec ? " (" + ec.message() + ")" : std::string()));
+  }
+  const uint64_t file_size = std::filesystem::file_size(path, ec);
+  if (ec) throw StorageError(fmt::format("cannot load '{}' into DRAM: {}", path, ec.message()));
+  if (file_size > memory_size + (1u << 20)) {
+    throw StorageError(fmt::format("cannot load '{}': {} bytes is larger than the DRAM (0x{:x} bytes), out of bounds",
+                                   path, file_size, memory_size));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw StorageError(fmt::format("cannot open '{}' for loading into DRAM", path));
-  std::vector<char> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw StorageError(fmt::format("error reading '{}'", path));
+  std::vector<char> file(file_size);
+  in.read(file.data(), static_cast<std::streamsize>(file_size));
+  if (static_cast<uint64_t>(in.gcount()) != file_size) throw StorageError(fmt::format("error reading '{}'", path));
   if (format == FileFormat::kAuto) {
     if (file.size() >= 6 && std::memcmp(file.data(), "\x93NUMPY", 6) == 0) {
       format = FileFormat::kNpy;

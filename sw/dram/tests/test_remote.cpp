@@ -103,6 +103,15 @@ TEST_F(RemoteDramTest, DefaultOptionsAlsoMatch) {
   random_ops(local, remote, 7, 1500);
 }
 
+TEST_F(RemoteDramTest, BadOptionsAreRejectedNamingTheField) {
+  RemoteOptions o = small_blocks(server_->port());
+  o.read_ahead_blocks = o.cache_blocks;
+  expect_error<StorageError>([&] { RemoteDram r(o); }, {"read_ahead_blocks"});
+  o = small_blocks(server_->port());
+  o.block_bytes = 0;
+  expect_error<StorageError>([&] { RemoteDram r(o); }, {"block_bytes 0"});
+}
+
 TEST_F(RemoteDramTest, BoundsErrorsAreReportedAndTheClientStaysUsable) {
   RemoteDram remote(small_blocks(server_->port()));
   uint8_t buf[16] = {};

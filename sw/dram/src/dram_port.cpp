@@ -34,7 +34,8 @@ bool DramPort::pop_read_beat(ReadBeat& out) {
   out.addr = slot.addr;
   out.index = slot.index;
   out.last = slot.last;
-  storage_.read(slot.addr, &out.data, sizeof out.data);
+  if (slot.index == 0) storage_.read(slot.addr, burst_.data(), static_cast<std::size_t>(slot.beats) * kBeatBytes);
+  out.data = burst_[slot.index];
   return true;
 }
 

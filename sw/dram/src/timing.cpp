@@ -36,6 +36,8 @@ void TimingConfig::validate() const {
 
 TimingModel::TimingModel(TimingConfig config)
     : config_((config.validate(), std::move(config))),
+      period_whole_(config_.beat_period_num / config_.beat_period_den),
+      period_frac_(config_.beat_period_num % config_.beat_period_den),
       reads_(config_.max_outstanding),
       writes_(config_.max_outstanding) {}
 
@@ -64,7 +66,8 @@ bool TimingModel::submit(const Request& r) {
     const uint64_t ready_ticks = (cycle_ + config_.latency_cycles) * den;
     const uint64_t first_end = std::max(ready_ticks, link_end_ticks_ + num);
     link_end_ticks_ = first_end + span;
-    reads_.push(PendingRead{r.tag, r.addr, r.beats, 0, first_end, ceil_cycles(first_end)});
+    const uint64_t due = ceil_cycles(first_end);
+    reads_.push(PendingRead{r.tag, r.addr, r.beats, 0, due, due * den - first_end});
     ++stats_.reads_accepted;
   } else {
     // Write data crosses the link from acceptance on; the ack returns `latency` cycles after the last beat.
@@ -86,6 +89,7 @@ bool TimingModel::pop_read_beat(ReadBeatSlot& out) {
   out.tag = head.tag;
   out.addr = head.addr + static_cast<uint64_t>(head.next_beat) * kBeatBytes;
   out.index = head.next_beat;
+  out.beats = head.beats;
   out.last = head.next_beat + 1 == head.beats;
   last_read_beat_cycle_ = cycle_;
   ++stats_.read_beats;
@@ -93,9 +97,15 @@ bool TimingModel::pop_read_beat(ReadBeatSlot& out) {
     reads_.pop();
     --outstanding_;
   } else {
+    // end += num, i.e. end = (due + whole) * den + (frac - slack): carry one cycle when frac exceeds the slack.
     ++head.next_beat;
-    head.next_due_cycle =
-        ceil_cycles(head.first_end_ticks + static_cast<uint64_t>(head.next_beat) * config_.beat_period_num);
+    head.next_due_cycle += period_whole_;
+    if (period_frac_ > head.next_due_slack) {
+      head.next_due_cycle += 1;
+      head.next_due_slack += config_.beat_period_den - period_frac_;
+    } else {
+      head.next_due_slack -= period_frac_;
+    }
   }
   return true;
 }

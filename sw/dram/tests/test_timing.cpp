@@ -1,6 +1,7 @@
 // Timing model: latency, exact rational beat rate, back-pressure, determinism.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -50,6 +51,28 @@ TEST(DramTiming, EyerissPresetIsExactlyTenThirdsCyclesPerBeat) {
   }
   // 60 link beats take exactly 200 core cycles, with no drift over many periods.
   for (std::size_t i = 60; i < cycles.size(); i += 60) EXPECT_EQ(cycles[i] - cycles[i - 60], 200u) << "beat " << i;
+}
+
+TEST(DramTiming, AnyRationalBeatPeriodMatchesTheClosedForm) {
+  const std::pair<uint32_t, uint32_t> periods[] = {{7, 5}, {10, 3}, {13, 4}, {2, 1}, {1, 2}, {5, 5}, {1000, 999}};
+  for (const auto& [num, den] : periods) {
+    TimingConfig c = TimingConfig::preset("default");
+    c.beat_period_num = num;
+    c.beat_period_den = den;
+    c.latency_cycles = 11;
+    const uint32_t beats = 200;
+    const auto cycles = beat_cycles(c, beats);
+    ASSERT_EQ(cycles.size(), beats);
+    uint64_t previous = 0;
+    for (uint32_t i = 0; i < beats; ++i) {
+      // Beat i has crossed the link at (latency * den + i * num) ticks; the port moves one beat per cycle.
+      const uint64_t end_ticks = uint64_t{c.latency_cycles} * den + uint64_t{i} * num;
+      uint64_t expected = (end_ticks + den - 1) / den;
+      if (i > 0) expected = std::max(expected, previous + 1);
+      ASSERT_EQ(cycles[i], expected) << num << "/" << den << " beat " << i;
+      previous = expected;
+    }
+  }
 }
 
 TEST(DramTiming, BackToBackReadsShareTheLinkInOrder) {

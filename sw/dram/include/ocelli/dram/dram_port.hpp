@@ -1,9 +1,10 @@
 // The DRAM model a testbench services its 64-bit memory port with: timing decides the cycles, storage holds bytes.
-// Writes take effect when accepted; a read beat samples memory when it is popped. The storage is only told what
-// to do, never asked how long it took, so the cycle counts do not depend on the backend.
+// Writes take effect when accepted; a read burst samples memory when its first beat is popped. The storage is only
+// told what to do, never asked how long it took, so the cycle counts do not depend on the backend.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "ocelli/dram/storage.hpp"
 #include "ocelli/dram/timing.hpp"
@@ -20,7 +21,8 @@ struct ReadBeat {
 
 class DramPort {
  public:
-  DramPort(TimingConfig config, Storage& storage) : timing_(std::move(config)), storage_(storage) {}
+  DramPort(TimingConfig config, Storage& storage)
+      : timing_(std::move(config)), storage_(storage), burst_(timing_.config().max_burst_beats) {}
 
   bool can_accept() const { return timing_.can_accept(); }
   // Returns false when the port applies back-pressure this cycle. Throws on misaligned/oversized/out-of-range.
@@ -41,6 +43,7 @@ class DramPort {
 
   TimingModel timing_;
   Storage& storage_;
+  std::vector<uint64_t> burst_;  // the read burst being delivered: one storage call per burst, not per beat
 };
 
 }  // namespace ocelli::dram

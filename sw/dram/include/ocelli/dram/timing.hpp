@@ -38,6 +38,7 @@ struct ReadBeatSlot {
   uint32_t tag = 0;
   uint64_t addr = 0;    // address of this beat
   uint32_t index = 0;   // beat index within the burst
+  uint32_t beats = 0;   // burst length
   bool last = false;
 };
 
@@ -78,8 +79,8 @@ class TimingModel {
     uint64_t addr;
     uint32_t beats;
     uint32_t next_beat;
-    uint64_t first_end_ticks;  // link time (ticks = 1/den core cycle) when beat 0 has crossed
-    uint64_t next_due_cycle;   // cached so the per-cycle check needs no division
+    uint64_t next_due_cycle;   // ceil(end_ticks / den) of the next beat (ticks = 1/den core cycle)
+    uint64_t next_due_slack;   // next_due_cycle * den - end_ticks, in [0, den): steps the beats without division
   };
   struct PendingWrite {
     uint32_t tag;
@@ -112,6 +113,8 @@ class TimingModel {
   }
 
   TimingConfig config_;
+  uint64_t period_whole_ = 0;  // beat period = period_whole_ + period_frac_ / den core cycles
+  uint64_t period_frac_ = 0;
   uint64_t cycle_ = 0;
   uint64_t last_accept_cycle_ = UINT64_MAX;
   uint64_t last_read_beat_cycle_ = UINT64_MAX;

@@ -35,7 +35,8 @@ module dma
   input  logic                    wr_data_valid_i,
   output logic                    wr_data_ready_o,
   input  logic [63:0]             wr_data_i,
-  output logic                    wr_done_o,      // one-cycle pulse: every burst of the command acknowledged
+  output logic                    wr_done_o,      // one-cycle pulse: every write burst so far acknowledged
+  output logic                    wr_idle_o,      // no write command active and no acknowledgement pending
 
   // memory port
   output logic                    mem_req_valid_o,
@@ -118,6 +119,7 @@ module dma
   assign wr_cmd_fire       = wr_cmd_valid_i && wr_cmd_ready_o;
   assign wr_cmd_ok         = in_range(wr_cmd_addr_i, wr_cmd_words_i, mem_size_i);
   // The next burst is requested only once the previous one's beats are all sent: data follows requests in order.
+  // A command with beats still to request or send keeps wr_busy_q set.
   assign wr_req_want       = wr_busy_q && (wr_to_request_q != '0) && (wr_beats_left_q == '0) &&
                              (wr_unacked_q != OutW'(MaxOutstanding)) && !error_q;
   assign mem_wdata_valid_o = wr_data_valid_i && (wr_beats_left_q != '0) && !error_q;
@@ -227,10 +229,14 @@ module dma
       end
       if (wr_beat_fire) wr_beats_o <= wr_beats_o + 1;
       wr_unacked_q <= wr_unacked_q + OutW'(wr_req_fire) - OutW'(mem_ack_valid_i);
-      if (wr_busy_q && mem_ack_valid_i && wr_unacked_q == OutW'(1) && !wr_req_fire &&
-          wr_to_request_q == '0 && wr_beats_left_q == '0) begin
+      // A command is finished once its last beat is sent; the next one may start while acks are pending.
+      if (wr_busy_q && wr_to_request_q == '0 && wr_beats_left_q == '0 && !wr_req_fire) begin
         wr_busy_q <= 1'b0;
-        wr_done_o <= !error_q;
+      end
+      // done: every write so far is acknowledged (the pulse a writer waits for at the end of a layer).
+      if (mem_ack_valid_i && wr_unacked_q == OutW'(1) && !wr_req_fire && !error_q &&
+          !(wr_busy_q && (wr_to_request_q != '0 || wr_beats_left_q != '0))) begin
+        wr_done_o <= 1'b1;
       end
 
       if (mem_req_valid_o && mem_req_ready_i) prefer_write_q <= !grant_write;
@@ -263,6 +269,7 @@ module dma
   end
 
   assign busy_o     = (rd_to_receive_q != '0) || wr_busy_q || waiting;
+  assign wr_idle_o  = !wr_busy_q && (wr_unacked_q == '0);
   assign error_o    = error_q;
   assign err_code_o = err_code_q;
   assign err_addr_o = err_addr_q;

@@ -1,0 +1,101 @@
+// Streams one pass's filter chunk from the GLB filter region into the filter GIN (docs/isa.md, weights layout).
+// The chunk holds one block of p*q*S words per (PE row, horizontal set); word k of every block is sent before word
+// k+1 of any, so every PE row loads its filter spad in parallel. Tags: row = physical PE row, col = horizontal set.
+module filter_feeder
+  import ocelli_pkg::*;
+#(
+  parameter int unsigned AddrWidth = 14
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+
+  input  logic                 start_i,
+  input  logic [AddrWidth-1:0] base_i,       // GLB word address of the chunk
+  input  logic [7:0]           blk_pitch_i,  // words per block
+  input  logic [7:0]           blk_len_i,    // p*q*S elements per block
+  input  logic [3:0]           rows_i,       // r*R PE rows in use
+  input  logic [3:0]           sets_i,       // t horizontal sets
+  output logic                 busy_o,
+
+  output logic                 glb_valid_o,
+  input  logic                 glb_ready_i,
+  output logic [AddrWidth-1:0] glb_addr_o,
+  input  logic                 glb_rsp_valid_i,
+  input  logic [63:0]          glb_rsp_data_i,
+
+  output logic                 gin_valid_o,
+  input  logic                 gin_ready_i,
+  output data_t                gin_data_o,
+  output logic [NocRowIdWidth-1:0] gin_row_tag_o,
+  output logic [NocColIdWidth-1:0] gin_col_tag_o
+);
+  localparam int unsigned SideW = 2 + NocRowIdWidth + NocColIdWidth;
+
+  logic                 gen_q;           // still generating requests
+  logic [7:0]           k_q;             // element within the block
+  logic [3:0]           row_q, set_q;
+  logic [AddrWidth-1:0] blk_addr_q;      // address of the current block's first word
+  logic                 req_ready, last_req, reader_idle;
+  logic [SideW-1:0]     side;
+  logic [1:0]           lane;
+  logic [63:0]          word;
+
+  assign last_req = (k_q == blk_len_i - 1'b1) && (row_q == rows_i - 1'b1) && (set_q == sets_i - 1'b1);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      gen_q      <= 1'b0;
+      k_q        <= '0;
+      row_q      <= '0;
+      set_q      <= '0;
+      blk_addr_q <= '0;
+    end else if (start_i) begin
+      gen_q      <= 1'b1;
+      k_q        <= '0;
+      row_q      <= '0;
+      set_q      <= '0;
+      blk_addr_q <= base_i;
+    end else if (gen_q && req_ready) begin
+      if (last_req) begin
+        gen_q <= 1'b0;
+      end else if (set_q != sets_i - 1'b1) begin
+        set_q      <= set_q + 1'b1;
+        blk_addr_q <= blk_addr_q + AddrWidth'(blk_pitch_i);
+      end else if (row_q != rows_i - 1'b1) begin
+        set_q      <= '0;
+        row_q      <= row_q + 1'b1;
+        blk_addr_q <= blk_addr_q + AddrWidth'(blk_pitch_i);
+      end else begin
+        set_q      <= '0;
+        row_q      <= '0;
+        k_q        <= k_q + 1'b1;
+        blk_addr_q <= base_i;
+      end
+    end
+  end
+
+  glb_reader #(.AddrWidth(AddrWidth), .SideWidth(SideW)) u_reader (
+    .clk_i,
+    .rst_ni,
+    .req_valid_i     (gen_q),
+    .req_ready_o     (req_ready),
+    .req_addr_i      (blk_addr_q + AddrWidth'(k_q[7:2])),
+    .req_skip_i      (1'b0),
+    .req_side_i      ({k_q[1:0], NocRowIdWidth'(row_q), NocColIdWidth'(set_q)}),
+    .glb_valid_o,
+    .glb_ready_i,
+    .glb_addr_o,
+    .glb_rsp_valid_i,
+    .glb_rsp_data_i,
+    .out_valid_o     (gin_valid_o),
+    .out_ready_i     (gin_ready_i),
+    .out_data_o      (word),
+    .out_side_o      (side),
+    .idle_o          (reader_idle)
+  );
+
+  assign {lane, gin_row_tag_o, gin_col_tag_o} = side;
+  assign gin_data_o = word[lane * DataWidth +: DataWidth];
+  assign busy_o = gen_q || !reader_idle;
+
+endmodule

@@ -1,0 +1,79 @@
+// Turns a stream of GLB read requests into a stream of words in the same order, with back-pressure.
+// A request may be a "skip" (zero padding): it reads nothing and yields a zero word, still in order.
+// Space for the answer is reserved before a read is issued, so the GLB's always-accepted response never overflows.
+module glb_reader #(
+  parameter int unsigned AddrWidth = 14,
+  parameter int unsigned SideWidth = 8,
+  parameter int unsigned Depth     = 4
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+
+  input  logic                 req_valid_i,
+  output logic                 req_ready_o,
+  input  logic [AddrWidth-1:0] req_addr_i,
+  input  logic                 req_skip_i,
+  input  logic [SideWidth-1:0] req_side_i,
+
+  output logic                 glb_valid_o,
+  input  logic                 glb_ready_i,
+  output logic [AddrWidth-1:0] glb_addr_o,
+  input  logic                 glb_rsp_valid_i,
+  input  logic [63:0]          glb_rsp_data_i,
+
+  output logic                 out_valid_o,
+  input  logic                 out_ready_i,
+  output logic [63:0]          out_data_o,
+  output logic [SideWidth-1:0] out_side_o,
+
+  output logic                 idle_o
+);
+  localparam int unsigned CntW = $clog2(Depth + 1);
+
+  logic                 inflight_q, inflight_skip_q;
+  logic [SideWidth-1:0] inflight_side_q;
+  logic [CntW-1:0]      count;
+  logic                 space, accept, fifo_in_ready;
+  logic [63:0]          push_data;
+
+  assign space       = (count + CntW'(inflight_q)) < CntW'(Depth);
+  assign glb_valid_o = req_valid_i && !req_skip_i && space;
+  assign glb_addr_o  = req_addr_i;
+  assign req_ready_o = space && (req_skip_i || glb_ready_i);
+  assign accept      = req_valid_i && req_ready_o;
+  assign push_data   = inflight_skip_q ? '0 : glb_rsp_data_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      inflight_q      <= 1'b0;
+      inflight_skip_q <= 1'b0;
+      inflight_side_q <= '0;
+    end else begin
+      inflight_q      <= accept;
+      inflight_skip_q <= req_skip_i;
+      inflight_side_q <= req_side_i;
+    end
+  end
+
+  stream_fifo #(.Width(64 + SideWidth), .Depth(Depth)) u_fifo (
+    .clk_i,
+    .rst_ni,
+    .clear_i     (1'b0),
+    .in_valid_i  (inflight_q),
+    .in_ready_o  (fifo_in_ready),
+    .in_data_i   ({push_data, inflight_side_q}),
+    .out_valid_o (out_valid_o),
+    .out_ready_i (out_ready_i),
+    .out_data_o  ({out_data_o, out_side_o}),
+    .count_o     (count)
+  );
+
+  assign idle_o = !inflight_q && (count == '0);
+
+`ifndef SYNTHESIS
+  a_rsp_expected: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      glb_rsp_valid_i |-> (inflight_q && !inflight_skip_q));
+  a_space_reserved: assert property (@(posedge clk_i) disable iff (!rst_ni) inflight_q |-> fifo_in_ready);
+`endif
+
+endmodule

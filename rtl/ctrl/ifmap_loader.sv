@@ -1,0 +1,121 @@
+// Issues one row_mover command per ifmap row of a tile: image b (of n), channel c (of the block's valid channels),
+// tile row hr whose input row h = h_start + hr lies row_inside the ifmap. Rows outside are not loaded (the feeder
+// sends zeros for them). GLB layout as ifmap_feeder: [b][channel in block][tile row][pitch words].
+module ifmap_loader
+  import mem_pkg::*;
+#(
+  parameter int unsigned AddrWidth = 14
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+
+  input  logic                    start_i,
+  input  logic [AddrWidth-1:0]    glb_base_i,
+  input  logic [7:0]              pitch_i,          // GLB words per row = raw DRAM words per row
+  input  logic [AddrWidth-1:0]    plane_words_i,    // rows_tile * pitch
+  input  logic [AddrWidth-1:0]    img_words_i,      // r*q planes per image
+  input  logic [6:0]              rows_tile_i,
+  input  logic signed [16:0]      h_start_i,
+  input  logic [15:0]             in_h_i,           // H
+  input  logic [15:0]             in_w_i,           // W (elements of a coded row)
+  input  logic [3:0]              n_img_i,
+  input  logic [7:0]              chans_valid_i,
+  input  logic [MemAddrWidth-1:0] first_plane_i,    // DRAM row number of (n0, first channel, h = 0)
+  input  logic [MemAddrWidth-1:0] chan_rows_i,      // H: rows between channels
+  input  logic [MemAddrWidth-1:0] img_rows_i,       // C * H: rows between images
+  input  logic                    rlc_i,
+  input  logic [MemAddrWidth-1:0] ifmap_addr_i,
+  input  logic [MemAddrWidth-1:0] index_addr_i,
+  input  logic [7:0]              slot_words_i,     // RLC slot words per row: ceil(W/3)
+  output logic                    busy_o,
+
+  output logic                    cmd_valid_o,
+  input  logic                    cmd_ready_i,
+  output logic [MemAddrWidth-1:0] cmd_dram_addr_o,
+  output logic [MemAddrWidth-1:0] cmd_index_addr_o,
+  output logic [23:0]             cmd_words_o,
+  output logic [15:0]             cmd_elems_o,
+  output logic                    cmd_rlc_o,
+  output logic [AddrWidth-1:0]    cmd_glb_addr_o
+);
+  logic                    gen_q;
+  logic [3:0]              b_q;
+  logic [7:0]              c_q;
+  logic [6:0]              hr_q;
+  logic signed [16:0]      h_q;
+  logic [AddrWidth-1:0]    glb_img_q, glb_plane_q, glb_row_q;
+  logic [MemAddrWidth-1:0] d_img_q, d_plane_q;
+  logic                    row_inside, step, last_hr, last_c, last_b;
+  logic [MemAddrWidth-1:0] row_id;
+
+  assign row_inside  = (h_q >= 0) && (h_q < $signed({1'b0, in_h_i}));
+  assign last_hr = hr_q == rows_tile_i - 1'b1;
+  assign last_c  = c_q == chans_valid_i - 1'b1;
+  assign last_b  = b_q == n_img_i - 1'b1;
+  assign step    = gen_q && (!row_inside || cmd_ready_i);
+  assign row_id  = d_plane_q + MemAddrWidth'(h_q[15:0]);
+
+  assign cmd_valid_o      = gen_q && row_inside;
+  assign cmd_rlc_o        = rlc_i;
+  assign cmd_dram_addr_o  = ifmap_addr_i + ((row_id * (rlc_i ? MemAddrWidth'(slot_words_i)
+                                                             : MemAddrWidth'(pitch_i))) << 3);
+  assign cmd_index_addr_o = index_addr_i + (row_id << 3);
+  assign cmd_words_o      = 24'(pitch_i);
+  assign cmd_elems_o      = in_w_i;
+  assign cmd_glb_addr_o   = glb_row_q;
+  assign busy_o           = gen_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      gen_q       <= 1'b0;
+      b_q         <= '0;
+      c_q         <= '0;
+      hr_q        <= '0;
+      h_q         <= '0;
+      glb_img_q   <= '0;
+      glb_plane_q <= '0;
+      glb_row_q   <= '0;
+      d_img_q     <= '0;
+      d_plane_q   <= '0;
+    end else if (start_i) begin
+      gen_q       <= (n_img_i != '0) && (chans_valid_i != '0);
+      b_q         <= '0;
+      c_q         <= '0;
+      hr_q        <= '0;
+      h_q         <= h_start_i;
+      glb_img_q   <= glb_base_i;
+      glb_plane_q <= glb_base_i;
+      glb_row_q   <= glb_base_i;
+      d_img_q     <= first_plane_i;
+      d_plane_q   <= first_plane_i;
+    end else if (step) begin
+      if (!last_hr) begin
+        hr_q      <= hr_q + 1'b1;
+        h_q       <= h_q + 1;
+        glb_row_q <= glb_row_q + AddrWidth'(pitch_i);
+      end else begin
+        hr_q <= '0;
+        h_q  <= h_start_i;
+        if (!last_c) begin
+          c_q         <= c_q + 1'b1;
+          glb_plane_q <= glb_plane_q + plane_words_i;
+          glb_row_q   <= glb_plane_q + plane_words_i;
+          d_plane_q   <= d_plane_q + chan_rows_i;
+        end else begin
+          c_q <= '0;
+          if (!last_b) begin
+            b_q         <= b_q + 1'b1;
+            glb_img_q   <= glb_img_q + img_words_i;
+            glb_plane_q <= glb_img_q + img_words_i;
+            glb_row_q   <= glb_img_q + img_words_i;
+            d_img_q     <= d_img_q + img_rows_i;
+            d_plane_q   <= d_img_q + img_rows_i;
+          end else begin
+            gen_q <= 1'b0;
+          end
+        end
+      end
+    end
+  end
+
+endmodule

@@ -1,0 +1,427 @@
+// The controller: fetches layer descriptors from the instruction queue in DRAM, checks them (docs/isa.md, error
+// codes), and runs each layer as a loop nest of tiles and channel passes:
+//   for group g, filter block (p*t filters), image block (n), ofmap-row strip (e rows):
+//     for channel block (q*r channels): load filters, load ifmap rows, run a processing pass (psums stay in the GLB)
+//     output: bias, requantize, ReLU, RLC-encode, write to DRAM.
+// It drives the datapath through start pulses and one registered tile configuration.
+module layer_ctrl
+  import ocelli_pkg::*;
+  import ctrl_pkg::*;
+  import mem_pkg::*;
+#(
+  parameter int unsigned ActWords       = 25 * 512,  // GLB words for ifmap tiles and psums
+  parameter int unsigned FilterWords    = 2 * 512,   // GLB words for the filter chunk
+  parameter int unsigned BankWords      = 512,
+  parameter int unsigned MaxTileFilters = 24 * ArrayCols,
+  parameter int unsigned WatchdogCycles = 1000000
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+
+  input  logic                    start_i,
+  input  logic [31:0]             queue_addr_i,
+  input  logic [15:0]             queue_len_i,
+  output logic                    busy_o,
+  output logic                    done_o,
+  output logic                    error_o,
+  output ctrl_err_e               err_code_o,
+  output logic [15:0]             err_index_o,
+  output logic [15:0]             layer_index_o,
+
+  // descriptor fetch over the DMA read channel (when rd_owner_o == 0)
+  output logic [1:0]              rd_owner_o,       // 0 controller, 1 row mover, 2 output stage
+  output logic                    rd_cmd_valid_o,
+  input  logic                    rd_cmd_ready_i,
+  output logic [MemAddrWidth-1:0] rd_cmd_addr_o,
+  output logic [23:0]             rd_cmd_words_o,
+  input  logic                    rd_data_valid_i,
+  output logic                    rd_data_ready_o,
+  input  logic [63:0]             rd_data_i,
+  input  logic                    dma_error_i,
+
+  // filter chunk command to the row mover (muxed with the ifmap loader by mover_sel_filter_o)
+  output logic                    mover_sel_filter_o,
+  output logic                    filter_cmd_valid_o,
+  input  logic                    mover_cmd_ready_i,
+  input  logic                    mover_idle_i,
+  input  logic                    mover_err_i,
+
+  output tile_cfg_t               cfg_o,
+  output logic                    ifmap_load_start_o,
+  input  logic                    ifmap_load_busy_i,
+  output logic                    pass_start_o,     // array, feeders and collector
+  input  logic                    pass_busy_i,
+  output logic                    output_start_o,
+  input  logic                    output_busy_i,
+
+  input  logic                    progress_i        // any datapath handshake this cycle (watchdog)
+);
+  typedef enum logic [4:0] {
+    StIdle, StFetchCmd, StFetchData, StDecode, StCheck, StDiv, StPrep1, StPrep2, StPrep3, StFit,
+    StTile, StBlock, StFiltCmd, StFiltWait, StIfmap, StIfmapWait, StPass, StPassWait, StOutput, StOutputWait,
+    StNextLayer, StDone, StError
+  } state_e;
+
+  state_e                        state_q;
+  logic [DescWords-1:0][63:0]    words_q;
+  logic [3:0]                    word_i_q;
+  layer_desc_t                   d_q;
+  logic [15:0]                   layer_q;
+  ctrl_err_e                     err_q;
+  tile_cfg_t                     cfg_q;
+
+  // divider (C/G then M/G), restoring, one bit per cycle
+  logic [15:0] div_num_q, div_quo_q, div_rem_q;
+  logic [4:0]  div_bit_q;
+  logic        div_second_q;
+  logic [15:0] cg_q, mg_q;       // channels and filters per group
+
+  // loop state
+  logic [7:0]  g_q;
+  logic [15:0] m0_q, n0_q, e0_q, c0_q;
+  logic [31:0] wblock_q;         // weight address of the current (g, filter block)
+  logic [31:0] chunk_q;          // weight address of the next chunk
+  logic [31:0] tmp_a_q, tmp_b_q;
+  logic [31:0] watchdog_q;
+
+  // ------------------------------------------------------------------ helpers
+  function automatic logic [15:0] min16(logic [15:0] a, logic [15:0] b);
+    return (a < b) ? a : b;
+  endfunction
+
+  // Shape checks (docs/isa.md, codes 2 and 3)
+  logic        shape_ok, out_ok, map_ok;
+  logic [31:0] span_v, span_h, ev, fv;
+  always_comb begin
+    span_v = 32'(d_q.in_h) + 32'(d_q.pad_t) + 32'(d_q.pad_b);
+    span_h = 32'(d_q.in_w) + 32'(d_q.pad_l) + 32'(d_q.pad_r);
+    ev     = (32'(d_q.out_h) - 1) * 32'(d_q.stride_v) + 32'(d_q.r_rows);
+    fv     = (32'(d_q.out_w) - 1) * 32'(d_q.stride_h) + 32'(d_q.s_cols);
+    shape_ok = (d_q.n_img != '0) && (d_q.chans != '0) && (d_q.in_h != '0) && (d_q.in_w != '0) &&
+               (d_q.in_w <= 16'd1020) && (d_q.filters != '0) && (d_q.groups != '0) &&
+               (d_q.r_rows >= 8'd1) && (d_q.r_rows <= 8'd12) && (d_q.s_cols >= 8'd1) && (d_q.s_cols <= 8'd12) &&
+               (d_q.stride_v == 4'd1 || d_q.stride_v == 4'd2 || d_q.stride_v == 4'd4) &&
+               (d_q.stride_h != '0) && (d_q.shift <= 8'd31);
+    out_ok = (d_q.out_h != '0) && (d_q.out_w != '0) && (d_q.out_w <= 16'd255) &&
+             (ev <= span_v) && (span_v < ev + 32'(d_q.stride_v)) &&
+             (fv <= span_h) && (span_h < fv + 32'(d_q.stride_h)) && (fv <= 32'd1023);
+    map_ok = (d_q.map_n >= 8'd1) && (d_q.map_n <= 8'd15) &&
+             (d_q.map_e >= 8'd1) && (d_q.map_e <= 8'd14) &&
+             (d_q.map_p >= 8'd1) && (d_q.map_p <= 8'(PsumSpadDepth)) &&
+             (d_q.map_q >= 8'd1) && (16'(d_q.map_q) * 16'(d_q.s_cols) <= 16'(IfmapSpadDepth)) &&
+             (32'(d_q.map_p) * 32'(d_q.map_q) * 32'(d_q.s_cols) <= 32'(FilterSpadDepth)) &&
+             (d_q.map_r >= 8'd1) && (16'(d_q.map_r) * 16'(d_q.r_rows) <= 16'(ArrayRows)) &&
+             (d_q.map_t >= 8'd1) && (16'(d_q.map_t) * 16'(d_q.map_e) <= 16'(ArrayCols)) &&
+             ((32'(d_q.map_e) - 1) * 32'(d_q.stride_v) + 32'(d_q.r_rows) <= 32'(1 << NocColIdWidth));
+  end
+
+  logic [15:0] out_slot_rlc, out_slot_raw;
+  assign out_slot_rlc = (d_q.out_w + 16'd2) / 16'd3;
+  assign out_slot_raw = (d_q.out_w + 16'd3) >> 2;
+
+  logic [1:0] stride_v_log2;
+  assign stride_v_log2 = (d_q.stride_v == 4'd4) ? 2'd2 : (d_q.stride_v == 4'd2) ? 2'd1 : 2'd0;
+
+  // ------------------------------------------------------------------ outputs
+  assign busy_o        = (state_q != StIdle) && (state_q != StDone) && (state_q != StError);
+  assign done_o        = state_q == StDone;
+  assign error_o       = state_q == StError;
+  assign err_code_o    = err_q;
+  assign err_index_o   = layer_q;
+  assign layer_index_o = layer_q;
+  assign cfg_o         = cfg_q;
+
+  assign rd_owner_o      = (state_q == StFiltCmd || state_q == StFiltWait || state_q == StIfmap ||
+                            state_q == StIfmapWait) ? 2'd1 :
+                           (state_q == StOutput || state_q == StOutputWait) ? 2'd2 : 2'd0;
+  assign rd_cmd_valid_o  = state_q == StFetchCmd;
+  assign rd_cmd_addr_o   = queue_addr_i + {9'd0, layer_q, 7'd0};
+  assign rd_cmd_words_o  = 24'(DescWords);
+  assign rd_data_ready_o = state_q == StFetchData;
+
+  assign mover_sel_filter_o = (state_q == StFiltCmd) || (state_q == StFiltWait);
+  assign filter_cmd_valid_o = state_q == StFiltCmd;
+
+  assign ifmap_load_start_o = state_q == StIfmap;
+  assign pass_start_o       = state_q == StPass;
+  assign output_start_o     = state_q == StOutput;
+
+  // ------------------------------------------------------------------ sequencer
+  logic        fail;
+  ctrl_err_e   fail_code;
+  always_comb begin
+    fail      = 1'b0;
+    fail_code = ErrNone;
+    if (busy_o) begin
+      if (dma_error_i) begin
+        fail = 1'b1; fail_code = ErrDma;
+      end else if (mover_err_i) begin
+        fail = 1'b1; fail_code = ErrRlc;
+      end else if (watchdog_q == 32'(WatchdogCycles)) begin
+        fail = 1'b1; fail_code = ErrWatchdog;
+      end
+    end
+  end
+
+  logic [16:0] div_trial;
+  assign div_trial = {div_rem_q, div_num_q[15]} - {9'd0, d_q.groups};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q      <= StIdle;
+      words_q      <= '0;
+      word_i_q     <= '0;
+      d_q          <= '0;
+      layer_q      <= '0;
+      err_q        <= ErrNone;
+      cfg_q        <= '0;
+      div_num_q    <= '0;
+      div_quo_q    <= '0;
+      div_rem_q    <= '0;
+      div_bit_q    <= '0;
+      div_second_q <= 1'b0;
+      cg_q         <= '0;
+      mg_q         <= '0;
+      g_q          <= '0;
+      m0_q         <= '0;
+      n0_q         <= '0;
+      e0_q         <= '0;
+      c0_q         <= '0;
+      wblock_q     <= '0;
+      chunk_q      <= '0;
+      tmp_a_q      <= '0;
+      tmp_b_q      <= '0;
+      watchdog_q   <= '0;
+    end else begin
+      watchdog_q <= (progress_i || !busy_o) ? '0 : watchdog_q + 1;
+      if (fail) begin
+        state_q <= StError;
+        err_q   <= fail_code;
+      end else begin
+        unique case (state_q)
+          StIdle, StDone, StError: begin
+            if (start_i) begin
+              layer_q <= '0;
+              err_q   <= ErrNone;
+              state_q <= (queue_len_i == '0) ? StDone : StFetchCmd;
+            end
+          end
+
+          StFetchCmd: if (rd_cmd_ready_i) begin
+            word_i_q <= '0;
+            state_q  <= StFetchData;
+          end
+          StFetchData: if (rd_data_valid_i) begin
+            words_q[word_i_q] <= rd_data_i;
+            word_i_q          <= word_i_q + 1'b1;
+            if (word_i_q == 4'(DescWords - 1)) state_q <= StDecode;
+          end
+          StDecode: begin
+            d_q     <= decode_desc(words_q[7:0]);
+            state_q <= StCheck;
+          end
+
+          StCheck: begin
+            if (d_q.opcode != OpConv || words_q[DescWords-1:8] != '0) begin
+              err_q <= ErrOpcode; state_q <= StError;
+            end else if (!shape_ok) begin
+              err_q <= ErrShape; state_q <= StError;
+            end else if (!out_ok) begin
+              err_q <= ErrOutShape; state_q <= StError;
+            end else if (!map_ok || (16'(d_q.map_p) * 16'(d_q.map_t) > 16'(MaxTileFilters))) begin
+              err_q <= ErrMapping; state_q <= StError;
+            end else begin
+              div_num_q    <= d_q.chans;
+              div_quo_q    <= '0;
+              div_rem_q    <= '0;
+              div_bit_q    <= '0;
+              div_second_q <= 1'b0;
+              state_q      <= StDiv;
+            end
+          end
+
+          StDiv: begin
+            // One quotient bit per cycle: C / G, then M / G.
+            if (!div_trial[16]) begin
+              div_rem_q <= div_trial[15:0];
+              div_quo_q <= {div_quo_q[14:0], 1'b1};
+            end else begin
+              div_rem_q <= {div_rem_q[14:0], div_num_q[15]};
+              div_quo_q <= {div_quo_q[14:0], 1'b0};
+            end
+            div_num_q <= {div_num_q[14:0], 1'b0};
+            div_bit_q <= div_bit_q + 1'b1;
+            if (div_bit_q == 5'd16) begin
+              // the 17th cycle only reads the result
+              div_num_q <= div_num_q;
+              div_quo_q <= div_quo_q;
+              div_rem_q <= div_rem_q;
+              if (div_rem_q != '0) begin
+                err_q   <= ErrGroups;
+                state_q <= StError;
+              end else if (!div_second_q) begin
+                cg_q         <= div_quo_q;
+                div_num_q    <= d_q.filters;
+                div_quo_q    <= '0;
+                div_rem_q    <= '0;
+                div_bit_q    <= '0;
+                div_second_q <= 1'b1;
+              end else begin
+                mg_q    <= div_quo_q;
+                state_q <= StPrep1;
+              end
+            end
+          end
+
+          StPrep1: begin
+            cfg_q.relu          <= d_q.relu;
+            cfg_q.ifmap_rlc     <= d_q.ifmap_rlc;
+            cfg_q.ofmap_rlc     <= d_q.ofmap_rlc;
+            cfg_q.shift         <= d_q.shift[4:0];
+            cfg_q.in_w          <= d_q.in_w;
+            cfg_q.in_h          <= d_q.in_h;
+            cfg_q.s_cols        <= d_q.s_cols[3:0];
+            cfg_q.r_rows        <= d_q.r_rows[3:0];
+            cfg_q.stride_h      <= d_q.stride_h;
+            cfg_q.stride_v_log2 <= stride_v_log2;
+            cfg_q.pad_l         <= d_q.pad_l;
+            cfg_q.out_w         <= d_q.out_w[7:0];
+            cfg_q.stream_w      <= 10'(fv);
+            cfg_q.p             <= d_q.map_p[4:0];
+            cfg_q.q             <= d_q.map_q[3:0];
+            cfg_q.r             <= d_q.map_r[3:0];
+            cfg_q.t             <= d_q.map_t[3:0];
+            cfg_q.e             <= d_q.map_e[4:0];
+            cfg_q.rows_pe       <= 4'(d_q.map_r * d_q.r_rows);
+            cfg_q.cols_pe       <= 5'(d_q.map_t * d_q.map_e);
+            cfg_q.pt            <= 9'(d_q.map_p * d_q.map_t);
+            cfg_q.pitch         <= 8'((d_q.in_w + 16'd3) >> 2);
+            cfg_q.rows_tile     <= 7'((d_q.map_e - 8'd1) * d_q.stride_v + d_q.r_rows);
+            cfg_q.slot_in       <= 8'((d_q.in_w + 16'd2) / 16'd3);
+            cfg_q.pitch2        <= 8'((d_q.out_w + 16'd1) >> 1);
+            cfg_q.blk_len       <= 8'(d_q.map_p * d_q.map_q * d_q.s_cols);
+            cfg_q.blk_pitch     <= 8'((16'(d_q.map_p) * 16'(d_q.map_q) * 16'(d_q.s_cols) + 16'd3) >> 2);
+            cfg_q.blk_rows      <= 4'(d_q.map_r * d_q.r_rows);
+            cfg_q.ifmap_addr       <= d_q.ifmap_addr;
+            cfg_q.ifmap_index_addr <= d_q.ifmap_index_addr;
+            cfg_q.chan_rows        <= 32'(d_q.in_h);
+            cfg_q.img_rows_in      <= 32'(d_q.chans) * 32'(d_q.in_h);
+            cfg_q.filter_rows_out  <= 32'(d_q.out_h);
+            cfg_q.image_rows_out   <= 32'(d_q.filters) * 32'(d_q.out_h);
+            cfg_q.out_slot_words   <= d_q.ofmap_rlc ? 32'(out_slot_rlc) : 32'(out_slot_raw);
+            state_q <= StPrep2;
+          end
+          StPrep2: begin
+            cfg_q.plane_words    <= 14'(32'(cfg_q.rows_tile) * 32'(cfg_q.pitch));
+            cfg_q.ps_group_words <= 14'(32'(cfg_q.e) * 32'(cfg_q.pitch2));
+            cfg_q.chunk_words    <= 24'(32'(cfg_q.blk_rows) * 32'(cfg_q.t) * 32'(cfg_q.blk_pitch));
+            tmp_a_q              <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cfg_q.q) * 32'(cfg_q.r);
+            tmp_b_q              <= 32'(cfg_q.pt) * 32'(cfg_q.e) * 32'(cfg_q.pitch2);
+            state_q <= StPrep3;
+          end
+          StPrep3: begin
+            cfg_q.if_img_words <= 14'(tmp_a_q);
+            cfg_q.ps_img_words <= 14'(tmp_b_q);
+            // Psums start on a bank boundary after the ifmap tile, so the two never share a bank.
+            tmp_a_q <= tmp_a_q * 32'(d_q.map_n);                                   // ifmap tile words
+            tmp_b_q <= tmp_b_q * 32'(d_q.map_n);                                   // psum words
+            state_q <= StFit;
+          end
+          StFit: begin
+            if ((tmp_a_q > 32'(ActWords)) || (tmp_b_q > 32'(ActWords)) ||
+                (((tmp_a_q + 32'(BankWords - 1)) & ~32'(BankWords - 1)) + tmp_b_q > 32'(ActWords)) ||
+                (32'(cfg_q.chunk_words) > 32'(FilterWords)) || (tmp_a_q[31:14] != '0)) begin
+              err_q   <= ErrGlbFit;
+              state_q <= StError;
+            end else begin
+              cfg_q.ps_base <= 14'((tmp_a_q + 32'(BankWords - 1)) & ~32'(BankWords - 1));
+              g_q      <= '0;
+              m0_q     <= '0;
+              n0_q     <= '0;
+              e0_q     <= '0;
+              c0_q     <= '0;
+              wblock_q <= d_q.weight_addr;
+              chunk_q  <= d_q.weight_addr;
+              state_q  <= StTile;
+            end
+          end
+
+          StTile: begin
+            // A tile: (g, m0 .. m0+p*t-1, n0 .. n0+n-1, e0 .. e0+e-1); its channel blocks follow.
+            cfg_q.n_eff         <= 4'(min16(16'(d_q.map_n), d_q.n_img - n0_q));
+            cfg_q.filters_valid <= 9'(min16(16'(cfg_q.pt), mg_q - m0_q));
+            cfg_q.rows_valid    <= 5'(min16(16'(d_q.map_e), d_q.out_h - e0_q));
+            cfg_q.h_start       <= 17'($signed({1'b0, e0_q}) * $signed({13'd0, d_q.stride_v})) -
+                                   $signed({13'd0, d_q.pad_t});
+            cfg_q.bias_addr     <= d_q.bias_addr + ((32'(g_q) * 32'(mg_q) + 32'(m0_q)) << 2);
+            tmp_a_q             <= (32'(n0_q) * 32'(d_q.filters) + 32'(g_q) * 32'(mg_q) + 32'(m0_q)) *
+                                   32'(d_q.out_h) + 32'(e0_q);                    // first ofmap row of the tile
+            c0_q                <= '0;
+            chunk_q             <= wblock_q;
+            state_q             <= StBlock;
+          end
+          StBlock: begin
+            cfg_q.out_row_addr   <= d_q.ofmap_addr + ((tmp_a_q * cfg_q.out_slot_words) << 3);
+            cfg_q.out_index_addr <= d_q.ofmap_index_addr + (tmp_a_q << 3);
+            cfg_q.chans_valid    <= 8'(min16(16'(d_q.map_q) * 16'(d_q.map_r), cg_q - c0_q));
+            cfg_q.first_plane    <= (32'(n0_q) * 32'(d_q.chans) + 32'(g_q) * 32'(cg_q) + 32'(c0_q)) *
+                                    32'(d_q.in_h);
+            cfg_q.chunk_addr     <= chunk_q;
+            cfg_q.accum          <= c0_q != '0;
+            state_q              <= StFiltCmd;
+          end
+          StFiltCmd: if (mover_cmd_ready_i) state_q <= StFiltWait;
+          StFiltWait: if (mover_idle_i) state_q <= StIfmap;
+          StIfmap: state_q <= StIfmapWait;
+          StIfmapWait: if (!ifmap_load_busy_i && mover_idle_i) state_q <= StPass;
+          StPass: state_q <= StPassWait;
+          StPassWait: if (!pass_busy_i) begin
+            chunk_q <= chunk_q + 32'({cfg_q.chunk_words[20:0], 3'b000});
+            if (c0_q + 16'(d_q.map_q) * 16'(d_q.map_r) < cg_q) begin
+              c0_q    <= c0_q + 16'(d_q.map_q) * 16'(d_q.map_r);
+              state_q <= StBlock;
+            end else begin
+              state_q <= StOutput;
+            end
+          end
+          StOutput: state_q <= StOutputWait;
+          StOutputWait: if (!output_busy_i) begin
+            // next tile: strips, then images, then filter blocks, then groups
+            state_q <= StTile;
+            if (e0_q + 16'(d_q.map_e) < d_q.out_h) begin
+              e0_q <= e0_q + 16'(d_q.map_e);
+            end else begin
+              e0_q <= '0;
+              if (n0_q + 16'(d_q.map_n) < d_q.n_img) begin
+                n0_q <= n0_q + 16'(d_q.map_n);
+              end else begin
+                n0_q     <= '0;
+                wblock_q <= chunk_q;  // the next filter block's chunks follow this block's
+                if (m0_q + 16'(cfg_q.pt) < mg_q) begin
+                  m0_q <= m0_q + 16'(cfg_q.pt);
+                end else begin
+                  m0_q <= '0;
+                  if (16'(g_q) + 16'd1 < 16'(d_q.groups)) begin
+                    g_q <= g_q + 1'b1;
+                  end else begin
+                    state_q <= StNextLayer;
+                  end
+                end
+              end
+            end
+          end
+          StNextLayer: begin
+            if (layer_q + 16'd1 < queue_len_i) begin
+              layer_q <= layer_q + 1'b1;
+              state_q <= StFetchCmd;
+            end else begin
+              state_q <= StDone;
+            end
+          end
+          default: state_q <= StIdle;
+        endcase
+      end
+    end
+  end
+
+endmodule

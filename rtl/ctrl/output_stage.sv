@@ -1,0 +1,460 @@
+// Output path of a tile: GLB psums -> + bias -> requantize (round half up, saturate, docs/numerics.md) -> ReLU
+// -> RLC encoder (or raw packing) -> DRAM, one ofmap row (b, filter, j) at a time. Coded rows go into a row buffer;
+// when a row is complete it is written to its slot, and after the rows of one (b, filter) the row-table entries
+// (lengths in words) are written in one burst. Rows outside the layer (filters past the group, rows past E) are
+// skipped. Bias for the tile's filters is read once at start.
+module output_stage
+  import ocelli_pkg::*;
+  import mem_pkg::*;
+#(
+  parameter int unsigned AddrWidth = 14,
+  parameter int unsigned MaxFilters = 24 * ArrayCols  // p*t
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+
+  input  logic                    start_i,
+  // tile
+  input  logic [AddrWidth-1:0]    psum_base_i,
+  input  logic [AddrWidth-1:0]    group_words_i,   // e * pitch2
+  input  logic [7:0]              pitch2_i,        // ceil(F/2)
+  input  logic [3:0]              n_img_i,
+  input  logic [8:0]              filters_i,       // p*t filters in the GLB block
+  input  logic [8:0]              filters_valid_i, // of them inside the group
+  input  logic [4:0]              rows_i,          // e
+  input  logic [4:0]              rows_valid_i,    // of them inside the ofmap
+  input  logic [7:0]              out_w_i,         // F
+  input  logic [4:0]              shift_i,
+  input  logic                    relu_i,
+  input  logic                    rlc_i,
+  input  logic [MemAddrWidth-1:0] bias_addr_i,     // of the tile's first filter (4-byte aligned)
+  input  logic [MemAddrWidth-1:0] row_addr_i,      // DRAM slot of row (b=0, filter 0, j=0)
+  input  logic [MemAddrWidth-1:0] index_addr_i,    // row-table entry of that row
+  input  logic [MemAddrWidth-1:0] slot_words_i,    // words per row slot: ceil(F/4) raw, ceil(F/3) RLC
+  input  logic [MemAddrWidth-1:0] filter_rows_i,   // E: rows between filters in DRAM
+  input  logic [MemAddrWidth-1:0] image_rows_i,    // M * E: rows between images in DRAM
+  output logic                    busy_o,
+
+  output logic                    glb_valid_o,
+  input  logic                    glb_ready_i,
+  output logic [AddrWidth-1:0]    glb_addr_o,
+  input  logic                    glb_rsp_valid_i,
+  input  logic [63:0]             glb_rsp_data_i,
+
+  output logic                    rd_cmd_valid_o,
+  input  logic                    rd_cmd_ready_i,
+  output logic [MemAddrWidth-1:0] rd_cmd_addr_o,
+  output logic [23:0]             rd_cmd_words_o,
+  input  logic                    rd_data_valid_i,
+  output logic                    rd_data_ready_o,
+  input  logic [63:0]             rd_data_i,
+
+  output logic                    wr_cmd_valid_o,
+  input  logic                    wr_cmd_ready_i,
+  output logic [MemAddrWidth-1:0] wr_cmd_addr_o,
+  output logic [23:0]             wr_cmd_words_o,
+  output logic                    wr_data_valid_o,
+  input  logic                    wr_data_ready_i,
+  output logic [63:0]             wr_data_o,
+  input  logic                    wr_idle_i,
+
+  output logic [31:0]             rlc_words_o,     // coded words produced (performance counter)
+  output logic [31:0]             saturated_o      // outputs clipped to 16 bits (since reset)
+);
+  localparam int unsigned BufDepth = 96;  // >= ceil(255/3) words: one coded row of the widest ofmap
+  localparam int unsigned FiltW    = $clog2(MaxFilters);
+
+  // ---------------- bias ----------------
+  typedef enum logic [1:0] {BiasIdle, BiasCmd, BiasData, BiasDone} bias_state_e;
+  bias_state_e      bias_state_q;
+  psum_t            bias_q [MaxFilters];
+  logic [8:0]       bias_n_q;      // biases stored
+  logic             bias_skip_q;   // the first word's low half belongs to the filter before the tile
+
+  assign rd_cmd_valid_o  = bias_state_q == BiasCmd;
+  assign rd_cmd_addr_o   = {bias_addr_i[MemAddrWidth-1:3], 3'b000};
+  // Biases of the filters inside the group, two per word.
+  assign rd_cmd_words_o  = 24'((({15'd0, filters_valid_i} + 24'(bias_addr_i[2])) + 24'd1) >> 1);
+  assign rd_data_ready_o = bias_state_q == BiasData;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bias_state_q <= BiasIdle;
+      bias_n_q     <= '0;
+      bias_skip_q  <= 1'b0;
+    end else if (start_i) begin
+      bias_state_q <= BiasCmd;
+      bias_n_q     <= '0;
+      bias_skip_q  <= bias_addr_i[2];
+    end else begin
+      unique case (bias_state_q)
+        BiasCmd:  if (rd_cmd_ready_i) bias_state_q <= BiasData;
+        BiasData: if (rd_data_valid_i) begin
+          // Two biases per word; the very first low half is skipped when the tile starts on an odd filter.
+          if (bias_skip_q) begin
+            bias_q[FiltW'(bias_n_q)] <= rd_data_i[63:32];
+            bias_n_q    <= bias_n_q + 9'd1;
+            bias_skip_q <= 1'b0;
+          end else begin
+            bias_q[FiltW'(bias_n_q)] <= rd_data_i[31:0];
+            if (bias_n_q + 9'd1 < filters_valid_i) bias_q[FiltW'(bias_n_q + 9'd1)] <= rd_data_i[63:32];
+            bias_n_q <= bias_n_q + 9'd2;
+          end
+        end
+        default: ;
+      endcase
+      if (bias_state_q == BiasData && bias_n_q >= filters_valid_i) bias_state_q <= BiasDone;
+    end
+  end
+
+  // ---------------- psum reads, row by row ----------------
+  logic                 gen_q;
+  logic [3:0]           b_q;
+  logic [8:0]           m_q;
+  logic [4:0]           j_q;
+  logic [7:0]           x_q;
+  logic [AddrWidth-1:0] fm_base_q, row_base_q;
+  logic                 row_valid, last_x, last_j, last_m, last_b, req_ready, step, reader_idle;
+
+  assign row_valid = (m_q < filters_valid_i) && (j_q < rows_valid_i);
+  assign last_x = x_q == out_w_i - 1'b1;
+  assign last_j = j_q == rows_i - 1'b1;
+  assign last_m = m_q == filters_i - 1'b1;
+  assign last_b = b_q == n_img_i - 1'b1;
+  // Rows outside the layer are stepped over a whole row at a time.
+  assign step = gen_q && (bias_state_q == BiasDone) && (!row_valid || req_ready);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      gen_q      <= 1'b0;
+      b_q        <= '0;
+      m_q        <= '0;
+      j_q        <= '0;
+      x_q        <= '0;
+      fm_base_q  <= '0;
+      row_base_q <= '0;
+    end else if (start_i) begin
+      gen_q      <= 1'b1;
+      b_q        <= '0;
+      m_q        <= '0;
+      j_q        <= '0;
+      x_q        <= '0;
+      fm_base_q  <= psum_base_i;
+      row_base_q <= psum_base_i;
+    end else if (step) begin
+      if (row_valid && !last_x) begin
+        x_q <= x_q + 1'b1;
+      end else begin
+        x_q <= '0;
+        if (!last_j) begin
+          j_q        <= j_q + 1'b1;
+          row_base_q <= row_base_q + AddrWidth'(pitch2_i);
+        end else begin
+          j_q <= '0;
+          if (!last_m) begin
+            m_q        <= m_q + 1'b1;
+            fm_base_q  <= fm_base_q + group_words_i;
+            row_base_q <= fm_base_q + group_words_i;
+          end else begin
+            m_q <= '0;
+            if (!last_b) begin
+              b_q        <= b_q + 1'b1;
+              fm_base_q  <= fm_base_q + group_words_i;
+              row_base_q <= fm_base_q + group_words_i;
+            end else begin
+              gen_q <= 1'b0;
+            end
+          end
+        end
+      end
+    end
+  end
+
+  logic [63:0]      rd_word;
+  logic [FiltW+1:0] rd_side;   // {x odd, last of row, filter}
+  logic             elem_valid, elem_ready;
+
+  glb_reader #(.AddrWidth(AddrWidth), .SideWidth(FiltW + 2)) u_reader (
+    .clk_i,
+    .rst_ni,
+    .req_valid_i     (gen_q && row_valid && (bias_state_q == BiasDone)),
+    .req_ready_o     (req_ready),
+    .req_addr_i      (row_base_q + AddrWidth'(x_q[7:1])),
+    .req_skip_i      (1'b0),
+    .req_side_i      ({x_q[0], last_x, FiltW'(m_q)}),
+    .glb_valid_o,
+    .glb_ready_i,
+    .glb_addr_o,
+    .glb_rsp_valid_i,
+    .glb_rsp_data_i,
+    .out_valid_o     (elem_valid),
+    .out_ready_i     (elem_ready),
+    .out_data_o      (rd_word),
+    .out_side_o      (rd_side),
+    .idle_o          (reader_idle)
+  );
+
+  // ---------------- bias, requantization, ReLU ----------------
+  psum_t              acc;
+  logic signed [32:0] rounded;
+  logic signed [32:0] shifted;
+  data_t              elem;
+  logic               elem_last, saturate;
+
+  assign acc       = (rd_side[FiltW+1] ? rd_word[63:32] : rd_word[31:0]) + bias_q[rd_side[FiltW-1:0]];
+  assign elem_last = rd_side[FiltW];
+  always_comb begin
+    rounded = {acc[31], acc};
+    if (shift_i != '0) rounded = rounded + (33'sd1 <<< (shift_i - 5'd1));
+    shifted  = rounded >>> shift_i;
+    saturate = 1'b0;
+    if (shifted > 33'sd32767) begin
+      elem = 16'sd32767;
+      saturate = 1'b1;
+    end else if (shifted < -33'sd32768) begin
+      elem = -16'sd32768;
+      saturate = 1'b1;
+    end else begin
+      elem = shifted[15:0];
+    end
+    if (relu_i && elem[15]) elem = '0;
+  end
+
+  // ---------------- coding into the row buffer ----------------
+  logic        enc_in_ready, enc_out_valid, enc_out_ready, enc_out_last;
+  logic [63:0] enc_out_word;
+  logic [1:0]  raw_n_q;
+  logic [47:0] raw_q;
+  logic        buf_in_valid, buf_in_ready, buf_out_valid, buf_out_ready;
+  logic [63:0] buf_in_word, buf_out_word;
+  logic        row_done;            // the row's last word enters the buffer
+  logic [7:0]  row_words_q;         // words of the row being coded
+
+  rlc_encoder u_encoder (
+    .clk_i,
+    .rst_ni,
+    .in_valid_i  (rlc_i && elem_valid),
+    .in_ready_o  (enc_in_ready),
+    .in_data_i   (elem),
+    .in_last_i   (elem_last),
+    .out_valid_o (enc_out_valid),
+    .out_ready_i (enc_out_ready),
+    .out_word_o  (enc_out_word),
+    .out_last_o  (enc_out_last)
+  );
+
+  logic raw_flush;
+  assign raw_flush     = elem_valid && (raw_n_q == 2'd3 || elem_last);
+  assign enc_out_ready = rlc_i && buf_in_ready && counts_ready;
+  assign elem_ready    = rlc_i ? enc_in_ready : (!raw_flush || (buf_in_ready && counts_ready));
+  assign buf_in_valid  = rlc_i ? enc_out_valid : raw_flush;
+  assign row_done      = rlc_i ? (enc_out_valid && enc_out_last) : (raw_flush && elem_last);
+  always_comb begin
+    if (rlc_i) begin
+      buf_in_word = enc_out_word;
+    end else begin
+      unique case (raw_n_q)
+        2'd0:    buf_in_word = {48'd0, elem};
+        2'd1:    buf_in_word = {32'd0, elem, raw_q[47:32]};
+        2'd2:    buf_in_word = {16'd0, elem, raw_q[47:16]};
+        default: buf_in_word = {elem, raw_q};
+      endcase
+    end
+  end
+
+  logic       buf_push;
+  logic [6:0] buf_count;
+  logic [2:0] counts_count;
+  assign buf_push = buf_in_valid && buf_in_ready && counts_ready;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      raw_n_q     <= '0;
+      raw_q       <= '0;
+      row_words_q <= '0;
+    end else begin
+      if (!rlc_i && elem_valid && elem_ready) begin
+        if (raw_flush) begin
+          raw_n_q <= '0;
+          raw_q   <= '0;
+        end else begin
+          raw_n_q <= raw_n_q + 1'b1;
+          raw_q   <= {elem, raw_q[47:16]};
+        end
+      end
+      if (buf_push) row_words_q <= row_done ? '0 : row_words_q + 1'b1;
+    end
+  end
+
+  stream_fifo #(.Width(64), .Depth(BufDepth)) u_row_buf (
+    .clk_i,
+    .rst_ni,
+    .clear_i     (1'b0),
+    .in_valid_i  (buf_in_valid && counts_ready),
+    .in_ready_o  (buf_in_ready),
+    .in_data_i   (buf_in_word),
+    .out_valid_o (buf_out_valid),
+    .out_ready_i (buf_out_ready),
+    .out_data_o  (buf_out_word),
+    .count_o     (buf_count)
+  );
+
+  // Lengths of the rows waiting in the buffer.
+  logic       counts_ready, counts_valid, counts_pop;
+  logic [7:0] count_head;
+  stream_fifo #(.Width(8), .Depth(4)) u_counts (
+    .clk_i,
+    .rst_ni,
+    .clear_i     (1'b0),
+    .in_valid_i  (buf_push && row_done),
+    .in_ready_o  (counts_ready),
+    .in_data_i   (row_words_q + 1'b1),
+    .out_valid_o (counts_valid),
+    .out_ready_i (counts_pop),
+    .out_data_o  (count_head),
+    .count_o     (counts_count)
+  );
+
+  // ---------------- writer: row slots, then the row table of each (b, filter) ----------------
+  typedef enum logic [2:0] {WrNext, WrRowCmd, WrRowData, WrAdvance, WrIdxCmd, WrIdxData, WrDone} wr_state_e;
+  wr_state_e                 wr_state_q;
+  logic [3:0]                wb_q;
+  logic [8:0]                wm_q;
+  logic [4:0]                wj_q;
+  logic [MemAddrWidth-1:0]   w_row_q, w_fm_q, w_img_q;  // DRAM row numbers (not bytes)
+  logic [MemAddrWidth-1:0]   idx_row_q;                 // first row of the group whose table is written
+  logic [7:0]                w_left_q;
+  logic [4:0]                idx_n_q, idx_i_q;
+  logic [ArrayCols-1:0][7:0] idx_len_q;
+  logic                      w_row_valid, w_last_j, w_last_m, w_last_b, w_group_end;
+
+  assign w_row_valid = (wm_q < filters_valid_i) && (wj_q < rows_valid_i);
+  assign w_last_j    = wj_q == rows_i - 1'b1;
+  assign w_last_m    = wm_q == filters_i - 1'b1;
+  assign w_last_b    = wb_q == n_img_i - 1'b1;
+  assign w_group_end = w_last_j;
+
+  assign wr_cmd_valid_o  = (wr_state_q == WrRowCmd) || (wr_state_q == WrIdxCmd);
+  assign wr_cmd_addr_o   = (wr_state_q == WrIdxCmd) ? index_addr_i + (idx_row_q << 3)
+                                                    : row_addr_i + ((w_row_q * slot_words_i) << 3);
+  assign wr_cmd_words_o  = (wr_state_q == WrIdxCmd) ? 24'(idx_n_q) : 24'(count_head);
+  assign wr_data_valid_o = (wr_state_q == WrRowData) ? buf_out_valid : (wr_state_q == WrIdxData);
+  assign wr_data_o       = (wr_state_q == WrRowData) ? buf_out_word : {56'd0, idx_len_q[idx_i_q]};
+  assign buf_out_ready   = (wr_state_q == WrRowData) && wr_data_ready_i;
+  assign counts_pop      = (wr_state_q == WrRowCmd) && wr_cmd_ready_i;
+
+  logic advance;
+  assign advance = (wr_state_q == WrAdvance) || ((wr_state_q == WrNext) && !w_row_valid);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wr_state_q <= WrDone;
+      wb_q       <= '0;
+      wm_q       <= '0;
+      wj_q       <= '0;
+      w_row_q    <= '0;
+      w_fm_q     <= '0;
+      w_img_q    <= '0;
+      idx_row_q  <= '0;
+      w_left_q   <= '0;
+      idx_n_q    <= '0;
+      idx_i_q    <= '0;
+      idx_len_q  <= '0;
+    end else if (start_i) begin
+      wr_state_q <= WrNext;
+      wb_q       <= '0;
+      wm_q       <= '0;
+      wj_q       <= '0;
+      w_row_q    <= '0;
+      w_fm_q     <= '0;
+      w_img_q    <= '0;
+      idx_n_q    <= '0;
+    end else begin
+      unique case (wr_state_q)
+        WrNext:    if (w_row_valid && counts_valid) wr_state_q <= WrRowCmd;
+        WrRowCmd:  if (wr_cmd_ready_i) begin
+          w_left_q           <= count_head;
+          idx_len_q[idx_n_q] <= count_head;
+          idx_n_q            <= idx_n_q + 1'b1;
+          wr_state_q         <= WrRowData;
+        end
+        WrRowData: if (buf_out_valid && wr_data_ready_i) begin
+          w_left_q <= w_left_q - 1'b1;
+          if (w_left_q == 8'd1) wr_state_q <= WrAdvance;
+        end
+        WrIdxCmd:  if (wr_cmd_ready_i) begin
+          idx_i_q    <= '0;
+          wr_state_q <= WrIdxData;
+        end
+        WrIdxData: if (wr_data_ready_i) begin
+          idx_i_q <= idx_i_q + 1'b1;
+          if (idx_i_q + 1'b1 == idx_n_q) begin
+            idx_n_q    <= '0;
+            wr_state_q <= (wb_q == '0 && wm_q == '0 && wj_q == '0) ? WrDone : WrNext;
+          end
+        end
+        default: ;
+      endcase
+
+      if (advance) begin
+        // Next row; at the end of a (b, filter) group with coded rows, their row-table entries go out first.
+        wr_state_q <= WrNext;
+        if (w_group_end) begin
+          if (rlc_i && idx_n_q != '0) begin
+            wr_state_q <= WrIdxCmd;
+            idx_row_q  <= w_fm_q;
+          end else begin
+            idx_n_q <= '0;
+          end
+        end
+        if (!w_last_j) begin
+          wj_q    <= wj_q + 1'b1;
+          w_row_q <= w_row_q + 1;
+        end else begin
+          wj_q <= '0;
+          if (!w_last_m) begin
+            wm_q    <= wm_q + 1'b1;
+            w_fm_q  <= w_fm_q + filter_rows_i;
+            w_row_q <= w_fm_q + filter_rows_i;
+          end else begin
+            wm_q <= '0;
+            if (!w_last_b) begin
+              wb_q    <= wb_q + 1'b1;
+              w_img_q <= w_img_q + image_rows_i;
+              w_fm_q  <= w_img_q + image_rows_i;
+              w_row_q <= w_img_q + image_rows_i;
+            end else begin
+              // Every row is handled; the table of the last group may still be pending.
+              wb_q <= '0;
+              if (!(rlc_i && idx_n_q != '0)) wr_state_q <= WrDone;
+            end
+          end
+        end
+      end
+    end
+  end
+
+  // ---------------- counters ----------------
+  logic [31:0] rlc_words_q, saturated_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rlc_words_q <= '0;
+      saturated_q <= '0;
+    end else begin
+      if (rlc_i && buf_push) rlc_words_q <= rlc_words_q + 1;
+      if (elem_valid && elem_ready && saturate) saturated_q <= saturated_q + 1;
+    end
+  end
+  assign rlc_words_o = rlc_words_q;
+  assign saturated_o = saturated_q;
+
+  assign busy_o = (bias_state_q != BiasDone && bias_state_q != BiasIdle) || gen_q || !reader_idle ||
+                  elem_valid || buf_out_valid || (wr_state_q != WrDone) || !wr_idle_i;
+
+`ifndef SYNTHESIS
+  a_bias_aligned: assert property (@(posedge clk_i) disable iff (!rst_ni) start_i |-> bias_addr_i[1:0] == 2'b00);
+  a_buffer_bounded: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (buf_count <= 7'(BufDepth)) && (counts_count <= 3'd4));
+`endif
+
+endmodule

@@ -1,0 +1,87 @@
+// Writes the psums leaving the array (through the GON, tagged with their column) into the GLB psum region.
+// Each column emits image b, column x, filter m (fastest) for its set ht and ofmap row j; a counter set per column
+// turns that order into the layout of psum_feeder: [b][filter in block][j][ceil(F/2) words].
+module psum_collector
+  import ocelli_pkg::*;
+#(
+  parameter int unsigned AddrWidth = 14,
+  parameter int unsigned Cols      = ArrayCols,
+  localparam int unsigned ColW     = Cols > 1 ? $clog2(Cols) : 1
+) (
+  input  logic                            clk_i,
+  input  logic                            rst_ni,
+
+  input  logic                            start_i,
+  input  logic [AddrWidth-1:0]            base_i,
+  input  logic [AddrWidth-1:0]            group_words_i,
+  input  logic [AddrWidth-1:0]            img_words_i,
+  input  logic [Cols-1:0][AddrWidth-1:0]  col_base_i,
+  input  logic [31:0]                     expected_i,    // psums this pass: n * F * p * columns
+  input  logic [7:0]                      out_w_i,
+  input  logic [4:0]                      p_i,
+  output logic                            busy_o,
+
+  input  logic                            gon_valid_i,
+  output logic                            gon_ready_o,
+  input  psum_t                           gon_data_i,
+  input  logic [ColW-1:0]                 gon_col_i,
+
+  output logic                            glb_valid_o,
+  input  logic                            glb_ready_i,
+  output logic [AddrWidth-1:0]            glb_addr_o,
+  output logic [63:0]                     glb_wdata_o,
+  output logic [3:0]                      glb_wmask_o
+);
+  logic [Cols-1:0][7:0]           x_q;
+  logic [Cols-1:0][4:0]           m_q;
+  logic [Cols-1:0][AddrWidth-1:0] img_q, fm_q;
+  logic [31:0]                    left_q;
+  logic                           fire;
+
+  assign glb_valid_o = gon_valid_i && (left_q != '0);
+  assign gon_ready_o = glb_ready_i && (left_q != '0);
+  assign fire        = glb_valid_o && glb_ready_i;
+  assign glb_addr_o  = fm_q[gon_col_i] + col_base_i[gon_col_i] + AddrWidth'(x_q[gon_col_i][7:1]);
+  assign glb_wdata_o = {gon_data_i, gon_data_i};
+  assign glb_wmask_o = x_q[gon_col_i][0] ? 4'b1100 : 4'b0011;
+  assign busy_o      = left_q != '0;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      x_q    <= '0;
+      m_q    <= '0;
+      img_q  <= '0;
+      fm_q   <= '0;
+      left_q <= '0;
+    end else if (start_i) begin
+      for (int c = 0; c < int'(Cols); c++) begin
+        x_q[c]   <= '0;
+        m_q[c]   <= '0;
+        img_q[c] <= base_i;
+        fm_q[c]  <= base_i;
+      end
+      left_q <= expected_i;
+    end else if (fire) begin
+      left_q <= left_q - 1;
+      if (m_q[gon_col_i] != p_i - 1'b1) begin
+        m_q[gon_col_i]  <= m_q[gon_col_i] + 1'b1;
+        fm_q[gon_col_i] <= fm_q[gon_col_i] + group_words_i;
+      end else begin
+        m_q[gon_col_i] <= '0;
+        if (x_q[gon_col_i] != out_w_i - 1'b1) begin
+          x_q[gon_col_i]  <= x_q[gon_col_i] + 1'b1;
+          fm_q[gon_col_i] <= img_q[gon_col_i];
+        end else begin
+          x_q[gon_col_i]   <= '0;
+          img_q[gon_col_i] <= img_q[gon_col_i] + img_words_i;
+          fm_q[gon_col_i]  <= img_q[gon_col_i] + img_words_i;
+        end
+      end
+    end
+  end
+
+`ifndef SYNTHESIS
+  a_no_extra_psum: assert property (@(posedge clk_i) disable iff (!rst_ni) gon_valid_i |-> left_q != '0);
+`endif
+
+endmodule

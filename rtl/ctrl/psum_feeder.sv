@@ -1,0 +1,124 @@
+// Streams the partial sums of earlier channel passes from the GLB psum region into the psum GIN, to the bottom PE
+// of every used column, in the order each PE consumes them: image b, column x, filter m, then PE column (fastest),
+// so that all columns advance together. GLB layout: [b][filter in block][ofmap row j][ceil(F/2) words], two 32-bit
+// psums per word. col_base_i[c] is the offset of column c's (set ht, row j) = (ht*p*e + j)*pitch.
+module psum_feeder
+  import ocelli_pkg::*;
+#(
+  parameter int unsigned AddrWidth = 14,
+  parameter int unsigned Cols      = ArrayCols
+) (
+  input  logic                            clk_i,
+  input  logic                            rst_ni,
+
+  input  logic                            start_i,
+  input  logic [AddrWidth-1:0]            base_i,
+  input  logic [AddrWidth-1:0]            group_words_i, // words between filters m and m+1: e * pitch
+  input  logic [AddrWidth-1:0]            img_words_i,   // words per image: p*t * e * pitch
+  input  logic [Cols-1:0][AddrWidth-1:0]  col_base_i,
+  input  logic [4:0]                      cols_i,        // t*e columns in use
+  input  logic [7:0]                      out_w_i,       // F
+  input  logic [4:0]                      p_i,
+  input  logic [3:0]                      n_img_i,
+  output logic                            busy_o,
+
+  output logic                            glb_valid_o,
+  input  logic                            glb_ready_i,
+  output logic [AddrWidth-1:0]            glb_addr_o,
+  input  logic                            glb_rsp_valid_i,
+  input  logic [63:0]                     glb_rsp_data_i,
+
+  output logic                            gin_valid_o,
+  input  logic                            gin_ready_i,
+  output psum_t                           gin_data_o,
+  output logic [NocRowIdWidth-1:0]        gin_row_tag_o,
+  output logic [NocColIdWidth-1:0]        gin_col_tag_o
+);
+  localparam int unsigned SideW = 1 + NocColIdWidth;
+
+  logic                 gen_q;
+  logic [3:0]           b_q;
+  logic [7:0]           x_q;
+  logic [4:0]           m_q, col_q;
+  logic [AddrWidth-1:0] img_q, fm_q;   // base of image b; base of (b, m)
+  logic                 req_ready, reader_idle, last_col, last_m, last_x, last_b;
+  logic [SideW-1:0]     side;
+  logic                 hi;
+  logic [63:0]          word;
+
+  assign last_col = col_q == cols_i - 1'b1;
+  assign last_m   = m_q == p_i - 1'b1;
+  assign last_x   = x_q == out_w_i - 1'b1;
+  assign last_b   = b_q == n_img_i - 1'b1;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      gen_q <= 1'b0;
+      b_q   <= '0;
+      x_q   <= '0;
+      m_q   <= '0;
+      col_q <= '0;
+      img_q <= '0;
+      fm_q  <= '0;
+    end else if (start_i) begin
+      gen_q <= 1'b1;
+      b_q   <= '0;
+      x_q   <= '0;
+      m_q   <= '0;
+      col_q <= '0;
+      img_q <= base_i;
+      fm_q  <= base_i;
+    end else if (gen_q && req_ready) begin
+      if (!last_col) begin
+        col_q <= col_q + 1'b1;
+      end else begin
+        col_q <= '0;
+        if (!last_m) begin
+          m_q  <= m_q + 1'b1;
+          fm_q <= fm_q + group_words_i;
+        end else begin
+          m_q  <= '0;
+          fm_q <= img_q;
+          if (!last_x) begin
+            x_q <= x_q + 1'b1;
+          end else begin
+            x_q <= '0;
+            if (!last_b) begin
+              b_q   <= b_q + 1'b1;
+              img_q <= img_q + img_words_i;
+              fm_q  <= img_q + img_words_i;
+            end else begin
+              gen_q <= 1'b0;
+            end
+          end
+        end
+      end
+    end
+  end
+
+  glb_reader #(.AddrWidth(AddrWidth), .SideWidth(SideW)) u_reader (
+    .clk_i,
+    .rst_ni,
+    .req_valid_i     (gen_q),
+    .req_ready_o     (req_ready),
+    .req_addr_i      (fm_q + col_base_i[col_q] + AddrWidth'(x_q[7:1])),
+    .req_skip_i      (1'b0),
+    .req_side_i      ({x_q[0], NocColIdWidth'(col_q)}),
+    .glb_valid_o,
+    .glb_ready_i,
+    .glb_addr_o,
+    .glb_rsp_valid_i,
+    .glb_rsp_data_i,
+    .out_valid_o     (gin_valid_o),
+    .out_ready_i     (gin_ready_i),
+    .out_data_o      (word),
+    .out_side_o      (side),
+    .idle_o          (reader_idle)
+  );
+
+  assign {hi, gin_col_tag_o} = side;
+  assign gin_row_tag_o = '0;
+  assign gin_data_o    = hi ? word[63:32] : word[31:0];
+  assign busy_o        = gen_q || !reader_idle;
+
+endmodule

@@ -47,13 +47,15 @@ class RemoteDram::Impl {
  public:
   explicit Impl(RemoteOptions o)
       : options_(std::move(o)), address_(fmt::format("{}:{}", options_.host, options_.port)), socket_(io_) {
-    if (options_.block_bytes == 0 || options_.block_bytes > proto::kMaxPayload || options_.cache_blocks < 4 ||
+    const uint32_t bb = options_.block_bytes;
+    if (bb == 0 || (bb & (bb - 1)) != 0 || bb > proto::kMaxPayload || options_.cache_blocks < 4 ||
         options_.read_ahead_blocks > options_.cache_blocks / 4) {
       throw StorageError(fmt::format(
-          "RemoteDram options: block_bytes {} must be 1..{}, cache_blocks {} >= 4, read_ahead_blocks {} <= "
-          "cache_blocks / 4",
-          options_.block_bytes, proto::kMaxPayload, options_.cache_blocks, options_.read_ahead_blocks));
+          "RemoteDram options: block_bytes {} must be a power of two <= {}, cache_blocks {} >= 4, "
+          "read_ahead_blocks {} <= cache_blocks / 4",
+          bb, proto::kMaxPayload, options_.cache_blocks, options_.read_ahead_blocks));
     }
+    while ((1u << block_shift_) < bb) ++block_shift_;
     connect_and_handshake();
     start_io_thread();
   }
@@ -93,8 +95,8 @@ class RemoteDram::Impl {
     const uint64_t chunk_blocks = options_.cache_blocks / 2;
     uint64_t pos = addr;
     while (pos < end) {
-      const uint64_t first = pos / options_.block_bytes;
-      const uint64_t last = std::min((end - 1) / options_.block_bytes, first + chunk_blocks - 1);
+      const uint64_t first = pos >> block_shift_;
+      const uint64_t last = std::min((end - 1) >> block_shift_, first + chunk_blocks - 1);
       for (uint64_t b = first; b <= last; ++b) ensure_block(b);
       for (uint64_t b = first; b <= last; ++b) {
         Block& block = ensure_block(b);
@@ -112,9 +114,14 @@ class RemoteDram::Impl {
     check_alive();
     if (len == 0 || addr >= size_) return;
     len = std::min<uint64_t>(len, size_ - addr);
-    const uint64_t first = addr / options_.block_bytes;
-    const uint64_t last = (addr + len - 1) / options_.block_bytes;
-    for (uint64_t b = first; b <= last; ++b) ensure_block(b);
+    // Fast path: still inside the block the previous hint touched (once per burst, so keep it cheap).
+    if (last_hint_block_ && addr >= last_hint_block_->base && addr + len <= last_hint_block_->base + last_hint_block_->len) {
+      last_hint_block_->last_use = ++use_clock_;
+      return;
+    }
+    const uint64_t first = addr >> block_shift_;
+    const uint64_t last = (addr + len - 1) >> block_shift_;
+    for (uint64_t b = first; b <= last; ++b) last_hint_block_ = &ensure_block(b);
     // Sequential stream detection: an access starting in or right after a stream's last block extends it.
     Stream* stream = nullptr;
     for (auto& s : streams_) {
@@ -129,7 +136,7 @@ class RemoteDram::Impl {
       return;
     }
     stream->last_block = std::max(stream->last_block, last);
-    const uint64_t blocks_in_memory = (size_ + options_.block_bytes - 1) / options_.block_bytes;
+    const uint64_t blocks_in_memory = (size_ + options_.block_bytes - 1) >> block_shift_;
     const uint64_t ahead = std::min(stream->last_block + options_.read_ahead_blocks, blocks_in_memory - 1);
     for (uint64_t b = std::max(stream->fetched_until + 1, stream->last_block + 1); b <= ahead; ++b) ensure_block(b);
     stream->fetched_until = std::max(stream->fetched_until, ahead);
@@ -201,6 +208,7 @@ class RemoteDram::Impl {
       if (b.base < addr + loaded && addr < b.base + b.len) {
         wait_ready(b, "READ");
         if (last_block_ == &b) last_block_ = nullptr;
+        if (last_hint_block_ == &b) last_hint_block_ = nullptr;
         it = blocks_.erase(it);
       } else {
         ++it;
@@ -258,7 +266,7 @@ class RemoteDram::Impl {
       spare_.pop_back();
       block->ready.store(false, std::memory_order_relaxed);
     }
-    block->base = index * options_.block_bytes;
+    block->base = index << block_shift_;
     block->len = static_cast<uint32_t>(std::min<uint64_t>(options_.block_bytes, size_ - block->base));
     block->data.resize(block->len);
     block->last_use = ++use_clock_;
@@ -286,6 +294,7 @@ class RemoteDram::Impl {
     }
     wait_ready(*victim->second, "READ");  // the I/O thread may still be filling it
     if (last_block_ == victim->second.get()) last_block_ = nullptr;
+    if (last_hint_block_ == victim->second.get()) last_hint_block_ = nullptr;
     spare_.push_back(std::move(victim->second));
     blocks_.erase(victim);
   }
@@ -305,8 +314,8 @@ class RemoteDram::Impl {
   template <class Patch>
   void patch_cached(uint64_t addr, uint64_t len, Patch patch) {
     if (blocks_.empty() || len == 0) return;
-    const uint64_t first = addr / options_.block_bytes;
-    const uint64_t last = (addr + len - 1) / options_.block_bytes;
+    const uint64_t first = addr >> block_shift_;
+    const uint64_t last = (addr + len - 1) >> block_shift_;
     for (uint64_t index = first; index <= last; ++index) {
       auto it = blocks_.find(index);
       if (it == blocks_.end()) continue;
@@ -607,7 +616,9 @@ class RemoteDram::Impl {
   // Simulator thread only.
   std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;
   std::vector<std::unique_ptr<Block>> spare_;
-  Block* last_block_ = nullptr;
+  Block* last_block_ = nullptr;       // read() fast path
+  Block* last_hint_block_ = nullptr;  // prefetch() fast path
+  uint32_t block_shift_ = 0;          // log2(block_bytes)
   uint64_t use_clock_ = 0;
   Stream streams_[kStreams];
   std::size_t next_stream_ = 0;

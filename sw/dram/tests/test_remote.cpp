@@ -110,6 +110,8 @@ TEST_F(RemoteDramTest, BadOptionsAreRejectedNamingTheField) {
   o = small_blocks(server_->port());
   o.block_bytes = 0;
   expect_error<StorageError>([&] { RemoteDram r(o); }, {"block_bytes 0"});
+  o.block_bytes = 3000;
+  expect_error<StorageError>([&] { RemoteDram r(o); }, {"block_bytes 3000", "power of two"});
 }
 
 TEST_F(RemoteDramTest, BoundsErrorsAreReportedAndTheClientStaysUsable) {

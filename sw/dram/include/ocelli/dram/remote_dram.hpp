@@ -17,7 +17,7 @@ struct RemoteOptions {
   uint16_t port = 0;
   std::chrono::milliseconds timeout{2000};        // connect, handshake, every wait for a reply
   std::chrono::milliseconds load_timeout{60000};  // LOAD_FILE: the server reads a whole file
-  uint32_t block_bytes = 256u << 10;              // read granularity of the client cache
+  uint32_t block_bytes = 256u << 10;              // read granularity of the client cache (a power of two)
   uint32_t cache_blocks = 64;                     // cache capacity = block_bytes * cache_blocks (16 MiB)
   uint32_t read_ahead_blocks = 4;                 // per detected sequential stream
   uint32_t write_batch_bytes = 256u << 10;        // adjacent posted writes are merged up to this size

@@ -52,4 +52,14 @@ package ocelli_pkg;
     logic [3:0] num_images;    // n: ifmap rows (images) concatenated in one pass, 1..15
   } pe_cfg_t;
 
+  // ---- Global buffer and NoC (docs/glb-noc.md) ----
+  // Default GLB: 27 single-port banks of 512 x 64 bit = 108 KB (25 banks for ifmaps/psums, 2 for filters).
+  localparam int unsigned GlbNumBanks  = 27;
+  localparam int unsigned GlbBankWords = 512;
+  localparam int unsigned GlbNumPorts  = 4;
+  // Multicast IDs: a row ID per X-bus (4 bits cover 12 rows), a column ID per PE. 6 column-ID bits cover the
+  // diagonal ifmap IDs i + j*U of a set: CONV1 (R = 11, e = 7, U = 4) needs 35 distinct ifmap rows.
+  localparam int unsigned NocRowIdWidth = 4;
+  localparam int unsigned NocColIdWidth = 6;
+
 endpackage

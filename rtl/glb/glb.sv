@@ -1,0 +1,176 @@
+// Global buffer (docs/glb-noc.md): NumBanks single-port SRAM banks of BankWords x 64 bit behind NumPorts
+// requestor ports. Word address a lives in bank a / BankWords at offset a % BankWords (contiguous banks), so a
+// region of whole banks has its own bandwidth. Each bank serves one access per cycle; when several ports address
+// one bank in the same cycle a per-bank round-robin arbiter picks one and the others see ready low (a conflict
+// stall, counted per port). Reads return their data exactly one cycle after the handshake (rsp_valid_o), in order
+// per port, with no back-pressure. A request outside the buffer is taken (never hangs), does nothing, returns 0
+// for a read, and sets the sticky err_addr_o.
+module glb
+  import ocelli_pkg::*;
+#(
+  parameter int unsigned NumBanks  = GlbNumBanks,
+  parameter int unsigned BankWords = GlbBankWords,  // power of two
+  parameter int unsigned NumPorts  = GlbNumPorts,
+  localparam int unsigned Width        = DramWidth,
+  localparam int unsigned Lanes        = Width / DataWidth,
+  localparam int unsigned OffsetWidth  = $clog2(BankWords),
+  localparam int unsigned BankIdxWidth = NumBanks > 1 ? $clog2(NumBanks) : 1,
+  localparam int unsigned AddrWidth    = OffsetWidth + BankIdxWidth,
+  localparam int unsigned PortIdxWidth = NumPorts > 1 ? $clog2(NumPorts) : 1
+) (
+  input  logic                                clk_i,
+  input  logic                                rst_ni,
+
+  // Requests: one word per handshake; wmask lane l enables bits [16l +: 16] of a write.
+  input  logic [NumPorts-1:0]                 req_valid_i,
+  output logic [NumPorts-1:0]                 req_ready_o,
+  input  logic [NumPorts-1:0][AddrWidth-1:0]  req_addr_i,
+  input  logic [NumPorts-1:0]                 req_write_i,
+  input  logic [NumPorts-1:0][Width-1:0]      req_wdata_i,
+  input  logic [NumPorts-1:0][Lanes-1:0]      req_wmask_i,
+
+  // Read data: one cycle after the read's handshake, always accepted.
+  output logic [NumPorts-1:0]                 rsp_valid_o,
+  output logic [NumPorts-1:0][Width-1:0]      rsp_data_o,
+
+  output logic                                err_addr_o,  // sticky: a request addressed past the buffer
+
+  input  logic                                perf_clear_i,
+  output logic [NumPorts-1:0][63:0]           perf_reads_o,           // reads taken per port
+  output logic [NumPorts-1:0][63:0]           perf_writes_o,          // writes taken per port
+  output logic [NumPorts-1:0][63:0]           perf_conflict_cycles_o  // cycles valid but refused (bank busy)
+);
+  if (BankWords != (1 << OffsetWidth)) begin : g_bad_bank_words
+    $error("glb: BankWords must be a power of two");
+  end
+
+  // ---- Request decode ----
+  logic [NumPorts-1:0][BankIdxWidth-1:0] port_bank;
+  logic [NumPorts-1:0][OffsetWidth-1:0]  port_offset;
+  logic [NumPorts-1:0]                   port_in_range;
+  for (genvar p = 0; p < NumPorts; p++) begin : g_decode
+    assign port_bank[p]     = req_addr_i[p][AddrWidth-1:OffsetWidth];
+    assign port_offset[p]   = req_addr_i[p][OffsetWidth-1:0];
+    assign port_in_range[p] = 32'(port_bank[p]) < NumBanks;
+  end
+
+  // ---- Per-bank round-robin arbitration ----
+  // rr_q[b] is the port with the highest priority at bank b; after a grant it moves to the port after the winner,
+  // so a port that keeps asking waits at most NumPorts-1 grants of that bank.
+  logic [PortIdxWidth-1:0] rr_q [NumBanks];
+  logic [PortIdxWidth-1:0] bank_winner [NumBanks];
+  logic [NumBanks-1:0]     bank_req;
+  logic [Width-1:0]        bank_rdata [NumBanks];
+  logic [NumPorts-1:0]     port_grant;
+
+  always_comb begin
+    port_grant = '0;
+    for (int b = 0; b < int'(NumBanks); b++) begin
+      bank_req[b]    = 1'b0;
+      bank_winner[b] = '0;
+      for (int i = 0; i < int'(NumPorts); i++) begin
+        // Candidate ports in priority order rr, rr+1, ... (mod NumPorts).
+        automatic int unsigned p = (int'(rr_q[b]) + i) % NumPorts;
+        if (!bank_req[b] && req_valid_i[p] && port_in_range[p] && int'(port_bank[p]) == b) begin
+          bank_req[b]    = 1'b1;
+          bank_winner[b] = PortIdxWidth'(p);
+          port_grant[p]  = 1'b1;
+        end
+      end
+    end
+  end
+
+  // Out-of-range requests are taken at once so that a bad address raises an error instead of a hang.
+  assign req_ready_o = port_grant | ~port_in_range;
+
+  for (genvar b = 0; b < NumBanks; b++) begin : g_bank
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        rr_q[b] <= '0;
+      end else if (bank_req[b]) begin
+        rr_q[b] <= (int'(bank_winner[b]) == int'(NumPorts) - 1) ? '0 : bank_winner[b] + 1'b1;
+      end
+    end
+
+    sram_sp #(.Words(BankWords), .Width(Width), .LaneWidth(DataWidth)) u_sram (
+      .clk_i,
+      .req_i  (bank_req[b]),
+      .we_i   (req_write_i[bank_winner[b]]),
+      .addr_i (port_offset[bank_winner[b]]),
+      .wdata_i(req_wdata_i[bank_winner[b]]),
+      .wmask_i(req_wmask_i[bank_winner[b]]),
+      .rdata_o(bank_rdata[b])
+    );
+
+    // At most one port per bank and cycle: the single-port SRAM rule.
+    logic [NumPorts-1:0] bank_grants;
+    for (genvar p = 0; p < NumPorts; p++) begin : g_grant
+      assign bank_grants[p] = port_grant[p] && int'(port_bank[p]) == b;
+    end
+    a_one_grant_per_bank: assert property (@(posedge clk_i) disable iff (!rst_ni) $onehot0(bank_grants));
+  end
+
+  // ---- Read responses: fixed one-cycle latency ----
+  logic [NumPorts-1:0]                   rsp_valid_q, rsp_in_range_q;
+  logic [NumPorts-1:0][BankIdxWidth-1:0] rsp_bank_q;
+  logic                                  err_addr_q;
+  logic [NumPorts-1:0]                   req_fire, read_fire, write_fire;
+
+  assign req_fire   = req_valid_i & req_ready_o;
+  assign read_fire  = req_fire & ~req_write_i;
+  assign write_fire = req_fire & req_write_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rsp_valid_q    <= '0;
+      rsp_in_range_q <= '0;
+      rsp_bank_q     <= '0;
+      err_addr_q     <= 1'b0;
+    end else begin
+      rsp_valid_q <= read_fire;
+      for (int p = 0; p < int'(NumPorts); p++) begin
+        if (read_fire[p]) begin
+          rsp_bank_q[p]     <= port_bank[p];
+          rsp_in_range_q[p] <= port_in_range[p];
+        end
+      end
+      if (|(req_valid_i & ~port_in_range)) err_addr_q <= 1'b1;
+    end
+  end
+
+  for (genvar p = 0; p < NumPorts; p++) begin : g_rsp
+    assign rsp_data_o[p] = rsp_in_range_q[p] ? bank_rdata[rsp_bank_q[p]] : '0;
+  end
+  assign rsp_valid_o = rsp_valid_q;
+  assign err_addr_o  = err_addr_q;
+
+  // ---- Performance counters ----
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      perf_reads_o           <= '0;
+      perf_writes_o          <= '0;
+      perf_conflict_cycles_o <= '0;
+    end else if (perf_clear_i) begin
+      perf_reads_o           <= '0;
+      perf_writes_o          <= '0;
+      perf_conflict_cycles_o <= '0;
+    end else begin
+      for (int p = 0; p < int'(NumPorts); p++) begin
+        perf_reads_o[p]           <= perf_reads_o[p] + 64'(read_fire[p]);
+        perf_writes_o[p]          <= perf_writes_o[p] + 64'(write_fire[p]);
+        perf_conflict_cycles_o[p] <= perf_conflict_cycles_o[p] + 64'(req_valid_i[p] && !req_ready_o[p]);
+      end
+    end
+  end
+
+  // ---- Assertions ----
+  for (genvar p = 0; p < NumPorts; p++) begin : g_port_checks
+    a_addr_in_range: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        req_valid_i[p] |-> port_in_range[p]);
+    // A request, once offered, stays offered and unchanged until it is taken.
+    a_req_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        req_valid_i[p] && !req_ready_o[p] |=>
+        req_valid_i[p] && req_addr_i[p] == $past(req_addr_i[p]) && req_write_i[p] == $past(req_write_i[p])
+        && req_wdata_i[p] == $past(req_wdata_i[p]) && req_wmask_i[p] == $past(req_wmask_i[p]));
+  end
+endmodule

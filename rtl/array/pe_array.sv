@@ -44,11 +44,17 @@ module pe_array
   output logic [63:0]                       perf_macs_o,           // MACs issued (gated ones included)
   output logic [63:0]                       perf_gated_macs_o      // MACs with a zero ifmap operand
 );
-  logic [NumPes-1:0] pe_busy, pe_mac, pe_mac_gated;
-  logic [NumPes-1:0] pe_in_valid, pe_in_ready, pe_out_valid, pe_out_ready;
-  logic [NumPes-1:0][PsumWidth-1:0] pe_in_data, pe_out_data;
-  logic [NumPes-1:0] from_below;  // PE takes its psum from the PE below
-  logic [NumPes-1:0] is_top;      // PE drives its column's output
+  // Internal per-PE nets are unpacked arrays: Verilator builds element-wise assignments into wide packed vectors
+  // out of wide temporaries every evaluation, which made the 168-PE model several times slower.
+  logic [NumPes-1:0] pe_busy, pe_mac, pe_mac_gated;  // packed: reduced with $countones
+  logic pe_in_valid [NumPes];
+  logic pe_in_ready [NumPes];
+  logic pe_out_valid [NumPes];
+  logic pe_out_ready [NumPes];
+  psum_t pe_in_data [NumPes];
+  psum_t pe_out_data [NumPes];
+  logic from_below [NumPes];  // PE takes its psum from the PE below
+  logic is_top [NumPes];      // PE drives its column's output
 
   for (genvar r = 0; r < Rows; r++) begin : g_row
     for (genvar c = 0; c < Cols; c++) begin : g_col
@@ -103,18 +109,24 @@ module pe_array
   // Column outputs: AND-OR mux over the rows (one top per column).
   logic [Cols-1:0] col_top_count_ok;
   for (genvar c = 0; c < Cols; c++) begin : g_col_out
-    logic [Rows-1:0] col_top, col_valid;
-    logic [Rows-1:0][PsumWidth-1:0] col_data;
+    logic [Rows-1:0] col_top;
+    logic  col_valid;
+    psum_t col_data;
     for (genvar r = 0; r < Rows; r++) begin : g_pick
-      assign col_top[r]   = is_top[r * Cols + c];
-      assign col_valid[r] = col_top[r] && pe_out_valid[r * Cols + c];
-      assign col_data[r]  = col_top[r] ? pe_out_data[r * Cols + c] : '0;
+      assign col_top[r] = is_top[r * Cols + c];
     end
-    assign col_psum_valid_o[c] = |col_valid;
     always_comb begin
-      col_psum_data_o[c] = '0;
-      for (int r = 0; r < Rows; r++) col_psum_data_o[c] |= col_data[r];
+      col_valid = 1'b0;
+      col_data  = '0;
+      for (int r = 0; r < Rows; r++) begin
+        if (is_top[r * Cols + c]) begin
+          col_valid = col_valid | pe_out_valid[r * Cols + c];
+          col_data  = col_data | pe_out_data[r * Cols + c];
+        end
+      end
     end
+    assign col_psum_valid_o[c] = col_valid;
+    assign col_psum_data_o[c]  = col_data;
     assign col_top_count_ok[c] = $countones(col_top) <= 1;
     // A column output, once valid, holds its data until taken.
     a_col_out_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)

@@ -42,6 +42,9 @@ module pe
   output logic    mac_o,         // a MAC was issued this cycle
   output logic    mac_gated_o    // ... and its ifmap operand was zero (filter read and multiplier gated)
 );
+  // One shared copy of the PE's evaluation code for all array instances (instead of 168 inlined copies): the
+  // array model compiles several times faster and runs faster out of a much smaller instruction footprint.
+  /* verilator no_inline_module */
   localparam int unsigned IfmapPtrW = $clog2(IfmapSpadDepth);
   localparam int unsigned FiltAddrW = $clog2(FilterSpadDepth + 1);
   localparam int unsigned PsumAddrW = $clog2(PsumSpadDepth);

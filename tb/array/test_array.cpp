@@ -42,7 +42,8 @@ std::string describe(const ArrayCase& c) {
                      c.psum_in, c.zero_prob, c.timing.valid_prob, c.timing.ready_prob);
 }
 
-ArrayRunResult check_array_case(const ArrayCase& c, std::uint64_t seed) {
+// corrupt_filter_word: flip a bit of one filter word after the golden ran, to show a wrong result is caught.
+ArrayRunResult check_array_case(const ArrayCase& c, std::uint64_t seed, bool corrupt_filter_word = false) {
   SCOPED_TRACE(fmt::format("seed {} ({})", seed, describe(c)));
   std::mt19937_64 rng(seed);
   ConvSlice slice;
@@ -60,12 +61,19 @@ ArrayRunResult check_array_case(const ArrayCase& c, std::uint64_t seed) {
     slice.has_psum_in = true;
     slice.psum_in = random_tensor32(rng, {c.n, M, c.map.e, F});
   }
-  const ArrayPass pass = RsPassBuilder(kRows, kCols).build(slice, c.map);
+  ArrayPass pass = RsPassBuilder(kRows, kCols).build(slice, c.map);
+  if (corrupt_filter_word) {  // flip a bit the golden did not see, in the PE that starts column 0's chain
+    pass.pes[0].filter.back() ^= 0x0100;
+  }
 
   SimHarness<Vpe_array> sim;
   sim.reset();
   ArrayRunner runner(sim, kRows, kCols, seed ^ 0x5a5a5a5aull);
   ArrayRunResult r = runner.run(pass, c.timing);
+  if (corrupt_filter_word) {
+    EXPECT_NE(r.outputs[0], pass.expected[0]) << "a corrupted filter word went unnoticed";
+    return r;
+  }
   for (int col = 0; col < kCols; ++col) {
     const auto& want = pass.expected[col];
     const auto& got = r.outputs[col];
@@ -132,6 +140,15 @@ TEST(PeArray, BackPressureAndValidGaps) {
   c.psum_in = true;
   c.timing = {0.4, 0.25};
   check_array_case(c, 104);
+}
+
+TEST(PeArray, CorruptedFilterWordIsCaught) {
+  ArrayCase c;
+  c.R = c.S = 3;
+  c.H = c.W = 7;
+  c.zero_prob = 0.0;
+  c.map = {2, 1, 2, 1, 3};
+  check_array_case(c, 105, true);
 }
 
 // ---- AlexNet CONV layers: one representative pass each (a slice of rows/filters/channels that fits). ----

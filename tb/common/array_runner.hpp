@@ -135,6 +135,8 @@ class ArrayRunner {
       if (sim_.cycles() > limit)
         throw std::runtime_error(fmt::format("pe_array watchdog: pass not finished after {} cycles ({} of {} psums)",
                                              sim_.cycles() - first_cycle, received_total, expected_total));
+      // pe_array's ready outputs and column outputs are functions of registered state and of the static per-pass
+      // configuration only, so the values after the previous edge hold for this cycle: one evaluation per cycle.
       for (int i : active) {
         set_field(m.filt_valid_i, i, 1, filt[i].offer(rng_, timing.valid_prob));
         set_field(m.filt_data_i, i * 16, 16, static_cast<std::uint16_t>(filt[i].data()));
@@ -142,24 +144,20 @@ class ArrayRunner {
         set_field(m.ifmap_data_i, i * 16, 16, static_cast<std::uint16_t>(ifmap[i].data()));
         set_field(m.psum_valid_i, i, 1, psum[i].offer(rng_, timing.valid_prob));
         set_field(m.psum_data_i, i * 32, 32, static_cast<std::uint32_t>(psum[i].data()));
-      }
-      for (int c = 0; c < cols_; ++c)
-        set_field(m.col_psum_ready_i, c, 1,
-                  timing.ready_prob >= 1.0 || std::bernoulli_distribution(timing.ready_prob)(rng_));
-      sim_.eval();
-      for (int i : active) {
         filt[i].handshake(get_field(m.filt_ready_o, i, 1));
         ifmap[i].handshake(get_field(m.ifmap_ready_o, i, 1));
         psum[i].handshake(get_field(m.psum_ready_o, i, 1));
       }
       for (int c = 0; c < cols_; ++c) {
-        if (get_field(m.col_psum_valid_o, c, 1) && get_field(m.col_psum_ready_i, c, 1)) {
+        const bool ready = timing.ready_prob >= 1.0 || std::bernoulli_distribution(timing.ready_prob)(rng_);
+        set_field(m.col_psum_ready_i, c, 1, ready);
+        if (ready && get_field(m.col_psum_valid_o, c, 1)) {
           result.outputs[c].push_back(static_cast<std::int32_t>(get_field(m.col_psum_data_o, c * 32, 32)));
           ++received_total;
         }
       }
       on_cycle(sim_.cycles() - first_cycle);
-      sim_.tick();
+      sim_.tick_posedge_only();
     }
     clear_port(m.filt_valid_i);
     clear_port(m.ifmap_valid_i);

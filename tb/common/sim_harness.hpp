@@ -58,12 +58,32 @@ class SimHarness {
 
   // One full clock cycle: rising edge, then falling edge.
   void tick() {
+    if (model_->clk_i) {  // left high by tick_posedge_only()
+      model_->clk_i = 0;
+      model_->eval();
+    }
     model_->clk_i = 1;
     model_->eval();
     dump();
     model_->clk_i = 0;
     model_->eval();
     dump();
+    ++cycles_;
+  }
+
+  // One clock cycle with two evaluations instead of three: the falling edge is evaluated together with the inputs
+  // set since the last call, then the rising edge; the clock stays high afterwards, so outputs read between calls
+  // are the post-edge values. For designs without negedge-clocked logic. Full tick() while tracing.
+  void tick_posedge_only() {
+    if (trace_) {
+      tick();
+      return;
+    }
+    model_->clk_i = 0;
+    model_->eval();
+    model_->clk_i = 1;
+    model_->eval();
+    context_->timeInc(2);
     ++cycles_;
   }
 

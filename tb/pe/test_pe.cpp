@@ -96,7 +96,8 @@ std::string describe(const PeCase& c) {
 }
 
 // Builds the slice with the golden, runs it on a fresh PE and compares every psum bit for bit.
-void check_pe_case(const PeCase& c, std::uint64_t seed) {
+// corrupt_filter_word: flip a bit of one filter word after the golden ran, to show a wrong PE result is caught.
+void check_pe_case(const PeCase& c, std::uint64_t seed, bool corrupt_filter_word = false) {
   SCOPED_TRACE(fmt::format("seed {} ({})", seed, describe(c)));
   std::mt19937_64 rng(seed);
   ConvSlice slice;
@@ -116,14 +117,19 @@ void check_pe_case(const PeCase& c, std::uint64_t seed) {
     slice.has_psum_in = true;
     slice.psum_in = random_tensor32(rng, {c.n, c.p, 1, c.F});
   }
-  const ArrayPass pass = RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1});
+  ArrayPass pass = RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1});
   ASSERT_EQ(pass.cfg.ofmap_width, c.F);
+  if (corrupt_filter_word) pass.pes[0].filter.back() ^= 0x0100;  // the golden did not see this change
 
   SimHarness<Vpe> sim;
   sim.reset();
   const PeRunResult r = run_pe(sim, pass.cfg, pass.pes[0], rng, c.valid_prob, c.ready_prob);
   const auto& want = pass.expected[0];
   ASSERT_EQ(r.outputs.size(), want.size());
+  if (corrupt_filter_word) {
+    EXPECT_NE(r.outputs, want) << "a corrupted filter word went unnoticed";
+    return;
+  }
   for (std::size_t i = 0; i < want.size(); ++i) {
     const int m = static_cast<int>(i % c.p);
     const int x = static_cast<int>(i / c.p % c.F);
@@ -179,6 +185,12 @@ TEST(Pe, PaddingAndBackPressure) {
   c.ready_prob = 0.3;
   c.psum_in = true;
   check_pe_case(c, 14);
+}
+
+TEST(Pe, CorruptedFilterWordIsCaught) {
+  PeCase c{3, 1, 2, 2, 6, 1};
+  c.zero_prob = 0.0;
+  check_pe_case(c, 15, true);
 }
 
 TEST(Pe, BadConfigurationIsRejectedByTheBuilder) {

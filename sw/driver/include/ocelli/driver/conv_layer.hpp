@@ -1,0 +1,60 @@
+// A convolution layer as the accelerator runs it, the row-stationary mapping chosen for it, and the hardware
+// configuration that bounds the mapping (defaults: Eyeriss v1, docs/architecture.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ocelli/golden/layers.hpp"
+#include "ocelli/golden/tensor.hpp"
+
+namespace ocelli::driver {
+
+struct HwConfig {
+  int array_rows = 12;
+  int array_cols = 14;
+  int ifmap_spad = 12;
+  int filter_spad = 224;
+  int psum_spad = 24;
+  int glb_bank_words = 512;     // 64-bit words per bank
+  int glb_act_banks = 25;       // ifmap tiles + psums
+  int glb_filter_banks = 2;     // filter chunk
+  int noc_col_ids = 64;         // distinct column tags of the ifmap network
+  std::string name() const;     // e.g. "eyeriss-v1 12x14, spads 12/224/24, GLB 25+2 x 4 KB"
+};
+
+// Row-stationary mapping (docs/isa.md): n images per pass, e ofmap rows per PE set, p filters and q channels per PE,
+// r sets stacked vertically on channel groups, t sets side by side on filter groups.
+struct Mapping {
+  int n = 1, e = 1, p = 1, q = 1, r = 1, t = 1;
+  std::string to_string() const;
+};
+
+struct ConvLayer {
+  golden::Shape in;             // N, C, H, W
+  int filters = 1;              // M
+  int filter_h = 1, filter_w = 1;  // R, S
+  golden::ConvParams conv;      // strides, padding, groups
+  int shift = 0;                // requantization shift
+  bool relu = false;
+  bool ifmap_rlc = false;
+  bool ofmap_rlc = false;
+
+  golden::Shape out() const;    // N, M, E, F
+  int channels_per_group() const { return in.c / conv.groups; }
+  int filters_per_group() const { return filters / conv.groups; }
+};
+
+// Sizes of a mapping in the units the controller checks (docs/isa.md).
+struct MappingFootprint {
+  long ifmap_tile_words = 0;    // GLB words of one ifmap tile
+  long psum_words = 0;          // GLB words of the tile's psums
+  long chunk_words = 0;         // GLB words of one filter chunk
+  int rows_tile = 0;            // (e-1)*stride_v + R
+};
+
+MappingFootprint footprint(const ConvLayer& layer, const Mapping& m);
+// Empty when the mapping is legal for the layer on `hw`, else what is violated.
+std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
+
+}  // namespace ocelli::driver

@@ -1,0 +1,37 @@
+// How tensors are laid out in DRAM for the accelerator (docs/isa.md, "Tensor layout in DRAM").
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ocelli/driver/conv_layer.hpp"
+#include "ocelli/golden/tensor.hpp"
+
+namespace ocelli::driver {
+
+int raw_row_words(int width);   // ceil(W/4): a raw row padded to whole 64-bit words
+int rlc_slot_words(int width);  // ceil(W/3): the worst-case coded row
+
+// Raw activations: NCHW rows, each starting on a 64-bit word.
+std::vector<std::uint64_t> pack_rows_raw(const golden::Tensor16& t);
+golden::Tensor16 unpack_rows_raw(const std::vector<std::uint64_t>& words, golden::Shape shape, int frac);
+
+// Run-length coded activations: each row its own stream in a slot of rlc_slot_words(W) words, plus a row table
+// with each row's length in words.
+struct CodedRows {
+  std::vector<std::uint64_t> slots;
+  std::vector<std::uint64_t> index;
+  std::uint64_t coded_words = 0;  // words actually used (what crosses the DRAM link)
+};
+CodedRows encode_rows(const golden::Tensor16& t);
+// Throws std::runtime_error naming the row (n, c, h) and the RLC error when a row does not decode.
+golden::Tensor16 decode_rows(const std::vector<std::uint64_t>& slots, const std::vector<std::uint64_t>& index,
+                             golden::Shape shape, int frac);
+
+// Weights (M, C/G, R, S) in the order the filter network consumes them for `mapping`: per group, filter block,
+// channel block, one block of p*q*S values per (PE row, horizontal set), zero where the block runs past the group.
+std::vector<std::uint64_t> arrange_weights(const golden::Tensor16& weights, const ConvLayer& layer,
+                                           const Mapping& mapping);
+std::vector<std::uint64_t> pack_bias(const std::vector<std::int32_t>& bias);
+
+}  // namespace ocelli::driver

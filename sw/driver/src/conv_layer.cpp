@@ -1,0 +1,59 @@
+#include "ocelli/driver/conv_layer.hpp"
+
+#include <fmt/core.h>
+
+namespace ocelli::driver {
+
+namespace {
+long ceil_div(long a, long b) { return (a + b - 1) / b; }
+long round_up(long a, long b) { return ceil_div(a, b) * b; }
+}  // namespace
+
+std::string HwConfig::name() const {
+  return fmt::format("{}x{} PEs, spads {}/{}/{}, GLB {}+{} banks x {} KB", array_rows, array_cols, ifmap_spad,
+                     filter_spad, psum_spad, glb_act_banks, glb_filter_banks, glb_bank_words * 8 / 1024);
+}
+
+std::string Mapping::to_string() const { return fmt::format("n{} e{} p{} q{} r{} t{}", n, e, p, q, r, t); }
+
+golden::Shape ConvLayer::out() const {
+  golden::Shape w{filters, channels_per_group(), filter_h, filter_w};
+  return golden::conv2d_output_shape(in, w, conv);
+}
+
+MappingFootprint footprint(const ConvLayer& layer, const Mapping& m) {
+  MappingFootprint f;
+  const long pitch = ceil_div(layer.in.w, 4);
+  // golden::ConvParams::stride_h is the vertical stride (along H).
+  f.rows_tile = (m.e - 1) * layer.conv.stride_h + layer.filter_h;
+  f.ifmap_tile_words = long(m.n) * m.q * m.r * f.rows_tile * pitch;
+  const long pitch2 = ceil_div(layer.out().w, 2);
+  f.psum_words = long(m.n) * m.p * m.t * m.e * pitch2;
+  f.chunk_words = long(m.r) * layer.filter_h * m.t * ceil_div(long(m.p) * m.q * layer.filter_w, 4);
+  return f;
+}
+
+std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
+  const int s = layer.filter_w;
+  const int rr = layer.filter_h;
+  if (m.n < 1 || m.n > 15) return fmt::format("n = {} outside 1..15", m.n);
+  if (m.e < 1 || m.e > hw.array_cols) return fmt::format("e = {} outside 1..{}", m.e, hw.array_cols);
+  if (m.p < 1 || m.p > hw.psum_spad) return fmt::format("p = {} outside 1..{} (psum spad)", m.p, hw.psum_spad);
+  if (m.q < 1 || m.q * s > hw.ifmap_spad) return fmt::format("q*S = {} exceeds the ifmap spad ({})", m.q * s, hw.ifmap_spad);
+  if (m.p * m.q * s > hw.filter_spad)
+    return fmt::format("p*q*S = {} exceeds the filter spad ({})", m.p * m.q * s, hw.filter_spad);
+  if (m.r < 1 || m.r * rr > hw.array_rows) return fmt::format("r*R = {} exceeds {} rows", m.r * rr, hw.array_rows);
+  if (m.t < 1 || m.t * m.e > hw.array_cols) return fmt::format("t*e = {} exceeds {} columns", m.t * m.e, hw.array_cols);
+  const auto f = footprint(layer, m);
+  if (f.rows_tile > hw.noc_col_ids) return fmt::format("tile rows {} exceed {} NoC column IDs", f.rows_tile, hw.noc_col_ids);
+  const long act = long(hw.glb_act_banks) * hw.glb_bank_words;
+  const long psum_base = round_up(f.ifmap_tile_words, hw.glb_bank_words);
+  if (psum_base + f.psum_words > act)
+    return fmt::format("ifmap tile {} + psums {} words exceed the GLB's {} words", f.ifmap_tile_words, f.psum_words, act);
+  if (f.chunk_words > long(hw.glb_filter_banks) * hw.glb_bank_words)
+    return fmt::format("filter chunk {} words exceeds the filter banks ({})", f.chunk_words,
+                       long(hw.glb_filter_banks) * hw.glb_bank_words);
+  return {};
+}
+
+}  // namespace ocelli::driver

@@ -1,0 +1,76 @@
+#include "ocelli/driver/mapper.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+namespace ocelli::driver {
+
+namespace {
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+constexpr std::uint64_t kDramLatency = 24;  // cycles from a read command to its first word (default timing)
+}  // namespace
+
+MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& hw) {
+  (void)hw;
+  const auto out = l.out();
+  const std::uint64_t mg = l.filters_per_group(), cg = l.channels_per_group();
+  const std::uint64_t pt = m.p * m.t, qr = m.q * m.r;
+  const std::uint64_t tiles = l.conv.groups * ceil_div(mg, pt) * ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
+  const std::uint64_t blocks = ceil_div(cg, qr);
+  const auto f = footprint(l, m);
+  const std::uint64_t s = l.filter_w, rr = l.filter_h;
+  const std::uint64_t stream_w = (out.w - 1) * l.conv.stride_w + s;
+
+  const std::uint64_t filter_load = f.chunk_words + kDramLatency;
+  const std::uint64_t rows = std::uint64_t(m.n) * qr * std::min<std::uint64_t>(f.rows_tile, l.in.h);
+  const std::uint64_t row_cost = l.ifmap_rlc ? 2 * kDramLatency + l.in.w : kDramLatency + ceil_div(l.in.w, 4);
+  const std::uint64_t ifmap_load = rows * row_cost;
+  const std::uint64_t filter_feed = std::uint64_t(m.r) * rr * m.t * m.p * m.q * s;
+  const std::uint64_t macs_per_pe = std::uint64_t(m.n) * out.w * m.p * m.q * s;
+  const std::uint64_t ifmap_feed = std::uint64_t(m.n) * stream_w * qr * f.rows_tile;
+  const std::uint64_t psum_out = std::uint64_t(m.n) * out.w * m.p * m.t * m.e;
+  const std::uint64_t pass = filter_feed + std::max({macs_per_pe, ifmap_feed, psum_out * (blocks > 1 ? 2 : 1)}) + 32;
+  const std::uint64_t output = std::uint64_t(m.n) * pt * m.e * (out.w + 2 * kDramLatency);
+
+  MappingEstimate e;
+  e.mapping = m;
+  e.passes = tiles * blocks;
+  e.cycles = tiles * (blocks * (filter_load + ifmap_load + pass) + output);
+  e.active_pes = m.r * l.filter_h * m.t * m.e;
+  return e;
+}
+
+MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
+  const auto out = l.out();
+  const int mg = l.filters_per_group(), cg = l.channels_per_group();
+  MappingEstimate best;
+  bool found = false;
+  for (int n = 1; n <= std::min(l.in.n, 15); ++n) {
+    for (int e = 1; e <= std::min(out.h, hw.array_cols); ++e) {
+      for (int q = 1; q * l.filter_w <= hw.ifmap_spad && q <= cg; ++q) {
+        for (int p = 1; p <= std::min(mg, hw.psum_spad) && p * q * l.filter_w <= hw.filter_spad; ++p) {
+          for (int r = 1; r * l.filter_h <= hw.array_rows && (r - 1) * q < cg; ++r) {
+            for (int t = 1; t * e <= hw.array_cols && (t - 1) * p < mg; ++t) {
+              const Mapping m{n, e, p, q, r, t};
+              if (!check_mapping(l, m, hw).empty()) continue;
+              const auto est = estimate(l, m, hw);
+              if (!found || est.cycles < best.cycles) {
+                best = est;
+                found = true;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  if (!found) {
+    throw std::invalid_argument(fmt::format("no legal mapping for conv N{} C{} H{} W{} M{} R{} S{} on {}", l.in.n,
+                                            l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w, hw.name()));
+  }
+  return best;
+}
+
+}  // namespace ocelli::driver

@@ -1,0 +1,35 @@
+// Runs one convolution layer through the verilated top: lays the tensors out in DRAM the way the driver does,
+// writes the descriptor, runs the queue, reads the ofmap back.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ocelli/driver/conv_layer.hpp"
+#include "ocelli/driver/descriptor.hpp"
+#include "ocelli/dram/storage.hpp"
+#include "ocelli/dram/timing.hpp"
+#include "ocelli/golden/tensor.hpp"
+#include "top_sim.hpp"
+
+namespace ocelli::tb {
+
+struct ConvOnTop {
+  golden::Tensor16 output;
+  TopRunResult result;
+  std::uint64_t macs = 0, gated_macs = 0, pe_busy_cycles = 0, glb_reads = 0, glb_writes = 0;
+  std::uint64_t bytes_in = 0, bytes_out = 0;
+};
+
+struct ConvInputs {
+  const golden::Tensor16& input;
+  const golden::Tensor16& weights;
+  const std::vector<std::int32_t>& bias;
+};
+
+// `edit` may change the descriptor before it is written (invalid-instruction tests).
+ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
+                          const dram::TimingConfig& timing, std::uint64_t max_cycles,
+                          void (*edit)(driver::Descriptor&) = nullptr);
+
+}  // namespace ocelli::tb

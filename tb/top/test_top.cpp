@@ -1,0 +1,129 @@
+// Whole convolution layers through the accelerator top (controller, DMA, RLC, GLB, NoC, PE array), compared bit
+// for bit with the golden. Seeded random layers print their seed and shape on failure.
+#include <gtest/gtest.h>
+#include <fmt/core.h>
+
+#include <array>
+#include <random>
+
+#include "conv_on_top.hpp"
+#include "ocelli/driver/mapper.hpp"
+#include "ocelli/golden/layers.hpp"
+
+namespace {
+
+using ocelli::driver::ConvLayer;
+using ocelli::driver::Mapping;
+using ocelli::golden::Shape;
+using ocelli::golden::Tensor16;
+
+struct LayerData {
+  Tensor16 input, weights;
+  std::vector<std::int32_t> bias;
+};
+
+LayerData random_data(const ConvLayer& l, std::mt19937_64& rng, double zero_fraction) {
+  LayerData d;
+  d.input = Tensor16(l.in, 6);
+  d.weights = Tensor16(Shape{l.filters, l.channels_per_group(), l.filter_h, l.filter_w}, 8);
+  std::bernoulli_distribution zero(zero_fraction);
+  std::uniform_int_distribution<int> act(-300, 300), wt(-200, 200), b(-20000, 20000);
+  for (auto& x : d.input.data) x = zero(rng) ? 0 : static_cast<std::int16_t>(act(rng));
+  for (auto& x : d.weights.data) x = static_cast<std::int16_t>(wt(rng));
+  d.bias.resize(l.filters);
+  for (auto& x : d.bias) x = b(rng);
+  return d;
+}
+
+Tensor16 golden_output(const ConvLayer& l, const LayerData& d) {
+  return ocelli::golden::conv2d(d.input, d.weights, d.bias, l.conv, d.input.frac + d.weights.frac - l.shift, l.relu);
+}
+
+void expect_bit_exact(const Tensor16& got, const Tensor16& want, const std::string& what) {
+  ASSERT_EQ(got.shape, want.shape) << what;
+  for (std::size_t i = 0; i < want.data.size(); ++i) {
+    if (got.data[i] != want.data[i]) {
+      const int w = want.shape.w, h = want.shape.h, c = want.shape.c;
+      FAIL() << what
+             << fmt::format(": first mismatch at (n {}, m {}, e {}, f {}): expected {}, got {}",
+                            i / (w * h * c), i / (w * h) % c, i / w % h, i % w, want.data[i], got.data[i]);
+    }
+  }
+}
+
+const auto kTiming = ocelli::dram::TimingConfig::preset("default");
+
+TEST(Top, SmallConvBitExact) {
+  ConvLayer l;
+  l.in = Shape{1, 2, 6, 7};
+  l.filters = 3;
+  l.filter_h = 3;
+  l.filter_w = 3;
+  l.shift = 8;
+  l.relu = true;
+  std::mt19937_64 rng(1);
+  const auto d = random_data(l, rng, 0.3);
+  const Mapping m{1, 2, 2, 2, 1, 2};
+  const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 200000);
+  ASSERT_TRUE(r.result.done) << r.result.message();
+  const auto want = golden_output(l, d);
+  int nonzero = 0;
+  for (auto v : want.data) nonzero += v != 0;
+  ASSERT_GT(nonzero, 0) << "degenerate test data";
+  expect_bit_exact(r.output, want, "small conv");
+  // 2 tiles (E = 4 rows, e = 2) x 12 PEs (r*R = 3 rows, t*e = 4 columns) x n*F*p*q*S = 1*5*2*2*3 MACs each.
+  EXPECT_EQ(r.macs, 2u * 12u * 60u);
+}
+
+// A random legal mapping of `l` (the controller must handle any, not only the mapper's favourite).
+Mapping random_mapping(const ConvLayer& l, std::mt19937_64& rng) {
+  const ocelli::driver::HwConfig hw;
+  std::uniform_int_distribution<int> any(1, 24);
+  for (int attempt = 0; attempt < 100000; ++attempt) {
+    Mapping m;
+    m.n = 1 + any(rng) % std::min(l.in.n, 15);
+    m.e = 1 + any(rng) % std::min(l.out().h, 14);
+    m.q = 1 + any(rng) % std::max(1, std::min(12 / l.filter_w, l.channels_per_group()));
+    m.p = 1 + any(rng) % std::min(24, l.filters_per_group());
+    m.r = 1 + any(rng) % std::max(1, 12 / l.filter_h);
+    m.t = 1 + any(rng) % std::max(1, 14 / m.e);
+    if (ocelli::driver::check_mapping(l, m, hw).empty()) return m;
+  }
+  return ocelli::driver::choose_mapping(l, hw).mapping;
+}
+
+TEST(Top, RandomConvLayersBitExact) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937_64 rng(seed * 7919);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    ConvLayer l;
+    const int groups = pick(1, 3) == 3 ? 2 : 1;
+    l.conv.groups = groups;
+    l.filter_h = pick(1, 5);
+    l.filter_w = pick(1, 5);
+    l.conv.stride_h = std::array<int, 3>{1, 2, 4}[pick(0, 2)];
+    l.conv.stride_w = pick(1, 4);
+    l.conv.pad_top = pick(0, 2);
+    l.conv.pad_bottom = pick(0, 2);
+    l.conv.pad_left = pick(0, 2);
+    l.conv.pad_right = pick(0, 2);
+    l.in = Shape{pick(1, 3), groups * pick(1, 6), pick(l.filter_h, 16), pick(l.filter_w, 20)};
+    l.filters = groups * pick(1, 12);
+    l.shift = pick(4, 10);
+    l.relu = pick(0, 1);
+    l.ifmap_rlc = pick(0, 1);
+    l.ofmap_rlc = pick(0, 1);
+    const auto m = random_mapping(l, rng);
+    const auto d = random_data(l, rng, pick(0, 10) / 10.0);
+    const auto what = fmt::format("seed {}: in {}x{}x{}x{} M{} R{} S{} stride {}x{} pad {}{}{}{} g{} rlc {}/{} map {}",
+                                  seed, l.in.n, l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w,
+                                  l.conv.stride_h, l.conv.stride_w, l.conv.pad_top, l.conv.pad_bottom,
+                                  l.conv.pad_left, l.conv.pad_right, groups, l.ifmap_rlc, l.ofmap_rlc, m.to_string());
+    const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 2000000);
+    ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
+    expect_bit_exact(r.output, golden_output(l, d), what);
+    if (HasFatalFailure()) return;
+  }
+}
+
+}  // namespace

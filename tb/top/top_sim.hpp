@@ -1,0 +1,57 @@
+// Drives the verilated accelerator top: clock, reset, the memory port (through MemPortModel over a DramPort),
+// the start/queue inputs and the register port.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mem_port_model.hpp"
+#include "ocelli/dram/dram_port.hpp"
+
+class Vocelli_top;
+class VerilatedContext;
+class VerilatedFstC;
+
+namespace ocelli::tb {
+
+struct TopRunResult {
+  bool done = false;
+  bool error = false;
+  int error_code = 0;
+  int error_index = 0;
+  std::uint64_t cycles = 0;  // simulated cycles of this run
+  std::string message() const;
+};
+
+// Register addresses of the top's register port (docs/isa.md).
+enum class Csr : int {
+  kStatus = 0, kCycles = 1, kPeBusyCycles = 2, kMacs = 3, kGatedMacs = 4, kGlbReads = 5, kGlbWrites = 6,
+  kNocDeliveries = 7, kBytesIfmap = 8, kBytesWeights = 9, kBytesBias = 10, kBytesDescriptors = 11,
+  kBytesOfmap = 12, kRlcWordsIn = 13, kRlcWordsOut = 14, kDmaErrorAddr = 15, kSaturated = 16,
+  kGlbConflicts = 17, kArrayActiveCycles = 18
+};
+
+class TopSim {
+ public:
+  TopSim(dram::Storage& storage, const dram::TimingConfig& timing, const std::string& fst_path = "");
+  ~TopSim();
+  TopSim(const TopSim&) = delete;
+  TopSim& operator=(const TopSim&) = delete;
+
+  // Runs the queue until done, error, or max_cycles (a timeout is reported as neither done nor error).
+  TopRunResult run(std::uint32_t queue_addr, std::uint16_t queue_len, std::uint64_t max_cycles);
+  std::uint64_t csr(Csr reg);
+  std::uint64_t total_cycles() const { return cycles_; }
+
+ private:
+  void cycle();
+  std::unique_ptr<VerilatedContext> context_;
+  std::unique_ptr<Vocelli_top> top_;
+  std::unique_ptr<VerilatedFstC> trace_;
+  dram::DramPort port_;
+  MemPortModel mem_;
+  std::uint64_t cycles_ = 0;
+};
+
+}  // namespace ocelli::tb

@@ -30,8 +30,7 @@ std::vector<std::uint64_t> read_words(dram::Storage& mem, std::uint32_t addr, st
 }  // namespace
 
 ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
-                          const dram::TimingConfig& timing, std::uint64_t max_cycles,
-                          void (*edit)(driver::Descriptor&)) {
+                          const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit) {
   dram::InProcessDram mem(64ull << 20);
   DramArena arena(4096);
   driver::ConvAddresses addr;
@@ -61,7 +60,7 @@ ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping&
   if (layer.ofmap_rlc) addr.ofmap_index = arena.take(out_rows * 8);
 
   auto desc = driver::encode_conv_descriptor(layer, mapping, addr);
-  if (edit) edit(desc);
+  if (edit) edit(desc, mem, addr);
   mem.write(0, desc.data(), sizeof desc);
 
   ConvOnTop r;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "ocelli/driver/conv_layer.hpp"
@@ -27,9 +28,11 @@ struct ConvInputs {
   const std::vector<std::int32_t>& bias;
 };
 
-// `edit` may change the descriptor before it is written (invalid-instruction tests).
+// Called after the tensors are in DRAM and before the descriptor is written: invalid-instruction tests change
+// the descriptor or corrupt memory here.
+using ConvEdit = std::function<void(driver::Descriptor&, dram::Storage&, const driver::ConvAddresses&)>;
+
 ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
-                          const dram::TimingConfig& timing, std::uint64_t max_cycles,
-                          void (*edit)(driver::Descriptor&) = nullptr);
+                          const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit = {});
 
 }  // namespace ocelli::tb

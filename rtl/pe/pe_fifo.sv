@@ -55,5 +55,11 @@ module pe_fifo #(
   // Overflow/underflow cannot happen through the handshake; these catch a broken handshake or counter.
   a_no_overflow: assert property (@(posedge clk_i) disable iff (!rst_ni) count_q <= CntWidth'(Depth));
   a_pop_has_data: assert property (@(posedge clk_i) disable iff (!rst_ni) pop |-> count_q != '0);
+  // Stream rules on the input side (checks the sender: a PE below, the testbench, later the NoC): an offered word
+  // stays offered, unchanged, until it is taken. Only checked while enabled: a disabled FIFO is not a receiver.
+  a_in_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      en_i && in_valid_i && !in_ready_o |=> in_valid_i && in_data_i == $past(in_data_i));
+  a_out_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      out_valid_o && !out_ready_i |=> out_valid_o && out_data_o == $past(out_data_o));
   a_push_has_room: assert property (@(posedge clk_i) disable iff (!rst_ni) push |-> count_q != CntWidth'(Depth));
 endmodule

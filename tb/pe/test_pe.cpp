@@ -4,6 +4,9 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <unistd.h>
+#include <cstdlib>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
@@ -191,6 +194,31 @@ TEST(Pe, CorruptedFilterWordIsCaught) {
   PeCase c{3, 1, 2, 2, 6, 1};
   c.zero_prob = 0.0;
   check_pe_case(c, 15, true);
+}
+
+// The PE's stream assertions are live in these tests: withdrawing an offered ifmap word before the (full) input
+// FIFO took it must stop the simulation.
+void withdraw_offered_word() {
+  std::fflush(stdout);
+  dup2(2, 1);  // Verilator reports assertion failures on stdout; the death test matches stderr
+  SimHarness<Vpe> sim;
+  sim.reset();
+  auto& m = sim.model();
+  m.en_i = 1;
+  m.ifmap_valid_i = 1;
+  for (int i = 0; i < 3; ++i) sim.tick();  // no pass started: the 2-entry FIFO fills and ready drops
+  if (m.ifmap_ready_o) {  // not the failure this test is after
+    std::fputs("ifmap FIFO did not fill\n", stderr);
+    std::exit(1);
+  }
+  m.ifmap_valid_i = 0;                     // withdrawn while not ready: a_in_hold
+  for (int i = 0; i < 3; ++i) sim.tick();
+  std::exit(0);
+}
+
+TEST(PeDeathTest, WithdrawnInputWordTripsHandshakeAssertion) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(withdraw_offered_word(), "a_in_hold");
 }
 
 TEST(Pe, BadConfigurationIsRejectedByTheBuilder) {

@@ -253,6 +253,6 @@ TEST_P(PeArrayRandom, MatchesGolden) {
   check_array_case(random_array_case(rng), seed);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, PeArrayRandom, ::testing::Range(0, 60));
+INSTANTIATE_TEST_SUITE_P(Seeds, PeArrayRandom, ::testing::Range(0, 100));
 
 }  // namespace

@@ -261,6 +261,6 @@ TEST_P(PeRandom, MatchesGolden) {
   check_pe_case(c, seed);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, PeRandom, ::testing::Range(0, 160));
+INSTANTIATE_TEST_SUITE_P(Seeds, PeRandom, ::testing::Range(0, 240));
 
 }  // namespace

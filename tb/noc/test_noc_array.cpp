@@ -148,6 +148,7 @@ class NocArrayBench {
  public:
   explicit NocArrayBench(std::uint64_t seed) : rng_(seed) { sim_.reset(); }
   Vnoc_array_tb_top& dut() { return sim_.model(); }
+  std::uint64_t cycles() const { return sim_.cycles(); }
 
   template <class T, class RowEn, class RowId, class PeEn, class ColId>
   static void load_ids(RowEn& row_en, RowId& row_id, PeEn& pe_en, ColId& col_id, const GinPlan<T>& plan) {
@@ -283,9 +284,9 @@ void check_noc_case(const NocCase& c, std::uint64_t seed) {
   for (const auto& col : pass.expected) expected_total += col.size();
   EXPECT_EQ(d.gon_words_o, expected_total);
   // Multicast pays off: fewer words on the Y-bus than PE deliveries whenever streams are shared.
-  std::cout << fmt::format("[ NOC      ] filter {} words -> {} deliveries, ifmap {} -> {}, psum {} -> {}; "
-                           "stall cycles {}/{}/{}\n",
-                           words[0], deliveries[0], words[1], deliveries[1], words[2], deliveries[2],
+  std::cout << fmt::format("[ NOC      ] {} cycles; filter {} words -> {} deliveries, ifmap {} -> {}, psum {} -> {}; "
+                           "GIN stall cycles {}/{}/{}\n",
+                           bench.cycles(), words[0], deliveries[0], words[1], deliveries[1], words[2], deliveries[2],
                            get_elem(d.gin_stall_cycles_o, 0, 64), get_elem(d.gin_stall_cycles_o, 1, 64),
                            get_elem(d.gin_stall_cycles_o, 2, 64));
 }

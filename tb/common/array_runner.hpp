@@ -27,6 +27,8 @@ void set_field(P& port, int lsb, int width, std::uint32_t value) {
     port = (port & ~(mask << lsb)) | ((static_cast<P>(value) & mask) << lsb);
   } else {
     // Fields of 1, 16 or 32 bits at multiples of their width never straddle a 32-bit word.
+    if (lsb % 32 + width > 32)
+      throw std::invalid_argument(fmt::format("set_field: bits [{}+:{}] straddle a 32-bit word", lsb, width));
     const std::uint32_t mask = width >= 32 ? ~0u : ((1u << width) - 1);
     auto& word = port.at(static_cast<std::size_t>(lsb / 32));
     const int shift = lsb % 32;

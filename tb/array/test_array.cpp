@@ -43,7 +43,8 @@ std::string describe(const ArrayCase& c) {
 }
 
 // corrupt_filter_word: flip a bit of one filter word after the golden ran, to show a wrong result is caught.
-ArrayRunResult check_array_case(const ArrayCase& c, std::uint64_t seed, bool corrupt_filter_word = false) {
+ArrayRunResult check_array_case_on(SimHarness<Vpe_array>& sim, const ArrayCase& c, std::uint64_t seed,
+                                   bool corrupt_filter_word = false) {
   SCOPED_TRACE(fmt::format("seed {} ({})", seed, describe(c)));
   std::mt19937_64 rng(seed);
   ConvSlice slice;
@@ -66,8 +67,6 @@ ArrayRunResult check_array_case(const ArrayCase& c, std::uint64_t seed, bool cor
     pass.pes[0].filter.back() ^= 0x0100;
   }
 
-  SimHarness<Vpe_array> sim;
-  sim.reset();
   ArrayRunner runner(sim, kRows, kCols, seed ^ 0x5a5a5a5aull);
   ArrayRunResult r = runner.run(pass, c.timing);
   if (corrupt_filter_word) {
@@ -93,6 +92,15 @@ ArrayRunResult check_array_case(const ArrayCase& c, std::uint64_t seed, bool cor
   EXPECT_EQ(r.counters.macs, pass.macs);
   EXPECT_EQ(r.counters.gated_macs, pass.zero_macs);
   return r;
+}
+
+ArrayCase random_array_case(std::mt19937_64& rng);
+
+// A fresh model per case.
+ArrayRunResult check_array_case(const ArrayCase& c, std::uint64_t seed, bool corrupt_filter_word = false) {
+  SimHarness<Vpe_array> sim;
+  sim.reset();
+  return check_array_case_on(sim, c, seed, corrupt_filter_word);
 }
 
 // Smallest geometry: one PE set of 3 x 3 accumulating up the columns.
@@ -149,6 +157,21 @@ TEST(PeArray, CorruptedFilterWordIsCaught) {
   c.zero_prob = 0.0;
   c.map = {2, 1, 2, 1, 3};
   check_array_case(c, 105, true);
+}
+
+// Passes back to back on one model (as the accelerator runs them): every start must reset the PEs' pass state,
+// including PEs that were idle in the previous pass and PEs that drop out.
+TEST(PeArray, PassesBackToBackOnOneModel) {
+  SimHarness<Vpe_array> sim;
+  sim.reset();
+  std::mt19937_64 rng(106);
+  for (int i = 0; i < 6; ++i) {
+    const std::uint64_t seed = rng();
+    std::mt19937_64 case_rng(seed);
+    ArrayCase c = random_array_case(case_rng);
+    check_array_case_on(sim, c, seed);
+    if (HasFailure()) break;
+  }
 }
 
 // ---- AlexNet CONV layers: one representative pass each (a slice of rows/filters/channels that fits). ----

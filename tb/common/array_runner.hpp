@@ -71,7 +71,7 @@ struct ArrayCounters {
 struct ArrayRunResult {
   std::uint64_t cycles = 0;
   std::vector<std::vector<std::int32_t>> outputs;  // per column
-  ArrayCounters counters;
+  ArrayCounters counters;  // this pass only
 };
 
 class ArrayRunner {
@@ -117,6 +117,8 @@ class ArrayRunner {
     const double slowest = std::min(timing.valid_prob, timing.ready_prob);
     const std::uint64_t limit = sim_.cycles() + static_cast<std::uint64_t>(8.0 * work / slowest) + 5000;
 
+    m.perf_clear_i = 0;
+    const ArrayCounters before = counters();  // the result reports this pass only
     m.cfg_i = pass.cfg.pack();
     m.start_i = 1;
     clear_port(m.filt_valid_i);
@@ -173,7 +175,9 @@ class ArrayRunner {
                                              pass.pes[i].ifmap.size(), psum[i].sent(), pass.pes[i].psum_in.size()));
     }
     result.cycles = sim_.cycles() - first_cycle;
-    result.counters = counters();
+    const ArrayCounters after = counters();
+    result.counters = {after.active_cycles - before.active_cycles, after.pe_busy_cycles - before.pe_busy_cycles,
+                       after.macs - before.macs, after.gated_macs - before.gated_macs};
     return result;
   }
 

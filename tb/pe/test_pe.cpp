@@ -100,7 +100,7 @@ std::string describe(const PeCase& c) {
 
 // Builds the slice with the golden, runs it on a fresh PE and compares every psum bit for bit.
 // corrupt_filter_word: flip a bit of one filter word after the golden ran, to show a wrong PE result is caught.
-void check_pe_case(const PeCase& c, std::uint64_t seed, bool corrupt_filter_word = false) {
+void check_pe_case_on(SimHarness<Vpe>& sim, const PeCase& c, std::uint64_t seed, bool corrupt_filter_word) {
   SCOPED_TRACE(fmt::format("seed {} ({})", seed, describe(c)));
   std::mt19937_64 rng(seed);
   ConvSlice slice;
@@ -124,8 +124,6 @@ void check_pe_case(const PeCase& c, std::uint64_t seed, bool corrupt_filter_word
   ASSERT_EQ(pass.cfg.ofmap_width, c.F);
   if (corrupt_filter_word) pass.pes[0].filter.back() ^= 0x0100;  // the golden did not see this change
 
-  SimHarness<Vpe> sim;
-  sim.reset();
   const PeRunResult r = run_pe(sim, pass.cfg, pass.pes[0], rng, c.valid_prob, c.ready_prob);
   const auto& want = pass.expected[0];
   ASSERT_EQ(r.outputs.size(), want.size());
@@ -141,6 +139,26 @@ void check_pe_case(const PeCase& c, std::uint64_t seed, bool corrupt_filter_word
   }
   EXPECT_EQ(r.macs, pass.macs);
   EXPECT_EQ(r.gated_macs, pass.zero_macs);
+}
+
+void check_pe_case(const PeCase& c, std::uint64_t seed, bool corrupt_filter_word = false) {
+  SimHarness<Vpe> sim;
+  sim.reset();
+  check_pe_case_on(sim, c, seed, corrupt_filter_word);
+}
+
+PeCase random_pe_case(std::mt19937_64& rng);
+
+// Several passes on one PE: start must reset all pass state.
+TEST(Pe, PassesBackToBackOnOnePe) {
+  SimHarness<Vpe> sim;
+  sim.reset();
+  std::mt19937_64 rng(16);
+  for (int i = 0; i < 20 && !::testing::Test::HasFailure(); ++i) {
+    const std::uint64_t seed = rng();
+    std::mt19937_64 case_rng(seed);
+    check_pe_case_on(sim, random_pe_case(case_rng), seed, false);
+  }
 }
 
 TEST(Pe, SingleTapSingleFilter) { check_pe_case({1, 1, 1, 1, 1, 1}, 1); }

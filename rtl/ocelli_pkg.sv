@@ -35,7 +35,8 @@ package ocelli_pkg;
     RlcErrMissingTerm   = 3'd3,  // element count reached in a word without the terminator bit
     RlcErrBadPadding    = 3'd4,  // a pair after the last element is not (0, 0)
     RlcErrTruncated     = 3'd5,  // the word budget ran out before the element count was reached
-    RlcErrTrailingWords = 3'd6   // words left in the budget after the terminator
+    RlcErrTrailingWords = 3'd6,  // words left in the budget after the terminator
+    RlcErrBadLength     = 3'd7   // a row-table entry is zero or longer than the row's slot (row mover)
   } rlc_err_e;
 
   // ---- PE / PE array (docs/pe-array.md) ----

@@ -224,6 +224,8 @@ module ocelli_top
   logic [23:0]             il_cmd_words;
   logic [15:0]             il_cmd_elems;
   logic [GlbAw-1:0]        il_cmd_glb;
+  logic [6:0]              il_cmd_rows;
+  logic [7:0]              il_cmd_slot_words, il_cmd_glb_pitch;
   rlc_err_e                mover_rlc_code;
   logic [31:0]             mover_rlc_word, rlc_words_in;
 
@@ -250,11 +252,14 @@ module ocelli_top
     .busy_o           (ifmap_load_busy),
     .cmd_valid_o      (il_cmd_valid),
     .cmd_ready_i      (mover_cmd_ready && !mover_sel_filter),
+    .cmd_rlc_o        (il_cmd_rlc),
     .cmd_dram_addr_o  (il_cmd_dram),
     .cmd_index_addr_o (il_cmd_index),
     .cmd_words_o      (il_cmd_words),
+    .cmd_rows_o       (il_cmd_rows),
+    .cmd_slot_words_o (il_cmd_slot_words),
     .cmd_elems_o      (il_cmd_elems),
-    .cmd_rlc_o        (il_cmd_rlc),
+    .cmd_glb_pitch_o  (il_cmd_glb_pitch),
     .cmd_glb_addr_o   (il_cmd_glb)
   );
 
@@ -262,11 +267,14 @@ module ocelli_top
     .clk_i, .rst_ni,
     .cmd_valid_i      (mover_sel_filter ? filter_cmd_valid : il_cmd_valid),
     .cmd_ready_o      (mover_cmd_ready),
+    .cmd_rlc_i        (!mover_sel_filter && il_cmd_rlc),
     .cmd_dram_addr_i  (mover_sel_filter ? cfg.chunk_addr : il_cmd_dram),
     .cmd_index_addr_i (il_cmd_index),
     .cmd_words_i      (mover_sel_filter ? cfg.chunk_words : il_cmd_words),
+    .cmd_rows_i       (il_cmd_rows),
+    .cmd_slot_words_i (il_cmd_slot_words),
     .cmd_elems_i      (il_cmd_elems),
-    .cmd_rlc_i        (!mover_sel_filter && il_cmd_rlc),
+    .cmd_glb_pitch_i  (il_cmd_glb_pitch),
     .cmd_glb_addr_i   (mover_sel_filter ? GlbAw'(FiltBase) : il_cmd_glb),
     .idle_o           (mover_idle),
     .rd_cmd_valid_o   (m_rd_cmd_valid),

@@ -1,6 +1,8 @@
-// Issues one row_mover command per ifmap row of a tile: image b (of n), channel c (of the block's valid channels),
-// tile row hr whose input row h = h_start + hr lies row_inside the ifmap. Rows outside are not loaded (the feeder
-// sends zeros for them). GLB layout as ifmap_feeder: [b][channel in block][tile row][pitch words].
+// Issues one row_mover command per ifmap plane of a tile: image b (of n), channel c (of the block's valid
+// channels), covering the tile rows hr whose input row h = h_start + hr lies inside the ifmap (rows outside are
+// not loaded; the feeder sends zeros for them). The rows of a plane are consecutive in DRAM and in the GLB, so a
+// raw plane is one linear copy and a coded plane one row-table burst plus one read per row.
+// GLB layout as ifmap_feeder: [b][channel in block][tile row][pitch words].
 module ifmap_loader
   import mem_pkg::*;
 #(
@@ -31,38 +33,53 @@ module ifmap_loader
 
   output logic                    cmd_valid_o,
   input  logic                    cmd_ready_i,
+  output logic                    cmd_rlc_o,
   output logic [MemAddrWidth-1:0] cmd_dram_addr_o,
   output logic [MemAddrWidth-1:0] cmd_index_addr_o,
   output logic [23:0]             cmd_words_o,
+  output logic [6:0]              cmd_rows_o,
+  output logic [7:0]              cmd_slot_words_o,
   output logic [15:0]             cmd_elems_o,
-  output logic                    cmd_rlc_o,
+  output logic [7:0]              cmd_glb_pitch_o,
   output logic [AddrWidth-1:0]    cmd_glb_addr_o
 );
   logic                    gen_q;
   logic [3:0]              b_q;
   logic [7:0]              c_q;
-  logic [6:0]              hr_q;
-  logic signed [16:0]      h_q;
-  logic [AddrWidth-1:0]    glb_img_q, glb_plane_q, glb_row_q;
+  logic [AddrWidth-1:0]    glb_img_q, glb_plane_q;
   logic [MemAddrWidth-1:0] d_img_q, d_plane_q;
-  logic                    row_inside, step, last_hr, last_c, last_b;
-  logic [MemAddrWidth-1:0] row_id;
+  logic                    last_c, last_b;
 
-  assign row_inside  = (h_q >= 0) && (h_q < $signed({1'b0, in_h_i}));
-  assign last_hr = hr_q == rows_tile_i - 1'b1;
-  assign last_c  = c_q == chans_valid_i - 1'b1;
-  assign last_b  = b_q == n_img_i - 1'b1;
-  assign step    = gen_q && (!row_inside || cmd_ready_i);
-  assign row_id  = d_plane_q + MemAddrWidth'(h_q[15:0]);
+  // Rows of the tile inside the ifmap: hr_lo .. hr_hi (the same for every plane of the tile).
+  logic signed [17:0]      lo_s, hi_s;
+  logic [6:0]              hr_lo, rows;
+  logic                    any_rows;
+  always_comb begin
+    lo_s     = (h_start_i < 0) ? -18'(h_start_i) : 18'sd0;
+    hi_s     = $signed({2'b00, in_h_i}) - 18'sd1 - 18'(h_start_i);
+    if (hi_s > $signed({11'd0, rows_tile_i}) - 18'sd1) hi_s = $signed({11'd0, rows_tile_i}) - 18'sd1;
+    any_rows = hi_s >= lo_s;
+    hr_lo    = 7'(lo_s);
+    rows     = any_rows ? 7'(hi_s - lo_s + 18'sd1) : 7'd0;
+  end
 
-  assign cmd_valid_o      = gen_q && row_inside;
+  logic [MemAddrWidth-1:0] row_id;   // DRAM row number of the plane's first loaded row
+  assign row_id = d_plane_q + MemAddrWidth'(h_start_i) + MemAddrWidth'(hr_lo);
+
+  assign last_c = c_q == chans_valid_i - 1'b1;
+  assign last_b = b_q == n_img_i - 1'b1;
+
+  assign cmd_valid_o      = gen_q;
   assign cmd_rlc_o        = rlc_i;
   assign cmd_dram_addr_o  = ifmap_addr_i + ((row_id * (rlc_i ? MemAddrWidth'(slot_words_i)
                                                              : MemAddrWidth'(pitch_i))) << 3);
   assign cmd_index_addr_o = index_addr_i + (row_id << 3);
-  assign cmd_words_o      = 24'(pitch_i);
+  assign cmd_words_o      = 24'(rows) * 24'(pitch_i);
+  assign cmd_rows_o       = rows;
+  assign cmd_slot_words_o = slot_words_i;
   assign cmd_elems_o      = in_w_i;
-  assign cmd_glb_addr_o   = glb_row_q;
+  assign cmd_glb_pitch_o  = pitch_i;
+  assign cmd_glb_addr_o   = glb_plane_q + AddrWidth'(32'(hr_lo) * 32'(pitch_i));
   assign busy_o           = gen_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -70,49 +87,33 @@ module ifmap_loader
       gen_q       <= 1'b0;
       b_q         <= '0;
       c_q         <= '0;
-      hr_q        <= '0;
-      h_q         <= '0;
       glb_img_q   <= '0;
       glb_plane_q <= '0;
-      glb_row_q   <= '0;
       d_img_q     <= '0;
       d_plane_q   <= '0;
     end else if (start_i) begin
-      gen_q       <= (n_img_i != '0) && (chans_valid_i != '0);
+      gen_q       <= (n_img_i != '0) && (chans_valid_i != '0) && any_rows;
       b_q         <= '0;
       c_q         <= '0;
-      hr_q        <= '0;
-      h_q         <= h_start_i;
       glb_img_q   <= glb_base_i;
       glb_plane_q <= glb_base_i;
-      glb_row_q   <= glb_base_i;
       d_img_q     <= first_plane_i;
       d_plane_q   <= first_plane_i;
-    end else if (step) begin
-      if (!last_hr) begin
-        hr_q      <= hr_q + 1'b1;
-        h_q       <= h_q + 1;
-        glb_row_q <= glb_row_q + AddrWidth'(pitch_i);
+    end else if (gen_q && cmd_ready_i) begin
+      if (!last_c) begin
+        c_q         <= c_q + 1'b1;
+        glb_plane_q <= glb_plane_q + plane_words_i;
+        d_plane_q   <= d_plane_q + chan_rows_i;
       end else begin
-        hr_q <= '0;
-        h_q  <= h_start_i;
-        if (!last_c) begin
-          c_q         <= c_q + 1'b1;
-          glb_plane_q <= glb_plane_q + plane_words_i;
-          glb_row_q   <= glb_plane_q + plane_words_i;
-          d_plane_q   <= d_plane_q + chan_rows_i;
+        c_q <= '0;
+        if (!last_b) begin
+          b_q         <= b_q + 1'b1;
+          glb_img_q   <= glb_img_q + img_words_i;
+          glb_plane_q <= glb_img_q + img_words_i;
+          d_img_q     <= d_img_q + img_rows_i;
+          d_plane_q   <= d_img_q + img_rows_i;
         end else begin
-          c_q <= '0;
-          if (!last_b) begin
-            b_q         <= b_q + 1'b1;
-            glb_img_q   <= glb_img_q + img_words_i;
-            glb_plane_q <= glb_img_q + img_words_i;
-            glb_row_q   <= glb_img_q + img_words_i;
-            d_img_q     <= d_img_q + img_rows_i;
-            d_plane_q   <= d_img_q + img_rows_i;
-          end else begin
-            gen_q <= 1'b0;
-          end
+          gen_q <= 1'b0;
         end
       end
     end

@@ -1,28 +1,33 @@
-// Moves one row (or any linear block) from DRAM into the GLB per command.
-// Raw: reads `words` 64-bit words and writes them to consecutive GLB words.
-// RLC: reads the row's length from its row-table entry, then the coded words through the RLC decoder, packing
-// `elems` decoded elements four per GLB word (the last word zero-padded). Errors of the stream stop the mover
-// with err_rlc_o; DMA errors are seen by the controller directly.
+// Moves blocks of rows from DRAM into the GLB, keeping the DMA read channel busy: commands are issued ahead of
+// the data (the DMA takes a new command once the previous one is requested), and the returning words are
+// consumed in order by a separate consumer that knows what each command was.
+// Raw command: `words` consecutive DRAM words to consecutive GLB words (a filter chunk, or a plane's raw rows).
+// RLC command: `rows` coded rows: first their row-table entries in one burst, then each row's coded words from its
+// slot, through the RLC decoder, `elems` elements per row packed four per GLB word, rows `glb_pitch` words apart.
+// A stream error stops the mover with err_rlc_o; DMA errors are seen by the controller directly.
 module row_mover
   import ocelli_pkg::*;
   import mem_pkg::*;
 #(
-  parameter int unsigned AddrWidth = 14
+  parameter int unsigned AddrWidth = 14,
+  parameter int unsigned MaxRows   = 64
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
 
   input  logic                    cmd_valid_i,
   output logic                    cmd_ready_o,
-  input  logic [MemAddrWidth-1:0] cmd_dram_addr_i,   // raw: first word; RLC: first word of the slot
-  input  logic [MemAddrWidth-1:0] cmd_index_addr_i,  // RLC: the row-table entry
-  input  logic [23:0]             cmd_words_i,       // raw: words to move
-  input  logic [15:0]             cmd_elems_i,       // RLC: elements of the row
   input  logic                    cmd_rlc_i,
+  input  logic [MemAddrWidth-1:0] cmd_dram_addr_i,   // raw: first word; RLC: slot of the first row
+  input  logic [MemAddrWidth-1:0] cmd_index_addr_i,  // RLC: row-table entry of the first row
+  input  logic [23:0]             cmd_words_i,       // raw: words to move
+  input  logic [6:0]              cmd_rows_i,        // RLC: rows (1..MaxRows)
+  input  logic [7:0]              cmd_slot_words_i,  // RLC: DRAM words between row slots
+  input  logic [15:0]             cmd_elems_i,       // RLC: elements per row
+  input  logic [7:0]              cmd_glb_pitch_i,   // RLC: GLB words between rows
   input  logic [AddrWidth-1:0]    cmd_glb_addr_i,
   output logic                    idle_o,
 
-  // DMA read channel
   output logic                    rd_cmd_valid_o,
   input  logic                    rd_cmd_ready_i,
   output logic [MemAddrWidth-1:0] rd_cmd_addr_o,
@@ -31,7 +36,6 @@ module row_mover
   output logic                    rd_data_ready_o,
   input  logic [63:0]             rd_data_i,
 
-  // GLB write port
   output logic                    glb_valid_o,
   input  logic                    glb_ready_i,
   output logic [AddrWidth-1:0]    glb_addr_o,
@@ -39,49 +43,140 @@ module row_mover
 
   output logic                    err_rlc_o,
   output rlc_err_e                err_rlc_code_o,
-  output logic [31:0]             err_rlc_word_o,  // offset of the bad word within the row's stream
+  output logic [31:0]             err_rlc_word_o,
   output logic [31:0]             rlc_words_o      // coded words taken by the decoder (performance counter)
 );
-  typedef enum logic [2:0] {
-    StIdle, StRawCmd, StRawData, StIdxCmd, StIdxData, StRlcCmd, StRlcData, StError
-  } state_e;
+  localparam int unsigned RowW = $clog2(MaxRows + 1);
 
-  state_e                  state_q;
-  logic [MemAddrWidth-1:0] dram_addr_q;
-  logic [23:0]             words_q;
+  typedef enum logic [1:0] {JobRaw, JobIndex, JobRow} job_e;
+  typedef struct packed {
+    job_e                 kind;
+    logic [23:0]          words;
+    logic [AddrWidth-1:0] glb;
+  } job_t;
+
+  // ------------------------------------------------------------------ issuer
+  typedef enum logic [1:0] {IsIdle, IsIndex, IsWaitIndex, IsRows} issue_e;
+  issue_e                  is_q;
+  logic [MemAddrWidth-1:0] slot_q, index_q;
+  logic [RowW-1:0]         rows_q, row_k_q;
+  logic [7:0]              slot_words_q, glb_pitch_q;
   logic [15:0]             elems_q;
-  logic [AddrWidth-1:0]    glb_q;
-  logic [31:0]             coded_words_q;
+  logic [AddrWidth-1:0]    glb_row_q;
+  logic [MemAddrWidth-1:0] raw_addr_q;
+  logic [23:0]             raw_words_q;
+  logic                    raw_pending_q;
 
-  // decoder
-  logic       dec_start, dec_in_ready, dec_out_valid, dec_out_ready, dec_out_last;
-  logic       dec_done, dec_error, dec_busy;
+  logic [MaxRows-1:0][8:0] idx_q;           // row lengths in words of the current RLC command
+  logic [RowW-1:0]         idx_filled_q;    // entries written by the consumer
+
+  logic                    job_push, job_ready, job_valid, job_pop;
+  job_t                    job_in, job_head;
+  logic [3:0]              job_count;
+
+  always_comb begin
+    rd_cmd_valid_o = 1'b0;
+    rd_cmd_addr_o  = raw_addr_q;
+    rd_cmd_words_o = raw_words_q;
+    job_in         = '{kind: JobRaw, words: raw_words_q, glb: glb_row_q};
+    if (raw_pending_q) begin
+      rd_cmd_valid_o = job_ready;
+    end else if (is_q == IsIndex) begin
+      rd_cmd_valid_o = job_ready;
+      rd_cmd_addr_o  = index_q;
+      rd_cmd_words_o = 24'(rows_q);
+      job_in         = '{kind: JobIndex, words: 24'(rows_q), glb: glb_row_q};
+    end else if (is_q == IsRows) begin
+      rd_cmd_valid_o = job_ready;
+      rd_cmd_addr_o  = slot_q;
+      rd_cmd_words_o = 24'(idx_q[row_k_q]);
+      job_in         = '{kind: JobRow, words: 24'(idx_q[row_k_q]), glb: glb_row_q};
+    end
+  end
+  assign job_push    = rd_cmd_valid_o && rd_cmd_ready_i;
+  assign cmd_ready_o = (is_q == IsIdle) && !raw_pending_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      is_q          <= IsIdle;
+      slot_q        <= '0;
+      index_q       <= '0;
+      rows_q        <= '0;
+      row_k_q       <= '0;
+      slot_words_q  <= '0;
+      glb_pitch_q   <= '0;
+      elems_q       <= '0;
+      glb_row_q     <= '0;
+      raw_addr_q    <= '0;
+      raw_words_q   <= '0;
+      raw_pending_q <= 1'b0;
+    end else begin
+      if (cmd_valid_i && cmd_ready_o) begin
+        glb_row_q <= cmd_glb_addr_i;
+        if (cmd_rlc_i) begin
+          is_q         <= (cmd_rows_i == '0) ? IsIdle : IsIndex;
+          slot_q       <= cmd_dram_addr_i;
+          index_q      <= cmd_index_addr_i;
+          rows_q       <= RowW'(cmd_rows_i);
+          slot_words_q <= cmd_slot_words_i;
+          glb_pitch_q  <= cmd_glb_pitch_i;
+          elems_q      <= cmd_elems_i;
+        end else begin
+          raw_addr_q    <= cmd_dram_addr_i;
+          raw_words_q   <= cmd_words_i;
+          raw_pending_q <= cmd_words_i != '0;
+        end
+      end
+      if (raw_pending_q && job_push) raw_pending_q <= 1'b0;
+      unique case (is_q)
+        IsIndex: if (job_push) is_q <= IsWaitIndex;
+        IsWaitIndex: if (idx_filled_q == rows_q) begin
+          row_k_q <= '0;
+          is_q    <= IsRows;
+        end
+        IsRows: if (job_push) begin
+          slot_q    <= slot_q + MemAddrWidth'({slot_words_q, 3'b000});
+          glb_row_q <= glb_row_q + AddrWidth'(glb_pitch_q);
+          row_k_q   <= row_k_q + 1'b1;
+          if (row_k_q + 1'b1 == rows_q) is_q <= IsIdle;
+        end
+        default: ;
+      endcase
+    end
+  end
+
+  stream_fifo #(.Width($bits(job_t)), .Depth(8)) u_jobs (
+    .clk_i,
+    .rst_ni,
+    .clear_i     (1'b0),
+    .in_valid_i  (job_push),
+    .in_ready_o  (job_ready),
+    .in_data_i   (job_in),
+    .out_valid_o (job_valid),
+    .out_ready_i (job_pop),
+    .out_data_o  (job_head),
+    .count_o     (job_count)
+  );
+
+  // ------------------------------------------------------------------ consumer
+  typedef enum logic [2:0] {CoIdle, CoRaw, CoIndex, CoRowStart, CoRow, CoError} consume_e;
+  consume_e             co_q;
+  logic [23:0]          co_left_q;
+  logic [AddrWidth-1:0] co_glb_q;
+  logic [RowW-1:0]      co_idx_q;
+  logic [31:0]          coded_words_q;
+
+  logic       dec_in_ready, dec_out_valid, dec_out_ready, dec_out_last, dec_done, dec_error, dec_busy;
   data_t      dec_out_data;
   rlc_err_e   dec_err_code;
   logic [31:0] dec_err_word;
-
-  // element packer
   logic [2:0]  pack_n_q;
   logic [47:0] pack_q;
   logic        pack_flush;
   logic [63:0] pack_word;
 
-  assign cmd_ready_o = state_q == StIdle;
-  assign idle_o      = state_q == StIdle;
+  assign job_pop = job_valid && (co_q == CoIdle);
 
-  always_comb begin
-    rd_cmd_valid_o = 1'b0;
-    rd_cmd_addr_o  = dram_addr_q;
-    rd_cmd_words_o = words_q;
-    unique case (state_q)
-      StRawCmd: rd_cmd_valid_o = 1'b1;
-      StIdxCmd: rd_cmd_valid_o = 1'b1;
-      StRlcCmd: rd_cmd_valid_o = 1'b1;
-      default: ;
-    endcase
-  end
-
-  // The element that completes a word (4th, or the row's last) is written together with the packed ones.
   always_comb begin
     unique case (pack_n_q)
       3'd0:    pack_word = {48'd0, dec_out_data};
@@ -94,17 +189,17 @@ module row_mover
 
   always_comb begin
     glb_valid_o     = 1'b0;
-    glb_addr_o      = glb_q;
+    glb_addr_o      = co_glb_q;
     glb_wdata_o     = rd_data_i;
     rd_data_ready_o = 1'b0;
     dec_out_ready   = 1'b0;
-    unique case (state_q)
-      StRawData: begin
+    unique case (co_q)
+      CoRaw: begin
         glb_valid_o     = rd_data_valid_i;
         rd_data_ready_o = glb_ready_i;
       end
-      StIdxData: rd_data_ready_o = 1'b1;
-      StRlcData: begin
+      CoIndex: rd_data_ready_o = 1'b1;
+      CoRow: begin
         rd_data_ready_o = dec_in_ready;
         glb_valid_o     = pack_flush;
         glb_wdata_o     = pack_word;
@@ -114,15 +209,13 @@ module row_mover
     endcase
   end
 
-  assign dec_start = (state_q == StRlcCmd) && rd_cmd_ready_i;
-
   rlc_decoder u_decoder (
     .clk_i,
     .rst_ni,
-    .start_i     (dec_start),
+    .start_i     (co_q == CoRowStart),
     .count_i     ({16'd0, elems_q}),
-    .max_words_i ({8'd0, words_q}),
-    .in_valid_i  ((state_q == StRlcData) && rd_data_valid_i),
+    .max_words_i ({8'd0, co_left_q}),
+    .in_valid_i  ((co_q == CoRow) && rd_data_valid_i),
     .in_ready_o  (dec_in_ready),
     .in_word_i   (rd_data_i),
     .out_valid_o (dec_out_valid),
@@ -138,92 +231,86 @@ module row_mover
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q       <= StIdle;
-      dram_addr_q   <= '0;
-      words_q       <= '0;
-      elems_q       <= '0;
-      glb_q         <= '0;
-      pack_n_q      <= '0;
-      pack_q        <= '0;
-      coded_words_q <= '0;
+      co_q           <= CoIdle;
+      co_left_q      <= '0;
+      co_glb_q       <= '0;
+      co_idx_q       <= '0;
+      idx_q          <= '0;
+      idx_filled_q   <= '0;
+      pack_n_q       <= '0;
+      pack_q         <= '0;
+      coded_words_q  <= '0;
       err_rlc_code_o <= RlcOk;
     end else begin
-      unique case (state_q)
-        StIdle: begin
-          if (cmd_valid_i) begin
-            glb_q   <= cmd_glb_addr_i;
-            elems_q <= cmd_elems_i;
-            if (cmd_rlc_i) begin
-              dram_addr_q <= cmd_index_addr_i;
-              words_q     <= 24'd1;
-              state_q     <= StIdxCmd;
-            end else begin
-              dram_addr_q <= cmd_dram_addr_i;
-              words_q     <= cmd_words_i;
-              state_q     <= (cmd_words_i == '0) ? StIdle : StRawCmd;
-            end
-            // The slot address waits in the index command's shadow.
-            if (cmd_rlc_i) glb_q <= cmd_glb_addr_i;
+      if (cmd_valid_i && cmd_ready_o && cmd_rlc_i) idx_filled_q <= '0;
+      unique case (co_q)
+        CoIdle: if (job_valid) begin
+          co_left_q <= job_head.words;
+          co_glb_q  <= job_head.glb;
+          co_idx_q  <= '0;
+          unique case (job_head.kind)
+            JobRaw:   co_q <= (job_head.words == '0) ? CoIdle : CoRaw;
+            JobIndex: co_q <= CoIndex;
+            default:  co_q <= CoRowStart;
+          endcase
+        end
+        CoRaw: if (rd_data_valid_i && glb_ready_i) begin
+          co_glb_q  <= co_glb_q + 1'b1;
+          co_left_q <= co_left_q - 1'b1;
+          if (co_left_q == 24'd1) co_q <= CoIdle;
+        end
+        CoIndex: if (rd_data_valid_i) begin
+          // A row-table entry longer than the row's slot would read into the next row: refuse it.
+          if (rd_data_i > 64'(slot_words_q) || rd_data_i == '0) begin
+            co_q           <= CoError;
+            err_rlc_code_o <= RlcErrBadLength;
+          end
+          idx_q[co_idx_q] <= rd_data_i[8:0];
+          co_idx_q        <= co_idx_q + 1'b1;
+          idx_filled_q    <= co_idx_q + 1'b1;
+          if (24'(co_idx_q) + 24'd1 == co_left_q && rd_data_i <= 64'(slot_words_q) && rd_data_i != '0) begin
+            co_q <= CoIdle;
           end
         end
-        StRawCmd: if (rd_cmd_ready_i) state_q <= StRawData;
-        StRawData: begin
-          if (rd_data_valid_i && glb_ready_i) begin
-            glb_q   <= glb_q + 1'b1;
-            words_q <= words_q - 1'b1;
-            if (words_q == 24'd1) state_q <= StIdle;
-          end
-        end
-        StIdxCmd: if (rd_cmd_ready_i) state_q <= StIdxData;
-        StIdxData: begin
-          if (rd_data_valid_i) begin
-            words_q     <= rd_data_i[23:0];
-            dram_addr_q <= slot_addr_q;
-            state_q     <= StRlcCmd;
-          end
-        end
-        StRlcCmd: if (rd_cmd_ready_i) begin
-          state_q  <= StRlcData;
+        CoRowStart: begin
           pack_n_q <= '0;
+          pack_q   <= '0;
+          co_q     <= CoRow;
         end
-        StRlcData: begin
+        CoRow: begin
           if (rd_data_valid_i && dec_in_ready) coded_words_q <= coded_words_q + 1;
           if (dec_out_valid && dec_out_ready) begin
             if (pack_flush) begin
               pack_n_q <= '0;
               pack_q   <= '0;
-              glb_q    <= glb_q + 1'b1;
+              co_glb_q <= co_glb_q + 1'b1;
             end else begin
               pack_n_q <= pack_n_q + 1'b1;
               pack_q   <= {dec_out_data, pack_q[47:16]};
             end
           end
           if (dec_error) begin
-            state_q        <= StError;
+            co_q           <= CoError;
             err_rlc_code_o <= dec_err_code;
           end else if (dec_done) begin
-            state_q <= StIdle;
+            co_q <= CoIdle;
           end
         end
-        StError: ;
-        default: state_q <= StIdle;
+        default: ;
       endcase
     end
   end
 
-  // The slot address of an RLC row, kept while the row-table entry is read.
-  logic [MemAddrWidth-1:0] slot_addr_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) slot_addr_q <= '0;
-    else if (state_q == StIdle && cmd_valid_i) slot_addr_q <= cmd_dram_addr_i;
-  end
-
-  assign err_rlc_o      = state_q == StError;
+  assign idle_o         = (is_q == IsIdle) && !raw_pending_q && !job_valid && (co_q == CoIdle);
+  assign err_rlc_o      = co_q == CoError;
   assign err_rlc_word_o = dec_err_word;
-  assign rlc_words_o = coded_words_q;
+  assign rlc_words_o    = coded_words_q;
 
 `ifndef SYNTHESIS
-  a_decoder_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) (state_q == StIdle) |-> !dec_busy);
+  a_decoder_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) (co_q == CoIdle) |-> !dec_busy);
+  a_rows_in_range: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (cmd_valid_i && cmd_ready_o && cmd_rlc_i) |-> (cmd_rows_i <= 7'(MaxRows)));
+  a_jobs_bounded: assert property (@(posedge clk_i) disable iff (!rst_ni) job_count <= 4'd8);
 `endif
 
 endmodule

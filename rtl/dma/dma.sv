@@ -25,7 +25,7 @@ module dma
   output logic                    rd_data_valid_o,
   input  logic                    rd_data_ready_i,
   output logic [63:0]             rd_data_o,
-  output logic                    rd_data_last_o,
+  output logic                    rd_data_last_o,  // the last word of everything requested so far
 
   // write channel
   input  logic                    wr_cmd_valid_i,
@@ -94,7 +94,9 @@ module dma
   logic                    rd_req_want, rd_req_fire, rd_rsp_fire, rd_rsp_last_fire;
   logic                    rd_cmd_fire, rd_cmd_ok;
 
-  assign rd_cmd_ready_o   = (rd_to_receive_q == '0) && !error_q;
+  // A new read command is taken once every burst of the previous one is requested: its data may still be on the
+  // way (responses stay in order), so back-to-back commands keep the link busy.
+  assign rd_cmd_ready_o   = (rd_to_request_q == '0) && !error_q;
   assign rd_cmd_fire      = rd_cmd_valid_i && rd_cmd_ready_o;
   assign rd_cmd_ok        = in_range(rd_cmd_addr_i, rd_cmd_words_i, mem_size_i);
   assign rd_req_want      = (rd_to_request_q != '0) && (rd_outstanding_q != OutW'(MaxOutstanding)) && !error_q;
@@ -200,16 +202,15 @@ module dma
       if (rd_cmd_fire && rd_cmd_ok) begin
         rd_addr_q       <= rd_cmd_addr_i;
         rd_to_request_q <= rd_cmd_words_i;
-        rd_to_receive_q <= rd_cmd_words_i;
       end
       if (rd_req_fire) begin
         rd_addr_q       <= rd_addr_q + {{(MemAddrWidth-BurstW-3){1'b0}}, burst_of(rd_to_request_q), 3'b000};
         rd_to_request_q <= rd_to_request_q - 24'(burst_of(rd_to_request_q));
       end
-      if (rd_rsp_fire) begin
-        rd_beats_o <= rd_beats_o + 1;
-        if (!error_q && rd_to_receive_q != '0) rd_to_receive_q <= rd_to_receive_q - 1'b1;
-      end
+      // words still to deliver, over every accepted command
+      rd_to_receive_q <= rd_to_receive_q + ((rd_cmd_fire && rd_cmd_ok) ? rd_cmd_words_i : 24'd0)
+                         - ((rd_rsp_fire && !error_q && rd_to_receive_q != '0) ? 24'd1 : 24'd0);
+      if (rd_rsp_fire) rd_beats_o <= rd_beats_o + 1;
       rd_outstanding_q <= rd_outstanding_q + OutW'(rd_req_fire) - OutW'(rd_rsp_last_fire);
 
       // write engine

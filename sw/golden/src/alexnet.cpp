@@ -33,7 +33,7 @@ LayerDesc lrn(const std::string& name, const Shape& in) {
   l.name = name;
   l.kind = LayerKind::Lrn;
   l.in_shape = l.out_shape = in;
-  l.lrn = LrnParams{5, 1e-4, 0.75, 2.0};  // Krizhevsky et al. 2012
+  l.lrn = LrnParams{5, 1e-4, 0.75, 1.0};  // size 5, alpha 1e-4, beta 0.75, k 1 (issue 3; Caffe's AlexNet)
   return l;
 }
 

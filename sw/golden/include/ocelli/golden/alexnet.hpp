@@ -58,7 +58,7 @@ struct Network {
   std::vector<LayerParams> params;  // one entry per desc.layers entry
 };
 
-// The original AlexNet (groups = 2 in conv2/4/5; LRN k = 2, n = 5, alpha = 1e-4, beta = 0.75) with the given batch.
+// The original AlexNet (groups = 2 in conv2/4/5; LRN k = 1, n = 5, alpha = 1e-4, beta = 0.75) with the given batch.
 // Shapes and layer parameters only: formats are zero until calibrated.
 NetworkDesc alexnet_description(int batch);
 

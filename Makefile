@@ -7,7 +7,7 @@ CTEST_ARGS ?=
 RTL_SOURCES := $(shell find rtl -name '*_pkg.sv' | sort) $(shell find rtl -name '*.sv' ! -name '*_pkg.sv' | sort)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps configure build test lint regress alexnet wave bench clean
+.PHONY: help deps configure build test test-slow lint regress alexnet wave bench clean
 
 help: ## List the targets
 	@echo "ocelli make targets:"
@@ -26,8 +26,11 @@ configure: deps $(BUILD_DIR)/build.ninja ## Configure the CMake build (in BUILD_
 build: configure ## Build the RTL models, golden, driver, tools and tests (parallel)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build ## Install, build and run every test (CTest; CTEST_ARGS='-L <area>' for one area)
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+test: build ## Install, build and run the tests (all but the slow ones; CTEST_ARGS='-L <area>' for one area)
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE slow $(CTEST_ARGS)
+
+test-slow: build ## Run the slow tests (AlexNet CONV1-5 through the RTL top, minutes each)
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L slow $(CTEST_ARGS)
 
 lint: ## Verilator --lint-only -Wall over all RTL (waivers only in rtl/ocelli.vlt)
 	@command -v verilator >/dev/null || scripts/install-deps.sh

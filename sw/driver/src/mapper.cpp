@@ -24,9 +24,12 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
   const std::uint64_t stream_w = (out.w - 1) * l.conv.stride_w + s;
 
   const std::uint64_t filter_load = f.chunk_words + kDramLatency;
-  const std::uint64_t rows = std::uint64_t(m.n) * qr * std::min<std::uint64_t>(f.rows_tile, l.in.h);
-  const std::uint64_t row_cost = l.ifmap_rlc ? 2 * kDramLatency + l.in.w : kDramLatency + ceil_div(l.in.w, 4);
-  const std::uint64_t ifmap_load = rows * row_cost;
+  // Loading is pipelined: one latency per plane (two when coded: row table, then rows), then the rows stream;
+  // a coded row costs its decode (one element per cycle) plus a few cycles of row turnaround.
+  const std::uint64_t planes = std::uint64_t(m.n) * qr;
+  const std::uint64_t rows = planes * std::min<std::uint64_t>(f.rows_tile, l.in.h);
+  const std::uint64_t ifmap_load = l.ifmap_rlc ? planes * 2 * kDramLatency + rows * (l.in.w + 5)
+                                               : planes * kDramLatency + rows * ceil_div(l.in.w, 4);
   const std::uint64_t filter_feed = std::uint64_t(m.r) * rr * m.t * m.p * m.q * s;
   const std::uint64_t macs_per_pe = std::uint64_t(m.n) * out.w * m.p * m.q * s;
   const std::uint64_t ifmap_feed = std::uint64_t(m.n) * stream_w * qr * f.rows_tile;

@@ -22,6 +22,7 @@ using ocelli::dram::InProcessDram;
 using ocelli::dram::TimingConfig;
 using ocelli::tb::MemPortModel;
 using ocelli::tb::MemPortRequestPins;
+using ocelli::tb::sample_request;
 
 constexpr std::uint64_t kStorageBytes = 1 << 20;
 
@@ -52,33 +53,11 @@ class DmaHarness {
   // One clock cycle with the memory side serviced; `client` sets the client-side inputs after the memory outputs.
   template <class Client>
   void cycle(Client&& client) {
-    const auto& o = mem_.drive();
+    apply_response(*dut_, mem_.drive());
     auto& d = *dut_;
-    d.mem_req_ready_i = o.req_ready;
-    d.mem_wdata_ready_i = o.wdata_ready;
-    d.mem_rsp_valid_i = o.rsp_valid;
-    // mem_rsp_t = {data[63:0], tag[3:0], last, err}: 70 bits, packed into VlWide<3>.
-    const std::uint64_t low = (std::uint64_t{o.rsp_tag & 0xf} << 2) | (std::uint64_t{o.rsp_last} << 1) | o.rsp_err;
-    const unsigned __int128 rsp = (static_cast<unsigned __int128>(o.rsp_data) << 6) | low;
-    d.mem_rsp_i[0] = static_cast<std::uint32_t>(rsp);
-    d.mem_rsp_i[1] = static_cast<std::uint32_t>(rsp >> 32);
-    d.mem_rsp_i[2] = static_cast<std::uint32_t>(rsp >> 64);
-    d.mem_ack_valid_i = o.ack_valid;
-    d.mem_ack_i = ((o.ack_tag & 0xf) << 1) | o.ack_err;
     client(d);
     d.eval();
-    MemPortRequestPins p;
-    // mem_req_t = {addr[31:0], beats_m1[7:0], write, tag[3:0]}: 45 bits.
-    const std::uint64_t req = d.mem_req_o;
-    p.req_valid = d.mem_req_valid_o;
-    p.req_tag = req & 0xf;
-    p.req_write = (req >> 4) & 1;
-    p.req_beats_m1 = (req >> 5) & 0xff;
-    p.req_addr = static_cast<std::uint32_t>(req >> 13);
-    p.wdata_valid = d.mem_wdata_valid_o;
-    p.wdata = d.mem_wdata_o;
-    p.wdata_last = d.mem_wdata_last_o;
-    p.rsp_ready = d.mem_rsp_ready_o;
+    const MemPortRequestPins p = sample_request(d);
     observed_ = p;
     after_eval_(d);
     edge();

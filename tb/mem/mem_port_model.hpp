@@ -39,6 +39,39 @@ struct MemPortResponsePins {
   bool ack_err = false;
 };
 
+// Pin packing shared by every verilated top with the port (rtl/dma/mem_pkg.sv): `Model` has the mem_* ports.
+// mem_rsp_t = {data[63:0], tag[3:0], last, err} (70 bits), mem_ack_t = {tag[3:0], err},
+// mem_req_t = {addr[31:0], beats_m1[7:0], write, tag[3:0]} (45 bits).
+template <class Model>
+void apply_response(Model& m, const MemPortResponsePins& o) {
+  m.mem_req_ready_i = o.req_ready;
+  m.mem_wdata_ready_i = o.wdata_ready;
+  m.mem_rsp_valid_i = o.rsp_valid;
+  const std::uint64_t low = (std::uint64_t{o.rsp_tag & 0xf} << 2) | (std::uint64_t{o.rsp_last} << 1) | o.rsp_err;
+  const unsigned __int128 rsp = (static_cast<unsigned __int128>(o.rsp_data) << 6) | low;
+  m.mem_rsp_i[0] = static_cast<std::uint32_t>(rsp);
+  m.mem_rsp_i[1] = static_cast<std::uint32_t>(rsp >> 32);
+  m.mem_rsp_i[2] = static_cast<std::uint32_t>(rsp >> 64);
+  m.mem_ack_valid_i = o.ack_valid;
+  m.mem_ack_i = ((o.ack_tag & 0xf) << 1) | o.ack_err;
+}
+
+template <class Model>
+MemPortRequestPins sample_request(const Model& m) {
+  MemPortRequestPins p;
+  const std::uint64_t req = m.mem_req_o;
+  p.req_valid = m.mem_req_valid_o;
+  p.req_tag = req & 0xf;
+  p.req_write = (req >> 4) & 1;
+  p.req_beats_m1 = (req >> 5) & 0xff;
+  p.req_addr = static_cast<std::uint32_t>(req >> 13);
+  p.wdata_valid = m.mem_wdata_valid_o;
+  p.wdata = m.mem_wdata_o;
+  p.wdata_last = m.mem_wdata_last_o;
+  p.rsp_ready = m.mem_rsp_ready_o;
+  return p;
+}
+
 class MemPortModel {
  public:
   explicit MemPortModel(dram::DramPort& port) : port_(port) {}

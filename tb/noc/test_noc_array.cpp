@@ -18,6 +18,7 @@
 
 #include "Vnoc_array_tb_top.h"
 #include "bit_fields.hpp"
+#include "random_slice.hpp"
 #include "random_tensors.hpp"
 #include "rs_pass_builder.hpp"
 #include "sim_harness.hpp"
@@ -236,21 +237,7 @@ class NocArrayBench {
 void check_noc_case(const NocCase& c, std::uint64_t seed) {
   SCOPED_TRACE(fmt::format("seed {} ({})", seed, describe(c)));
   std::mt19937_64 rng(seed);
-  ConvSlice slice;
-  const int C = c.map.r * c.map.q;
-  const int M = c.map.t * c.map.p;
-  slice.ifmap = random_tensor16(rng, {c.n, C, c.H, c.W}, c.zero_prob);
-  slice.weights = random_tensor16(rng, {M, C, c.R, c.S}, 0.1);
-  slice.conv.stride_h = slice.conv.stride_w = c.U;
-  slice.conv.pad_top = slice.conv.pad_bottom = slice.conv.pad_left = slice.conv.pad_right = c.pad;
-  if (c.bias) {
-    for (int m = 0; m < M; ++m) slice.bias.push_back(static_cast<std::int32_t>(rng()));
-  }
-  const int F = (c.W + 2 * c.pad - c.S) / c.U + 1;
-  if (c.psum_in) {
-    slice.has_psum_in = true;
-    slice.psum_in = random_tensor32(rng, {c.n, M, c.map.e, F});
-  }
+  const ConvSlice slice = random_slice(rng, c);
   const ArrayPass pass = RsPassBuilder(kRows, kCols).build(slice, c.map);
 
   // Filter rows: one X-bus per array row. Ifmap rows: one row ID per vertical set (R rows). Psums: per row.

@@ -43,31 +43,9 @@ TopSim::~TopSim() {
 
 void TopSim::cycle() {
   auto& t = *top_;
-  const auto& o = mem_.drive();
-  t.mem_req_ready_i = o.req_ready;
-  t.mem_wdata_ready_i = o.wdata_ready;
-  t.mem_rsp_valid_i = o.rsp_valid;
-  // mem_rsp_t = {data[63:0], tag[3:0], last, err}: 70 bits.
-  const std::uint64_t low = (std::uint64_t{o.rsp_tag & 0xf} << 2) | (std::uint64_t{o.rsp_last} << 1) | o.rsp_err;
-  const unsigned __int128 rsp = (static_cast<unsigned __int128>(o.rsp_data) << 6) | low;
-  t.mem_rsp_i[0] = static_cast<std::uint32_t>(rsp);
-  t.mem_rsp_i[1] = static_cast<std::uint32_t>(rsp >> 32);
-  t.mem_rsp_i[2] = static_cast<std::uint32_t>(rsp >> 64);
-  t.mem_ack_valid_i = o.ack_valid;
-  t.mem_ack_i = ((o.ack_tag & 0xf) << 1) | o.ack_err;
+  apply_response(t, mem_.drive());
   t.eval();
-  MemPortRequestPins p;
-  // mem_req_t = {addr[31:0], beats_m1[7:0], write, tag[3:0]}: 45 bits.
-  const std::uint64_t req = t.mem_req_o;
-  p.req_valid = t.mem_req_valid_o;
-  p.req_tag = req & 0xf;
-  p.req_write = (req >> 4) & 1;
-  p.req_beats_m1 = (req >> 5) & 0xff;
-  p.req_addr = static_cast<std::uint32_t>(req >> 13);
-  p.wdata_valid = t.mem_wdata_valid_o;
-  p.wdata = t.mem_wdata_o;
-  p.wdata_last = t.mem_wdata_last_o;
-  p.rsp_ready = t.mem_rsp_ready_o;
+  const MemPortRequestPins p = sample_request(t);
   if (trace_) trace_->dump(context_->time());
   context_->timeInc(1);
   t.clk_i = 1;

@@ -1,0 +1,225 @@
+// Driver library: mapper legality (checked here against the spad/array/GLB limits written out independently),
+// descriptor bit positions (docs/isa.md), DRAM layouts and the weight arrangement.
+#include <gtest/gtest.h>
+#include <fmt/core.h>
+
+#include <random>
+
+#include "ocelli/driver/descriptor.hpp"
+#include "ocelli/driver/layout.hpp"
+#include "ocelli/driver/mapper.hpp"
+
+namespace {
+
+using namespace ocelli::driver;
+using ocelli::golden::Shape;
+using ocelli::golden::Tensor16;
+
+long cdiv(long a, long b) { return (a + b - 1) / b; }
+
+// The limits of the default (Eyeriss v1) configuration, spelled out without the library's helpers.
+void expect_fits(const ConvLayer& l, const Mapping& m, const std::string& what) {
+  const auto out = l.out();
+  EXPECT_LE(m.p, 24) << what;
+  EXPECT_LE(m.q * l.filter_w, 12) << what;
+  EXPECT_LE(m.p * m.q * l.filter_w, 224) << what;
+  EXPECT_LE(m.r * l.filter_h, 12) << what;
+  EXPECT_LE(m.t * m.e, 14) << what;
+  EXPECT_LE(m.n, 15) << what;
+  const long rows_tile = (m.e - 1) * l.conv.stride_h + l.filter_h;
+  EXPECT_LE(rows_tile, 64) << what;
+  const long ifmap_words = long(m.n) * m.q * m.r * rows_tile * cdiv(l.in.w, 4);
+  const long psum_words = long(m.n) * m.p * m.t * m.e * cdiv(out.w, 2);
+  EXPECT_LE(cdiv(ifmap_words, 512) * 512 + psum_words, 25 * 512) << what;
+  EXPECT_LE(long(m.r) * l.filter_h * m.t * cdiv(long(m.p) * m.q * l.filter_w, 4), 2 * 512) << what;
+}
+
+TEST(Mapper, EveryChosenMappingFitsSmallShapesExhaustive) {
+  int layers = 0;
+  for (int r = 1; r <= 5; r += 2) {
+    for (int s = 1; s <= 5; s += 2) {
+      for (int c : {1, 3, 8}) {
+        for (int m : {1, 5, 16}) {
+          for (int stride : {1, 2}) {
+            ConvLayer l;
+            l.in = Shape{2, c, 9, 11};
+            l.filters = m;
+            l.filter_h = r;
+            l.filter_w = s;
+            l.conv.stride_h = l.conv.stride_w = stride;
+            const auto est = choose_mapping(l);
+            const auto what = fmt::format("C{} M{} R{} S{} stride {}: {}", c, m, r, s, stride, est.mapping.to_string());
+            expect_fits(l, est.mapping, what);
+            EXPECT_TRUE(check_mapping(l, est.mapping, HwConfig{}).empty()) << what;
+            EXPECT_GT(est.cycles, 0u) << what;
+            ++layers;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(layers, 162);
+}
+
+TEST(Mapper, EveryMappingTheCheckAcceptsFitsExhaustive) {
+  ConvLayer l;
+  l.in = Shape{3, 6, 20, 40};
+  l.filters = 30;
+  l.filter_h = 3;
+  l.filter_w = 2;
+  const HwConfig hw;
+  int accepted = 0;
+  for (int n = 1; n <= 3; ++n)
+    for (int e = 1; e <= 14; ++e)
+      for (int p = 1; p <= 26; ++p)
+        for (int q = 1; q <= 7; ++q)
+          for (int r = 1; r <= 5; ++r)
+            for (int t = 1; t <= 15; ++t) {
+              const Mapping m{n, e, p, q, r, t};
+              if (!check_mapping(l, m, hw).empty()) continue;
+              ++accepted;
+              expect_fits(l, m, m.to_string());
+              if (HasFailure()) return;
+            }
+  EXPECT_GT(accepted, 1000);
+}
+
+TEST(Mapper, CheckRejectsEachLimit) {
+  ConvLayer l;
+  l.in = Shape{1, 8, 16, 16};
+  l.filters = 32;
+  l.filter_h = 3;
+  l.filter_w = 3;
+  const HwConfig hw;
+  EXPECT_TRUE(check_mapping(l, Mapping{1, 4, 8, 4, 2, 3}, hw).empty());
+  EXPECT_NE(check_mapping(l, Mapping{1, 4, 25, 1, 1, 1}, hw).find("psum spad"), std::string::npos);
+  EXPECT_NE(check_mapping(l, Mapping{1, 4, 1, 5, 1, 1}, hw).find("ifmap spad"), std::string::npos);
+  EXPECT_NE(check_mapping(l, Mapping{1, 4, 24, 4, 1, 1}, hw).find("filter spad"), std::string::npos);
+  EXPECT_NE(check_mapping(l, Mapping{1, 4, 1, 1, 5, 1}, hw).find("rows"), std::string::npos);
+  EXPECT_NE(check_mapping(l, Mapping{1, 5, 1, 1, 1, 3}, hw).find("columns"), std::string::npos);
+  EXPECT_NE(check_mapping(l, Mapping{16, 1, 1, 1, 1, 1}, hw).find("n = 16"), std::string::npos);
+}
+
+TEST(Mapper, NoLegalMappingIsAClearError) {
+  ConvLayer l;
+  l.in = Shape{1, 1, 20, 20};
+  l.filter_h = 3;
+  l.filter_w = 13;  // wider than the ifmap spad
+  try {
+    choose_mapping(l);
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("no legal mapping"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Descriptor, FieldsAtTheirDocumentedBits) {
+  ConvLayer l;
+  l.in = Shape{2, 6, 13, 15};
+  l.filters = 8;
+  l.filter_h = 3;
+  l.filter_w = 5;
+  l.conv.stride_h = 2;
+  l.conv.stride_w = 3;
+  l.conv.pad_top = 1;
+  l.conv.pad_bottom = 2;
+  l.conv.pad_left = 3;
+  l.conv.pad_right = 4;
+  l.conv.groups = 2;
+  l.shift = 9;
+  l.relu = true;
+  l.ofmap_rlc = true;
+  const ConvAddresses a{0x1000, 0x2000, 0x3000, 0x4000, 0x5000, 0x6000};
+  const auto d = encode_conv_descriptor(l, Mapping{2, 3, 4, 2, 1, 3}, a);
+  const auto out = l.out();
+  auto bits = [](std::uint64_t w, int lsb, int width) { return (w >> lsb) & ((1ull << width) - 1); };
+  EXPECT_EQ(bits(d[0], 0, 8), 1u);
+  EXPECT_EQ(bits(d[0], 8, 1), 1u);
+  EXPECT_EQ(bits(d[0], 9, 1), 0u);
+  EXPECT_EQ(bits(d[0], 10, 1), 1u);
+  EXPECT_EQ(bits(d[0], 16, 8), 2u);
+  EXPECT_EQ(bits(d[0], 24, 8), 9u);
+  EXPECT_EQ(d[1], 2ull | 6ull << 16 | 13ull << 32 | 15ull << 48);
+  EXPECT_EQ(bits(d[2], 0, 16), 8u);
+  EXPECT_EQ(bits(d[2], 16, 8), 3u);
+  EXPECT_EQ(bits(d[2], 24, 8), 5u);
+  EXPECT_EQ(bits(d[2], 32, 4), 2u);
+  EXPECT_EQ(bits(d[2], 36, 4), 3u);
+  EXPECT_EQ(bits(d[2], 40, 16), 0x4321u);
+  EXPECT_EQ(bits(d[3], 0, 16), static_cast<std::uint64_t>(out.h));
+  EXPECT_EQ(bits(d[3], 16, 16), static_cast<std::uint64_t>(out.w));
+  EXPECT_EQ(bits(d[4], 0, 48), 0x030102040302ull);
+  EXPECT_EQ(d[5], 0x1000ull | 0x2000ull << 32);
+  EXPECT_EQ(d[6], 0x3000ull | 0x4000ull << 32);
+  EXPECT_EQ(d[7], 0x5000ull | 0x6000ull << 32);
+  for (int w = 8; w < kDescriptorWords; ++w) EXPECT_EQ(d[w], 0u) << "reserved word " << w;
+}
+
+TEST(Descriptor, ValueThatDoesNotFitIsRefused) {
+  ConvLayer l;
+  l.in = Shape{1, 1, 40, 40};
+  l.filter_h = 3;
+  l.filter_w = 3;
+  l.conv.pad_top = 16;  // 4-bit field
+  try {
+    encode_conv_descriptor(l, Mapping{}, ConvAddresses{});
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("pad_t = 16"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Layout, RawAndCodedRowsRoundTrip) {
+  std::mt19937_64 rng(3);
+  Tensor16 t(Shape{2, 3, 5, 13}, 4);
+  for (auto& x : t.data) x = (rng() % 3 == 0) ? 0 : static_cast<std::int16_t>(rng());
+  const auto raw = pack_rows_raw(t);
+  EXPECT_EQ(raw.size(), 2u * 3 * 5 * 4);
+  EXPECT_EQ(unpack_rows_raw(raw, t.shape, 4).data, t.data);
+  const auto coded = encode_rows(t);
+  EXPECT_EQ(coded.slots.size(), 2u * 3 * 5 * 5);
+  EXPECT_EQ(decode_rows(coded.slots, coded.index, t.shape, 4).data, t.data);
+}
+
+TEST(Layout, CorruptRowTableNamesTheRow) {
+  Tensor16 t(Shape{1, 2, 3, 7}, 0);
+  for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = static_cast<std::int16_t>(i);
+  auto coded = encode_rows(t);
+  coded.index[4] = 0;  // (n 0, c 1, h 1)
+  try {
+    decode_rows(coded.slots, coded.index, t.shape, 0);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("(n 0, c 1, h 1)"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Layout, WeightsLandInPassOrder) {
+  // Two filter blocks (p*t = 2), one channel block: filter m, channel c, row i, column s goes to block
+  // (row i, set ht = (m % 2) / p) of chunk m / 2, at element (s*q + c)*p + m % p.
+  ConvLayer l;
+  l.in = Shape{1, 2, 6, 6};
+  l.filters = 4;
+  l.filter_h = 2;
+  l.filter_w = 3;
+  const Mapping m{1, 2, 1, 2, 1, 2};
+  Tensor16 w(Shape{4, 2, 2, 3}, 0);
+  for (std::size_t i = 0; i < w.data.size(); ++i) w.data[i] = static_cast<std::int16_t>(i + 1);
+  const auto words = arrange_weights(w, l, m);
+  const int blk_pitch = 2;  // ceil(p*q*S / 4) = ceil(6 / 4)
+  EXPECT_EQ(words.size(), 2u /*chunks*/ * 2 /*rows*/ * 2 /*sets*/ * blk_pitch);
+  auto element = [&](std::size_t e) { return static_cast<std::int16_t>(words[e / 4] >> (16 * (e % 4))); };
+  for (int f = 0; f < 4; ++f) {
+    for (int c = 0; c < 2; ++c) {
+      for (int i = 0; i < 2; ++i) {
+        for (int s = 0; s < 3; ++s) {
+          const int chunk = f / 2, ht = f % 2, block = (chunk * 2 + i) * 2 + ht;
+          EXPECT_EQ(element(block * blk_pitch * 4 + (s * 2 + c)), w.at(f, c, i, s))
+              << fmt::format("filter {} channel {} row {} col {}", f, c, i, s);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace

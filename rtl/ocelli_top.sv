@@ -41,7 +41,6 @@ module ocelli_top
   localparam int unsigned NumPes    = Rows * Cols;
   localparam int unsigned GlbPorts  = 6;
   localparam int unsigned GlbAw     = $clog2(GlbBankWords) + $clog2(GlbNumBanks);
-  localparam int unsigned FiltBase  = (GlbNumBanks - 2) * GlbBankWords;
   localparam int unsigned ColW      = $clog2(Cols);
 
   localparam int unsigned PortMover = 0;
@@ -179,7 +178,12 @@ module ocelli_top
   logic      ifmap_load_start, ifmap_load_busy, pass_start, pass_busy, output_start, output_busy;
   logic      progress;
 
-  layer_ctrl #(.WatchdogCycles(WatchdogCycles)) u_ctrl (
+  layer_ctrl #(
+    .ActWords       ((GlbNumBanks - 2) * GlbBankWords),
+    .FilterWords    (2 * GlbBankWords),
+    .BankWords      (GlbBankWords),
+    .WatchdogCycles (WatchdogCycles)
+  ) u_ctrl (
     .clk_i, .rst_ni,
     .start_i,
     .queue_addr_i,
@@ -232,7 +236,7 @@ module ocelli_top
   ifmap_loader #(.AddrWidth(GlbAw)) u_ifmap_loader (
     .clk_i, .rst_ni,
     .start_i          (ifmap_load_start),
-    .glb_base_i       ('0),
+    .glb_base_i       (cfg.if_base_load),
     .pitch_i          (cfg.pitch),
     .plane_words_i    (cfg.plane_words),
     .img_words_i      (cfg.if_img_words),
@@ -241,8 +245,8 @@ module ocelli_top
     .in_h_i           (cfg.in_h),
     .in_w_i           (cfg.in_w),
     .n_img_i          (cfg.n_eff),
-    .chans_valid_i    (cfg.chans_valid),
-    .first_plane_i    (cfg.first_plane),
+    .chans_valid_i    (cfg.ld_chans_valid),
+    .first_plane_i    (cfg.ld_first_plane),
     .chan_rows_i      (cfg.chan_rows),
     .img_rows_i       (cfg.img_rows_in),
     .rlc_i            (cfg.ifmap_rlc),
@@ -268,14 +272,14 @@ module ocelli_top
     .cmd_valid_i      (mover_sel_filter ? filter_cmd_valid : il_cmd_valid),
     .cmd_ready_o      (mover_cmd_ready),
     .cmd_rlc_i        (!mover_sel_filter && il_cmd_rlc),
-    .cmd_dram_addr_i  (mover_sel_filter ? cfg.chunk_addr : il_cmd_dram),
+    .cmd_dram_addr_i  (mover_sel_filter ? cfg.ld_chunk_addr : il_cmd_dram),
     .cmd_index_addr_i (il_cmd_index),
     .cmd_words_i      (mover_sel_filter ? cfg.chunk_words : il_cmd_words),
     .cmd_rows_i       (il_cmd_rows),
     .cmd_slot_words_i (il_cmd_slot_words),
     .cmd_elems_i      (il_cmd_elems),
     .cmd_glb_pitch_i  (il_cmd_glb_pitch),
-    .cmd_glb_addr_i   (mover_sel_filter ? GlbAw'(FiltBase) : il_cmd_glb),
+    .cmd_glb_addr_i   (mover_sel_filter ? cfg.filt_base_load : il_cmd_glb),
     .idle_o           (mover_idle),
     .rd_cmd_valid_o   (m_rd_cmd_valid),
     .rd_cmd_ready_i   (dma_rd_cmd_ready && rd_owner == 2'd1),
@@ -368,7 +372,7 @@ module ocelli_top
   filter_feeder #(.AddrWidth(GlbAw)) u_filter_feeder (
     .clk_i, .rst_ni,
     .start_i         (pass_start),
-    .base_i          (GlbAw'(FiltBase)),
+    .base_i          (cfg.filt_base_pass),
     .blk_pitch_i     (cfg.blk_pitch),
     .blk_len_i       (cfg.blk_len),
     .rows_i          (cfg.blk_rows),
@@ -389,7 +393,7 @@ module ocelli_top
   ifmap_feeder #(.AddrWidth(GlbAw)) u_ifmap_feeder (
     .clk_i, .rst_ni,
     .start_i         (pass_start),
-    .base_i          ('0),
+    .base_i          (cfg.if_base_pass),
     .pitch_i         (cfg.pitch),
     .plane_words_i   (cfg.plane_words),
     .rows_tile_i     (cfg.rows_tile),
@@ -701,7 +705,7 @@ module ocelli_top
   always_comb begin
     unique case (csr_addr_i)
       5'd0:  csr_rdata_o = {24'd0, 2'(dma_err_code), 6'(mover_rlc_code), ctrl_err_index, 8'(ctrl_err_code),
-                            5'd0, ctrl_error, ctrl_done, ctrl_busy};
+                            4'd0, cfg.dbuf, ctrl_error, ctrl_done, ctrl_busy};
       5'd1:  csr_rdata_o = cycles_q;
       5'd2:  csr_rdata_o = perf_pe_busy;
       5'd3:  csr_rdata_o = perf_macs;

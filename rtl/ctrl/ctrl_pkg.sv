@@ -140,14 +140,21 @@ package ctrl_pkg;
     logic [31:0] filter_rows_out;// E
     logic [31:0] image_rows_out; // M*E
     logic [31:0] out_slot_words; // ceil(F/4) raw, ceil(F/3) RLC
+    logic        dbuf;           // ifmap and filter buffers are doubled: the next block loads during a pass
     // tile
     logic [3:0]  n_eff;
-    logic [7:0]  chans_valid;
+    logic [7:0]  chans_valid;    // of the block in the pass
     logic [8:0]  filters_valid;
     logic [4:0]  rows_valid;
     logic signed [16:0] h_start;
-    logic [31:0] first_plane;    // DRAM row of (n0, first channel of the block, h = 0)
-    logic [31:0] chunk_addr;
+    logic [13:0] if_base_pass;   // GLB ifmap buffer and filter buffer the pass reads
+    logic [13:0] filt_base_pass;
+    // the block being loaded (the pass's own, or the next one while the pass runs)
+    logic [7:0]  ld_chans_valid;
+    logic [31:0] ld_first_plane; // DRAM row of (n0, first channel of the block, h = 0)
+    logic [31:0] ld_chunk_addr;
+    logic [13:0] if_base_load;
+    logic [13:0] filt_base_load;
     logic [31:0] bias_addr;
     logic [31:0] out_row_addr;
     logic [31:0] out_index_addr;

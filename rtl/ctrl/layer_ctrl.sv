@@ -12,6 +12,7 @@ module layer_ctrl
   parameter int unsigned ActWords       = 25 * 512,  // GLB words for ifmap tiles and psums
   parameter int unsigned FilterWords    = 2 * 512,   // GLB words for the filter chunk
   parameter int unsigned BankWords      = 512,
+  parameter int unsigned FilterBase     = ActWords,  // GLB word address of the filter banks
   parameter int unsigned MaxTileFilters = 24 * ArrayCols,
   parameter int unsigned WatchdogCycles = 1000000
 ) (
@@ -58,7 +59,7 @@ module layer_ctrl
 );
   typedef enum logic [4:0] {
     StIdle, StFetchCmd, StFetchData, StDecode, StCheck, StDiv, StPrep1, StPrep2, StPrep3, StFit,
-    StTile, StBlock, StFiltCmd, StFiltWait, StIfmap, StIfmapWait, StPass, StPassWait, StOutput, StOutputWait,
+    StTile, StBlock, StLoad, StLoadWait, StPass, StPassWait, StOutput, StOutputWait,
     StNextLayer, StDone, StError
   } state_e;
 
@@ -80,7 +81,18 @@ module layer_ctrl
   logic [7:0]  g_q;
   logic [15:0] m0_q, n0_q, e0_q, c0_q;
   logic [31:0] wblock_q;         // weight address of the current (g, filter block)
-  logic [31:0] chunk_q;          // weight address of the next chunk
+  logic [31:0] chunk_q;          // weight address of the next chunk to load
+  logic        cur_buf_q;        // buffer (0/1) of the block in the pass
+  logic        prefetched_q;     // the block about to pass was loaded during the previous pass
+  logic [13:0] if_buf1_q;        // GLB address of the second ifmap buffer
+
+  // Loader: filter chunk, then ifmap rows, of one channel block into one buffer; runs beside a pass.
+  typedef enum logic [2:0] {LdIdle, LdFiltCmd, LdFiltWait, LdIfmap, LdIfmapWait} ld_state_e;
+  ld_state_e   ld_q;
+  logic        ld_req;           // start loading block ld_c into buffer ld_buf
+  logic [15:0] ld_c;
+  logic        ld_buf;
+  logic        next_block;       // the tile has a channel block after c0
   logic [31:0] tmp_a_q, tmp_b_q;
   logic [31:0] watchdog_q;
 
@@ -131,18 +143,22 @@ module layer_ctrl
   assign layer_index_o = layer_q;
   assign cfg_o         = cfg_q;
 
-  assign rd_owner_o      = (state_q == StFiltCmd || state_q == StFiltWait || state_q == StIfmap ||
-                            state_q == StIfmapWait) ? 2'd1 :
+  assign rd_owner_o      = (ld_q != LdIdle) ? 2'd1 :
                            (state_q == StOutput || state_q == StOutputWait) ? 2'd2 : 2'd0;
   assign rd_cmd_valid_o  = state_q == StFetchCmd;
   assign rd_cmd_addr_o   = queue_addr_i + {9'd0, layer_q, 7'd0};
   assign rd_cmd_words_o  = 24'(DescWords);
   assign rd_data_ready_o = state_q == StFetchData;
 
-  assign mover_sel_filter_o = (state_q == StFiltCmd) || (state_q == StFiltWait);
-  assign filter_cmd_valid_o = state_q == StFiltCmd;
+  assign mover_sel_filter_o = (ld_q == LdFiltCmd) || (ld_q == LdFiltWait);
+  assign filter_cmd_valid_o = ld_q == LdFiltCmd;
+  assign ifmap_load_start_o = ld_q == LdIfmap;
 
-  assign ifmap_load_start_o = state_q == StIfmap;
+  assign next_block = c0_q + 16'(d_q.map_q) * 16'(d_q.map_r) < cg_q;
+  // Load the block of the coming pass (unless it came in during the last pass), or prefetch the next one.
+  assign ld_req = (state_q == StLoad) || ((state_q == StPass) && cfg_q.dbuf && next_block);
+  assign ld_c   = (state_q == StPass) ? c0_q + 16'(d_q.map_q) * 16'(d_q.map_r) : c0_q;
+  assign ld_buf = (state_q == StPass) ? !cur_buf_q : cur_buf_q;
   assign pass_start_o       = state_q == StPass;
   assign output_start_o     = state_q == StOutput;
 
@@ -162,6 +178,13 @@ module layer_ctrl
       end
     end
   end
+
+  // GLB words of one ifmap tile rounded up to whole banks (so buffers and psums never share a bank).
+  logic [31:0] if_banked;
+  logic        dbuf_fits;
+  assign if_banked = (tmp_a_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
+  assign dbuf_fits = (2 * if_banked + tmp_b_q <= 32'(ActWords)) &&
+                     (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
 
   logic [16:0] div_trial;
   assign div_trial = {div_rem_q, div_num_q[15]} - {9'd0, d_q.groups};
@@ -189,6 +212,10 @@ module layer_ctrl
       c0_q         <= '0;
       wblock_q     <= '0;
       chunk_q      <= '0;
+      cur_buf_q    <= 1'b0;
+      prefetched_q <= 1'b0;
+      if_buf1_q    <= '0;
+      ld_q         <= LdIdle;
       tmp_a_q      <= '0;
       tmp_b_q      <= '0;
       watchdog_q   <= '0;
@@ -329,12 +356,15 @@ module layer_ctrl
           end
           StFit: begin
             if ((tmp_a_q > 32'(ActWords)) || (tmp_b_q > 32'(ActWords)) ||
-                (((tmp_a_q + 32'(BankWords - 1)) & ~32'(BankWords - 1)) + tmp_b_q > 32'(ActWords)) ||
+                (if_banked + tmp_b_q > 32'(ActWords)) ||
                 (32'(cfg_q.chunk_words) > 32'(FilterWords)) || (tmp_a_q[31:14] != '0)) begin
               err_q   <= ErrGlbFit;
               state_q <= StError;
             end else begin
-              cfg_q.ps_base <= 14'((tmp_a_q + 32'(BankWords - 1)) & ~32'(BankWords - 1));
+              // Two ifmap buffers and two filter buffers when they fit: the next block then loads during a pass.
+              cfg_q.dbuf    <= dbuf_fits;
+              cfg_q.ps_base <= 14'(dbuf_fits ? 2 * if_banked : if_banked);
+              if_buf1_q     <= 14'(if_banked);
               g_q      <= '0;
               m0_q     <= '0;
               n0_q     <= '0;
@@ -358,28 +388,30 @@ module layer_ctrl
                                    32'(d_q.out_h) + 32'(e0_q);                    // first ofmap row of the tile
             c0_q                <= '0;
             chunk_q             <= wblock_q;
+            cur_buf_q           <= 1'b0;
+            prefetched_q        <= 1'b0;
             state_q             <= StBlock;
           end
           StBlock: begin
             cfg_q.out_row_addr   <= d_q.ofmap_addr + ((tmp_a_q * cfg_q.out_slot_words) << 3);
             cfg_q.out_index_addr <= d_q.ofmap_index_addr + (tmp_a_q << 3);
             cfg_q.chans_valid    <= 8'(min16(16'(d_q.map_q) * 16'(d_q.map_r), cg_q - c0_q));
-            cfg_q.first_plane    <= (32'(n0_q) * 32'(d_q.chans) + 32'(g_q) * 32'(cg_q) + 32'(c0_q)) *
-                                    32'(d_q.in_h);
-            cfg_q.chunk_addr     <= chunk_q;
             cfg_q.accum          <= c0_q != '0;
-            state_q              <= StFiltCmd;
+            cfg_q.if_base_pass   <= cur_buf_q ? if_buf1_q : 14'd0;
+            cfg_q.filt_base_pass <= 14'(FilterBase) + (cur_buf_q ? 14'(FilterWords / 2) : 14'd0);
+            state_q              <= prefetched_q ? StPass : StLoad;
           end
-          StFiltCmd: if (mover_cmd_ready_i) state_q <= StFiltWait;
-          StFiltWait: if (mover_idle_i) state_q <= StIfmap;
-          StIfmap: state_q <= StIfmapWait;
-          StIfmapWait: if (!ifmap_load_busy_i && mover_idle_i) state_q <= StPass;
-          StPass: state_q <= StPassWait;
-          StPassWait: if (!pass_busy_i) begin
-            chunk_q <= chunk_q + 32'({cfg_q.chunk_words[20:0], 3'b000});
-            if (c0_q + 16'(d_q.map_q) * 16'(d_q.map_r) < cg_q) begin
-              c0_q    <= c0_q + 16'(d_q.map_q) * 16'(d_q.map_r);
-              state_q <= StBlock;
+          StLoad: state_q <= StLoadWait;
+          StLoadWait: if (ld_q == LdIdle) state_q <= StPass;
+          StPass: begin
+            prefetched_q <= cfg_q.dbuf && next_block;
+            state_q      <= StPassWait;
+          end
+          StPassWait: if (!pass_busy_i && ld_q == LdIdle) begin
+            if (next_block) begin
+              c0_q      <= c0_q + 16'(d_q.map_q) * 16'(d_q.map_r);
+              cur_buf_q <= cfg_q.dbuf ? !cur_buf_q : 1'b0;
+              state_q   <= StBlock;
             end else begin
               state_q <= StOutput;
             end
@@ -420,7 +452,28 @@ module layer_ctrl
           end
           default: state_q <= StIdle;
         endcase
+
+        // loader
+        if (ld_req) begin
+          cfg_q.ld_chans_valid <= 8'(min16(16'(d_q.map_q) * 16'(d_q.map_r), cg_q - ld_c));
+          cfg_q.ld_first_plane <= (32'(n0_q) * 32'(d_q.chans) + 32'(g_q) * 32'(cg_q) + 32'(ld_c)) *
+                                  32'(d_q.in_h);
+          cfg_q.ld_chunk_addr  <= chunk_q;
+          cfg_q.if_base_load   <= ld_buf ? if_buf1_q : 14'd0;
+          cfg_q.filt_base_load <= 14'(FilterBase) + (ld_buf ? 14'(FilterWords / 2) : 14'd0);
+          chunk_q              <= chunk_q + 32'({cfg_q.chunk_words[20:0], 3'b000});
+          ld_q                 <= LdFiltCmd;
+        end else begin
+          unique case (ld_q)
+            LdFiltCmd:   if (mover_cmd_ready_i) ld_q <= LdFiltWait;
+            LdFiltWait:  if (mover_idle_i) ld_q <= LdIfmap;
+            LdIfmap:     ld_q <= LdIfmapWait;
+            LdIfmapWait: if (!ifmap_load_busy_i && mover_idle_i) ld_q <= LdIdle;
+            default: ;
+          endcase
+        end
       end
+      if (fail || (start_i && !busy_o)) ld_q <= LdIdle;
     end
   end
 

@@ -33,6 +33,13 @@ MappingFootprint footprint(const ConvLayer& layer, const Mapping& m) {
   return f;
 }
 
+bool double_buffered(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
+  const auto f = footprint(layer, m);
+  const long banked = round_up(f.ifmap_tile_words, hw.glb_bank_words);
+  return 2 * banked + f.psum_words <= long(hw.glb_act_banks) * hw.glb_bank_words &&
+         2 * f.chunk_words <= long(hw.glb_filter_banks) * hw.glb_bank_words;
+}
+
 std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
   const int s = layer.filter_w;
   const int rr = layer.filter_h;

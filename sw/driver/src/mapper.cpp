@@ -13,7 +13,6 @@ constexpr std::uint64_t kDramLatency = 24;  // cycles from a read command to its
 }  // namespace
 
 MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& hw) {
-  (void)hw;
   const auto out = l.out();
   const std::uint64_t mg = l.filters_per_group(), cg = l.channels_per_group();
   const std::uint64_t pt = m.p * m.t, qr = m.q * m.r;
@@ -37,10 +36,15 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
   const std::uint64_t pass = filter_feed + std::max({macs_per_pe, ifmap_feed, psum_out * (blocks > 1 ? 2 : 1)}) + 32;
   const std::uint64_t output = std::uint64_t(m.n) * pt * m.e * (out.w + 2 * kDramLatency);
 
+  // With doubled ifmap and filter buffers the controller loads block k+1 during pass k (docs/architecture.md).
+  const std::uint64_t load = filter_load + ifmap_load;
+  const std::uint64_t block_cycles =
+      double_buffered(l, m, hw) ? load + blocks * std::max(load, pass) : blocks * (load + pass);
+
   MappingEstimate e;
   e.mapping = m;
   e.passes = tiles * blocks;
-  e.cycles = tiles * (blocks * (filter_load + ifmap_load + pass) + output);
+  e.cycles = tiles * (block_cycles + output);
   e.active_pes = m.r * l.filter_h * m.t * m.e;
   return e;
 }

@@ -54,6 +54,9 @@ struct MappingFootprint {
 };
 
 MappingFootprint footprint(const ConvLayer& layer, const Mapping& m);
+// True when two ifmap tiles, the psums and two filter chunks fit: the controller then loads the next channel
+// block while a pass runs (the same rule as rtl/ctrl/layer_ctrl.sv).
+bool double_buffered(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
 // Empty when the mapping is legal for the layer on `hw`, else what is violated.
 std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
 

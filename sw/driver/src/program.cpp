@@ -264,7 +264,9 @@ class Parser {
     } else if (st.keyword == "seed") {
       char* end = nullptr;
       errno = 0;
-      const unsigned long long s = std::strtoull(v.c_str(), &end, 0);
+      // Decimal, or hex with 0x (not C's octal: a leading zero stays decimal).
+      const bool hex = v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+      const unsigned long long s = std::strtoull(v.c_str() + (hex ? 2 : 0), &end, hex ? 16 : 10);
       if (v.empty() || v[0] == '-' || *end != '\0' || errno == ERANGE) bad("is not an unsigned 64-bit integer");
       program_.seed = s;
     } else if (st.keyword == "formats") {

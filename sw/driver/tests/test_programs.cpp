@@ -265,6 +265,14 @@ TEST(Programs, ErrorLineFollowsTheBadLine) {
   }
 }
 
+TEST(Programs, SeedIsDecimalOrHex) {
+  const std::string body = "input shape=2x4x4\nlayer p maxpool kernel=2\n";
+  EXPECT_EQ(parse_program_text("network t\nseed 010\n" + body, "s.prog").seed, 10u);
+  EXPECT_EQ(parse_program_text("network t\nseed 0x1F\n" + body, "s.prog").seed, 31u);
+  EXPECT_THROW(parse_program_text("network t\nseed -1\n" + body, "s.prog"), ProgramError);
+  EXPECT_THROW(parse_program_text("network t\nseed 0x\n" + body, "s.prog"), ProgramError);
+}
+
 TEST(Programs, MissingFileIsAnError) {
   EXPECT_THROW(parse_program_file((kProgramsDir / "does_not_exist.prog").string()), ProgramError);
 }

@@ -385,7 +385,11 @@ class Parser {
       const auto p = f.take_pair_or("pad", 0, 64, {0, 0});
       l.pool = golden::PoolParams{k.first, k.second, s.first, s.second, p.first, p.first, p.second, p.second};
       check_window(f, in, k, p);
-      l.out_shape = golden::max_pool_output_shape(in, l.pool);
+      try {
+        l.out_shape = golden::max_pool_output_shape(in, l.pool);
+      } catch (const std::invalid_argument& e) {  // padding that makes a window all padding
+        f.fail("pad", f.has("pad") ? f.raw("pad") : "0", fmt::format("does not fit: {}", e.what()));
+      }
       f.reject_unknown({"kernel", "stride", "pad", "frac_in", "rlc", "in", "out"});
     } else if (kind == "lrn") {
       l.kind = LayerKind::Lrn;
@@ -473,7 +477,11 @@ class Parser {
     check_window(f, in, k, p);
     l.conv = golden::ConvParams{s.first, s.second, p.first, p.first, p.second, p.second, groups};
     l.weight_shape = Shape{filters, in.c / groups, k.first, k.second};
-    l.out_shape = golden::conv2d_output_shape(in, l.weight_shape, l.conv);
+    try {
+      l.out_shape = golden::conv2d_output_shape(in, l.weight_shape, l.conv);
+    } catch (const std::invalid_argument& e) {  // the checks above should have caught it; keep file:line anyway
+      f.fail_line(e.what());
+    }
     l.relu = take_relu(f);
   }
 

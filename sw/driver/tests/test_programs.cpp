@@ -193,6 +193,8 @@ std::vector<BadCase> bad_cases() {
       {"shift range", kHead + "layer c conv filters=4 kernel=3 frac_w=8 frac_out=20\n", 3,
        "field 'frac_out': value '20' gives shift -4"},
       {"unknown kind", kHead + "layer c pool\n", 3, "field 'kind': value 'pool' must be conv, fc, maxpool or lrn"},
+      {"pool padding", kHead + "layer p maxpool kernel=3 stride=2 pad=3\n", 3,
+       "field 'pad': value '3' does not fit: max_pool"},
       {"lrn size even", kHead + "layer n lrn size=4\n", 3, "field 'size': value '4' must be odd"},
       {"lrn alpha", kHead + "layer n lrn alpha=-1\n", 3, "field 'alpha': value '-1' must be > 0"},
       {"relu value", kHead + "layer f fc outputs=10 relu=yes frac_w=8 frac_out=8\n", 3,

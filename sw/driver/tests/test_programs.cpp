@@ -15,6 +15,7 @@
 
 #include "ocelli/driver/program.hpp"
 #include "ocelli/golden/alexnet.hpp"
+#include "ocelli/golden/alexnet_data.hpp"
 
 namespace ocelli::driver {
 namespace {
@@ -123,6 +124,22 @@ TEST(Programs, CalibrationCopiesFormatsByName) {
 
   Program other = parse_program_file((kProgramsDir / "alexnet_conv3.prog").string());
   EXPECT_THROW(apply_calibration(other, golden::alexnet_description(2)), ProgramError);  // batch differs
+}
+
+// The real calibration: alexnet.prog with make_alexnet's formats and parameters is a network the golden accepts.
+TEST(Programs, CalibratedAlexNetValidatesInTheGolden) {
+  Program p = parse_program_file((kProgramsDir / "alexnet.prog").string());
+  const golden::CalibratedNetwork cal = golden::make_alexnet(p.seed, p.batch());
+  apply_calibration(p, cal.net.desc);
+  EXPECT_EQ(p.network.input_frac, cal.net.desc.input_frac);
+  EXPECT_NO_THROW(golden::validate(golden::Network{p.network, cal.net.params}));
+  for (const char* name : {"conv2", "fc8"}) {
+    Program one = parse_program_file((kProgramsDir / fmt::format("alexnet_{}.prog", name)).string());
+    apply_calibration(one, cal.net.desc);
+    const auto& ref = cal.net.desc.layers[cal.net.desc.index_of(name)];
+    EXPECT_EQ(one.network.input_frac, ref.in_frac) << name;
+    EXPECT_EQ(one.network.layers[0].out_frac, ref.out_frac) << name;
+  }
 }
 
 TEST(Programs, ExplicitFormatsChain) {

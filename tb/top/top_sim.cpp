@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "Vocelli_top.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
@@ -17,13 +20,9 @@ std::string TopRunResult::message() const {
 TopSim::TopSim(dram::Storage& storage, const dram::TimingConfig& timing, const std::string& fst_path)
     : context_(std::make_unique<VerilatedContext>()), port_(timing, storage), mem_(port_) {
   context_->assertOn(false);
-  if (!fst_path.empty()) context_->traceEverOn(true);
+  context_->traceEverOn(true);  // a trace window may open later; untraced cycles cost nothing extra
   top_ = std::make_unique<Vocelli_top>(context_.get(), "ocelli");
-  if (!fst_path.empty()) {
-    trace_ = std::make_unique<VerilatedFstC>();
-    top_->trace(trace_.get(), 99);
-    trace_->open(fst_path.c_str());
-  }
+  if (!fst_path.empty()) set_trace_window(fst_path, 0);
   top_->mem_size_i = storage.size();
   top_->clk_i = 0;
   top_->rst_ni = 0;
@@ -41,7 +40,31 @@ TopSim::~TopSim() {
   top_->final();
 }
 
+void TopSim::set_trace_window(const std::string& fst_path, std::uint64_t begin_cycle, std::uint64_t count) {
+  if (trace_) throw std::logic_error("TopSim::set_trace_window: a trace window is already open");
+  trace_path_ = fst_path;
+  trace_begin_ = std::max(begin_cycle, cycles_);
+  trace_end_ = count > ~std::uint64_t{0} - trace_begin_ ? ~std::uint64_t{0} : trace_begin_ + count;
+  next_trace_event_ = trace_begin_;
+  if (cycles_ == trace_begin_) trace_event();
+}
+
+void TopSim::trace_event() {
+  if (!trace_) {
+    trace_ = std::make_unique<VerilatedFstC>();
+    top_->trace(trace_.get(), 99);
+    trace_->open(trace_path_.c_str());
+    if (!trace_->isOpen()) throw std::runtime_error(fmt::format("cannot open trace file {}", trace_path_));
+    next_trace_event_ = trace_end_;
+  } else {
+    trace_->close();
+    trace_.reset();
+    next_trace_event_ = ~std::uint64_t{0};
+  }
+}
+
 void TopSim::cycle() {
+  if (cycles_ == next_trace_event_) trace_event();
   auto& t = *top_;
   apply_response(t, mem_.drive());
   t.eval();

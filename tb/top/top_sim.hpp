@@ -44,14 +44,25 @@ class TopSim {
   std::uint64_t csr(Csr reg);
   std::uint64_t total_cycles() const { return cycles_; }
 
+  // Traces cycles [begin_cycle, begin_cycle + count) of this TopSim (total_cycles() numbering, so a runtime can
+  // trace one layer of a queue or a window inside it) to an FST file; the file is opened when the window starts and
+  // closed when it ends (or with the TopSim). Replaces a window that has not started yet.
+  void set_trace_window(const std::string& fst_path, std::uint64_t begin_cycle,
+                        std::uint64_t count = ~std::uint64_t{0});
+  bool tracing() const { return trace_ != nullptr; }
+
  private:
   void cycle();
+  void trace_event();  // opens or closes the FST at the window's edges
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Vocelli_top> top_;
   std::unique_ptr<VerilatedFstC> trace_;
   dram::DramPort port_;
   MemPortModel mem_;
   std::uint64_t cycles_ = 0;
+  std::string trace_path_;
+  std::uint64_t trace_begin_ = 0, trace_end_ = 0;
+  std::uint64_t next_trace_event_ = ~std::uint64_t{0};  // the only per-cycle tracing cost is comparing with this
 };
 
 }  // namespace ocelli::tb

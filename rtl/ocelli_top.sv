@@ -39,7 +39,7 @@ module ocelli_top
   input  mem_ack_t                mem_ack_i
 );
   localparam int unsigned NumPes    = Rows * Cols;
-  localparam int unsigned GlbPorts  = 6;
+  localparam int unsigned GlbPorts  = 8;
   localparam int unsigned GlbAw     = $clog2(GlbBankWords) + $clog2(GlbNumBanks);
   localparam int unsigned ColW      = $clog2(Cols);
 
@@ -49,6 +49,8 @@ module ocelli_top
   localparam int unsigned PortPsumR = 3;
   localparam int unsigned PortPsumW = 4;
   localparam int unsigned PortOut   = 5;
+  localparam int unsigned PortPpuR  = 6;
+  localparam int unsigned PortPpuW  = 7;
 
   tile_cfg_t cfg;
 
@@ -109,6 +111,9 @@ module ocelli_top
   logic                    o_rd_cmd_valid, o_rd_data_ready;
   logic [MemAddrWidth-1:0] o_rd_cmd_addr;
   logic [23:0]             o_rd_cmd_words;
+  logic                    u_rd_cmd_valid, u_rd_data_ready;   // post-processing unit (LRN table)
+  logic [MemAddrWidth-1:0] u_rd_cmd_addr;
+  logic [23:0]             u_rd_cmd_words;
 
   always_comb begin
     unique case (rd_owner)
@@ -123,6 +128,12 @@ module ocelli_top
         dma_rd_cmd_addr   = o_rd_cmd_addr;
         dma_rd_cmd_words  = o_rd_cmd_words;
         dma_rd_data_ready = o_rd_data_ready;
+      end
+      2'd3: begin
+        dma_rd_cmd_valid  = u_rd_cmd_valid;
+        dma_rd_cmd_addr   = u_rd_cmd_addr;
+        dma_rd_cmd_words  = u_rd_cmd_words;
+        dma_rd_data_ready = u_rd_data_ready;
       end
       default: begin
         dma_rd_cmd_valid  = c_rd_cmd_valid;
@@ -162,8 +173,9 @@ module ocelli_top
   assign glb_req_write[PortMover] = 1'b1;
   assign glb_req_wmask[PortMover] = 4'hf;
   assign glb_req_write[PortPsumW] = 1'b1;
+  assign glb_req_write[PortPpuW]  = 1'b1;
   for (genvar p = 0; p < int'(GlbPorts); p++) begin : g_ro_ports
-    if (p != int'(PortMover) && p != int'(PortPsumW)) begin : g_ro
+    if (p != int'(PortMover) && p != int'(PortPsumW) && p != int'(PortPpuW)) begin : g_ro
       assign glb_req_write[p] = 1'b0;
       assign glb_req_wdata[p] = '0;
       assign glb_req_wmask[p] = '0;
@@ -176,6 +188,7 @@ module ocelli_top
   logic [15:0] ctrl_err_index, ctrl_layer;
   logic      mover_sel_filter, filter_cmd_valid, mover_cmd_ready, mover_idle, mover_err;
   logic      ifmap_load_start, ifmap_load_busy, pass_start, pass_busy, output_start, output_busy;
+  logic      ppu_start, ppu_busy, lut_start, lut_busy;
   logic      progress;
 
   layer_ctrl #(
@@ -215,6 +228,10 @@ module ocelli_top
     .pass_busy_i        (pass_busy),
     .output_start_o     (output_start),
     .output_busy_i      (output_busy),
+    .ppu_start_o        (ppu_start),
+    .ppu_busy_i         (ppu_busy),
+    .lut_start_o        (lut_start),
+    .lut_busy_i         (lut_busy),
     .progress_i         (progress)
   );
 
@@ -405,7 +422,7 @@ module ocelli_top
     .n_img_i         (cfg.n_eff),
     .sets_v_i        (cfg.r),
     .q_i             (cfg.q),
-    .chans_valid_i   (cfg.chans_valid),
+    .chans_valid_i   (cfg.chans_valid[7:0]),  // CONV blocks hold q*r <= 144 channels
     .r_rows_i        (cfg.r_rows),
     .stride_v_log2_i (cfg.stride_v_log2),
     .busy_o          (if_busy),
@@ -604,6 +621,62 @@ module ocelli_top
   assign pass_busy = ff_busy || if_busy || pf_busy || pc_busy || array_busy ||
                      !gin_f_idle || !gin_i_idle || !gin_p_idle;
 
+  // ------------------------------------------------------------------ post-processing unit (POOL, LRN)
+  logic [31:0] ppu_saturated;
+
+  ppu #(.AddrWidth(GlbAw), .LutDepth(LrnLutDepth)) u_ppu (
+    .clk_i, .rst_ni,
+    .lut_start_i      (lut_start),
+    .lut_addr_i       (cfg.lut_addr),
+    .lut_entries_i    (cfg.lut_entries),
+    .lut_busy_o       (lut_busy),
+    .rd_cmd_valid_o   (u_rd_cmd_valid),
+    .rd_cmd_ready_i   (dma_rd_cmd_ready && rd_owner == 2'd3),
+    .rd_cmd_addr_o    (u_rd_cmd_addr),
+    .rd_cmd_words_o   (u_rd_cmd_words),
+    .rd_data_valid_i  (dma_rd_data_valid && rd_owner == 2'd3),
+    .rd_data_ready_o  (u_rd_data_ready),
+    .rd_data_i        (dma_rd_data),
+    .start_i          (ppu_start),
+    .lrn_i            (cfg.op_lrn),
+    .if_base_i        (cfg.if_base_pass),
+    .if_img_words_i   (cfg.if_img_words),
+    .plane_words_i    (cfg.plane_words),
+    .pitch_i          (cfg.pitch),
+    .ps_base_i        (cfg.ps_base),
+    .ps_img_words_i   (cfg.ps_img_words),
+    .ps_group_words_i (cfg.ps_group_words),
+    .pitch2_i         (cfg.pitch2),
+    .n_img_i          (cfg.n_eff),
+    .rows_i           (cfg.rows_valid),
+    .out_w_i          (cfg.out_w),
+    .chans_i          (cfg.lrn_chans),
+    .win_h_i          (cfg.r_rows),
+    .win_w_i          (cfg.s_cols),
+    .stride_v_log2_i  (cfg.stride_v_log2),
+    .stride_h_i       (cfg.stride_h),
+    .pad_l_i          (cfg.pad_l),
+    .h_start_i        (cfg.h_start),
+    .in_h_i           (cfg.in_h),
+    .in_w_i           (cfg.in_w),
+    .lrn_size_i       (cfg.lrn_size),
+    .exp_min_i        (cfg.lrn_exp_min),
+    .mant_bits_i      (cfg.lrn_mant_bits),
+    .lut_frac_i       (cfg.lrn_lut_frac),
+    .busy_o           (ppu_busy),
+    .glb_rd_valid_o   (glb_req_valid[PortPpuR]),
+    .glb_rd_ready_i   (glb_req_ready[PortPpuR]),
+    .glb_rd_addr_o    (glb_req_addr[PortPpuR]),
+    .glb_rsp_valid_i  (glb_rsp_valid[PortPpuR]),
+    .glb_rsp_data_i   (glb_rsp_data[PortPpuR]),
+    .glb_wr_valid_o   (glb_req_valid[PortPpuW]),
+    .glb_wr_ready_i   (glb_req_ready[PortPpuW]),
+    .glb_wr_addr_o    (glb_req_addr[PortPpuW]),
+    .glb_wr_data_o    (glb_req_wdata[PortPpuW]),
+    .glb_wr_mask_o    (glb_req_wmask[PortPpuW]),
+    .saturated_o      (ppu_saturated)
+  );
+
   // ------------------------------------------------------------------ output path
   logic [31:0] rlc_words_out, saturated;
 
@@ -621,6 +694,7 @@ module ocelli_top
     .out_w_i         (cfg.out_w),
     .shift_i         (cfg.shift),
     .relu_i          (cfg.relu),
+    .bias_en_i       (cfg.bias_en),
     .rlc_i           (cfg.ofmap_rlc),
     .bias_addr_i     (cfg.bias_addr),
     .row_addr_i      (cfg.out_row_addr),
@@ -683,6 +757,7 @@ module ocelli_top
           2'd1:    if (mover_sel_filter) bytes_weight_q <= bytes_weight_q + 8;
                    else bytes_ifmap_q <= bytes_ifmap_q + 8;
           2'd2:    bytes_bias_q <= bytes_bias_q + 8;
+          2'd3:    bytes_weight_q <= bytes_weight_q + 8;  // the LRN table
           default: bytes_desc_q <= bytes_desc_q + 8;
         endcase
       end
@@ -721,7 +796,7 @@ module ocelli_top
       5'd13: csr_rdata_o = 64'(rlc_words_in);
       5'd14: csr_rdata_o = 64'(rlc_words_out);
       5'd15: csr_rdata_o = {32'd0, dma_err_addr};
-      5'd16: csr_rdata_o = 64'(saturated);
+      5'd16: csr_rdata_o = 64'(saturated) + 64'(ppu_saturated);
       5'd17: csr_rdata_o = glb_conflicts_sum;
       5'd18: csr_rdata_o = perf_active;
       5'd19: csr_rdata_o = {16'd0, ctrl_layer, 32'(mover_rlc_word)};

@@ -4,8 +4,13 @@ package ctrl_pkg;
   localparam int unsigned DescWords = 16;  // 128-byte descriptor, 16 x 64-bit words
 
   typedef enum logic [7:0] {
-    OpConv = 8'd1
+    OpConv = 8'd1,  // convolution (FC is a convolution whose filter covers the ifmap)
+    OpPool = 8'd2,  // max pooling, one channel per tile, through the post-processing unit
+    OpLrn  = 8'd3   // local response normalisation across channels, all channels per tile
   } opcode_e;
+
+  // LRN multiplier table: entries in the post-processing unit (docs/isa.md, LRN).
+  localparam int unsigned LrnLutDepth = 2048;
 
   // Error codes reported in the status register (docs/isa.md, "Error codes").
   typedef enum logic [7:0] {
@@ -56,6 +61,12 @@ package ctrl_pkg;
     logic [31:0] bias_addr;
     logic [31:0] ifmap_index_addr;
     logic [31:0] ofmap_index_addr;
+    // LRN only (word 3, bits 63:32)
+    logic [7:0]  lrn_exp_min;
+    logic [7:0]  lrn_exp_max;
+    logic [4:0]  lrn_lut_frac;
+    logic [2:0]  lrn_mant_bits;
+    logic [3:0]  lrn_size;
   } layer_desc_t;
 
   function automatic layer_desc_t decode_desc(logic [7:0][63:0] w);  // words 8-15 are reserved
@@ -93,12 +104,26 @@ package ctrl_pkg;
     d.bias_addr        = w[6][63:32];
     d.ifmap_index_addr = w[7][31:0];
     d.ofmap_index_addr = w[7][63:32];
+    d.lrn_exp_min      = w[3][39:32];
+    d.lrn_exp_max      = w[3][47:40];
+    d.lrn_lut_frac     = w[3][52:48];
+    d.lrn_mant_bits    = w[3][58:56];
+    d.lrn_size         = w[3][63:60];
     return d;
   endfunction
 
   // Everything the datapath needs for the current layer and tile, registered by the controller.
   typedef struct packed {
     // layer
+    logic        op_lrn;         // the tile runs on the post-processing unit as LRN (else max pooling)
+    logic        bias_en;        // the output stage adds a bias (CONV only)
+    logic [3:0]  lrn_size;
+    logic [5:0]  lrn_exp_min;
+    logic [2:0]  lrn_mant_bits;
+    logic [4:0]  lrn_lut_frac;
+    logic [8:0]  lrn_chans;      // C
+    logic [31:0] lut_addr;       // LRN table in DRAM
+    logic [11:0] lut_entries;
     logic        relu;
     logic        ifmap_rlc;
     logic        ofmap_rlc;
@@ -143,14 +168,14 @@ package ctrl_pkg;
     logic        dbuf;           // ifmap and filter buffers are doubled: the next block loads during a pass
     // tile
     logic [3:0]  n_eff;
-    logic [7:0]  chans_valid;    // of the block in the pass
+    logic [8:0]  chans_valid;    // of the block in the pass
     logic [8:0]  filters_valid;
     logic [4:0]  rows_valid;
     logic signed [16:0] h_start;
     logic [13:0] if_base_pass;   // GLB ifmap buffer and filter buffer the pass reads
     logic [13:0] filt_base_pass;
     // the block being loaded (the pass's own, or the next one while the pass runs)
-    logic [7:0]  ld_chans_valid;
+    logic [8:0]  ld_chans_valid;
     logic [31:0] ld_first_plane; // DRAM row of (n0, first channel of the block, h = 0)
     logic [31:0] ld_chunk_addr;
     logic [13:0] if_base_load;

@@ -21,7 +21,7 @@ module ifmap_loader
   input  logic [15:0]             in_h_i,           // H
   input  logic [15:0]             in_w_i,           // W (elements of a coded row)
   input  logic [3:0]              n_img_i,
-  input  logic [7:0]              chans_valid_i,
+  input  logic [8:0]              chans_valid_i,
   input  logic [MemAddrWidth-1:0] first_plane_i,    // DRAM row number of (n0, first channel, h = 0)
   input  logic [MemAddrWidth-1:0] chan_rows_i,      // H: rows between channels
   input  logic [MemAddrWidth-1:0] img_rows_i,       // C * H: rows between images
@@ -45,7 +45,7 @@ module ifmap_loader
 );
   logic                    gen_q;
   logic [3:0]              b_q;
-  logic [7:0]              c_q;
+  logic [8:0]              c_q;
   logic [AddrWidth-1:0]    glb_img_q, glb_plane_q;
   logic [MemAddrWidth-1:0] d_img_q, d_plane_q;
   logic                    last_c, last_b;

@@ -54,13 +54,17 @@ module layer_ctrl
   input  logic                    pass_busy_i,
   output logic                    output_start_o,
   input  logic                    output_busy_i,
+  output logic                    ppu_start_o,      // POOL/LRN tile on the post-processing unit
+  input  logic                    ppu_busy_i,
+  output logic                    lut_start_o,      // LRN: load the multiplier table (DMA owner 3)
+  input  logic                    lut_busy_i,
 
   input  logic                    progress_i        // any datapath handshake this cycle (watchdog)
 );
   typedef enum logic [4:0] {
     StIdle, StFetchCmd, StFetchData, StDecode, StCheck, StDiv, StPrep1, StPrep2, StPrep3, StFit,
     StTile, StBlock, StLoad, StLoadWait, StPass, StPassWait, StOutput, StOutputWait,
-    StNextLayer, StDone, StError
+    StNextLayer, StDone, StError, StLut, StLutWait
   } state_e;
 
   state_e                        state_q;
@@ -76,9 +80,12 @@ module layer_ctrl
   logic [4:0]  div_bit_q;
   logic        div_second_q;
   logic [15:0] cg_q, mg_q;       // channels and filters per group
+  logic [15:0] groups_q;         // G (POOL: C, every channel its own group)
+  logic [15:0] cblk_q;           // channels per block: q*r (CONV), 1 (POOL), C (LRN)
+  logic        is_conv, is_pool, is_lrn;
 
   // loop state
-  logic [7:0]  g_q;
+  logic [15:0] g_q;
   logic [15:0] m0_q, n0_q, e0_q, c0_q;
   logic [31:0] wblock_q;         // weight address of the current (g, filter block)
   logic [31:0] chunk_q;          // weight address of the next chunk to load
@@ -102,7 +109,8 @@ module layer_ctrl
   endfunction
 
   // Shape checks (docs/isa.md, codes 2 and 3)
-  logic        shape_ok, out_ok, map_ok;
+  logic        shape_ok, out_ok, map_ok, pool_ok, lrn_ok;
+  logic [31:0] lut_entries;
   logic [31:0] span_v, span_h, ev, fv;
   always_comb begin
     span_v = 32'(d_q.in_h) + 32'(d_q.pad_t) + 32'(d_q.pad_b);
@@ -110,7 +118,7 @@ module layer_ctrl
     ev     = (32'(d_q.out_h) - 1) * 32'(d_q.stride_v) + 32'(d_q.r_rows);
     fv     = (32'(d_q.out_w) - 1) * 32'(d_q.stride_h) + 32'(d_q.s_cols);
     shape_ok = (d_q.n_img != '0) && (d_q.chans != '0) && (d_q.in_h != '0) && (d_q.in_w != '0) &&
-               (d_q.in_w <= 16'd1020) && (d_q.filters != '0) && (d_q.groups != '0) &&
+               (d_q.in_w <= 16'd1020) && (d_q.filters != '0) && (d_q.groups != '0 || !is_conv) &&
                (d_q.r_rows >= 8'd1) && (d_q.r_rows <= 8'd12) && (d_q.s_cols >= 8'd1) && (d_q.s_cols <= 8'd12) &&
                (d_q.stride_v == 4'd1 || d_q.stride_v == 4'd2 || d_q.stride_v == 4'd4) &&
                (d_q.stride_h != '0) && (d_q.shift <= 8'd31);
@@ -125,6 +133,18 @@ module layer_ctrl
              (d_q.map_r >= 8'd1) && (16'(d_q.map_r) * 16'(d_q.r_rows) <= 16'(ArrayRows)) &&
              (d_q.map_t >= 8'd1) && (16'(d_q.map_t) * 16'(d_q.map_e) <= 16'(ArrayCols)) &&
              ((32'(d_q.map_e) - 1) * 32'(d_q.stride_v) + 32'(d_q.r_rows) <= 32'(1 << NocColIdWidth));
+    // POOL: every window holds an ifmap element (padding never wins), no requantization.
+    pool_ok = (d_q.pad_t < 4'(d_q.r_rows)) && (d_q.pad_l < 4'(d_q.s_cols)) && (d_q.shift == '0) &&
+              ((32'(d_q.out_h) - 1) * 32'(d_q.stride_v) < 32'(d_q.in_h) + 32'(d_q.pad_t)) &&
+              ((32'(d_q.out_w) - 1) * 32'(d_q.stride_h) < 32'(d_q.in_w) + 32'(d_q.pad_l));
+    // LRN: a 1 x 1 window over the rows, an odd channel window, a table that fits the unit.
+    lut_entries = 32'd1 + ((32'(d_q.lrn_exp_max) - 32'(d_q.lrn_exp_min) + 32'd1) << d_q.lrn_mant_bits);
+    lrn_ok = (d_q.r_rows == 8'd1) && (d_q.s_cols == 8'd1) && (d_q.stride_v == 4'd1) && (d_q.stride_h == 4'd1) &&
+             ({d_q.pad_t, d_q.pad_b, d_q.pad_l, d_q.pad_r} == '0) && (d_q.shift == '0) &&
+             d_q.lrn_size[0] && (d_q.lrn_mant_bits >= 3'd1) && (d_q.lrn_mant_bits <= 3'd6) &&
+             (d_q.lrn_exp_min >= 8'(d_q.lrn_mant_bits)) && (d_q.lrn_exp_max >= d_q.lrn_exp_min) &&
+             (d_q.lrn_exp_max <= 8'd34) && (d_q.lrn_lut_frac <= 5'd30) &&
+             (lut_entries <= 32'(LrnLutDepth)) && (d_q.chans <= 16'(MaxTileFilters));
   end
 
   logic [15:0] out_slot_rlc, out_slot_raw;
@@ -144,7 +164,8 @@ module layer_ctrl
   assign cfg_o         = cfg_q;
 
   assign rd_owner_o      = (ld_q != LdIdle) ? 2'd1 :
-                           (state_q == StOutput || state_q == StOutputWait) ? 2'd2 : 2'd0;
+                           (state_q == StOutput || state_q == StOutputWait) ? 2'd2 :
+                           (state_q == StLut || state_q == StLutWait) ? 2'd3 : 2'd0;
   assign rd_cmd_valid_o  = state_q == StFetchCmd;
   assign rd_cmd_addr_o   = queue_addr_i + {9'd0, layer_q, 7'd0};
   assign rd_cmd_words_o  = 24'(DescWords);
@@ -154,13 +175,18 @@ module layer_ctrl
   assign filter_cmd_valid_o = ld_q == LdFiltCmd;
   assign ifmap_load_start_o = ld_q == LdIfmap;
 
-  assign next_block = c0_q + 16'(d_q.map_q) * 16'(d_q.map_r) < cg_q;
+  assign next_block = c0_q + cblk_q < cg_q;
   // Load the block of the coming pass (unless it came in during the last pass), or prefetch the next one.
   assign ld_req = (state_q == StLoad) || ((state_q == StPass) && cfg_q.dbuf && next_block);
-  assign ld_c   = (state_q == StPass) ? c0_q + 16'(d_q.map_q) * 16'(d_q.map_r) : c0_q;
+  assign ld_c   = (state_q == StPass) ? c0_q + cblk_q : c0_q;
   assign ld_buf = (state_q == StPass) ? !cur_buf_q : cur_buf_q;
-  assign pass_start_o       = state_q == StPass;
+  assign pass_start_o       = (state_q == StPass) && is_conv;
+  assign ppu_start_o        = (state_q == StPass) && !is_conv;
+  assign lut_start_o        = state_q == StLut;
   assign output_start_o     = state_q == StOutput;
+  assign is_conv = d_q.opcode == OpConv;
+  assign is_pool = d_q.opcode == OpPool;
+  assign is_lrn  = d_q.opcode == OpLrn;
 
   // ------------------------------------------------------------------ sequencer
   logic        fail;
@@ -206,6 +232,8 @@ module layer_ctrl
       cg_q         <= '0;
       mg_q         <= '0;
       g_q          <= '0;
+      groups_q     <= '0;
+      cblk_q       <= '0;
       m0_q         <= '0;
       n0_q         <= '0;
       e0_q         <= '0;
@@ -249,15 +277,33 @@ module layer_ctrl
           end
 
           StCheck: begin
-            if (d_q.opcode != OpConv || words_q[DescWords-1:8] != '0) begin
+            if (!(is_conv || is_pool || is_lrn) || words_q[DescWords-1:8] != '0) begin
               err_q <= ErrOpcode; state_q <= StError;
-            end else if (!shape_ok) begin
+            end else if (!shape_ok || (is_pool && !pool_ok) || (is_lrn && !lrn_ok)) begin
               err_q <= ErrShape; state_q <= StError;
             end else if (!out_ok) begin
               err_q <= ErrOutShape; state_q <= StError;
-            end else if (!map_ok || (16'(d_q.map_p) * 16'(d_q.map_t) > 16'(MaxTileFilters))) begin
+            end else if (!map_ok || (16'(d_q.map_p) * 16'(d_q.map_t) > 16'(MaxTileFilters)) ||
+                         (!is_conv && ({d_q.map_p, d_q.map_q, d_q.map_r, d_q.map_t} != {4{8'd1}}))) begin
               err_q <= ErrMapping; state_q <= StError;
+            end else if (!is_conv && d_q.filters != d_q.chans) begin
+              err_q <= ErrGroups; state_q <= StError;
+            end else if (is_pool) begin
+              // Every channel is its own group of one channel and one "filter".
+              cg_q     <= 16'd1;
+              mg_q     <= 16'd1;
+              groups_q <= d_q.chans;
+              cblk_q   <= 16'd1;
+              state_q  <= StPrep1;
+            end else if (is_lrn) begin
+              cg_q     <= d_q.chans;
+              mg_q     <= d_q.chans;
+              groups_q <= 16'd1;
+              cblk_q   <= d_q.chans;
+              state_q  <= StPrep1;
             end else begin
+              groups_q     <= 16'(d_q.groups);
+              cblk_q       <= 16'(d_q.map_q) * 16'(d_q.map_r);
               div_num_q    <= d_q.chans;
               div_quo_q    <= '0;
               div_rem_q    <= '0;
@@ -301,6 +347,15 @@ module layer_ctrl
           end
 
           StPrep1: begin
+            cfg_q.op_lrn        <= is_lrn;
+            cfg_q.bias_en       <= is_conv;
+            cfg_q.lrn_size      <= d_q.lrn_size;
+            cfg_q.lrn_exp_min   <= d_q.lrn_exp_min[5:0];
+            cfg_q.lrn_mant_bits <= d_q.lrn_mant_bits;
+            cfg_q.lrn_lut_frac  <= d_q.lrn_lut_frac;
+            cfg_q.lrn_chans     <= d_q.chans[8:0];
+            cfg_q.lut_addr      <= d_q.weight_addr;
+            cfg_q.lut_entries   <= 12'(lut_entries);
             cfg_q.relu          <= d_q.relu;
             cfg_q.ifmap_rlc     <= d_q.ifmap_rlc;
             cfg_q.ofmap_rlc     <= d_q.ofmap_rlc;
@@ -321,7 +376,7 @@ module layer_ctrl
             cfg_q.e             <= d_q.map_e[4:0];
             cfg_q.rows_pe       <= 4'(d_q.map_r * d_q.r_rows);
             cfg_q.cols_pe       <= 5'(d_q.map_t * d_q.map_e);
-            cfg_q.pt            <= 9'(d_q.map_p * d_q.map_t);
+            cfg_q.pt            <= is_lrn ? d_q.chans[8:0] : 9'(d_q.map_p * d_q.map_t);
             cfg_q.pitch         <= 8'((d_q.in_w + 16'd3) >> 2);
             cfg_q.rows_tile     <= 7'((d_q.map_e - 8'd1) * d_q.stride_v + d_q.r_rows);
             cfg_q.slot_in       <= 8'((d_q.in_w + 16'd2) / 16'd3);
@@ -341,8 +396,8 @@ module layer_ctrl
           StPrep2: begin
             cfg_q.plane_words    <= 14'(32'(cfg_q.rows_tile) * 32'(cfg_q.pitch));
             cfg_q.ps_group_words <= 14'(32'(cfg_q.e) * 32'(cfg_q.pitch2));
-            cfg_q.chunk_words    <= 24'(32'(cfg_q.blk_rows) * 32'(cfg_q.t) * 32'(cfg_q.blk_pitch));
-            tmp_a_q              <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cfg_q.q) * 32'(cfg_q.r);
+            cfg_q.chunk_words    <= is_conv ? 24'(32'(cfg_q.blk_rows) * 32'(cfg_q.t) * 32'(cfg_q.blk_pitch)) : 24'd0;
+            tmp_a_q              <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cblk_q);
             tmp_b_q              <= 32'(cfg_q.pt) * 32'(cfg_q.e) * 32'(cfg_q.pitch2);
             state_q <= StPrep3;
           end
@@ -372,9 +427,11 @@ module layer_ctrl
               c0_q     <= '0;
               wblock_q <= d_q.weight_addr;
               chunk_q  <= d_q.weight_addr;
-              state_q  <= StTile;
+              state_q  <= is_lrn ? StLut : StTile;
             end
           end
+          StLut: state_q <= StLutWait;
+          StLutWait: if (!lut_busy_i) state_q <= StTile;
 
           StTile: begin
             // A tile: (g, m0 .. m0+p*t-1, n0 .. n0+n-1, e0 .. e0+e-1); its channel blocks follow.
@@ -395,7 +452,7 @@ module layer_ctrl
           StBlock: begin
             cfg_q.out_row_addr   <= d_q.ofmap_addr + ((tmp_a_q * cfg_q.out_slot_words) << 3);
             cfg_q.out_index_addr <= d_q.ofmap_index_addr + (tmp_a_q << 3);
-            cfg_q.chans_valid    <= 8'(min16(16'(d_q.map_q) * 16'(d_q.map_r), cg_q - c0_q));
+            cfg_q.chans_valid    <= 9'(min16(cblk_q, cg_q - c0_q));
             cfg_q.accum          <= c0_q != '0;
             cfg_q.if_base_pass   <= cur_buf_q ? if_buf1_q : 14'd0;
             cfg_q.filt_base_pass <= 14'(FilterBase) + (cur_buf_q ? 14'(FilterWords / 2) : 14'd0);
@@ -407,9 +464,9 @@ module layer_ctrl
             prefetched_q <= cfg_q.dbuf && next_block;
             state_q      <= StPassWait;
           end
-          StPassWait: if (!pass_busy_i && ld_q == LdIdle) begin
+          StPassWait: if (!pass_busy_i && !ppu_busy_i && ld_q == LdIdle) begin
             if (next_block) begin
-              c0_q      <= c0_q + 16'(d_q.map_q) * 16'(d_q.map_r);
+              c0_q      <= c0_q + cblk_q;
               cur_buf_q <= cfg_q.dbuf ? !cur_buf_q : 1'b0;
               state_q   <= StBlock;
             end else begin
@@ -433,8 +490,8 @@ module layer_ctrl
                   m0_q <= m0_q + 16'(cfg_q.pt);
                 end else begin
                   m0_q <= '0;
-                  if (16'(g_q) + 16'd1 < 16'(d_q.groups)) begin
-                    g_q <= g_q + 1'b1;
+                  if (g_q + 16'd1 < groups_q) begin
+                    g_q <= g_q + 16'd1;
                   end else begin
                     state_q <= StNextLayer;
                   end
@@ -455,14 +512,14 @@ module layer_ctrl
 
         // loader
         if (ld_req) begin
-          cfg_q.ld_chans_valid <= 8'(min16(16'(d_q.map_q) * 16'(d_q.map_r), cg_q - ld_c));
+          cfg_q.ld_chans_valid <= 9'(min16(cblk_q, cg_q - ld_c));
           cfg_q.ld_first_plane <= (32'(n0_q) * 32'(d_q.chans) + 32'(g_q) * 32'(cg_q) + 32'(ld_c)) *
                                   32'(d_q.in_h);
           cfg_q.ld_chunk_addr  <= chunk_q;
           cfg_q.if_base_load   <= ld_buf ? if_buf1_q : 14'd0;
           cfg_q.filt_base_load <= 14'(FilterBase) + (ld_buf ? 14'(FilterWords / 2) : 14'd0);
           chunk_q              <= chunk_q + 32'({cfg_q.chunk_words[20:0], 3'b000});
-          ld_q                 <= LdFiltCmd;
+          ld_q                 <= is_conv ? LdFiltCmd : LdIfmap;  // POOL/LRN have no filters
         end else begin
           unique case (ld_q)
             LdFiltCmd:   if (mover_cmd_ready_i) ld_q <= LdFiltWait;

@@ -26,6 +26,7 @@ module output_stage
   input  logic [7:0]              out_w_i,         // F
   input  logic [4:0]              shift_i,
   input  logic                    relu_i,
+  input  logic                    bias_en_i,       // CONV: add the filters' bias; POOL/LRN: none is read
   input  logic                    rlc_i,
   input  logic [MemAddrWidth-1:0] bias_addr_i,     // of the tile's first filter (4-byte aligned)
   input  logic [MemAddrWidth-1:0] row_addr_i,      // DRAM slot of row (b=0, filter 0, j=0)
@@ -83,7 +84,7 @@ module output_stage
       bias_n_q     <= '0;
       bias_skip_q  <= 1'b0;
     end else if (start_i) begin
-      bias_state_q <= BiasCmd;
+      bias_state_q <= bias_en_i ? BiasCmd : BiasDone;
       bias_n_q     <= '0;
       bias_skip_q  <= bias_addr_i[2];
     end else begin
@@ -201,7 +202,7 @@ module output_stage
   data_t              elem;
   logic               elem_last, saturate;
 
-  assign acc       = (rd_side[FiltW+1] ? rd_word[63:32] : rd_word[31:0]) + bias_q[rd_side[FiltW-1:0]];
+  assign acc       = (rd_side[FiltW+1] ? rd_word[63:32] : rd_word[31:0]) + (bias_en_i ? bias_q[rd_side[FiltW-1:0]] : psum_t'(0));
   assign elem_last = rd_side[FiltW];
   always_comb begin
     rounded = {acc[31], acc};

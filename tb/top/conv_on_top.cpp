@@ -1,33 +1,9 @@
 #include "conv_on_top.hpp"
 
+#include "dram_arena.hpp"
 #include "ocelli/driver/layout.hpp"
 
 namespace ocelli::tb {
-
-namespace {
-// Bump allocator over the DRAM address space, 64-byte aligned regions.
-class DramArena {
- public:
-  explicit DramArena(std::uint64_t start) : next_(start) {}
-  std::uint32_t take(std::uint64_t bytes) {
-    const std::uint64_t at = next_;
-    next_ = (next_ + bytes + 63) & ~std::uint64_t{63};
-    return static_cast<std::uint32_t>(at);
-  }
-
- private:
-  std::uint64_t next_;
-};
-
-void write_words(dram::Storage& mem, std::uint32_t addr, const std::vector<std::uint64_t>& words) {
-  if (!words.empty()) mem.write(addr, words.data(), words.size() * 8);
-}
-std::vector<std::uint64_t> read_words(dram::Storage& mem, std::uint32_t addr, std::size_t count) {
-  std::vector<std::uint64_t> words(count);
-  if (count) mem.read(addr, words.data(), count * 8);
-  return words;
-}
-}  // namespace
 
 ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
                           const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit) {

@@ -2,7 +2,10 @@
 // the Eyeriss block at batch 4 only, and errors that name the bad field.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <cstdint>
 #include <filesystem>
@@ -453,6 +456,59 @@ TEST_F(ReportFiles, MalformedJsonNamesFileAndField) {
     EXPECT_NE(std::string(e.what()).find(file + ": not valid JSON"), std::string::npos) << e.what();
   }
   EXPECT_THROW(read_json(path("missing.json")), std::runtime_error);
+}
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+};
+
+CliResult run_cli(const std::string& args) {
+  CliResult r;
+  const std::string cmd = std::string(OCELLI_CLI) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
+  const int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST_F(ReportFiles, CliWritesEveryReportFile) {
+  const RunRecord run = synthetic_alexnet(4);
+  write_json(run, path("run.json"));
+  const bool have_gnuplot = ::system("command -v gnuplot > /dev/null 2>&1") == 0;
+  const std::string out_dir = path("reports");
+  const CliResult r = run_cli(fmt::format("report {} --out-dir {} --name alex{}", path("run.json"), out_dir,
+                                          have_gnuplot ? "" : " --no-chart"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find(format_table(run)), std::string::npos) << r.out;  // the table on stdout, unchanged
+  for (const char* ext : {".txt", ".json", ".csv"}) EXPECT_GT(fs::file_size(out_dir + "/alex" + ext), 0u) << ext;
+  if (have_gnuplot) {
+    EXPECT_GT(fs::file_size(out_dir + "/alex.png"), 0u);
+  }
+  // The JSON it wrote reads back as the same run.
+  const RunRecord back = read_json(out_dir + "/alex.json");
+  ASSERT_EQ(back.layers.size(), run.layers.size());
+  for (std::size_t i = 0; i < run.layers.size(); ++i) expect_same(back.layers[i], run.layers[i]);
+}
+
+TEST_F(ReportFiles, CliNamesTheBadField) {
+  write_json(synthetic_alexnet(1), path("run.json"));
+  std::string text;
+  {
+    std::ifstream in(path("run.json"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  nlohmann::json doc = nlohmann::json::parse(text);
+  doc["layers"][0]["macs"] = -1;
+  std::ofstream(path("bad.json")) << doc.dump();
+  const CliResult r = run_cli(fmt::format("report {} --out-dir {} --no-chart", path("bad.json"), path("reports")));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("layers[0].macs"), std::string::npos) << r.out;
 }
 
 }  // namespace

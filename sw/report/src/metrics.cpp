@@ -109,12 +109,15 @@ int array_pes(const std::string& hw_config) {
   std::smatch m;
   if (!std::regex_search(hw_config, m, kArray)) {
     throw std::invalid_argument(fmt::format(
-        "hw_config \"{}\" does not start with \"<rows>x<cols> PEs\"; give the array size explicitly", hw_config));
+        "hw_config \"{}\" does not start with \"<rows>x<cols> PEs\"; pass the array size (ocelli report --pes N)", hw_config));
   }
   const long rows = m[1].str().size() > 4 ? 0 : std::stol(m[1].str());
   const long cols = m[2].str().size() > 4 ? 0 : std::stol(m[2].str());
   const int pes = static_cast<int>(rows * cols);
-  if (pes <= 0) throw std::invalid_argument(fmt::format("hw_config \"{}\": array size out of range (1..9999 x 1..9999)", hw_config));
+  if (pes <= 0) {
+    throw std::invalid_argument(
+        fmt::format("hw_config \"{}\": array size out of range (1..9999 x 1..9999)", hw_config));
+  }
   return pes;
 }
 

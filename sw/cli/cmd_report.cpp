@@ -54,13 +54,13 @@ int run_report(const ReportArgs& args) {
 void add_report_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "report", "print a run record (JSON) as the per-layer report and write it as txt, json, csv and png");
-  cmd->add_option("run_json", args->run_json, "run record JSON (ocelli run --report)")->required();
-  cmd->add_option("--out-dir", args->out_dir, "directory for the report files")->capture_default_str();
-  cmd->add_option("--name", args->name, "file name stem (default: the record's network name)");
+      "report", "Print a run record (JSON) as the per-layer report and write it as txt, json, csv and png");
+  cmd->add_option("run_json", args->run_json, "Run record JSON (ocelli run --report)")->required();
+  cmd->add_option("--out-dir", args->out_dir, "Directory for the report files")->capture_default_str();
+  cmd->add_option("--name", args->name, "File name stem (default: the record's network name)");
   cmd->add_option("--pes", args->pes, "PEs of the array for utilization (default: from the record's hw_config)")
       ->check(CLI::PositiveNumber);
-  cmd->add_flag("!--no-chart", args->chart, "skip the gnuplot chart");
+  cmd->add_flag("!--no-chart", args->chart, "Skip the gnuplot chart");
   cmd->callback([args, &exit_code] { exit_code = run_report(*args); });
 }
 

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   CLI::App app{"ocelli: an Eyeriss-class row-stationary CNN accelerator, its golden model and tools"};
   app.require_subcommand(1);
   int exit_code = 0;
+  ocelli::cli::add_report_command(app, exit_code);
   ocelli::cli::add_golden_command(app, exit_code);
   ocelli::cli::add_onnx_node_command(app, exit_code);
   try {

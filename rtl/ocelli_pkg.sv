@@ -53,6 +53,16 @@ package ocelli_pkg;
     logic [3:0] num_images;    // n: ifmap rows (images) concatenated in one pass, 1..15
   } pe_cfg_t;
 
+  // Filter network word: up to FilterLanes consecutive filter values for one PE per handshake (Eyeriss's filter GIN
+  // is 64 bits wide), lane 0 first, `count` of them valid (1..FilterLanes). Four lanes match the 64-bit DRAM port,
+  // so a layer whose weights are each used once (FC at batch 1) is not limited by the filter network.
+  localparam int unsigned FilterLanes = 4;
+  typedef struct packed {
+    logic [2:0]                            count;
+    logic [FilterLanes-1:0][DataWidth-1:0] lanes;
+  } filt_word_t;
+  localparam int unsigned FiltWordWidth = $bits(filt_word_t);
+
   // ---- Global buffer and NoC (docs/glb-noc.md) ----
   // Default GLB: 27 single-port banks of 512 x 64 bit = 108 KB (25 banks for ifmaps/psums, 2 for filters).
   localparam int unsigned GlbNumBanks  = 27;

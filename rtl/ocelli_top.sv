@@ -380,7 +380,8 @@ module ocelli_top
 
   // ------------------------------------------------------------------ feeders -> GINs -> array -> GON -> collector
   logic        ff_valid, ff_ready, if_valid, if_ready, pf_valid, pf_ready;
-  data_t       ff_data, if_data;
+  filt_word_t  ff_data;
+  data_t       if_data;
   psum_t       pf_data;
   logic [NocRowIdWidth-1:0] ff_row, if_row, pf_row;
   logic [NocColIdWidth-1:0] ff_col, if_col, pf_col;
@@ -464,14 +465,15 @@ module ocelli_top
 
   logic [NumPes-1:0]                 a_filt_valid, a_filt_ready, a_ifmap_valid, a_ifmap_ready;
   logic [NumPes-1:0]                 a_psum_valid, a_psum_ready;
-  logic [NumPes-1:0][DataWidth-1:0]  a_filt_data, a_ifmap_data;
+  filt_word_t [NumPes-1:0]           a_filt_data;
+  logic [NumPes-1:0][DataWidth-1:0]  a_ifmap_data;
   logic [NumPes-1:0][PsumWidth-1:0]  a_psum_data;
   logic                              gin_f_idle, gin_i_idle, gin_p_idle, gin_f_err, gin_i_err, gin_p_err;
   logic [63:0]                       gin_f_words, gin_f_deliv, gin_f_stall;
   logic [63:0]                       gin_i_words, gin_i_deliv, gin_i_stall;
   logic [63:0]                       gin_p_words, gin_p_deliv, gin_p_stall;
 
-  gin #(.Rows(Rows), .Cols(Cols), .Width(DataWidth)) u_gin_filter (
+  gin #(.Rows(Rows), .Cols(Cols), .Width(FiltWordWidth)) u_gin_filter (
     .clk_i, .rst_ni,
     .cfg_row_en_i   (row_used),
     .cfg_row_id_i   (filt_row_id),

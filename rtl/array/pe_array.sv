@@ -23,7 +23,7 @@ module pe_array
   output logic                              busy_o,
 
   input  logic [NumPes-1:0]                 filt_valid_i,
-  input  logic [NumPes-1:0][DataWidth-1:0]  filt_data_i,
+  input  filt_word_t [NumPes-1:0]           filt_data_i,
   output logic [NumPes-1:0]                 filt_ready_o,
 
   input  logic [NumPes-1:0]                 ifmap_valid_i,

@@ -1,6 +1,8 @@
 // Streams one pass's filter chunk from the GLB filter region into the filter GIN (docs/isa.md, weights layout).
-// The chunk holds one block of p*q*S words per (PE row, horizontal set); word k of every block is sent before word
-// k+1 of any, so every PE row loads its filter spad in parallel. Tags: row = physical PE row, col = horizontal set.
+// The chunk holds one block of p*q*S values per (PE row, horizontal set), padded to whole 64-bit words; each GLB
+// word goes out as one filter-network word of up to four values (the last word of a block carries the rest). Word k
+// of every block is sent before word k+1 of any, so every PE row loads its filter spad in parallel.
+// Tags: row = physical PE row, col = horizontal set.
 module filter_feeder
   import ocelli_pkg::*;
 #(
@@ -25,22 +27,25 @@ module filter_feeder
 
   output logic                 gin_valid_o,
   input  logic                 gin_ready_i,
-  output data_t                gin_data_o,
+  output filt_word_t           gin_data_o,
   output logic [NocRowIdWidth-1:0] gin_row_tag_o,
   output logic [NocColIdWidth-1:0] gin_col_tag_o
 );
-  localparam int unsigned SideW = 2 + NocRowIdWidth + NocColIdWidth;
+  localparam int unsigned SideW = 3 + NocRowIdWidth + NocColIdWidth;
 
   logic                 gen_q;           // still generating requests
-  logic [7:0]           k_q;             // element within the block
+  logic [7:0]           k_q;             // word within the block
   logic [3:0]           row_q, set_q;
   logic [AddrWidth-1:0] blk_addr_q;      // address of the current block's first word
   logic                 req_ready, last_req, reader_idle;
   logic [SideW-1:0]     side;
-  logic [1:0]           lane;
+  logic [2:0]           count, req_count;
   logic [63:0]          word;
+  logic [9:0]           left;            // values of the block from word k on
 
-  assign last_req = (k_q == blk_len_i - 1'b1) && (row_q == rows_i - 1'b1) && (set_q == sets_i - 1'b1);
+  assign left      = 10'(blk_len_i) - {k_q, 2'b00};
+  assign req_count = (left >= 10'd4) ? 3'd4 : 3'(left);
+  assign last_req  = (k_q == blk_pitch_i - 1'b1) && (row_q == rows_i - 1'b1) && (set_q == sets_i - 1'b1);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -79,9 +84,9 @@ module filter_feeder
     .rst_ni,
     .req_valid_i     (gen_q),
     .req_ready_o     (req_ready),
-    .req_addr_i      (blk_addr_q + AddrWidth'(k_q[7:2])),
+    .req_addr_i      (blk_addr_q + AddrWidth'(k_q)),
     .req_skip_i      (1'b0),
-    .req_side_i      ({k_q[1:0], NocRowIdWidth'(row_q), NocColIdWidth'(set_q)}),
+    .req_side_i      ({req_count, NocRowIdWidth'(row_q), NocColIdWidth'(set_q)}),
     .glb_valid_o,
     .glb_ready_i,
     .glb_addr_o,
@@ -94,8 +99,8 @@ module filter_feeder
     .idle_o          (reader_idle)
   );
 
-  assign {lane, gin_row_tag_o, gin_col_tag_o} = side;
-  assign gin_data_o = word[lane * DataWidth +: DataWidth];
+  assign {count, gin_row_tag_o, gin_col_tag_o} = side;
+  assign gin_data_o = {count, word};
   assign busy_o = gen_q || !reader_idle;
 
 endmodule

@@ -28,7 +28,7 @@ module noc_array_tb_top
   input  logic [NumPes-1:0]                 filt_pe_en_i,
   input  logic [NumPes-1:0][ColIdWidth-1:0] filt_col_id_i,
   input  logic                              filt_valid_i,
-  input  logic [DataWidth-1:0]              filt_data_i,
+  input  filt_word_t                        filt_data_i,
   input  logic [RowIdWidth-1:0]             filt_row_tag_i,
   input  logic [ColIdWidth-1:0]             filt_col_tag_i,
   output logic                              filt_ready_o,
@@ -69,7 +69,7 @@ module noc_array_tb_top
   output logic [63:0]                       macs_o
 );
   logic [NumPes-1:0]                filt_pe_valid, filt_pe_ready;
-  logic [NumPes-1:0][DataWidth-1:0] filt_pe_data;
+  filt_word_t [NumPes-1:0]          filt_pe_data;
   logic [NumPes-1:0]                ifmap_pe_valid, ifmap_pe_ready;
   logic [NumPes-1:0][DataWidth-1:0] ifmap_pe_data;
   logic [NumPes-1:0]                psum_pe_valid, psum_pe_ready;
@@ -78,7 +78,7 @@ module noc_array_tb_top
   logic [Cols-1:0][PsumWidth-1:0]   col_data;
   logic [2:0]                       gin_idle;
 
-  gin #(.Rows(Rows), .Cols(Cols), .Width(DataWidth)) u_filt_gin (
+  gin #(.Rows(Rows), .Cols(Cols), .Width(FiltWordWidth)) u_filt_gin (
     .clk_i, .rst_ni,
     .cfg_row_en_i(filt_row_en_i), .cfg_row_id_i(filt_row_id_i),
     .cfg_pe_en_i(filt_pe_en_i), .cfg_col_id_i(filt_col_id_i),

@@ -23,9 +23,9 @@ module pe
   input  logic    accum_i,       // add the incoming psum stream to the outputs
   output logic    busy_o,
 
-  input  logic    filt_valid_i,
-  input  data_t   filt_data_i,
-  output logic    filt_ready_o,
+  input  logic       filt_valid_i,
+  input  filt_word_t filt_data_i,   // 1..FilterLanes consecutive filter spad values
+  output logic       filt_ready_o,
 
   input  logic    ifmap_valid_i,
   input  data_t   ifmap_data_i,
@@ -50,8 +50,8 @@ module pe
   localparam int unsigned PsumAddrW = $clog2(PsumSpadDepth);
 
   // ---------------- input and output queues ----------------
-  logic  filt_q_valid, filt_q_pop;
-  data_t filt_q_data;
+  logic       filt_q_valid, filt_q_pop;
+  filt_word_t filt_q_data;
   logic  ifmap_q_valid, ifmap_q_pop;
   data_t ifmap_q_data;
   logic  psum_q_valid, psum_q_pop;
@@ -59,7 +59,7 @@ module pe
   logic  out_q_ready, out_q_push;
   psum_t out_q_data;
 
-  pe_fifo #(.Width(DataWidth), .Depth(2)) u_filt_fifo (
+  pe_fifo #(.Width(FiltWordWidth), .Depth(2)) u_filt_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(filt_valid_i), .in_data_i(filt_data_i), .in_ready_o(filt_ready_o),
     .out_valid_o(filt_q_valid), .out_data_o(filt_q_data), .out_ready_i(filt_q_pop));
@@ -243,7 +243,7 @@ module pe
         run_q <= 1'b0;
       end
 
-      if (filt_take) filt_cnt_q <= filt_cnt_q + 1'b1;
+      if (filt_take) filt_cnt_q <= filt_cnt_q + FiltAddrW'(filt_q_data.count);
 
       // Ifmap arrival: count channel, column (and its phase within the stride) and image.
       if (ifmap_take) begin
@@ -305,7 +305,11 @@ module pe
   // ---------------- datapath registers and spads (no reset needed: guarded by the valid bits) ----------------
   always_ff @(posedge clk_i) begin
     if (en_i) begin
-      if (filt_take) filt_spad_q[filt_cnt_q] <= filt_q_data;
+      if (filt_take) begin
+        for (int i = 0; i < int'(FilterLanes); i++) begin
+          if (i < int'(filt_q_data.count)) filt_spad_q[filt_cnt_q + FiltAddrW'(i)] <= filt_q_data.lanes[i];
+        end
+      end
       if (ifmap_write) begin
         ifmap_spad_q[wr_ptr_q] <= ifmap_q_data;
         ifmap_zero_q[wr_ptr_q] <= ifmap_q_data == '0;
@@ -353,7 +357,8 @@ module pe
   a_filt_addr: assert property (@(posedge clk_i) disable iff (!rst_ni)
       issue |-> 32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
   a_filt_wr_addr: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      filt_take |-> 32'(filt_cnt_q) < FilterSpadDepth);
+      filt_take |-> filt_q_data.count != '0 && 32'(filt_q_data.count) <= FilterLanes &&
+                    32'(filt_cnt_q) + 32'(filt_q_data.count) <= 32'(filt_len_q));
   a_ifmap_ptrs: assert property (@(posedge clk_i) disable iff (!rst_ni)
       32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth && 32'(occ_q) <= IfmapSpadDepth);
   a_psum_addr: assert property (@(posedge clk_i) disable iff (!rst_ni)

@@ -19,6 +19,9 @@
 
 namespace ocelli::tb {
 
+// Bits of one filter-network word (ocelli_pkg::filt_word_t: 3-bit count over four 16-bit lanes).
+constexpr int kFiltWordBits = 67;
+
 // Field access into Verilator port types: plain integers up to 64 bits, VlWide above.
 template <class P>
 void set_field(P& port, int lsb, int width, std::uint32_t value) {
@@ -26,9 +29,13 @@ void set_field(P& port, int lsb, int width, std::uint32_t value) {
     const P mask = width >= 64 ? ~P{0} : ((P{1} << width) - 1);
     port = (port & ~(mask << lsb)) | ((static_cast<P>(value) & mask) << lsb);
   } else {
-    // Fields of 1, 16 or 32 bits at multiples of their width never straddle a 32-bit word.
-    if (lsb % 32 + width > 32)
-      throw std::invalid_argument(fmt::format("set_field: bits [{}+:{}] straddle a 32-bit word", lsb, width));
+    if (width > 32) throw std::invalid_argument(fmt::format("set_field: {} bits do not fit a uint32_t", width));
+    if (lsb % 32 + width > 32) {  // straddles two 32-bit words (e.g. 67-bit filter-network words): split it
+      const int low = 32 - lsb % 32;
+      set_field(port, lsb, low, value);
+      set_field(port, lsb + low, width - low, value >> low);
+      return;
+    }
     const std::uint32_t mask = width >= 32 ? ~0u : ((1u << width) - 1);
     auto& word = port.at(static_cast<std::size_t>(lsb / 32));
     const int shift = lsb % 32;
@@ -143,7 +150,9 @@ class ArrayRunner {
       // configuration only, so the values after the previous edge hold for this cycle: one evaluation per cycle.
       for (int i : active) {
         set_field(m.filt_valid_i, i, 1, filt[i].offer(rng_, timing.valid_prob));
-        set_field(m.filt_data_i, i * 16, 16, static_cast<std::uint16_t>(filt[i].data()));
+        // One value per filter-network word: lane 0 and count = 1 (ocelli_pkg::filt_word_t).
+        set_field(m.filt_data_i, i * kFiltWordBits, 16, static_cast<std::uint16_t>(filt[i].data()));
+        set_field(m.filt_data_i, i * kFiltWordBits + 64, 3, 1);
         set_field(m.ifmap_valid_i, i, 1, ifmap[i].offer(rng_, timing.valid_prob));
         set_field(m.ifmap_data_i, i * 16, 16, static_cast<std::uint16_t>(ifmap[i].data()));
         set_field(m.psum_valid_i, i, 1, psum[i].offer(rng_, timing.valid_prob));

@@ -199,7 +199,8 @@ class NocArrayBench {
         break;
       }
       d.filt_valid_i = filt_feed.offer(rng_, valid_prob);
-      d.filt_data_i = static_cast<std::uint16_t>(filt_feed.word().data);
+      d.filt_data_i[0] = static_cast<std::uint16_t>(filt_feed.word().data);  // lane 0 of a filt_word_t
+      d.filt_data_i[2] = 1;                                                   // count = 1
       d.filt_row_tag_i = filt_feed.word().row_tag;
       d.filt_col_tag_i = filt_feed.word().col_tag;
       d.ifmap_valid_i = ifmap_feed.offer(rng_, valid_prob);

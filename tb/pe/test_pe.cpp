@@ -59,7 +59,9 @@ PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, 
       throw std::runtime_error(fmt::format("PE watchdog: {} of {} psums after {} cycles", r.outputs.size(), expected,
                                            sim.cycles() - first));
     m.filt_valid_i = filt.offer(rng, valid_prob);
-    m.filt_data_i = static_cast<std::uint16_t>(filt.data());
+    // One value per filter-network word (ocelli_pkg::filt_word_t): lane 0, count (bits 66:64) = 1.
+    m.filt_data_i[0] = static_cast<std::uint16_t>(filt.data());
+    m.filt_data_i[2] = 1;
     m.ifmap_valid_i = ifmap.offer(rng, valid_prob);
     m.ifmap_data_i = static_cast<std::uint16_t>(ifmap.data());
     m.psum_valid_i = psum.offer(rng, valid_prob);

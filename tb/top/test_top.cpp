@@ -75,6 +75,40 @@ TEST(Top, SmallConvBitExact) {
   EXPECT_EQ(r.macs, 2u * 12u * 60u);
 }
 
+// FC layers run as convolutions whose filter covers the ifmap (docs/isa.md); the expected output comes from the
+// golden's fully_connected, so this also checks that the two agree on the weight order (C, H, W flattened).
+TEST(Top, FullyConnectedAsConvBitExact) {
+  struct FcCase {
+    Shape in;
+    int outputs;
+  };
+  for (const FcCase& c : {FcCase{Shape{1, 64, 6, 6}, 40}, FcCase{Shape{2, 300, 1, 1}, 50}}) {
+    ConvLayer l;
+    l.in = c.in;
+    l.filters = c.outputs;
+    l.filter_h = c.in.h;
+    l.filter_w = c.in.w;
+    l.shift = 9;
+    l.relu = true;
+    l.ifmap_rlc = true;
+    l.ofmap_rlc = false;
+    std::mt19937_64 rng(c.outputs);
+    const auto d = random_data(l, rng, 0.5);
+    Tensor16 fc_weights(Shape{l.filters, c.in.c * c.in.h * c.in.w, 1, 1}, d.weights.frac);
+    fc_weights.data = d.weights.data;  // (M, C, R, S) flattened is (M, C*H*W)
+    const auto want = ocelli::golden::fully_connected(d.input, fc_weights, d.bias,
+                                                      d.input.frac + d.weights.frac - l.shift, l.relu);
+    const auto m = ocelli::driver::choose_mapping(l).mapping;
+    const auto what = fmt::format("fc {}x{}x{}x{} -> {} map {}", c.in.n, c.in.c, c.in.h, c.in.w, c.outputs,
+                                  m.to_string());
+    const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 4000000);
+    ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
+    Tensor16 got = r.output;
+    got.shape = want.shape;  // (N, M, 1, 1) either way
+    expect_bit_exact(got, want, what);
+  }
+}
+
 // A random legal mapping of `l` (the controller must handle any, not only the mapper's favourite).
 Mapping random_mapping(const ConvLayer& l, std::mt19937_64& rng) {
   const ocelli::driver::HwConfig hw;

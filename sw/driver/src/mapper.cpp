@@ -19,7 +19,7 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
   const std::uint64_t tiles = l.conv.groups * ceil_div(mg, pt) * ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
   const std::uint64_t blocks = ceil_div(cg, qr);
   const auto f = footprint(l, m);
-  const std::uint64_t s = l.filter_w, rr = l.filter_h;
+  const std::uint64_t s = l.filter_w;
   const std::uint64_t stream_w = (out.w - 1) * l.conv.stride_w + s;
 
   const std::uint64_t filter_load = f.chunk_words + kDramLatency;
@@ -29,7 +29,8 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
   const std::uint64_t rows = planes * std::min<std::uint64_t>(f.rows_tile, l.in.h);
   const std::uint64_t ifmap_load = l.ifmap_rlc ? planes * 2 * kDramLatency + rows * (l.in.w + 5)
                                                : planes * kDramLatency + rows * ceil_div(l.in.w, 4);
-  const std::uint64_t filter_feed = std::uint64_t(m.r) * rr * m.t * m.p * m.q * s;
+  // The filter network moves one 64-bit word (up to four values) per cycle: the chunk, word by word.
+  const std::uint64_t filter_feed = f.chunk_words;
   const std::uint64_t macs_per_pe = std::uint64_t(m.n) * out.w * m.p * m.q * s;
   const std::uint64_t ifmap_feed = std::uint64_t(m.n) * stream_w * qr * f.rows_tile;
   const std::uint64_t psum_out = std::uint64_t(m.n) * out.w * m.p * m.t * m.e;

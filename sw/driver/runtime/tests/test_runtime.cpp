@@ -22,14 +22,14 @@ ProgramData load(const std::string& name, ProgramOverrides overrides = {}) {
   return make_program_data(driver::parse_program_file(kProgramsDir + "/" + name), overrides);
 }
 
-struct Run {
+struct ProgramRun {
   std::unique_ptr<ProgramRunner> runner;
   std::unique_ptr<dram::Storage> storage;
   RunResult result;
 };
 
-Run run_program(ProgramData data, RunOptions options = {}, const std::string& dram_spec = "inproc") {
-  Run r;
+ProgramRun run_program(ProgramData data, RunOptions options = {}, const std::string& dram_spec = "inproc") {
+  ProgramRun r;
   options.dram_label = dram_spec;
   r.runner = std::make_unique<ProgramRunner>(std::move(data), std::move(options));
   r.storage = open_storage(dram_spec, r.runner->dram_bytes_needed());
@@ -41,7 +41,7 @@ void expect_contains(const std::string& text, const std::string& fragment) {
   EXPECT_NE(text.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << text;
 }
 
-void expect_passed(const Run& r, std::size_t layers) {
+void expect_passed(const ProgramRun& r, std::size_t layers) {
   ASSERT_EQ(r.result.outcome, RunOutcome::Passed) << r.result.failure;
   ASSERT_EQ(r.result.record.layers.size(), layers);
   EXPECT_TRUE(r.result.record.passed());
@@ -60,7 +60,7 @@ void expect_passed(const Run& r, std::size_t layers) {
 }
 
 TEST(Runtime, SmallConvMatchesTheGolden) {
-  const Run r = run_program(load("small_conv.prog"));
+  const ProgramRun r = run_program(load("small_conv.prog"));
   expect_passed(r, 1);
   EXPECT_EQ(r.result.record.batch, 2);
   EXPECT_TRUE(r.result.record.layers[0].ifmap_rlc);
@@ -68,20 +68,20 @@ TEST(Runtime, SmallConvMatchesTheGolden) {
 }
 
 TEST(Runtime, SmallConvGroupsMatchesTheGolden) {
-  const Run r = run_program(load("small_conv_groups.prog"));
+  const ProgramRun r = run_program(load("small_conv_groups.prog"));
   expect_passed(r, 1);
   EXPECT_FALSE(r.result.record.layers[0].ifmap_rlc);
   EXPECT_EQ(r.result.record.layers[0].rlc_words_in, 0u);
 }
 
 TEST(Runtime, SmallFcRunsAsConvAndMatchesTheGolden) {
-  const Run r = run_program(load("small_fc.prog"));
+  const ProgramRun r = run_program(load("small_fc.prog"));
   expect_passed(r, 2);
   EXPECT_EQ(r.result.record.layers[0].kind, "fc");
 }
 
 TEST(Runtime, BatchAndSeedOverridesApply) {
-  const Run r = run_program(load("small_conv.prog", ProgramOverrides{1, 99}));
+  const ProgramRun r = run_program(load("small_conv.prog", ProgramOverrides{1, 99}));
   expect_passed(r, 1);
   EXPECT_EQ(r.result.record.batch, 1);
   EXPECT_EQ(r.result.record.seed, 99u);
@@ -89,8 +89,8 @@ TEST(Runtime, BatchAndSeedOverridesApply) {
 
 TEST(Runtime, RemoteDramGivesTheSameCyclesAndOutputs) {
   dram::testing::SpawnedServer server(64ull << 20);
-  const Run local = run_program(load("small_conv.prog"));
-  const Run remote = run_program(load("small_conv.prog"), {}, "tcp://127.0.0.1:" + std::to_string(server.port()));
+  const ProgramRun local = run_program(load("small_conv.prog"));
+  const ProgramRun remote = run_program(load("small_conv.prog"), {}, "tcp://127.0.0.1:" + std::to_string(server.port()));
   expect_passed(remote, 1);
   EXPECT_EQ(remote.result.record.dram, "tcp://127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(remote.result.total_cycles, local.result.total_cycles);
@@ -115,7 +115,7 @@ TEST(Runtime, CorruptedWeightsAreAMismatchNamingLayerAndIndex) {
     const std::uint64_t big = 0x3fff3fff3fff3fffull;  // four large positive weights of the first filter block
     storage.write(weight_addr(descriptors[0]), &big, sizeof big);
   };
-  const Run r = run_program(load("small_conv.prog"), o);
+  const ProgramRun r = run_program(load("small_conv.prog"), o);
   ASSERT_EQ(r.result.outcome, RunOutcome::Mismatch) << r.result.failure;
   ASSERT_EQ(r.result.record.layers.size(), 1u);
   EXPECT_FALSE(r.result.record.layers[0].matched);
@@ -129,7 +129,7 @@ TEST(Runtime, CorruptedWeightsAreAMismatchNamingLayerAndIndex) {
 TEST(Runtime, InvalidDescriptorIsReportedWithTheErrorMeaning) {
   RunOptions o;
   o.edit_before_run = [](dram::Storage&, std::vector<driver::Descriptor>& descriptors) { descriptors[0][9] = 1; };
-  const Run r = run_program(load("small_conv.prog"), o);
+  const ProgramRun r = run_program(load("small_conv.prog"), o);
   ASSERT_EQ(r.result.outcome, RunOutcome::RtlError) << r.result.failure;
   expect_contains(r.result.failure, "layer 'conv'");
   expect_contains(r.result.failure, "error code 1");
@@ -142,7 +142,7 @@ TEST(Runtime, SecondLayerErrorStopsThereAndKeepsTheFirst) {
   o.edit_before_run = [](dram::Storage&, std::vector<driver::Descriptor>& descriptors) {
     descriptors[1][0] = (descriptors[1][0] & ~0xffull) | 0x7f;  // unknown opcode
   };
-  const Run r = run_program(load("small_fc.prog"), o);
+  const ProgramRun r = run_program(load("small_fc.prog"), o);
   ASSERT_EQ(r.result.outcome, RunOutcome::RtlError) << r.result.failure;
   ASSERT_EQ(r.result.record.layers.size(), 2u);
   EXPECT_TRUE(r.result.record.layers[0].matched);
@@ -153,7 +153,7 @@ TEST(Runtime, SecondLayerErrorStopsThereAndKeepsTheFirst) {
 TEST(Runtime, TinyCycleBudgetIsReportedAsStuck) {
   RunOptions o;
   o.max_cycles = 200;
-  const Run r = run_program(load("small_conv.prog"), o);
+  const ProgramRun r = run_program(load("small_conv.prog"), o);
   ASSERT_EQ(r.result.outcome, RunOutcome::Stuck) << r.result.failure;
   expect_contains(r.result.failure, "layer 'conv' stuck at cycle 200");
   expect_contains(r.result.failure, "status 0x");
@@ -166,7 +166,7 @@ TEST(Runtime, TraceWindowWritesAnFstForTheLayer) {
   o.trace_layer = "fc2";
   o.trace_window = parse_trace_window("10:50");
   o.trace_path = path;
-  const Run r = run_program(load("small_fc.prog"), o);
+  const ProgramRun r = run_program(load("small_fc.prog"), o);
   expect_passed(r, 2);
   ASSERT_TRUE(std::filesystem::exists(path));
   EXPECT_GT(std::filesystem::file_size(path), 0u);

@@ -120,8 +120,9 @@ int run_command(const RunCommandOptions& o) {
   fmt::print("program {}: network {}, batch {}, seed {}, {} layers, {:.3f} M MACs\n", o.program,
              data.network.desc.name, data.program.batch(), data.program.seed, data.network.desc.layers.size(),
              static_cast<double>(data.network.desc.macs()) / 1e6);
-  fmt::print("hardware {}; DRAM {} ({:.1f} MiB used), timing {}\n", options.hw.name(), o.dram,
+  fmt::print("hardware {}; DRAM {} ({:.2f} MiB used), timing {}\n", options.hw.name(), o.dram,
              static_cast<double>(runner.dram_bytes_needed()) / (1 << 20), o.timing);
+  std::fflush(stdout);
   auto storage = runtime::open_storage(o.dram, runner.dram_bytes_needed());
   const double setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count();

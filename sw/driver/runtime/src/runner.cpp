@@ -175,6 +175,7 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
   if (options_.edit_before_run) options_.edit_before_run(storage, descriptors);
   layout_.write_queue(storage, descriptors);
   storage.flush();
+  result.layout_seconds = seconds_since(run_start);
 
   std::uint64_t estimate_total = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) estimate_total += layout_.executor(i).plan().estimated_cycles;

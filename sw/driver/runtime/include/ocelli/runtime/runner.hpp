@@ -49,6 +49,7 @@ struct RunResult {
   RunOutcome outcome = RunOutcome::Passed;
   std::string failure;       // empty when passed, else the message naming the layer
   std::uint64_t total_cycles = 0;
+  double layout_seconds = 0.0;  // writing the input, weights, biases and descriptors into DRAM (part of the wall)
 };
 
 struct LayerProgress {

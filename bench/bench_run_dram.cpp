@@ -30,6 +30,7 @@ const char* kConvProgram =
     "layer conv conv filters=96 kernel=3 pad=1 relu frac_w=10 frac_out=8\n";
 
 struct Measured {
+  std::uint64_t image_bytes = 0;  // the DRAM image the runtime writes
   double setup_seconds = 0;  // connect/allocate + write the DRAM image
   double sim_seconds = 0;    // simulation (+ output check when the layer finishes)
   std::uint64_t cycles = 0;
@@ -46,6 +47,7 @@ Measured run_once(const runtime::ProgramData& data, const std::string& spec, std
   const double connect = std::chrono::duration<double>(Clock::now() - t0).count();
   const runtime::RunResult r = runner.run(*storage);
   Measured m;
+  m.image_bytes = runner.dram_bytes_needed();
   m.setup_seconds = connect + r.layout_seconds;
   m.sim_seconds = r.record.wall_seconds - r.layout_seconds;
   m.cycles = r.total_cycles;
@@ -57,7 +59,8 @@ void compare(const std::string& title, const runtime::ProgramData& data, const s
              std::uint64_t max_cycles) {
   const Measured local = run_once(data, "inproc", max_cycles);
   const Measured remote = run_once(data, remote_spec, max_cycles);
-  fmt::print("\n{}\n", title);
+  fmt::print("\n{}\n  DRAM image {:.1f} MB (input, arranged weights, bias, output regions, descriptors)\n", title,
+             static_cast<double>(local.image_bytes) / 1e6);
   fmt::print("  {:<26} {:>12} {:>10} {:>10} {:>12}  {}\n", "backend", "cycles", "setup s", "sim s", "cycles/s",
              "outcome");
   for (const auto& [name, m] : {std::pair{"inproc", local}, std::pair{remote_spec.c_str(), remote}}) {
@@ -74,7 +77,7 @@ void compare(const std::string& title, const runtime::ProgramData& data, const s
 
 int main(int argc, char** argv) {
   CLI::App app{"bench_run_dram: ocelli run wall time, in-process DRAM vs ocelli-dramd over loopback"};
-  std::uint64_t fc_cycles = 400'000;
+  std::uint64_t fc_cycles = 1'000'000;
   std::string programs_dir = OCELLI_PROGRAMS_DIR;
   bool skip_fc = false;
   app.add_option("--fc-cycles", fc_cycles, "simulated cycles of fc6 to run per backend")->capture_default_str();

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
 #include "ocelli/dram/remote_dram.hpp"
 #include "ocelli/driver/program.hpp"
+#include "ocelli/runtime/run_record_json.hpp"
 #include "ocelli/runtime/runner.hpp"
 #include "ocelli/runtime/storage_spec.hpp"
 #include "test_helpers.hpp"  // sw/dram/tests: SpawnedServer
@@ -223,6 +225,34 @@ TEST(Runtime, ActivationsAreCodedIffTheirReaderHasRlcOn) {
   EXPECT_TRUE(r.record.layers[0].ofmap_rlc);
   EXPECT_TRUE(r.record.layers[1].ifmap_rlc);
   EXPECT_FALSE(r.record.layers[1].ofmap_rlc);
+}
+
+TEST(Runtime, ConvThenFcChainsThroughDramCoded) {
+  auto p = driver::parse_program_text(
+      "network t\nbatch 2\nseed 9\ninput shape=4x9x9 frac=8\n"
+      "layer c conv filters=6 kernel=3 stride=2 relu frac_w=9 frac_out=8\n"
+      "layer f fc outputs=5 frac_w=9 shift=9\n",
+      "t.prog");
+  const ProgramRun r = run_program(make_program_data(p));
+  expect_passed(r, 2);
+  EXPECT_TRUE(r.result.record.layers[1].ifmap_rlc);
+  EXPECT_EQ(r.result.record.layers[1].shape, "2x6x4x4 -> 2x5x1x1");
+}
+
+TEST(Runtime, ReportJsonCarriesTheRecord) {
+  const ProgramRun r = run_program(load("small_fc.prog"));
+  const std::string path = ::testing::TempDir() + "ocelli_runtime_report_" + std::to_string(::getpid()) + ".json";
+  write_run_record_json(path, r.result.record, to_string(r.result.outcome), r.result.failure);
+  std::ifstream in(path);
+  const auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc.at("outcome"), "passed");
+  EXPECT_EQ(doc.at("batch"), 4);
+  ASSERT_EQ(doc.at("layers").size(), 2u);
+  EXPECT_EQ(doc.at("layers")[1].at("name"), "fc2");
+  EXPECT_EQ(doc.at("layers")[1].at("cycles").get<std::uint64_t>(), r.result.record.layers[1].cycles);
+  EXPECT_EQ(doc.at("top1_rtl").get<std::vector<int>>(), r.result.record.top1_rtl);
+  std::filesystem::remove(path);
+  EXPECT_THROW(write_run_record_json("/nonexistent-dir/x.json", r.result.record, "passed", ""), std::runtime_error);
 }
 
 TEST(Runtime, FirstMismatchNamesIndexExpectedAndGot) {

@@ -197,17 +197,15 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
       const TraceWindow w = options_.trace_window.value_or(TraceWindow{0, progress.budget_cycles});
       sim.set_trace_window(options_.trace_path, sim.total_cycles() + w.start, w.count);
     }
-    const std::uint64_t layer_first_cycle = sim.total_cycles();
     const tb::TopRunResult hw = sim.run(layout_.descriptor_addr(i), 1, progress.budget_cycles);
     read_counters(sim, r);
 
     if (hw.error) {
       const std::uint64_t status = sim.csr(Csr::kStatus);
       result.outcome = RunOutcome::RtlError;
-      result.failure = fmt::format("layer '{}': RTL error code {}: {}{} at cycle {} of the layer (cycle {} of the run)",
+      result.failure = fmt::format("layer '{}': RTL error code {} ({}){} at cycle {} of the layer (cycle {} of the run)",
                                    r.name, hw.error_code, error_code_meaning(hw.error_code),
-                                   error_detail(sim, hw.error_code, status), hw.cycles,
-                                   layer_first_cycle + hw.cycles);
+                                   error_detail(sim, hw.error_code, status), hw.cycles, sim.total_cycles());
     } else if (!hw.done) {
       result.outcome = RunOutcome::Stuck;
       result.failure = fmt::format(

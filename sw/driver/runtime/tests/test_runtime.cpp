@@ -3,6 +3,7 @@
 // budget are reported naming the layer; layers the RTL cannot run are refused before anything runs.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -38,6 +39,9 @@ ProgramRun run_program(ProgramData data, RunOptions options = {}, const std::str
   r.result = r.runner->run(*r.storage);
   return r;
 }
+
+// Failure messages are printed so the test log shows what a user would read.
+void show(const RunResult& r) { std::printf("message: %s\n", r.failure.c_str()); }
 
 void expect_contains(const std::string& text, const std::string& fragment) {
   EXPECT_NE(text.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << text;
@@ -118,6 +122,7 @@ TEST(Runtime, CorruptedWeightsAreAMismatchNamingLayerAndIndex) {
     storage.write(weight_addr(descriptors[0]), &big, sizeof big);
   };
   const ProgramRun r = run_program(load("small_conv.prog"), o);
+  show(r.result);
   ASSERT_EQ(r.result.outcome, RunOutcome::Mismatch) << r.result.failure;
   ASSERT_EQ(r.result.record.layers.size(), 1u);
   EXPECT_FALSE(r.result.record.layers[0].matched);
@@ -132,6 +137,7 @@ TEST(Runtime, InvalidDescriptorIsReportedWithTheErrorMeaning) {
   RunOptions o;
   o.edit_before_run = [](dram::Storage&, std::vector<driver::Descriptor>& descriptors) { descriptors[0][9] = 1; };
   const ProgramRun r = run_program(load("small_conv.prog"), o);
+  show(r.result);
   ASSERT_EQ(r.result.outcome, RunOutcome::RtlError) << r.result.failure;
   expect_contains(r.result.failure, "layer 'conv'");
   expect_contains(r.result.failure, "error code 1");
@@ -156,6 +162,7 @@ TEST(Runtime, TinyCycleBudgetIsReportedAsStuck) {
   RunOptions o;
   o.max_cycles = 200;
   const ProgramRun r = run_program(load("small_conv.prog"), o);
+  show(r.result);
   ASSERT_EQ(r.result.outcome, RunOutcome::Stuck) << r.result.failure;
   expect_contains(r.result.failure, "layer 'conv' stuck at cycle 200");
   expect_contains(r.result.failure, "status 0x");

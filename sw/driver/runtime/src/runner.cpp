@@ -152,11 +152,8 @@ ProgramRunner::ProgramRunner(ProgramData data, RunOptions options)
   if (!options_.trace_layer.empty()) data_.network.desc.index_of(options_.trace_layer);  // throws naming it
 }
 
-RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
-  const auto run_start = Clock::now();
-  const auto& layers = data_.network.desc.layers;
-  RunResult result;
-  driver::RunRecord& rec = result.record;
+driver::RunRecord ProgramRunner::record_header() const {
+  driver::RunRecord rec;
   rec.program = data_.program.file;
   rec.network = data_.network.desc.name;
   rec.hw_config = options_.hw.name();
@@ -165,32 +162,80 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
   rec.batch = data_.program.batch();
   rec.seed = data_.program.seed;
   rec.top1_golden = top1(expected_.back());
+  return rec;
+}
 
+void ProgramRunner::write_image(dram::Storage& storage) {
   if (storage.size() < layout_.bytes_needed()) {
     throw std::runtime_error(fmt::format("DRAM ({}) has {} bytes; program {} needs {} bytes", options_.dram_label,
-                                         storage.size(), rec.program, layout_.bytes_needed()));
+                                         storage.size(), data_.program.file, layout_.bytes_needed()));
   }
   layout_.write_data(storage, data_.input);
   auto descriptors = layout_.descriptors();
   if (options_.edit_before_run) options_.edit_before_run(storage, descriptors);
   layout_.write_queue(storage, descriptors);
   storage.flush();
+}
+
+void ProgramRunner::judge_layer(std::size_t i, tb::TopSim& sim, const tb::TopRunResult& hw, std::uint64_t budget,
+                                dram::Storage& storage, driver::LayerRecord& r, RunResult& result) const {
+  if (hw.error) {
+    const std::uint64_t status = sim.csr(Csr::kStatus);
+    result.outcome = RunOutcome::RtlError;
+    result.failure = fmt::format("layer '{}': RTL error code {} ({}){} at cycle {} of the layer (cycle {} of the run)",
+                                 r.name, hw.error_code, error_code_meaning(hw.error_code),
+                                 error_detail(sim, hw.error_code, status), hw.cycles, sim.total_cycles());
+    return;
+  }
+  if (!hw.done) {
+    result.outcome = RunOutcome::Stuck;
+    result.failure = fmt::format(
+        "layer '{}' stuck at cycle {} (budget {} cycles: {}x the estimate {} + {}{}), status 0x{:x}", r.name,
+        hw.cycles, budget, options_.budget_factor, r.estimated_cycles, options_.budget_slack,
+        options_.max_cycles ? fmt::format(", --max-cycles {}", options_.max_cycles) : "", sim.csr(Csr::kStatus));
+    return;
+  }
+  try {
+    const golden::Tensor16 got = layout_.executor(i).read_output(storage);
+    r.mismatch = first_mismatch(expected_[i], got);
+    if (i + 1 == layout_.layers() && got.shape == expected_[i].shape) result.record.top1_rtl = top1(got);
+  } catch (const std::runtime_error& e) {  // an RLC row the RTL wrote does not decode
+    r.mismatch = fmt::format("output does not decode: {}", e.what());
+  }
+  r.matched = r.mismatch.empty();
+  if (!r.matched) {
+    result.outcome = RunOutcome::Mismatch;
+    result.failure = fmt::format("layer '{}': output differs from the golden: {}", r.name, r.mismatch);
+  }
+}
+
+RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
+  const auto run_start = Clock::now();
+  const auto& layers = data_.network.desc.layers;
+  RunResult result;
+  result.record = record_header();
+  write_image(storage);
   result.layout_seconds = seconds_since(run_start);
 
-  std::uint64_t estimate_total = 0;
+  // Progress is measured in the mapper's estimated cycles: known for every layer before it runs.
+  std::uint64_t estimate_total = 0, estimate_done = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) estimate_total += layout_.executor(i).plan().estimated_cycles;
-  std::uint64_t estimate_done = 0;
+  auto progress_at = [&](std::size_t i) {
+    LayerProgress p;
+    p.index = i;
+    p.count = layers.size();
+    p.fraction_done = estimate_total ? static_cast<double>(estimate_done) / estimate_total : 1.0;
+    p.elapsed_seconds = seconds_since(run_start);
+    p.eta_seconds = p.fraction_done > 0.0 ? p.elapsed_seconds * (1.0 - p.fraction_done) / p.fraction_done : 0.0;
+    return p;
+  };
 
   tb::TopSim sim(storage, dram::TimingConfig::preset(options_.timing));
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const auto layer_start = Clock::now();
     driver::LayerRecord r = planned_record(layers[i], layout_, i);
-    LayerProgress progress;
-    progress.index = i;
-    progress.count = layers.size();
+    LayerProgress progress = progress_at(i);
     progress.budget_cycles = layer_budget(options_, r.estimated_cycles);
-    progress.fraction_done = estimate_total ? static_cast<double>(estimate_done) / estimate_total : 0.0;
-    progress.elapsed_seconds = seconds_since(run_start);
     if (observer) observer->layer_started(r, progress);
 
     if (!options_.trace_layer.empty() && options_.trace_layer == r.name) {
@@ -199,46 +244,18 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
     }
     const tb::TopRunResult hw = sim.run(layout_.descriptor_addr(i), 1, progress.budget_cycles);
     read_counters(sim, r);
-
-    if (hw.error) {
-      const std::uint64_t status = sim.csr(Csr::kStatus);
-      result.outcome = RunOutcome::RtlError;
-      result.failure = fmt::format("layer '{}': RTL error code {} ({}){} at cycle {} of the layer (cycle {} of the run)",
-                                   r.name, hw.error_code, error_code_meaning(hw.error_code),
-                                   error_detail(sim, hw.error_code, status), hw.cycles, sim.total_cycles());
-    } else if (!hw.done) {
-      result.outcome = RunOutcome::Stuck;
-      result.failure = fmt::format(
-          "layer '{}' stuck at cycle {} (budget {} cycles: {}x the estimate {} + {}{}), status 0x{:x}", r.name,
-          hw.cycles, progress.budget_cycles, options_.budget_factor, r.estimated_cycles, options_.budget_slack,
-          options_.max_cycles ? fmt::format(", --max-cycles {}", options_.max_cycles) : "", sim.csr(Csr::kStatus));
-    } else {
-      try {
-        const golden::Tensor16 got = layout_.executor(i).read_output(storage);
-        r.mismatch = first_mismatch(expected_[i], got);
-        if (i + 1 == layers.size() && got.shape == expected_[i].shape) rec.top1_rtl = top1(got);
-      } catch (const std::runtime_error& e) {  // an RLC row the RTL wrote does not decode
-        r.mismatch = fmt::format("output does not decode: {}", e.what());
-      }
-      r.matched = r.mismatch.empty();
-      if (!r.matched) {
-        result.outcome = RunOutcome::Mismatch;
-        result.failure = fmt::format("layer '{}': output differs from the golden: {}", r.name, r.mismatch);
-      }
-    }
+    judge_layer(i, sim, hw, progress.budget_cycles, storage, r, result);
     r.wall_seconds = seconds_since(layer_start);
     estimate_done += r.estimated_cycles;
-    progress.fraction_done = estimate_total ? static_cast<double>(estimate_done) / estimate_total : 1.0;
-    progress.elapsed_seconds = seconds_since(run_start);
-    progress.eta_seconds = progress.fraction_done > 0.0
-                               ? progress.elapsed_seconds * (1.0 - progress.fraction_done) / progress.fraction_done
-                               : 0.0;
-    rec.layers.push_back(r);
-    if (observer) observer->layer_finished(rec.layers.back(), progress);
+    const std::uint64_t budget = progress.budget_cycles;
+    progress = progress_at(i);
+    progress.budget_cycles = budget;
+    result.record.layers.push_back(r);
+    if (observer) observer->layer_finished(result.record.layers.back(), progress);
     if (result.outcome != RunOutcome::Passed) break;
   }
   result.total_cycles = sim.total_cycles();
-  rec.wall_seconds = seconds_since(run_start);
+  result.record.wall_seconds = seconds_since(run_start);
   return result;
 }
 

@@ -15,6 +15,11 @@
 #include "ocelli/runtime/network_layout.hpp"
 #include "ocelli/runtime/program_data.hpp"
 
+namespace ocelli::tb {
+class TopSim;
+struct TopRunResult;
+}  // namespace ocelli::tb
+
 namespace ocelli::runtime {
 
 struct TraceWindow {
@@ -83,6 +88,12 @@ class ProgramRunner {
   RunResult run(dram::Storage& storage, RunObserver* observer = nullptr);
 
  private:
+  driver::RunRecord record_header() const;
+  void write_image(dram::Storage& storage);
+  // Fills r.matched/r.mismatch and, on failure, result.outcome/failure from the layer's end state.
+  void judge_layer(std::size_t i, tb::TopSim& sim, const tb::TopRunResult& hw, std::uint64_t budget,
+                   dram::Storage& storage, driver::LayerRecord& r, RunResult& result) const;
+
   ProgramData data_;
   RunOptions options_;
   NetworkLayout layout_;

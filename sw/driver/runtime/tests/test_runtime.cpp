@@ -3,7 +3,8 @@
 // budget are reported naming the layer; layers the RTL cannot run are refused before anything runs.
 #include <gtest/gtest.h>
 
-#include <cstdio>
+#include <fmt/core.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -41,7 +42,7 @@ ProgramRun run_program(ProgramData data, RunOptions options = {}, const std::str
 }
 
 // Failure messages are printed so the test log shows what a user would read.
-void show(const RunResult& r) { std::printf("message: %s\n", r.failure.c_str()); }
+void show(const RunResult& r) { fmt::print("message: {}\n", r.failure); }
 
 void expect_contains(const std::string& text, const std::string& fragment) {
   EXPECT_NE(text.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << text;

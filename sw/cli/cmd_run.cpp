@@ -190,10 +190,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--max-cycles", o->max_cycles,
                   "Absolute cap on a layer's cycle budget (default budget: 4 x the mapper's estimate + 2 M cycles); a "
                   "layer over budget is reported stuck");
-  run->add_option("--trace-layer", o->trace_layer, "Trace this layer to an FST file (GTKWave)");
+  CLI::Option* trace_layer =
+      run->add_option("--trace-layer", o->trace_layer, "Trace this layer to an FST file (GTKWave)");
   run->add_option("--trace-window", o->trace_window,
-                  "start:count cycles relative to the traced layer's start (default: the whole layer)");
-  run->add_option("--trace", o->trace_path, "FST file of the trace (default: <trace-layer>.fst)");
+                  "start:count cycles relative to the traced layer's start (default: the whole layer)")
+      ->needs(trace_layer);
+  run->add_option("--trace", o->trace_path, "FST file of the trace (default: <trace-layer>.fst)")->needs(trace_layer);
   run->callback([o, &exit_code] { exit_code = run_command(*o); });
 }
 

@@ -9,5 +9,6 @@ namespace ocelli::cli {
 void add_report_command(CLI::App& app, int& exit_code);     // `ocelli report <run.json>`
 void add_golden_command(CLI::App& app, int& exit_code);     // `ocelli golden alexnet ...`
 void add_onnx_node_command(CLI::App& app, int& exit_code);  // `ocelli onnx-node <test-dir>`
+void add_run_command(CLI::App& app, int& exit_code);        // `ocelli run <program> ...` (sw/driver/runtime)
 
 }  // namespace ocelli::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   ocelli::cli::add_report_command(app, exit_code);
   ocelli::cli::add_golden_command(app, exit_code);
   ocelli::cli::add_onnx_node_command(app, exit_code);
+  ocelli::cli::add_run_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

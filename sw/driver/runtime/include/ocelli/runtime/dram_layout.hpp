@@ -1,0 +1,45 @@
+// Where a program's tensors live in DRAM: a bump allocator and the activation regions layers read and write.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ocelli/dram/storage.hpp"
+#include "ocelli/golden/tensor.hpp"
+
+namespace ocelli::runtime {
+
+// Bump allocator over the accelerator's 32-bit DRAM byte addresses; regions are 128-byte aligned (a descriptor's
+// alignment, and a whole number of 64-bit words for everything else).
+class DramArena {
+ public:
+  explicit DramArena(std::uint64_t start = 0) : next_(start) {}
+  // Throws std::length_error naming `what` when the region would pass the 4 GiB the descriptors can address.
+  std::uint32_t take(std::uint64_t bytes, const std::string& what);
+  std::uint64_t used() const { return next_; }
+
+ private:
+  std::uint64_t next_;
+};
+
+// An activation tensor in DRAM in the layout of docs/isa.md: raw rows, or RLC slots plus a row table.
+struct ActivationRegion {
+  golden::Shape shape;
+  int frac = 0;
+  bool rlc = false;
+  std::uint32_t addr = 0;        // rows (raw) or slots (RLC)
+  std::uint32_t index_addr = 0;  // RLC row table (unused when raw)
+
+  std::size_t rows() const { return static_cast<std::size_t>(shape.n) * shape.c * shape.h; }
+  std::size_t data_words() const;  // raw rows or worst-case RLC slots
+  void allocate(DramArena& arena, const std::string& what);
+};
+
+void write_activation(dram::Storage& storage, const ActivationRegion& region, const golden::Tensor16& tensor);
+// Throws std::runtime_error (from driver::decode_rows) naming the row when an RLC row does not decode.
+golden::Tensor16 read_activation(dram::Storage& storage, const ActivationRegion& region);
+
+void write_words(dram::Storage& storage, std::uint32_t addr, const std::vector<std::uint64_t>& words);
+std::vector<std::uint64_t> read_words(dram::Storage& storage, std::uint32_t addr, std::size_t count);
+
+}  // namespace ocelli::runtime

@@ -1,0 +1,110 @@
+// Runs a layer program through the verilated accelerator top, layer by layer, and checks every layer's output bit
+// for bit against the golden at once. One TopSim for the whole program (its cycles accumulate); each layer is one
+// start of the queue at that layer's descriptor.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocelli/driver/descriptor.hpp"
+#include "ocelli/driver/run_record.hpp"
+#include "ocelli/dram/storage.hpp"
+#include "ocelli/runtime/network_layout.hpp"
+#include "ocelli/runtime/program_data.hpp"
+
+namespace ocelli::tb {
+class TopSim;
+struct TopRunResult;
+}  // namespace ocelli::tb
+
+namespace ocelli::runtime {
+
+struct TraceWindow {
+  std::uint64_t start = 0;  // cycles after the layer's start
+  std::uint64_t count = 0;
+};
+
+struct RunOptions {
+  std::string timing = "default";  // dram::TimingConfig::preset name
+  std::string dram_label = "inproc";  // what RunRecord::dram says
+  driver::HwConfig hw;
+  // Cycle budget of a layer: budget_factor * the mapper's estimate + budget_slack, at most max_cycles (0 = no cap).
+  double budget_factor = 4.0;
+  std::uint64_t budget_slack = 2'000'000;
+  std::uint64_t max_cycles = 0;
+  // Trace one layer (or a window inside it) to an FST file; empty trace_layer = no trace.
+  std::string trace_layer;
+  std::optional<TraceWindow> trace_window;  // default: the whole layer
+  std::string trace_path;
+  // Test hook: called after the data is in DRAM and before the descriptors are written (edit either).
+  std::function<void(dram::Storage&, std::vector<driver::Descriptor>&)> edit_before_run;
+};
+
+// Parses "start:count" (cycles, decimal); throws std::invalid_argument naming the value.
+TraceWindow parse_trace_window(const std::string& text);
+
+enum class RunOutcome { Passed, Mismatch, RtlError, Stuck };
+const char* to_string(RunOutcome outcome);
+
+struct RunResult {
+  driver::RunRecord record;  // layers run so far (the failing one included)
+  RunOutcome outcome = RunOutcome::Passed;
+  std::string failure;       // empty when passed, else the message naming the layer
+  std::uint64_t total_cycles = 0;
+  double layout_seconds = 0.0;  // writing the input, weights, biases and descriptors into DRAM (part of the wall)
+};
+
+struct LayerProgress {
+  std::size_t index = 0, count = 0;
+  double fraction_done = 0.0;  // of the run, by the mapper's estimated cycles
+  double elapsed_seconds = 0.0;
+  double eta_seconds = 0.0;    // remaining, extrapolated from the estimated cycles done so far
+  std::uint64_t budget_cycles = 0;
+};
+
+// Observer of a run (the CLI prints progress from it). Called on the running thread.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void layer_started(const driver::LayerRecord& planned, const LayerProgress& progress) {}
+  virtual void layer_finished(const driver::LayerRecord& record, const LayerProgress& progress) {}
+};
+
+class ProgramRunner {
+ public:
+  // Plans the DRAM layout and the mappings and runs the golden (expected outputs). Throws on a program the RTL
+  // cannot run, naming the layer.
+  ProgramRunner(ProgramData data, RunOptions options);
+
+  std::uint64_t dram_bytes_needed() const { return layout_.bytes_needed(); }
+  const NetworkLayout& layout() const { return layout_; }
+  const ProgramData& data() const { return data_; }
+  const golden::Tensor16& expected_output(std::size_t layer) const { return expected_.at(layer); }
+
+  // Runs on `storage` (at least dram_bytes_needed() bytes; throws std::runtime_error otherwise). Once per runner.
+  RunResult run(dram::Storage& storage, RunObserver* observer = nullptr);
+
+ private:
+  driver::RunRecord record_header() const;
+  void write_image(dram::Storage& storage);
+  // Fills r.matched/r.mismatch and, on failure, result.outcome/failure from the layer's end state.
+  void judge_layer(std::size_t i, tb::TopSim& sim, const tb::TopRunResult& hw, std::uint64_t budget,
+                   dram::Storage& storage, driver::LayerRecord& r, RunResult& result) const;
+
+  ProgramData data_;
+  RunOptions options_;
+  NetworkLayout layout_;
+  std::vector<golden::Tensor16> expected_;
+};
+
+// Argmax over C*H*W per image (the first maximum wins).
+std::vector<int> top1(const golden::Tensor16& t);
+// "index (n,c,h,w) expected X got Y" of the first difference, empty when equal (shapes must match).
+std::string first_mismatch(const golden::Tensor16& expected, const golden::Tensor16& got);
+// The meaning of an error code of docs/isa.md.
+std::string error_code_meaning(int code);
+
+}  // namespace ocelli::runtime

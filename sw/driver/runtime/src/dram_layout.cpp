@@ -1,0 +1,63 @@
+#include "ocelli/runtime/dram_layout.hpp"
+
+#include <fmt/core.h>
+
+#include <stdexcept>
+
+#include "ocelli/driver/layout.hpp"
+
+namespace ocelli::runtime {
+
+namespace {
+constexpr std::uint64_t kAlign = 128;
+constexpr std::uint64_t kAddressSpace = std::uint64_t{1} << 32;
+}  // namespace
+
+std::uint32_t DramArena::take(std::uint64_t bytes, const std::string& what) {
+  const std::uint64_t at = next_;
+  const std::uint64_t end = (next_ + bytes + kAlign - 1) & ~(kAlign - 1);
+  if (end > kAddressSpace) {
+    throw std::length_error(fmt::format("DRAM layout: {} ({} bytes at 0x{:x}) passes the 4 GiB the descriptors "
+                                        "can address",
+                                        what, bytes, at));
+  }
+  next_ = end;
+  return static_cast<std::uint32_t>(at);
+}
+
+std::size_t ActivationRegion::data_words() const {
+  return rows() * static_cast<std::size_t>(rlc ? driver::rlc_slot_words(shape.w) : driver::raw_row_words(shape.w));
+}
+
+void ActivationRegion::allocate(DramArena& arena, const std::string& what) {
+  addr = arena.take(data_words() * 8, what);
+  if (rlc) index_addr = arena.take(rows() * 8, what + " row table");
+}
+
+void write_words(dram::Storage& storage, std::uint32_t addr, const std::vector<std::uint64_t>& words) {
+  if (!words.empty()) storage.write(addr, words.data(), words.size() * 8);
+}
+
+std::vector<std::uint64_t> read_words(dram::Storage& storage, std::uint32_t addr, std::size_t count) {
+  std::vector<std::uint64_t> words(count);
+  if (count) storage.read(addr, words.data(), count * 8);
+  return words;
+}
+
+void write_activation(dram::Storage& storage, const ActivationRegion& region, const golden::Tensor16& tensor) {
+  if (region.rlc) {
+    const auto coded = driver::encode_rows(tensor);
+    write_words(storage, region.addr, coded.slots);
+    write_words(storage, region.index_addr, coded.index);
+  } else {
+    write_words(storage, region.addr, driver::pack_rows_raw(tensor));
+  }
+}
+
+golden::Tensor16 read_activation(dram::Storage& storage, const ActivationRegion& region) {
+  const auto data = read_words(storage, region.addr, region.data_words());
+  if (!region.rlc) return driver::unpack_rows_raw(data, region.shape, region.frac);
+  return driver::decode_rows(data, read_words(storage, region.index_addr, region.rows()), region.shape, region.frac);
+}
+
+}  // namespace ocelli::runtime

@@ -1,0 +1,103 @@
+#include "ocelli/runtime/layer_executor.hpp"
+
+#include <fmt/core.h>
+
+#include <stdexcept>
+
+#include "ocelli/driver/layout.hpp"
+#include "ocelli/driver/mapper.hpp"
+
+namespace ocelli::runtime {
+namespace {
+
+constexpr int kMaxFilterSide = 12;  // R and S limit of the descriptor (docs/isa.md)
+
+std::string shape_text(const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); }
+
+driver::ConvLayer to_conv_layer(const golden::LayerDesc& d, const ActivationRegion& in, const ActivationRegion& out) {
+  driver::ConvLayer l;
+  l.in = d.in_shape;
+  l.filters = d.weight_shape.n;
+  if (d.kind == golden::LayerKind::FullyConnected) {
+    if (d.in_shape.h > kMaxFilterSide || d.in_shape.w > kMaxFilterSide) {
+      throw std::invalid_argument(fmt::format(
+          "layer '{}': fc input {} needs a {}x{} filter, the RTL takes at most {}x{} (R or S > {})", d.name,
+          shape_text(d.in_shape), d.in_shape.h, d.in_shape.w, kMaxFilterSide, kMaxFilterSide, kMaxFilterSide));
+    }
+    l.filter_h = d.in_shape.h;
+    l.filter_w = d.in_shape.w;
+  } else {
+    l.filter_h = d.weight_shape.h;
+    l.filter_w = d.weight_shape.w;
+    l.conv = d.conv;
+  }
+  l.shift = d.in_frac + d.weight_frac - d.out_frac;
+  l.relu = d.relu;
+  l.ifmap_rlc = in.rlc;
+  l.ofmap_rlc = out.rlc;
+  if (l.out() != d.out_shape) {
+    throw std::logic_error(fmt::format("layer '{}': as a conv it gives {} but the program says {}", d.name,
+                                       shape_text(l.out()), shape_text(d.out_shape)));
+  }
+  return l;
+}
+
+}  // namespace
+
+ConvExecutor::ConvExecutor(const golden::LayerDesc& desc, const golden::LayerParams& params,
+                           const ActivationRegion& in, const ActivationRegion& out, const driver::HwConfig& hw)
+    : name_(desc.name), layer_(to_conv_layer(desc, in, out)), in_(in), out_(out) {
+  driver::MappingEstimate best;
+  try {
+    best = driver::choose_mapping(layer_, hw);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("layer '{}': {}", desc.name, e.what()));
+  }
+  mapping_ = best.mapping;
+  plan_ = LayerPlan{mapping_.to_string(), best.active_pes, best.cycles};
+  if (desc.kind == golden::LayerKind::FullyConnected) {
+    golden::Tensor16 filters = params.weights;  // same data, CHW order per filter
+    filters.shape = golden::Shape{layer_.filters, layer_.in.c, layer_.filter_h, layer_.filter_w};
+    weight_words_ = driver::arrange_weights(filters, layer_, mapping_);
+  } else {
+    weight_words_ = driver::arrange_weights(params.weights, layer_, mapping_);
+  }
+  bias_words_ = driver::pack_bias(params.bias);
+  weight_bytes_ = weight_words_.size() * 8;
+  bias_bytes_ = bias_words_.size() * 8 + 8;  // one spare word: the bias DMA may read a whole word pair
+}
+
+void ConvExecutor::allocate(DramArena& arena) {
+  addr_.ifmap = in_.addr;
+  addr_.ifmap_index = in_.index_addr;
+  addr_.ofmap = out_.addr;
+  addr_.ofmap_index = out_.index_addr;
+  addr_.weights = arena.take(weight_bytes_, fmt::format("layer '{}' weights", name_));
+  addr_.bias = arena.take(bias_bytes_, fmt::format("layer '{}' bias", name_));
+}
+
+void ConvExecutor::write(dram::Storage& storage) {
+  write_words(storage, addr_.weights, weight_words_);
+  write_words(storage, addr_.bias, bias_words_);
+  weight_words_ = {};
+  bias_words_ = {};
+}
+
+driver::Descriptor ConvExecutor::descriptor() const { return driver::encode_conv_descriptor(layer_, mapping_, addr_); }
+
+golden::Tensor16 ConvExecutor::read_output(dram::Storage& storage) const { return read_activation(storage, out_); }
+
+std::unique_ptr<LayerExecutor> make_executor(const golden::LayerDesc& desc, const golden::LayerParams& params,
+                                             const ActivationRegion& in, const ActivationRegion& out,
+                                             const driver::HwConfig& hw) {
+  switch (desc.kind) {
+    case golden::LayerKind::Conv:
+    case golden::LayerKind::FullyConnected:
+      return std::make_unique<ConvExecutor>(desc, params, in, out, hw);
+    default:
+      throw std::invalid_argument(
+          fmt::format("layer '{}': {} is not supported by the RTL yet", desc.name, golden::to_string(desc.kind)));
+  }
+}
+
+}  // namespace ocelli::runtime

@@ -1,0 +1,120 @@
+#include "ocelli/runtime/program_data.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "ocelli/golden/alexnet_data.hpp"
+#include "ocelli/golden/tensor_file.hpp"
+
+namespace ocelli::runtime {
+namespace {
+
+// Stream purposes of the runtime's synthetic data (distinct from the golden AlexNet's own purposes).
+constexpr std::uint64_t kPurposeWeights = 0x72756e01;
+constexpr std::uint64_t kPurposeBias = 0x72756e02;
+constexpr std::uint64_t kPurposeInput = 0x72756e03;
+
+std::string shape_text(const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); }
+
+std::int16_t clamp16(std::int64_t v) {
+  return static_cast<std::int16_t>(std::clamp<std::int64_t>(v, INT16_MIN, INT16_MAX));
+}
+
+// The calibrated AlexNet's parameters for the program's layers, and its activations at the program's input.
+void fill_calibrated(ProgramData& d) {
+  driver::Program& p = d.program;
+  const golden::CalibratedNetwork cal = golden::make_alexnet(p.seed, p.batch());
+  driver::apply_calibration(p, cal.net.desc);
+  d.network.desc = p.network;
+  d.network.params.clear();
+  for (const auto& layer : p.network.layers) {
+    d.network.params.push_back(cal.net.params[cal.net.desc.index_of(layer.name)]);
+  }
+  if (p.input.source != driver::InputSource::Synthetic) return;
+  golden::Tensor16 image = golden::make_alexnet_input(p.seed, p.batch());
+  const std::size_t first = cal.net.desc.index_of(p.network.layers.front().name);
+  if (first == 0) {
+    d.input = std::move(image);
+    return;
+  }
+  golden::Network prefix;
+  prefix.desc = cal.net.desc;
+  prefix.desc.layers.resize(first);
+  prefix.params.assign(cal.net.params.begin(), cal.net.params.begin() + static_cast<std::ptrdiff_t>(first));
+  d.input = golden::run_network(prefix, image).back().output;
+}
+
+golden::Tensor16 read_input_file(const driver::Program& p) {
+  golden::Tensor16 t = golden::read_tensor_file(p.input.path);
+  if (t.shape != p.network.input_shape) {
+    throw std::runtime_error(fmt::format("{}: input file {}: shape {} but the program's input is {} (batch {})", p.file,
+                                         p.input.path, shape_text(t.shape), shape_text(p.network.input_shape),
+                                         p.batch()));
+  }
+  if (t.frac != p.network.input_frac) {
+    throw std::runtime_error(fmt::format("{}: input file {}: frac {} but the program's input has frac {}", p.file,
+                                         p.input.path, t.frac, p.network.input_frac));
+  }
+  return t;
+}
+
+}  // namespace
+
+golden::LayerParams make_synthetic_params(const golden::LayerDesc& layer, std::uint64_t seed, std::size_t index) {
+  golden::LayerParams params;
+  if (!layer.has_weights()) return params;
+  const golden::Shape ws = layer.weight_shape;
+  const double fan_in = static_cast<double>(ws.c) * ws.h * ws.w;
+  const auto sigma = static_cast<std::int32_t>(
+      std::clamp(std::ldexp(1.0, layer.weight_frac) / std::sqrt(fan_in), 1.0, 8192.0));
+  params.weights = golden::Tensor16(ws, layer.weight_frac);
+  golden::SplitMix64 wrng = golden::make_stream(seed, kPurposeWeights, index);
+  for (auto& v : params.weights.data) v = clamp16(wrng.normalish(sigma));
+
+  // A tenth of one output unit (accumulator format in_frac + weight_frac), capped well inside int32.
+  const auto bias_sigma = static_cast<std::int32_t>(
+      std::clamp(std::ldexp(0.1, layer.in_frac + layer.weight_frac), 0.0, std::ldexp(1.0, 24)));
+  golden::SplitMix64 brng = golden::make_stream(seed, kPurposeBias, index);
+  params.bias.resize(static_cast<std::size_t>(ws.n));
+  for (auto& b : params.bias) b = brng.normalish(bias_sigma);
+  return params;
+}
+
+golden::Tensor16 make_synthetic_input(const golden::Shape& shape, int frac, std::uint64_t seed) {
+  golden::Tensor16 t(shape, frac);
+  const std::size_t per_image = t.data.size() / static_cast<std::size_t>(shape.n);
+  const auto sigma = static_cast<std::int32_t>(std::clamp(std::ldexp(1.0, frac), 1.0, 8192.0));
+  for (int n = 0; n < shape.n; ++n) {
+    golden::SplitMix64 rng = golden::make_stream(seed, kPurposeInput, static_cast<std::uint64_t>(n));
+    auto* out = t.data.data() + static_cast<std::size_t>(n) * per_image;
+    for (std::size_t i = 0; i < per_image; ++i) out[i] = clamp16(std::max(0, rng.normalish(sigma)));
+  }
+  return t;
+}
+
+ProgramData make_program_data(driver::Program program, const ProgramOverrides& overrides) {
+  if (overrides.batch) program.network = golden::with_batch(program.network, *overrides.batch);
+  if (overrides.seed) program.seed = *overrides.seed;
+  ProgramData d;
+  d.program = std::move(program);
+  driver::Program& p = d.program;
+  if (p.calibrate) {
+    fill_calibrated(d);
+  } else {
+    d.network.desc = p.network;
+    for (std::size_t i = 0; i < p.network.layers.size(); ++i) {
+      d.network.params.push_back(make_synthetic_params(p.network.layers[i], p.seed, i));
+    }
+    if (p.input.source == driver::InputSource::Synthetic) {
+      d.input = make_synthetic_input(p.network.input_shape, p.network.input_frac, p.seed);
+    }
+  }
+  if (p.input.source == driver::InputSource::File) d.input = read_input_file(p);
+  golden::validate(d.network);
+  return d;
+}
+
+}  // namespace ocelli::runtime

@@ -1,0 +1,262 @@
+#include "ocelli/runtime/runner.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include "ocelli/dram/timing.hpp"
+#include "top_sim.hpp"
+
+namespace ocelli::runtime {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using tb::Csr;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string shape_text(const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); }
+
+std::vector<golden::Tensor16> golden_outputs(const golden::Network& net, const golden::Tensor16& input) {
+  std::vector<golden::Tensor16> out;
+  for (auto& run : golden::run_network(net, input)) out.push_back(std::move(run.output));
+  return out;
+}
+
+driver::LayerRecord planned_record(const golden::LayerDesc& d, const NetworkLayout& layout, std::size_t i) {
+  driver::LayerRecord r;
+  r.name = d.name;
+  r.kind = golden::to_string(d.kind);
+  r.shape = shape_text(d.in_shape) + " -> " + shape_text(d.out_shape);
+  const LayerPlan& plan = layout.executor(i).plan();
+  r.mapping = plan.mapping;
+  r.active_pes = plan.active_pes;
+  r.estimated_cycles = plan.estimated_cycles;
+  r.macs = d.macs();
+  r.ifmap_elements = d.in_shape.elements();
+  r.ofmap_elements = d.out_shape.elements();
+  r.ifmap_rlc = layout.activation(i).rlc;
+  r.ofmap_rlc = layout.activation(i + 1).rlc;
+  return r;
+}
+
+void read_counters(tb::TopSim& sim, driver::LayerRecord& r) {
+  r.cycles = sim.csr(Csr::kCycles);
+  r.macs_issued = sim.csr(Csr::kMacs);
+  r.gated_macs = sim.csr(Csr::kGatedMacs);
+  r.pe_busy_cycles = sim.csr(Csr::kPeBusyCycles);
+  r.glb_reads = sim.csr(Csr::kGlbReads);
+  r.glb_writes = sim.csr(Csr::kGlbWrites);
+  r.glb_conflicts = sim.csr(Csr::kGlbConflicts);
+  r.noc_deliveries = sim.csr(Csr::kNocDeliveries);
+  r.dram_read_ifmap = sim.csr(Csr::kBytesIfmap);
+  r.dram_read_weights = sim.csr(Csr::kBytesWeights);
+  r.dram_read_bias = sim.csr(Csr::kBytesBias);
+  r.dram_read_descriptors = sim.csr(Csr::kBytesDescriptors);
+  r.dram_write_ofmap = sim.csr(Csr::kBytesOfmap);
+  r.rlc_words_in = sim.csr(Csr::kRlcWordsIn);
+  r.rlc_words_out = sim.csr(Csr::kRlcWordsOut);
+  r.saturated = sim.csr(Csr::kSaturated);
+}
+
+// The status word's detail for the error codes that carry one (docs/isa.md, register 0).
+std::string error_detail(tb::TopSim& sim, int code, std::uint64_t status) {
+  if (code == 7) {
+    return fmt::format(" (DMA cause {}, address 0x{:x})", (status >> 38) & 0x3, sim.csr(Csr::kDmaErrorAddr));
+  }
+  if (code == 8) return fmt::format(" (RLC decoder error code {})", (status >> 32) & 0x3f);
+  return "";
+}
+
+std::uint64_t layer_budget(const RunOptions& o, std::uint64_t estimate) {
+  const double scaled = o.budget_factor * static_cast<double>(estimate) + static_cast<double>(o.budget_slack);
+  const std::uint64_t budget = scaled > 1e18 ? std::uint64_t{1'000'000'000'000'000'000} : static_cast<std::uint64_t>(scaled);
+  return o.max_cycles ? std::min(budget, o.max_cycles) : budget;
+}
+
+}  // namespace
+
+TraceWindow parse_trace_window(const std::string& text) {
+  const auto colon = text.find(':');
+  auto number = [&](const std::string& part, const char* what) {
+    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) {
+      throw std::invalid_argument(
+          fmt::format("trace window '{}': {} '{}' is not a decimal cycle count (expected start:count)", text, what,
+                      part));
+    }
+    return std::stoull(part);
+  };
+  if (colon == std::string::npos) {
+    throw std::invalid_argument(fmt::format("trace window '{}': expected start:count (cycles)", text));
+  }
+  TraceWindow w{number(text.substr(0, colon), "start"), number(text.substr(colon + 1), "count")};
+  if (w.count == 0) throw std::invalid_argument(fmt::format("trace window '{}': count must be > 0", text));
+  return w;
+}
+
+const char* to_string(RunOutcome outcome) {
+  switch (outcome) {
+    case RunOutcome::Passed: return "passed";
+    case RunOutcome::Mismatch: return "mismatch";
+    case RunOutcome::RtlError: return "rtl-error";
+    case RunOutcome::Stuck: return "stuck";
+  }
+  return "?";
+}
+
+std::string error_code_meaning(int code) {
+  switch (code) {
+    case 1: return "unknown opcode, or a reserved descriptor word is not zero";
+    case 2: return "shape out of range (zero size, R or S > 12, stride, padding)";
+    case 3: return "E or F disagree with the shape formula";
+    case 4: return "mapping exceeds a spad or the array";
+    case 5: return "the tile does not fit the GLB";
+    case 6: return "groups do not divide C and M";
+    case 7: return "DMA error (range, response, timeout)";
+    case 8: return "RLC stream error in the ifmap";
+    case 9: return "watchdog: no datapath handshake for WatchdogCycles cycles";
+    default: return fmt::format("unknown error code {}", code);
+  }
+}
+
+std::vector<int> top1(const golden::Tensor16& t) {
+  std::vector<int> out;
+  const std::size_t per_image = t.data.size() / static_cast<std::size_t>(std::max(1, t.shape.n));
+  for (int n = 0; n < t.shape.n; ++n) {
+    const auto begin = t.data.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n) * per_image);
+    out.push_back(static_cast<int>(std::max_element(begin, begin + static_cast<std::ptrdiff_t>(per_image)) - begin));
+  }
+  return out;
+}
+
+std::string first_mismatch(const golden::Tensor16& expected, const golden::Tensor16& got) {
+  if (expected.shape != got.shape) {
+    return fmt::format("shape: expected {} got {}", shape_text(expected.shape), shape_text(got.shape));
+  }
+  const auto& s = expected.shape;
+  for (std::size_t k = 0; k < expected.data.size(); ++k) {
+    if (expected.data[k] == got.data[k]) continue;
+    const std::size_t w = k % s.w, h = k / s.w % s.h, c = k / s.w / s.h % s.c, n = k / s.w / s.h / s.c;
+    return fmt::format("index ({},{},{},{}) expected {} got {}", n, c, h, w, expected.data[k], got.data[k]);
+  }
+  return "";
+}
+
+ProgramRunner::ProgramRunner(ProgramData data, RunOptions options)
+    : data_(std::move(data)),
+      options_(std::move(options)),
+      layout_(data_.network, data_.program.options, options_.hw),
+      expected_(golden_outputs(data_.network, data_.input)) {
+  if (!options_.trace_layer.empty()) data_.network.desc.index_of(options_.trace_layer);  // throws naming it
+}
+
+driver::RunRecord ProgramRunner::record_header() const {
+  driver::RunRecord rec;
+  rec.program = data_.program.file;
+  rec.network = data_.network.desc.name;
+  rec.hw_config = options_.hw.name();
+  rec.dram = options_.dram_label;
+  rec.timing = options_.timing;
+  rec.batch = data_.program.batch();
+  rec.seed = data_.program.seed;
+  rec.top1_golden = top1(expected_.back());
+  return rec;
+}
+
+void ProgramRunner::write_image(dram::Storage& storage) {
+  if (storage.size() < layout_.bytes_needed()) {
+    throw std::runtime_error(fmt::format("DRAM ({}) has {} bytes; program {} needs {} bytes", options_.dram_label,
+                                         storage.size(), data_.program.file, layout_.bytes_needed()));
+  }
+  layout_.write_data(storage, data_.input);
+  auto descriptors = layout_.descriptors();
+  if (options_.edit_before_run) options_.edit_before_run(storage, descriptors);
+  layout_.write_queue(storage, descriptors);
+  storage.flush();
+}
+
+void ProgramRunner::judge_layer(std::size_t i, tb::TopSim& sim, const tb::TopRunResult& hw, std::uint64_t budget,
+                                dram::Storage& storage, driver::LayerRecord& r, RunResult& result) const {
+  if (hw.error) {
+    const std::uint64_t status = sim.csr(Csr::kStatus);
+    result.outcome = RunOutcome::RtlError;
+    result.failure = fmt::format("layer '{}': RTL error code {} ({}){} at cycle {} of the layer (cycle {} of the run)",
+                                 r.name, hw.error_code, error_code_meaning(hw.error_code),
+                                 error_detail(sim, hw.error_code, status), hw.cycles, sim.total_cycles());
+    return;
+  }
+  if (!hw.done) {
+    result.outcome = RunOutcome::Stuck;
+    result.failure = fmt::format(
+        "layer '{}' stuck at cycle {} (budget {} cycles: {}x the estimate {} + {}{}), status 0x{:x}", r.name,
+        hw.cycles, budget, options_.budget_factor, r.estimated_cycles, options_.budget_slack,
+        options_.max_cycles ? fmt::format(", --max-cycles {}", options_.max_cycles) : "", sim.csr(Csr::kStatus));
+    return;
+  }
+  try {
+    const golden::Tensor16 got = layout_.executor(i).read_output(storage);
+    r.mismatch = first_mismatch(expected_[i], got);
+    if (i + 1 == layout_.layers() && got.shape == expected_[i].shape) result.record.top1_rtl = top1(got);
+  } catch (const std::runtime_error& e) {  // an RLC row the RTL wrote does not decode
+    r.mismatch = fmt::format("output does not decode: {}", e.what());
+  }
+  r.matched = r.mismatch.empty();
+  if (!r.matched) {
+    result.outcome = RunOutcome::Mismatch;
+    result.failure = fmt::format("layer '{}': output differs from the golden: {}", r.name, r.mismatch);
+  }
+}
+
+RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
+  const auto run_start = Clock::now();
+  const auto& layers = data_.network.desc.layers;
+  RunResult result;
+  result.record = record_header();
+  write_image(storage);
+  result.layout_seconds = seconds_since(run_start);
+
+  // Progress is measured in the mapper's estimated cycles: known for every layer before it runs.
+  std::uint64_t estimate_total = 0, estimate_done = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i) estimate_total += layout_.executor(i).plan().estimated_cycles;
+  auto progress_at = [&](std::size_t i) {
+    LayerProgress p;
+    p.index = i;
+    p.count = layers.size();
+    p.fraction_done = estimate_total ? static_cast<double>(estimate_done) / estimate_total : 1.0;
+    p.elapsed_seconds = seconds_since(run_start);
+    p.eta_seconds = p.fraction_done > 0.0 ? p.elapsed_seconds * (1.0 - p.fraction_done) / p.fraction_done : 0.0;
+    return p;
+  };
+
+  tb::TopSim sim(storage, dram::TimingConfig::preset(options_.timing));
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const auto layer_start = Clock::now();
+    driver::LayerRecord r = planned_record(layers[i], layout_, i);
+    LayerProgress progress = progress_at(i);
+    progress.budget_cycles = layer_budget(options_, r.estimated_cycles);
+    if (observer) observer->layer_started(r, progress);
+
+    if (!options_.trace_layer.empty() && options_.trace_layer == r.name) {
+      const TraceWindow w = options_.trace_window.value_or(TraceWindow{0, progress.budget_cycles});
+      sim.set_trace_window(options_.trace_path, sim.total_cycles() + w.start, w.count);
+    }
+    const tb::TopRunResult hw = sim.run(layout_.descriptor_addr(i), 1, progress.budget_cycles);
+    read_counters(sim, r);
+    judge_layer(i, sim, hw, progress.budget_cycles, storage, r, result);
+    r.wall_seconds = seconds_since(layer_start);
+    estimate_done += r.estimated_cycles;
+    const std::uint64_t budget = progress.budget_cycles;
+    progress = progress_at(i);
+    progress.budget_cycles = budget;
+    result.record.layers.push_back(r);
+    if (observer) observer->layer_finished(result.record.layers.back(), progress);
+    if (result.outcome != RunOutcome::Passed) break;
+  }
+  result.total_cycles = sim.total_cycles();
+  result.record.wall_seconds = seconds_since(run_start);
+  return result;
+}
+
+}  // namespace ocelli::runtime

@@ -1,0 +1,281 @@
+// The runtime: shipped small programs run through the verilated top bit-exact with the golden, in-process and
+// through a spawned ocelli-dramd with identical cycles; corrupted weights, an invalid descriptor and a tiny cycle
+// budget are reported naming the layer; layers the RTL cannot run are refused before anything runs.
+#include <gtest/gtest.h>
+
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "ocelli/dram/remote_dram.hpp"
+#include "ocelli/driver/program.hpp"
+#include "ocelli/runtime/run_record_json.hpp"
+#include "ocelli/runtime/runner.hpp"
+#include "ocelli/runtime/storage_spec.hpp"
+#include "test_helpers.hpp"  // sw/dram/tests: SpawnedServer
+
+namespace ocelli::runtime {
+namespace {
+
+const std::string kProgramsDir = OCELLI_PROGRAMS_DIR;
+
+ProgramData load(const std::string& name, ProgramOverrides overrides = {}) {
+  return make_program_data(driver::parse_program_file(kProgramsDir + "/" + name), overrides);
+}
+
+struct ProgramRun {
+  std::unique_ptr<ProgramRunner> runner;
+  std::unique_ptr<dram::Storage> storage;
+  RunResult result;
+};
+
+ProgramRun run_program(ProgramData data, RunOptions options = {}, const std::string& dram_spec = "inproc") {
+  ProgramRun r;
+  options.dram_label = dram_spec;
+  r.runner = std::make_unique<ProgramRunner>(std::move(data), std::move(options));
+  r.storage = open_storage(dram_spec, r.runner->dram_bytes_needed());
+  r.result = r.runner->run(*r.storage);
+  return r;
+}
+
+// Failure messages are printed so the test log shows what a user would read.
+void show(const RunResult& r) { fmt::print("message: {}\n", r.failure); }
+
+void expect_contains(const std::string& text, const std::string& fragment) {
+  EXPECT_NE(text.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << text;
+}
+
+void expect_passed(const ProgramRun& r, std::size_t layers) {
+  ASSERT_EQ(r.result.outcome, RunOutcome::Passed) << r.result.failure;
+  ASSERT_EQ(r.result.record.layers.size(), layers);
+  EXPECT_TRUE(r.result.record.passed());
+  std::uint64_t cycles = 0;
+  for (const auto& l : r.result.record.layers) {
+    EXPECT_TRUE(l.matched) << l.name << ": " << l.mismatch;
+    EXPECT_GT(l.cycles, 0u) << l.name;
+    EXPECT_GE(l.macs_issued, l.macs) << l.name;
+    EXPECT_GT(l.dram_write_ofmap, 0u) << l.name;
+    cycles += l.cycles;
+  }
+  // Each layer's start pulse is one cycle the layer counters do not see.
+  EXPECT_EQ(r.result.total_cycles, cycles + layers);
+  EXPECT_EQ(r.result.record.top1_rtl, r.result.record.top1_golden);
+  EXPECT_EQ(r.result.record.top1_golden.size(), static_cast<std::size_t>(r.result.record.batch));
+}
+
+TEST(Runtime, SmallConvMatchesTheGolden) {
+  const ProgramRun r = run_program(load("small_conv.prog"));
+  expect_passed(r, 1);
+  EXPECT_EQ(r.result.record.batch, 2);
+  EXPECT_TRUE(r.result.record.layers[0].ifmap_rlc);
+  EXPECT_GT(r.result.record.layers[0].rlc_words_in, 0u);
+}
+
+TEST(Runtime, SmallConvGroupsMatchesTheGolden) {
+  const ProgramRun r = run_program(load("small_conv_groups.prog"));
+  expect_passed(r, 1);
+  EXPECT_FALSE(r.result.record.layers[0].ifmap_rlc);
+  EXPECT_EQ(r.result.record.layers[0].rlc_words_in, 0u);
+}
+
+TEST(Runtime, SmallFcRunsAsConvAndMatchesTheGolden) {
+  const ProgramRun r = run_program(load("small_fc.prog"));
+  expect_passed(r, 2);
+  EXPECT_EQ(r.result.record.layers[0].kind, "fc");
+}
+
+TEST(Runtime, BatchAndSeedOverridesApply) {
+  const ProgramRun r = run_program(load("small_conv.prog", ProgramOverrides{1, 99}));
+  expect_passed(r, 1);
+  EXPECT_EQ(r.result.record.batch, 1);
+  EXPECT_EQ(r.result.record.seed, 99u);
+}
+
+TEST(Runtime, RemoteDramGivesTheSameCyclesAndOutputs) {
+  dram::testing::SpawnedServer server(64ull << 20);
+  const ProgramRun local = run_program(load("small_conv.prog"));
+  const ProgramRun remote = run_program(load("small_conv.prog"), {}, "tcp://127.0.0.1:" + std::to_string(server.port()));
+  expect_passed(remote, 1);
+  EXPECT_EQ(remote.result.record.dram, "tcp://127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(remote.result.total_cycles, local.result.total_cycles);
+  const auto& a = local.result.record.layers[0];
+  const auto& b = remote.result.record.layers[0];
+  EXPECT_EQ(a.cycles, b.cycles);
+  EXPECT_EQ(a.dram_read_ifmap, b.dram_read_ifmap);
+  EXPECT_EQ(a.dram_write_ofmap, b.dram_write_ofmap);
+  EXPECT_EQ(a.glb_conflicts, b.glb_conflicts);
+  const auto out_local = local.runner->layout().executor(0).read_output(*local.storage);
+  const auto out_remote = remote.runner->layout().executor(0).read_output(*remote.storage);
+  EXPECT_EQ(out_local.data, out_remote.data);
+  EXPECT_EQ(out_remote.data, remote.runner->expected_output(0).data);
+}
+
+// Word 6 of a descriptor holds the weight address in bits 31:0 (docs/isa.md).
+std::uint32_t weight_addr(const driver::Descriptor& d) { return static_cast<std::uint32_t>(d[6]); }
+
+TEST(Runtime, CorruptedWeightsAreAMismatchNamingLayerAndIndex) {
+  RunOptions o;
+  o.edit_before_run = [](dram::Storage& storage, std::vector<driver::Descriptor>& descriptors) {
+    const std::uint64_t big = 0x3fff3fff3fff3fffull;  // four large positive weights of the first filter block
+    storage.write(weight_addr(descriptors[0]), &big, sizeof big);
+  };
+  const ProgramRun r = run_program(load("small_conv.prog"), o);
+  show(r.result);
+  ASSERT_EQ(r.result.outcome, RunOutcome::Mismatch) << r.result.failure;
+  ASSERT_EQ(r.result.record.layers.size(), 1u);
+  EXPECT_FALSE(r.result.record.layers[0].matched);
+  EXPECT_FALSE(r.result.record.passed());
+  expect_contains(r.result.failure, "layer 'conv'");
+  expect_contains(r.result.failure, "index (");
+  expect_contains(r.result.failure, "expected");
+  expect_contains(r.result.record.layers[0].mismatch, " got ");
+}
+
+TEST(Runtime, InvalidDescriptorIsReportedWithTheErrorMeaning) {
+  RunOptions o;
+  o.edit_before_run = [](dram::Storage&, std::vector<driver::Descriptor>& descriptors) { descriptors[0][9] = 1; };
+  const ProgramRun r = run_program(load("small_conv.prog"), o);
+  show(r.result);
+  ASSERT_EQ(r.result.outcome, RunOutcome::RtlError) << r.result.failure;
+  expect_contains(r.result.failure, "layer 'conv'");
+  expect_contains(r.result.failure, "error code 1");
+  expect_contains(r.result.failure, "reserved descriptor word");
+  expect_contains(r.result.failure, "at cycle");
+}
+
+TEST(Runtime, SecondLayerErrorStopsThereAndKeepsTheFirst) {
+  RunOptions o;
+  o.edit_before_run = [](dram::Storage&, std::vector<driver::Descriptor>& descriptors) {
+    descriptors[1][0] = (descriptors[1][0] & ~0xffull) | 0x7f;  // unknown opcode
+  };
+  const ProgramRun r = run_program(load("small_fc.prog"), o);
+  ASSERT_EQ(r.result.outcome, RunOutcome::RtlError) << r.result.failure;
+  ASSERT_EQ(r.result.record.layers.size(), 2u);
+  EXPECT_TRUE(r.result.record.layers[0].matched);
+  EXPECT_FALSE(r.result.record.layers[1].matched);
+  expect_contains(r.result.failure, "layer 'fc2'");
+}
+
+TEST(Runtime, TinyCycleBudgetIsReportedAsStuck) {
+  RunOptions o;
+  o.max_cycles = 200;
+  const ProgramRun r = run_program(load("small_conv.prog"), o);
+  show(r.result);
+  ASSERT_EQ(r.result.outcome, RunOutcome::Stuck) << r.result.failure;
+  expect_contains(r.result.failure, "layer 'conv' stuck at cycle 200");
+  expect_contains(r.result.failure, "status 0x");
+}
+
+TEST(Runtime, TraceWindowWritesAnFstForTheLayer) {
+  const std::string path = ::testing::TempDir() + "ocelli_runtime_trace_" + std::to_string(::getpid()) + ".fst";
+  std::filesystem::remove(path);
+  RunOptions o;
+  o.trace_layer = "fc2";
+  o.trace_window = parse_trace_window("10:50");
+  o.trace_path = path;
+  const ProgramRun r = run_program(load("small_fc.prog"), o);
+  expect_passed(r, 2);
+  ASSERT_TRUE(std::filesystem::exists(path));
+  EXPECT_GT(std::filesystem::file_size(path), 0u);
+  std::filesystem::remove(path);
+}
+
+TEST(Runtime, BadTraceOptionsNameTheValue) {
+  EXPECT_THROW(parse_trace_window("10"), std::invalid_argument);
+  EXPECT_THROW(parse_trace_window("a:5"), std::invalid_argument);
+  EXPECT_THROW(parse_trace_window("5:0"), std::invalid_argument);
+  RunOptions o;
+  o.trace_layer = "nope";
+  EXPECT_THROW(ProgramRunner(load("small_conv.prog"), o), std::out_of_range);
+}
+
+TEST(Runtime, UnsupportedLayerKindIsRefusedNamingTheLayer) {
+  try {
+    ProgramRunner runner(load("small_net.prog"), {});
+    FAIL() << "small_net.prog has an lrn layer";
+  } catch (const std::invalid_argument& e) {
+    expect_contains(e.what(), "layer 'n1': lrn is not supported by the RTL yet");
+  }
+}
+
+TEST(Runtime, FcWithAnInputWiderThan12IsRefused) {
+  auto p = driver::parse_program_text("network t\ninput shape=2x13x13 frac=8\nlayer big fc outputs=4 frac_w=8 shift=8\n",
+                                      "t.prog");
+  try {
+    ProgramRunner runner(make_program_data(p), {});
+    FAIL() << "a 13x13 filter";
+  } catch (const std::invalid_argument& e) {
+    expect_contains(e.what(), "layer 'big'");
+    expect_contains(e.what(), "R or S > 12");
+  }
+}
+
+TEST(Runtime, ActivationsAreCodedIffTheirReaderHasRlcOn) {
+  auto p = driver::parse_program_text(
+      "network t\ninput shape=4x6x6 frac=8\n"
+      "layer a conv filters=4 kernel=3 pad=1 frac_w=8 shift=8 rlc=off\n"
+      "layer b conv filters=4 kernel=3 pad=1 frac_w=8 shift=8\n"
+      "layer c conv filters=4 kernel=3 pad=1 frac_w=8 shift=8 rlc=off\n",
+      "t.prog");
+  ProgramRunner runner(make_program_data(p), {});
+  const auto& layout = runner.layout();
+  EXPECT_FALSE(layout.activation(0).rlc);  // input, read by a
+  EXPECT_TRUE(layout.activation(1).rlc);   // a -> b
+  EXPECT_FALSE(layout.activation(2).rlc);  // b -> c
+  EXPECT_FALSE(layout.activation(3).rlc);  // c's output: c has rlc off
+  auto storage = open_storage("inproc", runner.dram_bytes_needed());
+  const RunResult r = runner.run(*storage);
+  EXPECT_EQ(r.outcome, RunOutcome::Passed) << r.failure;
+  ASSERT_EQ(r.record.layers.size(), 3u);
+  EXPECT_TRUE(r.record.layers[0].ofmap_rlc);
+  EXPECT_TRUE(r.record.layers[1].ifmap_rlc);
+  EXPECT_FALSE(r.record.layers[1].ofmap_rlc);
+}
+
+TEST(Runtime, ConvThenFcChainsThroughDramCoded) {
+  auto p = driver::parse_program_text(
+      "network t\nbatch 2\nseed 9\ninput shape=4x9x9 frac=8\n"
+      "layer c conv filters=6 kernel=3 stride=2 relu frac_w=9 frac_out=8\n"
+      "layer f fc outputs=5 frac_w=9 shift=9\n",
+      "t.prog");
+  const ProgramRun r = run_program(make_program_data(p));
+  expect_passed(r, 2);
+  EXPECT_TRUE(r.result.record.layers[1].ifmap_rlc);
+  EXPECT_EQ(r.result.record.layers[1].shape, "2x6x4x4 -> 2x5x1x1");
+}
+
+TEST(Runtime, ReportJsonCarriesTheRecord) {
+  const ProgramRun r = run_program(load("small_fc.prog"));
+  const std::string path = ::testing::TempDir() + "ocelli_runtime_report_" + std::to_string(::getpid()) + ".json";
+  write_run_record_json(path, r.result.record, to_string(r.result.outcome), r.result.failure);
+  std::ifstream in(path);
+  const auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc.at("outcome"), "passed");
+  EXPECT_EQ(doc.at("batch"), 4);
+  ASSERT_EQ(doc.at("layers").size(), 2u);
+  EXPECT_EQ(doc.at("layers")[1].at("name"), "fc2");
+  EXPECT_EQ(doc.at("layers")[1].at("cycles").get<std::uint64_t>(), r.result.record.layers[1].cycles);
+  EXPECT_EQ(doc.at("top1_rtl").get<std::vector<int>>(), r.result.record.top1_rtl);
+  std::filesystem::remove(path);
+  EXPECT_THROW(write_run_record_json("/nonexistent-dir/x.json", r.result.record, "passed", ""), std::runtime_error);
+}
+
+TEST(Runtime, FirstMismatchNamesIndexExpectedAndGot) {
+  golden::Tensor16 a(golden::Shape{2, 3, 4, 5}, 8);
+  golden::Tensor16 b = a;
+  EXPECT_EQ(first_mismatch(a, b), "");
+  b.at(1, 2, 3, 4) = 7;
+  EXPECT_EQ(first_mismatch(a, b), "index (1,2,3,4) expected 0 got 7");
+}
+
+TEST(Runtime, BadDramSpecsAreNamed) {
+  EXPECT_THROW(open_storage("tcp://x", 1), std::invalid_argument);
+  EXPECT_THROW(open_storage("udp://x:1", 1), std::invalid_argument);
+  EXPECT_THROW(open_storage("tcp://127.0.0.1:99999", 1), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace ocelli::runtime

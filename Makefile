@@ -43,8 +43,18 @@ bench: build ## Run the benchmarks and print their figures
 regress: ## Random + program regression through RTL (not built yet)
 	@echo "make regress: not built yet (issue 8)"; exit 1
 
-alexnet: build ## Run the full AlexNet through the RTL with a per-layer report (not built yet)
-	@echo "make alexnet: not built yet (issue 7: needs the accelerator top and driver)"; exit 1
+# make alexnet [BATCH=1] [SEED=1] [DRAM=inproc|tcp://host:port] [TIMING=default|eyeriss]
+BATCH  ?= 1
+SEED   ?= 1
+DRAM   ?= inproc
+TIMING ?= default
+REPORTS_DIR ?= reports
+
+alexnet: build ## Run all 8 AlexNet layers through the RTL, checked layer by layer; report in reports/alexnet.*
+	@mkdir -p $(REPORTS_DIR)
+	@$(BUILD_DIR)/sw/cli/ocelli run programs/alexnet.prog --batch $(BATCH) --seed $(SEED) --dram $(DRAM) \
+	    --dram-timing $(TIMING) --report $(REPORTS_DIR)/alexnet-run.json
+	@$(BUILD_DIR)/sw/cli/ocelli report $(REPORTS_DIR)/alexnet-run.json --out-dir $(REPORTS_DIR) --name alexnet
 
 wave: ## Trace one layer to waves/<layer>.fst with a GTKWave save file (not built yet)
 	@echo "make wave: not built yet (issue 8)"; exit 1

@@ -3,18 +3,15 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include <fmt/core.h>
 
 #include "commands.hpp"
 #include "ocelli/driver/program.hpp"
-#include "ocelli/runtime/run_record_json.hpp"
+#include "ocelli/report/report.hpp"
 #include "ocelli/runtime/runner.hpp"
 #include "ocelli/runtime/storage_spec.hpp"
 
@@ -34,29 +31,20 @@ struct RunCommandOptions {
 
 std::string mega(std::uint64_t v) { return fmt::format("{:.3f} M", static_cast<double>(v) / 1e6); }
 
-// Progress lines for a person at a terminal; while a layer runs, a line rewritten every few seconds says how long
-// it has been running (TopSim runs a layer in one call, so the line shows wall time, not cycles).
+// Progress lines for a person at a terminal: while a layer runs, one line rewritten every 2^20 simulated cycles
+// (cycles so far against the mapper's estimate); when it ends, a permanent line with elapsed time and ETA.
 class TerminalProgress final : public runtime::RunObserver {
  public:
-  ~TerminalProgress() override { stop_ticker(); }
-
-  void layer_started(const driver::LayerRecord& planned, const runtime::LayerProgress& p) override {
-    stop_ticker();
-    stop_ = false;
-    ticker_ = std::thread([this, name = planned.name, est = planned.estimated_cycles, index = p.index, count = p.count] {
-      const auto start = std::chrono::steady_clock::now();
-      std::unique_lock<std::mutex> lock(mutex_);
-      while (!wake_.wait_for(lock, std::chrono::seconds(2), [this] { return stop_; })) {
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        fmt::print("\r[{}/{}] {} running for {:.0f} s (estimate {} cycles)   ", index + 1, count, name, s, mega(est));
-        std::fflush(stdout);
-        printed_ = true;
-      }
-    });
+  void layer_running(const driver::LayerRecord& planned, std::uint64_t cycles,
+                     const runtime::LayerProgress& p) override {
+    const double of_estimate = planned.estimated_cycles ? 100.0 * cycles / planned.estimated_cycles : 0.0;
+    fmt::print("\r[{}/{}] {:<8} {} cycles ({:.0f}% of its estimate)   ", p.index + 1, p.count, planned.name,
+               mega(cycles), of_estimate);
+    std::fflush(stdout);
+    printed_ = true;
   }
 
   void layer_finished(const driver::LayerRecord& r, const runtime::LayerProgress& p) override {
-    stop_ticker();
     if (printed_) fmt::print("\r{:<80}\r", "");
     printed_ = false;
     fmt::print("[{}/{}] {:<8} {} cycles, {} ({:.0f}% of the run by estimate), elapsed {:.1f} s, ETA {:.1f} s\n",
@@ -66,19 +54,6 @@ class TerminalProgress final : public runtime::RunObserver {
   }
 
  private:
-  void stop_ticker() {
-    if (!ticker_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    ticker_.join();
-  }
-  std::thread ticker_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
   bool printed_ = false;
 };
 
@@ -148,7 +123,7 @@ int run_command(const RunCommandOptions& o) {
     }
   }
   if (!o.report.empty()) {
-    runtime::write_run_record_json(o.report, rec, runtime::to_string(result.outcome), result.failure);
+    report::write_json(rec, o.report);
     fmt::print("report: {}\n", o.report);
   }
   switch (result.outcome) {

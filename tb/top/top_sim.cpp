@@ -49,6 +49,20 @@ void TopSim::set_trace_window(const std::string& fst_path, std::uint64_t begin_c
   if (cycles_ == trace_begin_) trace_event();
 }
 
+void TopSim::end_trace() {
+  if (trace_) {
+    trace_->close();
+    trace_.reset();
+  }
+  trace_path_.clear();
+  next_trace_event_ = ~std::uint64_t{0};
+}
+
+void TopSim::set_progress(std::function<void(std::uint64_t)> callback, std::uint64_t every_cycles) {
+  progress_ = std::move(callback);
+  progress_every_ = progress_ ? std::max<std::uint64_t>(every_cycles, 1) : 0;
+}
+
 void TopSim::trace_event() {
   if (!trace_) {
     trace_ = std::make_unique<VerilatedFstC>();
@@ -89,9 +103,14 @@ TopRunResult TopSim::run(std::uint32_t queue_addr, std::uint16_t queue_len, std:
   t.start_i = 0;
   const std::uint64_t start = cycles_;
   TopRunResult r;
+  std::uint64_t next_progress = progress_every_ ? progress_every_ : ~std::uint64_t{0};
   while (cycles_ - start < max_cycles) {
     cycle();
     if (t.done_o || t.error_o) break;
+    if (cycles_ - start == next_progress) {
+      progress_(cycles_ - start);
+      next_progress += progress_every_;
+    }
   }
   r.done = t.done_o;
   r.error = t.error_o;

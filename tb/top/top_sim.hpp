@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -50,6 +51,12 @@ class TopSim {
   void set_trace_window(const std::string& fst_path, std::uint64_t begin_cycle,
                         std::uint64_t count = ~std::uint64_t{0});
   bool tracing() const { return trace_ != nullptr; }
+  // Closes the trace now (the layer ended before its window) and drops a window that has not started.
+  void end_trace();
+
+  // Calls `callback(cycles since the run's start)` every `every_cycles` cycles during run() (progress of a long
+  // layer); an empty callback turns it off.
+  void set_progress(std::function<void(std::uint64_t)> callback, std::uint64_t every_cycles);
 
  private:
   void cycle();
@@ -63,6 +70,8 @@ class TopSim {
   std::string trace_path_;
   std::uint64_t trace_begin_ = 0, trace_end_ = 0;
   std::uint64_t next_trace_event_ = ~std::uint64_t{0};  // the only per-cycle tracing cost is comparing with this
+  std::function<void(std::uint64_t)> progress_;
+  std::uint64_t progress_every_ = 0;
 };
 
 }  // namespace ocelli::tb

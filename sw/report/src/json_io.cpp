@@ -212,6 +212,8 @@ void write_json(const driver::RunRecord& run, const std::string& path, const Rep
             {"top1_golden", run.top1_golden},
             {"top1_rtl", run.top1_rtl},
             {"passed", run.passed()},
+            {"outcome", run.outcome},
+            {"failure", run.failure},
             {"report",
              {{"pes", pes},
               {"clock_hz", kReportClockHz},
@@ -252,6 +254,9 @@ driver::RunRecord read_json(const std::string& path) {
   run.wall_seconds = top.real("wall_seconds");
   run.top1_golden = top.ints("top1_golden");
   run.top1_rtl = top.ints("top1_rtl");
+  // Optional (records written before these existed have neither).
+  if (doc.contains("outcome")) run.outcome = top.str("outcome");
+  if (doc.contains("failure")) run.failure = top.str("failure");
   const auto& layers = top.at("layers");
   if (!layers.is_array()) top.fail("layers", fmt::format("expected an array, got {}", layers.type_name()));
   for (std::size_t i = 0; i < layers.size(); ++i)

@@ -87,6 +87,74 @@ driver::Descriptor ConvExecutor::descriptor() const { return driver::encode_conv
 
 golden::Tensor16 ConvExecutor::read_output(dram::Storage& storage) const { return read_activation(storage, out_); }
 
+namespace {
+driver::ConvAddresses activation_addresses(const ActivationRegion& in, const ActivationRegion& out) {
+  driver::ConvAddresses a;
+  a.ifmap = in.addr;
+  a.ifmap_index = in.index_addr;
+  a.ofmap = out.addr;
+  a.ofmap_index = out.index_addr;
+  return a;
+}
+
+template <typename F>
+auto named(const std::string& layer, const F& f) {
+  try {
+    return f();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("layer '{}': {}", layer, e.what()));
+  }
+}
+}  // namespace
+
+PoolExecutor::PoolExecutor(const golden::LayerDesc& desc, const ActivationRegion& in, const ActivationRegion& out,
+                           const driver::HwConfig& hw)
+    : in_(in), out_(out) {
+  layer_.in = desc.in_shape;
+  layer_.pool = desc.pool;
+  layer_.relu = desc.relu;
+  layer_.ifmap_rlc = in.rlc;
+  layer_.ofmap_rlc = out.rlc;
+  if (desc.pool.kernel_h > kMaxFilterSide || desc.pool.kernel_w > kMaxFilterSide) {
+    throw std::invalid_argument(fmt::format("layer '{}': maxpool window {}x{} exceeds the unit's {}x{}", desc.name,
+                                            desc.pool.kernel_h, desc.pool.kernel_w, kMaxFilterSide, kMaxFilterSide));
+  }
+  tile_ = named(desc.name, [&] { return driver::choose_pool_tile(layer_, hw); });
+  plan_ = LayerPlan{"ppu " + tile_.to_string(), 0, driver::estimate_pool_cycles(layer_, tile_)};
+}
+
+driver::Descriptor PoolExecutor::descriptor() const {
+  return driver::encode_pool_descriptor(layer_, tile_, activation_addresses(in_, out_));
+}
+
+golden::Tensor16 PoolExecutor::read_output(dram::Storage& storage) const { return read_activation(storage, out_); }
+
+LrnExecutor::LrnExecutor(const golden::LayerDesc& desc, const ActivationRegion& in, const ActivationRegion& out,
+                         const driver::HwConfig& hw)
+    : name_(desc.name), in_(in), out_(out) {
+  layer_.in = desc.in_shape;
+  layer_.ifmap_rlc = in.rlc;
+  layer_.ofmap_rlc = out.rlc;
+  table_ = named(desc.name, [&] { return golden::make_lrn_table(desc.lrn, desc.in_frac); });
+  named(desc.name, [&] { return driver::pack_lrn_table(table_); });  // the unit can hold it
+  tile_ = named(desc.name, [&] { return driver::choose_lrn_tile(layer_, hw); });
+  plan_ = LayerPlan{"ppu " + tile_.to_string(), 0, driver::estimate_lrn_cycles(layer_, table_, tile_)};
+}
+
+void LrnExecutor::allocate(DramArena& arena) {
+  table_addr_ = arena.take(driver::pack_lrn_table(table_).size() * 8, fmt::format("layer '{}' LRN table", name_));
+}
+
+void LrnExecutor::write(dram::Storage& storage) { write_words(storage, table_addr_, driver::pack_lrn_table(table_)); }
+
+driver::Descriptor LrnExecutor::descriptor() const {
+  auto a = activation_addresses(in_, out_);
+  a.weights = table_addr_;
+  return driver::encode_lrn_descriptor(layer_, table_, tile_, a);
+}
+
+golden::Tensor16 LrnExecutor::read_output(dram::Storage& storage) const { return read_activation(storage, out_); }
+
 std::unique_ptr<LayerExecutor> make_executor(const golden::LayerDesc& desc, const golden::LayerParams& params,
                                              const ActivationRegion& in, const ActivationRegion& out,
                                              const driver::HwConfig& hw) {
@@ -94,6 +162,10 @@ std::unique_ptr<LayerExecutor> make_executor(const golden::LayerDesc& desc, cons
     case golden::LayerKind::Conv:
     case golden::LayerKind::FullyConnected:
       return std::make_unique<ConvExecutor>(desc, params, in, out, hw);
+    case golden::LayerKind::MaxPool:
+      return std::make_unique<PoolExecutor>(desc, in, out, hw);
+    case golden::LayerKind::Lrn:
+      return std::make_unique<LrnExecutor>(desc, in, out, hw);
     default:
       throw std::invalid_argument(
           fmt::format("layer '{}': {} is not supported by the RTL yet", desc.name, golden::to_string(desc.kind)));

@@ -242,7 +242,11 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
       const TraceWindow w = options_.trace_window.value_or(TraceWindow{0, progress.budget_cycles});
       sim.set_trace_window(options_.trace_path, sim.total_cycles() + w.start, w.count);
     }
+    if (observer) {
+      sim.set_progress([&](std::uint64_t cycles) { observer->layer_running(r, cycles, progress); }, kProgressCycles);
+    }
     const tb::TopRunResult hw = sim.run(layout_.descriptor_addr(i), 1, progress.budget_cycles);
+    sim.end_trace();  // a traced layer's window ends with the layer
     read_counters(sim, r);
     judge_layer(i, sim, hw, progress.budget_cycles, storage, r, result);
     r.wall_seconds = seconds_since(layer_start);
@@ -256,6 +260,8 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
   }
   result.total_cycles = sim.total_cycles();
   result.record.wall_seconds = seconds_since(run_start);
+  result.record.outcome = to_string(result.outcome);
+  result.record.failure = result.failure;
   return result;
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -12,7 +13,7 @@
 
 #include "ocelli/dram/remote_dram.hpp"
 #include "ocelli/driver/program.hpp"
-#include "ocelli/runtime/run_record_json.hpp"
+#include "ocelli/report/report.hpp"
 #include "ocelli/runtime/runner.hpp"
 #include "ocelli/runtime/storage_spec.hpp"
 #include "test_helpers.hpp"  // sw/dram/tests: SpawnedServer
@@ -192,12 +193,23 @@ TEST(Runtime, BadTraceOptionsNameTheValue) {
   EXPECT_THROW(ProgramRunner(load("small_conv.prog"), o), std::out_of_range);
 }
 
-TEST(Runtime, UnsupportedLayerKindIsRefusedNamingTheLayer) {
+TEST(Runtime, SmallNetEveryLayerKindMatches) {
+  // conv, lrn, maxpool, grouped conv, fc: every kind on the RTL, chained through DRAM.
+  const ProgramRun r = run_program(load("small_net.prog"));
+  expect_passed(r, 5);
+  EXPECT_EQ(r.result.record.layers[1].kind, "lrn");
+  EXPECT_EQ(r.result.record.layers[2].kind, "maxpool");
+}
+
+TEST(Runtime, PoolTheHardwareCannotRunIsRefusedNamingTheLayer) {
+  auto p = driver::parse_program_text(
+      "network t\ninput shape=2x9x9 frac=8\nlayer p3 maxpool kernel=3 stride=3\n", "t.prog");
   try {
-    ProgramRunner runner(load("small_net.prog"), {});
-    FAIL() << "small_net.prog has an lrn layer";
+    ProgramRunner runner(make_program_data(p), {});
+    FAIL() << "vertical stride 3";
   } catch (const std::invalid_argument& e) {
-    expect_contains(e.what(), "layer 'n1': lrn is not supported by the RTL yet");
+    expect_contains(e.what(), "layer 'p3'");
+    expect_contains(e.what(), "vertical stride 3");
   }
 }
 
@@ -250,7 +262,7 @@ TEST(Runtime, ConvThenFcChainsThroughDramCoded) {
 TEST(Runtime, ReportJsonCarriesTheRecord) {
   const ProgramRun r = run_program(load("small_fc.prog"));
   const std::string path = ::testing::TempDir() + "ocelli_runtime_report_" + std::to_string(::getpid()) + ".json";
-  write_run_record_json(path, r.result.record, to_string(r.result.outcome), r.result.failure);
+  report::write_json(r.result.record, path);
   std::ifstream in(path);
   const auto doc = nlohmann::json::parse(in);
   EXPECT_EQ(doc.at("outcome"), "passed");
@@ -259,8 +271,9 @@ TEST(Runtime, ReportJsonCarriesTheRecord) {
   EXPECT_EQ(doc.at("layers")[1].at("name"), "fc2");
   EXPECT_EQ(doc.at("layers")[1].at("cycles").get<std::uint64_t>(), r.result.record.layers[1].cycles);
   EXPECT_EQ(doc.at("top1_rtl").get<std::vector<int>>(), r.result.record.top1_rtl);
+  EXPECT_EQ(report::read_json(path).layers.size(), 2u);
   std::filesystem::remove(path);
-  EXPECT_THROW(write_run_record_json("/nonexistent-dir/x.json", r.result.record, "passed", ""), std::runtime_error);
+  EXPECT_THROW(report::write_json(r.result.record, "/nonexistent-dir/x.json"), std::runtime_error);
 }
 
 TEST(Runtime, FirstMismatchNamesIndexExpectedAndGot) {

@@ -47,6 +47,8 @@ struct RunRecord {
   std::vector<LayerRecord> layers;
   std::vector<int> top1_golden, top1_rtl;  // per image: argmax of the last layer's output
   double wall_seconds = 0.0;
+  std::string outcome;           // "passed", "mismatch", "rtl-error", "stuck" (empty: not recorded)
+  std::string failure;           // the message naming the failing layer (empty when passed)
   bool passed() const {
     for (const auto& l : layers)
       if (!l.matched) return false;

@@ -10,6 +10,7 @@
 
 #include "ocelli/driver/conv_layer.hpp"
 #include "ocelli/driver/descriptor.hpp"
+#include "ocelli/driver/postproc.hpp"
 #include "ocelli/golden/alexnet.hpp"
 #include "ocelli/runtime/dram_layout.hpp"
 
@@ -57,6 +58,47 @@ class ConvExecutor final : public LayerExecutor {
   std::vector<std::uint64_t> weight_words_, bias_words_;  // released once written
   std::uint64_t weight_bytes_ = 0, bias_bytes_ = 0;
   driver::ConvAddresses addr_;
+};
+
+// MAXPOOL on the post-processing unit (docs/isa.md, POOL): no data of its own. Throws std::invalid_argument naming
+// the layer when the hardware cannot run it (vertical stride not 1/2/4, window > 12, no tile fits).
+class PoolExecutor final : public LayerExecutor {
+ public:
+  PoolExecutor(const golden::LayerDesc& desc, const ActivationRegion& in, const ActivationRegion& out,
+               const driver::HwConfig& hw);
+  const LayerPlan& plan() const override { return plan_; }
+  void allocate(DramArena&) override {}
+  void write(dram::Storage&) override {}
+  driver::Descriptor descriptor() const override;
+  golden::Tensor16 read_output(dram::Storage& storage) const override;
+
+ private:
+  driver::PoolLayer layer_;
+  driver::PostprocTile tile_;
+  LayerPlan plan_;
+  ActivationRegion in_, out_;
+};
+
+// LRN on the post-processing unit (docs/isa.md, LRN): its own data is the multiplier table, made by the golden's
+// make_lrn_table from the layer's parameters and input format (the same table the golden computes with).
+class LrnExecutor final : public LayerExecutor {
+ public:
+  LrnExecutor(const golden::LayerDesc& desc, const ActivationRegion& in, const ActivationRegion& out,
+              const driver::HwConfig& hw);
+  const LayerPlan& plan() const override { return plan_; }
+  void allocate(DramArena& arena) override;
+  void write(dram::Storage& storage) override;
+  driver::Descriptor descriptor() const override;
+  golden::Tensor16 read_output(dram::Storage& storage) const override;
+
+ private:
+  std::string name_;
+  driver::LrnLayer layer_;
+  golden::LrnTable table_;
+  driver::PostprocTile tile_;
+  LayerPlan plan_;
+  ActivationRegion in_, out_;
+  std::uint32_t table_addr_ = 0;
 };
 
 // The executor for `desc`'s kind; throws std::invalid_argument "layer '<name>': <kind> is not supported by the RTL

@@ -70,8 +70,13 @@ class RunObserver {
  public:
   virtual ~RunObserver() = default;
   virtual void layer_started(const driver::LayerRecord& planned, const LayerProgress& progress) {}
+  // Every kProgressCycles simulated cycles of a layer (long layers).
+  virtual void layer_running(const driver::LayerRecord& planned, std::uint64_t cycles,
+                             const LayerProgress& progress) {}
   virtual void layer_finished(const driver::LayerRecord& record, const LayerProgress& progress) {}
 };
+
+constexpr std::uint64_t kProgressCycles = std::uint64_t{1} << 20;
 
 class ProgramRunner {
  public:

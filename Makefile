@@ -40,8 +40,6 @@ lint: ## Verilator --lint-only -Wall over all RTL (waivers only in rtl/ocelli.vl
 bench: build ## Run the benchmarks and print their figures
 	@for b in $(BUILD_DIR)/bench/bench_*; do [ -x "$$b" ] && "$$b"; done; true
 
-regress: ## Random + program regression through RTL (not built yet)
-	@echo "make regress: not built yet (issue 8)"; exit 1
 
 # make alexnet [BATCH=1] [SEED=1] [DRAM=inproc|tcp://host:port] [TIMING=default|eyeriss]
 BATCH  ?= 1
@@ -56,8 +54,30 @@ alexnet: build ## Run all 8 AlexNet layers through the RTL, checked layer by lay
 	    --dram-timing $(TIMING) --report $(REPORTS_DIR)/alexnet-run.json
 	@$(BUILD_DIR)/sw/cli/ocelli report $(REPORTS_DIR)/alexnet-run.json --out-dir $(REPORTS_DIR) --name alexnet
 
-wave: ## Trace one layer to waves/<layer>.fst with a GTKWave save file (not built yet)
-	@echo "make wave: not built yet (issue 8)"; exit 1
+# make regress [N=200] [SEED=1] [JOBS=nproc] [CASE=<name>] [FILTER=<glob of program stems>] [REGRESS_ARGS=...]
+N      ?= 200
+CASE   ?=
+FILTER ?=
+REGRESS_ARGS ?=
+
+regress: build ## Every program + N seeded random layers through the RTL, in parallel; JUnit XML in reports/regress.xml
+	@$(BUILD_DIR)/tb/regress/ocelli-regress --programs programs -n $(N) --seed $(SEED) -j $(JOBS) \
+	    $(if $(CASE),--case $(CASE)) $(if $(FILTER),--filter '$(FILTER)') \
+	    --out-dir $(REPORTS_DIR)/regress --junit $(REPORTS_DIR)/regress.xml $(REGRESS_ARGS)
+
+# make wave LAYER=<name> [PROGRAM=programs/alexnet.prog] [WINDOW=start:count] [UPSTREAM=golden|rtl]
+#           [SCOPE=focus|full] [PE=row,col]
+LAYER    ?=
+PROGRAM  ?= programs/alexnet.prog
+WINDOW   ?=
+UPSTREAM ?= golden
+SCOPE    ?= focus
+PE       ?= 0,0
+
+wave: build ## Trace one layer (LAYER=conv3) to waves/<layer>.fst with a GTKWave save file waves/<layer>.gtkw
+	@test -n "$(LAYER)" || { echo "make wave: LAYER=<layer name> is required, e.g. make wave LAYER=conv3"; exit 2; }
+	@$(BUILD_DIR)/sw/cli/ocelli wave $(PROGRAM) --layer $(LAYER) --out-dir waves $(if $(WINDOW),--window $(WINDOW)) \
+	    --upstream $(UPSTREAM) --scope $(SCOPE) --pe $(PE) $(if $(filter-out 1,$(SEED)),--seed $(SEED))
 
 clean: ## Remove the build directory
 	rm -rf $(BUILD_DIR)

@@ -27,6 +27,7 @@ struct RunCommandOptions {
   std::string report;
   std::uint64_t max_cycles = 0;
   std::string trace_layer, trace_window, trace_path;
+  std::string first_layer, last_layer, flip_output_bit;
 };
 
 std::string mega(std::uint64_t v) { return fmt::format("{:.3f} M", static_cast<double>(v) / 1e6); }
@@ -85,6 +86,9 @@ int run_command(const RunCommandOptions& o) {
   options.dram_label = o.dram;
   options.max_cycles = o.max_cycles;
   options.trace_layer = o.trace_layer;
+  options.first_layer = o.first_layer;
+  options.last_layer = o.last_layer;
+  options.flip_output_bit_layer = o.flip_output_bit;
   if (!o.trace_window.empty()) options.trace_window = runtime::parse_trace_window(o.trace_window);
   options.trace_path = o.trace_path.empty() && !o.trace_layer.empty() ? o.trace_layer + ".fst" : o.trace_path;
 
@@ -95,6 +99,14 @@ int run_command(const RunCommandOptions& o) {
   fmt::print("program {}: network {}, batch {}, seed {}, {} layers, {:.3f} M MACs\n", o.program,
              data.network.desc.name, data.program.batch(), data.program.seed, data.network.desc.layers.size(),
              static_cast<double>(data.network.desc.macs()) / 1e6);
+  if (runner.first_layer() > 0 || runner.last_layer() + 1 < data.network.desc.layers.size()) {
+    const auto& layers = data.network.desc.layers;
+    fmt::print("running layers {}..{} only{}\n", layers[runner.first_layer()].name, layers[runner.last_layer()].name,
+               runner.first_layer() > 0
+                   ? fmt::format(" (input of {}: the golden output of {})", layers[runner.first_layer()].name,
+                                 layers[runner.first_layer() - 1].name)
+                   : "");
+  }
   fmt::print("hardware {}; DRAM {} ({:.2f} MiB used), timing {}\n", options.hw.name(), o.dram,
              static_cast<double>(runner.dram_bytes_needed()) / (1 << 20), o.timing);
   std::fflush(stdout);
@@ -171,6 +183,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "start:count cycles relative to the traced layer's start (default: the whole layer)")
       ->needs(trace_layer);
   run->add_option("--trace", o->trace_path, "FST file of the trace (default: <trace-layer>.fst)")->needs(trace_layer);
+  run->add_option("--from", o->first_layer,
+                  "First layer to simulate; the layers before it are not simulated and the golden output of the layer "
+                  "before it is its input");
+  run->add_option("--to", o->last_layer, "Last layer to simulate (default: the program's last)");
+  run->add_option("--flip-output-bit", o->flip_output_bit,
+                  "Harness fault injection: flip bit 0 of one element of this layer's output as the harness reads it "
+                  "back (the RTL is untouched); the run must then fail with a mismatch");
   run->callback([o, &exit_code] { exit_code = run_command(*o); });
 }
 

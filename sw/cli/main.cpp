@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   ocelli::cli::add_golden_command(app, exit_code);
   ocelli::cli::add_onnx_node_command(app, exit_code);
   ocelli::cli::add_run_command(app, exit_code);
+  ocelli::cli::add_wave_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -66,6 +66,7 @@ void TopSim::set_progress(std::function<void(std::uint64_t)> callback, std::uint
 void TopSim::trace_event() {
   if (!trace_) {
     trace_ = std::make_unique<VerilatedFstC>();
+    for (const auto& [levels, scope] : trace_scopes_) trace_->dumpvars(levels, scope);
     top_->trace(trace_.get(), 99);
     trace_->open(trace_path_.c_str());
     if (!trace_->isOpen()) throw std::runtime_error(fmt::format("cannot open trace file {}", trace_path_));

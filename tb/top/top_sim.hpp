@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mem_port_model.hpp"
 #include "ocelli/dram/dram_port.hpp"
@@ -51,6 +53,9 @@ class TopSim {
   void set_trace_window(const std::string& fst_path, std::uint64_t begin_cycle,
                         std::uint64_t count = ~std::uint64_t{0});
   bool tracing() const { return trace_ != nullptr; }
+  // Limits the next trace to these scopes (Verilator dumpvars entries: levels below the dotted scope, 1 = the
+  // scope's own signals); empty = the whole design.
+  void set_trace_scopes(std::vector<std::pair<int, std::string>> scopes) { trace_scopes_ = std::move(scopes); }
   // Closes the trace now (the layer ended before its window) and drops a window that has not started.
   void end_trace();
 
@@ -68,6 +73,7 @@ class TopSim {
   MemPortModel mem_;
   std::uint64_t cycles_ = 0;
   std::string trace_path_;
+  std::vector<std::pair<int, std::string>> trace_scopes_;
   std::uint64_t trace_begin_ = 0, trace_end_ = 0;
   std::uint64_t next_trace_event_ = ~std::uint64_t{0};  // the only per-cycle tracing cost is comparing with this
   std::function<void(std::uint64_t)> progress_;

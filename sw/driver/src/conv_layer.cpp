@@ -40,6 +40,23 @@ bool double_buffered(const ConvLayer& layer, const Mapping& m, const HwConfig& h
          2 * f.chunk_words <= long(hw.glb_filter_banks) * hw.glb_bank_words;
 }
 
+std::string check_conv_shape(const ConvLayer& l) {
+  // The controller's shape checks (docs/isa.md, error code 2/3), so the host refuses before the run.
+  const auto out = l.out();
+  if (l.filter_h < 1 || l.filter_h > 12 || l.filter_w < 1 || l.filter_w > 12) {
+    return fmt::format("filter {}x{}: R and S must be 1..12", l.filter_h, l.filter_w);
+  }
+  const int sv = l.conv.stride_h, sh = l.conv.stride_w;  // golden: stride_h runs along H (vertical)
+  if (sv != 1 && sv != 2 && sv != 4) return fmt::format("vertical stride {} is not supported (1, 2 or 4)", sv);
+  if (sh < 1 || sh > 15) return fmt::format("horizontal stride {} outside 1..15", sh);
+  for (int pad : {l.conv.pad_top, l.conv.pad_bottom, l.conv.pad_left, l.conv.pad_right}) {
+    if (pad < 0 || pad > 15) return fmt::format("padding {} outside 0..15", pad);
+  }
+  if (l.in.w > 1020) return fmt::format("input width {} exceeds 1020", l.in.w);
+  if (out.w < 1 || out.w > 255 || out.h < 1) return fmt::format("output {}x{}: width must be 1..255", out.h, out.w);
+  return {};
+}
+
 std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
   const int s = layer.filter_w;
   const int rr = layer.filter_h;

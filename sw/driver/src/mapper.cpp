@@ -51,6 +51,9 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
 }
 
 MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
+  if (const std::string why = check_conv_shape(l); !why.empty()) {
+    throw std::invalid_argument(fmt::format("the hardware cannot run this conv: {}", why));
+  }
   const auto out = l.out();
   const int mg = l.filters_per_group(), cg = l.channels_per_group();
   MappingEstimate best;

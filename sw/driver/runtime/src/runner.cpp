@@ -149,7 +149,15 @@ ProgramRunner::ProgramRunner(ProgramData data, RunOptions options)
       options_(std::move(options)),
       layout_(data_.network, data_.program.options, options_.hw),
       expected_(golden_outputs(data_.network, data_.input)) {
-  if (!options_.trace_layer.empty()) data_.network.desc.index_of(options_.trace_layer);  // throws naming it
+  const auto& desc = data_.network.desc;
+  first_ = options_.first_layer.empty() ? 0 : desc.index_of(options_.first_layer);  // throws naming the layer
+  last_ = options_.last_layer.empty() ? desc.layers.size() - 1 : desc.index_of(options_.last_layer);
+  if (first_ > last_) {
+    throw std::invalid_argument(fmt::format("first layer '{}' comes after last layer '{}' in {}", options_.first_layer,
+                                            options_.last_layer, data_.program.file));
+  }
+  if (!options_.trace_layer.empty()) desc.index_of(options_.trace_layer);
+  if (!options_.flip_output_bit_layer.empty()) desc.index_of(options_.flip_output_bit_layer);
 }
 
 driver::RunRecord ProgramRunner::record_header() const {
@@ -161,7 +169,7 @@ driver::RunRecord ProgramRunner::record_header() const {
   rec.timing = options_.timing;
   rec.batch = data_.program.batch();
   rec.seed = data_.program.seed;
-  rec.top1_golden = top1(expected_.back());
+  if (last_ + 1 == expected_.size()) rec.top1_golden = top1(expected_.back());
   return rec;
 }
 
@@ -171,6 +179,8 @@ void ProgramRunner::write_image(dram::Storage& storage) {
                                          storage.size(), data_.program.file, layout_.bytes_needed()));
   }
   layout_.write_data(storage, data_.input);
+  // A run that starts inside the program gets the golden activations of the layer before it.
+  if (first_ > 0) write_activation(storage, layout_.activation(first_), expected_[first_ - 1]);
   auto descriptors = layout_.descriptors();
   if (options_.edit_before_run) options_.edit_before_run(storage, descriptors);
   layout_.write_queue(storage, descriptors);
@@ -196,7 +206,11 @@ void ProgramRunner::judge_layer(std::size_t i, tb::TopSim& sim, const tb::TopRun
     return;
   }
   try {
-    const golden::Tensor16 got = layout_.executor(i).read_output(storage);
+    golden::Tensor16 got = layout_.executor(i).read_output(storage);
+    if (options_.flip_output_bit_layer == r.name && !got.data.empty()) {
+      auto& victim = got.data[got.data.size() / 2];
+      victim = static_cast<std::int16_t>(victim ^ 1);
+    }
     r.mismatch = first_mismatch(expected_[i], got);
     if (i + 1 == layout_.layers() && got.shape == expected_[i].shape) result.record.top1_rtl = top1(got);
   } catch (const std::runtime_error& e) {  // an RLC row the RTL wrote does not decode
@@ -219,11 +233,11 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
 
   // Progress is measured in the mapper's estimated cycles: known for every layer before it runs.
   std::uint64_t estimate_total = 0, estimate_done = 0;
-  for (std::size_t i = 0; i < layers.size(); ++i) estimate_total += layout_.executor(i).plan().estimated_cycles;
+  for (std::size_t i = first_; i <= last_; ++i) estimate_total += layout_.executor(i).plan().estimated_cycles;
   auto progress_at = [&](std::size_t i) {
     LayerProgress p;
-    p.index = i;
-    p.count = layers.size();
+    p.index = i - first_;
+    p.count = last_ - first_ + 1;
     p.fraction_done = estimate_total ? static_cast<double>(estimate_done) / estimate_total : 1.0;
     p.elapsed_seconds = seconds_since(run_start);
     p.eta_seconds = p.fraction_done > 0.0 ? p.elapsed_seconds * (1.0 - p.fraction_done) / p.fraction_done : 0.0;
@@ -231,7 +245,8 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
   };
 
   tb::TopSim sim(storage, dram::TimingConfig::preset(options_.timing));
-  for (std::size_t i = 0; i < layers.size(); ++i) {
+  sim.set_trace_scopes(options_.trace_scopes);
+  for (std::size_t i = first_; i <= last_; ++i) {
     const auto layer_start = Clock::now();
     driver::LayerRecord r = planned_record(layers[i], layout_, i);
     LayerProgress progress = progress_at(i);

@@ -59,5 +59,7 @@ MappingFootprint footprint(const ConvLayer& layer, const Mapping& m);
 bool double_buffered(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
 // Empty when the mapping is legal for the layer on `hw`, else what is violated.
 std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
+// Empty when the controller accepts the layer's shape (filter, strides, padding, widths; docs/isa.md), else why not.
+std::string check_conv_shape(const ConvLayer& layer);
 
 }  // namespace ocelli::driver

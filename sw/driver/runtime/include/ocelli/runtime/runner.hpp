@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,15 @@ struct RunOptions {
   std::string trace_layer;
   std::optional<TraceWindow> trace_window;  // default: the whole layer
   std::string trace_path;
+  std::vector<std::pair<int, std::string>> trace_scopes;  // TopSim::set_trace_scopes (empty = whole design)
+  // Run only layers [first_layer, last_layer] (names; empty = the program's first / last). Layers before
+  // first_layer are not simulated: the golden's output of the layer before it is written as its input (bit-identical
+  // to what the RTL writes when those layers match, which their own runs check). Debugging one deep layer this way
+  // costs only that layer's cycles.
+  std::string first_layer, last_layer;
+  // Harness-only fault injection (proves the comparison can fail): flips bit 0 of one output element of this layer
+  // as it is read back from DRAM, before the comparison. The RTL and the DRAM image are untouched.
+  std::string flip_output_bit_layer;
   // Test hook: called after the data is in DRAM and before the descriptors are written (edit either).
   std::function<void(dram::Storage&, std::vector<driver::Descriptor>&)> edit_before_run;
 };
@@ -84,6 +94,10 @@ class ProgramRunner {
   // cannot run, naming the layer.
   ProgramRunner(ProgramData data, RunOptions options);
 
+  // Index range [first, last] of the layers run() simulates (RunOptions::first_layer / last_layer).
+  std::size_t first_layer() const { return first_; }
+  std::size_t last_layer() const { return last_; }
+
   std::uint64_t dram_bytes_needed() const { return layout_.bytes_needed(); }
   const NetworkLayout& layout() const { return layout_; }
   const ProgramData& data() const { return data_; }
@@ -103,6 +117,7 @@ class ProgramRunner {
   RunOptions options_;
   NetworkLayout layout_;
   std::vector<golden::Tensor16> expected_;
+  std::size_t first_ = 0, last_ = 0;
 };
 
 // Argmax over C*H*W per image (the first maximum wins).

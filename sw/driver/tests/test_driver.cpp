@@ -100,17 +100,26 @@ TEST(Mapper, CheckRejectsEachLimit) {
   EXPECT_NE(check_mapping(l, Mapping{16, 1, 1, 1, 1, 1}, hw).find("n = 16"), std::string::npos);
 }
 
-TEST(Mapper, NoLegalMappingIsAClearError) {
+// Shapes the controller would refuse with error code 2 are refused by the host first, saying why.
+TEST(Mapper, ShapesTheHardwareCannotRunAreAClearError) {
+  auto refusal = [](ConvLayer l) {
+    try {
+      choose_mapping(l);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
   ConvLayer l;
   l.in = Shape{1, 1, 20, 20};
   l.filter_h = 3;
-  l.filter_w = 13;  // wider than the ifmap spad
-  try {
-    choose_mapping(l);
-    FAIL() << "expected an error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("no legal mapping"), std::string::npos) << e.what();
-  }
+  l.filter_w = 13;  // wider than the ifmap spad and the descriptor's S
+  EXPECT_NE(refusal(l).find("filter 3x13: R and S must be 1..12"), std::string::npos) << refusal(l);
+  l.filter_w = 3;
+  l.conv.stride_h = 3;  // vertical
+  EXPECT_NE(refusal(l).find("vertical stride 3 is not supported"), std::string::npos) << refusal(l);
+  l.conv.stride_h = 4;
+  EXPECT_EQ(refusal(l), "no error");
 }
 
 TEST(Descriptor, FieldsAtTheirDocumentedBits) {

@@ -18,7 +18,11 @@ function(ocelli_verilate target)
     PREFIX V${ARG_TOP}
     TRACE_FST
     OPT_FAST -O3
-    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast --no-timing -Wall
+    # -fno-table: V3Table numbers its lookup tables per instance, which keeps the 168 PEs from sharing one copy of
+    # their code (rtl/pe/pe.sv); sharing is worth far more than the tables.
+    # --output-split-ctrace: the top's trace code (every PE's spads) is otherwise a few functions of megabytes each,
+    # which took g++ -O3 over ten minutes; small functions compile in a fraction of that, and in parallel.
+    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast --no-timing -Wall -fno-table --output-split-ctrace 2000
                    ${assert_args}
                    -I${PROJECT_SOURCE_DIR}/rtl
                    ${PROJECT_SOURCE_DIR}/rtl/ocelli.vlt

@@ -17,6 +17,36 @@ package ocelli_pkg;
   localparam int unsigned FilterSpadDepth = 224;
   localparam int unsigned PsumSpadDepth   = 24;
 
+  // A PE's rule checks (pe.sv, pe_fifo.sv): 6 of its own, then 5 for each of its 4 queues (filter, ifmap, psum in,
+  // psum out). pe_array asserts that none fails and names the PE and the rule (pe_check_name).
+  localparam int unsigned PeCheckBits = 6 + 4 * 5;
+  function automatic string pe_check_name(int unsigned bit_index);
+    string queue;
+    if (bit_index < 6) begin
+      case (bit_index)
+        0: return "a_cfg_legal (start with an illegal pass configuration)";
+        1: return "a_filt_addr (filter spad read outside the loaded filters)";
+        2: return "a_filt_wr_addr (filter word count 0, above FilterLanes or past the pass's filters)";
+        3: return "a_ifmap_ptrs (ifmap ring pointer or occupancy out of range)";
+        4: return "a_psum_addr (psum spad address out of range)";
+        default: return "a_no_start_while_busy (start while a pass runs)";
+      endcase
+    end
+    case ((bit_index - 6) / 5)
+      0: queue = "filter queue";
+      1: queue = "ifmap queue";
+      2: queue = "psum-in queue";
+      default: queue = "psum-out queue";
+    endcase
+    case ((bit_index - 6) % 5)
+      0: return {queue, ": a_no_overflow"};
+      1: return {queue, ": a_pop_has_data"};
+      2: return {queue, ": a_push_has_room"};
+      3: return {queue, ": a_in_hold (offered input word changed or withdrawn before it was taken)"};
+      default: return {queue, ": a_out_hold (offered output word changed or withdrawn before it was taken)"};
+    endcase
+  endfunction
+
   // Run-length code (docs/numerics.md): three (5-bit run, 16-bit level) pairs and a terminator bit per 64-bit word.
   localparam int unsigned RlcRunWidth   = 5;
   localparam int unsigned RlcPairWidth  = RlcRunWidth + DataWidth;

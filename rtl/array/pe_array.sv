@@ -55,6 +55,8 @@ module pe_array
   psum_t pe_out_data [NumPes];
   logic from_below [NumPes];  // PE takes its psum from the PE below
   logic is_top [NumPes];      // PE drives its column's output
+  logic [PeCheckBits-1:0] pe_check_fail [NumPes];  // rules each PE found broken (pe.sv)
+  logic [NumPes-1:0] pe_failed;
 
   for (genvar r = 0; r < Rows; r++) begin : g_row
     for (genvar c = 0; c < Cols; c++) begin : g_col
@@ -101,8 +103,10 @@ module pe_array
         .psum_data_o  (pe_out_data[Idx]),
         .psum_ready_i (pe_out_ready[Idx]),
         .mac_o        (pe_mac[Idx]),
-        .mac_gated_o  (pe_mac_gated[Idx])
+        .mac_gated_o  (pe_mac_gated[Idx]),
+        .check_fail_o (pe_check_fail[Idx])
       );
+      assign pe_failed[Idx] = |pe_check_fail[Idx];
     end
   end
 
@@ -157,4 +161,18 @@ module pe_array
 
   a_one_top_per_column: assert property (@(posedge clk_i) disable iff (!rst_ni)
       start_i |-> &col_top_count_ok);
+
+  // Every PE's own rules (spad addresses, pass configuration, its queues' handshakes), checked here once for the
+  // whole array so that the 168 PEs share one copy of their evaluation code (pe.sv). Names the PE and the rule.
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      a_pe_rules: assert (pe_failed == '0) else begin
+        for (int i = 0; i < int'(NumPes); i++) begin
+          for (int b = 0; b < int'(PeCheckBits); b++) begin
+            if (pe_check_fail[i][b]) $error("PE row %0d col %0d: %s", i / int'(Cols), i % int'(Cols), pe_check_name(b));
+          end
+        end
+      end
+    end
+  end
 endmodule

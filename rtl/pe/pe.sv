@@ -40,11 +40,19 @@ module pe
   input  logic    psum_ready_i,
 
   output logic    mac_o,         // a MAC was issued this cycle
-  output logic    mac_gated_o    // ... and its ifmap operand was zero (filter read and multiplier gated)
+  output logic    mac_gated_o,   // ... and its ifmap operand was zero (filter read and multiplier gated)
+
+  output logic [PeCheckBits-1:0] check_fail_o  // broken rules (ocelli_pkg::pe_check_name), asserted in pe_array
 );
   // One shared copy of the PE's evaluation code for all array instances (instead of 168 inlined copies): the
   // array model compiles several times faster and runs faster out of a much smaller instruction footprint.
   /* verilator no_inline_module */
+  // For that sharing to happen (Verilator 5.006 emits one function per instance unless their code is identical),
+  // the PE has no functions (each inlined call gets temporaries of its own name), rtl/ocelli.vlt keeps its input
+  // ports as variables (else the parent's wiring is folded into each instance's code), V3Table is off (numbered
+  // tables per instance), and its rule checks are plain logic asserted once for the whole array in pe_array: a
+  // concurrent or immediate assertion here would write the instance's path into its message and sampled copies of
+  // its operands into every instance, which made the model several times slower.
   localparam int unsigned IfmapPtrW = $clog2(IfmapSpadDepth);
   localparam int unsigned FiltAddrW = $clog2(FilterSpadDepth + 1);
   localparam int unsigned PsumAddrW = $clog2(PsumSpadDepth);
@@ -62,20 +70,24 @@ module pe
   pe_fifo #(.Width(FiltWordWidth), .Depth(2)) u_filt_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(filt_valid_i), .in_data_i(filt_data_i), .in_ready_o(filt_ready_o),
-    .out_valid_o(filt_q_valid), .out_data_o(filt_q_data), .out_ready_i(filt_q_pop));
+    .out_valid_o(filt_q_valid), .out_data_o(filt_q_data), .out_ready_i(filt_q_pop),
+    .check_fail_o(check_fail_o[10:6]));
   pe_fifo #(.Width(DataWidth), .Depth(2)) u_ifmap_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(ifmap_valid_i), .in_data_i(ifmap_data_i), .in_ready_o(ifmap_ready_o),
-    .out_valid_o(ifmap_q_valid), .out_data_o(ifmap_q_data), .out_ready_i(ifmap_q_pop));
+    .out_valid_o(ifmap_q_valid), .out_data_o(ifmap_q_data), .out_ready_i(ifmap_q_pop),
+    .check_fail_o(check_fail_o[15:11]));
   // Deeper psum queue: the PE below delivers a burst of p psums per output column.
   pe_fifo #(.Width(PsumWidth), .Depth(4)) u_psum_in_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(psum_valid_i), .in_data_i(psum_data_i), .in_ready_o(psum_ready_o),
-    .out_valid_o(psum_q_valid), .out_data_o(psum_q_data), .out_ready_i(psum_q_pop));
+    .out_valid_o(psum_q_valid), .out_data_o(psum_q_data), .out_ready_i(psum_q_pop),
+    .check_fail_o(check_fail_o[20:16]));
   pe_fifo #(.Width(PsumWidth), .Depth(2)) u_psum_out_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(out_q_push), .in_data_i(out_q_data), .in_ready_o(out_q_ready),
-    .out_valid_o(psum_valid_o), .out_data_o(psum_data_o), .out_ready_i(psum_ready_i));
+    .out_valid_o(psum_valid_o), .out_data_o(psum_data_o), .out_ready_i(psum_ready_i),
+    .check_fail_o(check_fail_o[25:21]));
 
   // ---------------- pass configuration (latched at start) ----------------
   pe_cfg_t cfg_q;
@@ -120,11 +132,6 @@ module pe
   assign ifmap_write = ifmap_take && !ifmap_drop;
   assign ifmap_q_pop = ifmap_take;
 
-  function automatic logic [IfmapPtrW-1:0] ring_add(logic [IfmapPtrW-1:0] ptr, logic [3:0] inc);
-    logic [4:0] sum;
-    sum = 5'(ptr) + 5'(inc);
-    return (sum >= 5'(IfmapSpadDepth)) ? IfmapPtrW'(sum - 5'(IfmapSpadDepth)) : IfmapPtrW'(sum);
-  endfunction
 
   // ---------------- issue sequencer ----------------
   logic [3:0] is_k_q;         // window offset k = s*q + c
@@ -145,6 +152,15 @@ module pe
   assign step_end    = issue && (is_m_q == PsumAddrW'(cfg_q.num_filters - 5'd1));
   assign col_end     = step_end && (is_k_q == win_len_q - 4'd1);
   assign step_frees  = step_end && (is_k_q < col_release);
+
+  // Ring pointer steps.
+  logic [IfmapPtrW-1:0] wr_ptr_inc, rd_ptr_inc, base_ptr_next;
+  logic [4:0] base_sum;
+  assign wr_ptr_inc    = (wr_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : wr_ptr_q + 1'b1;
+  assign rd_ptr_inc    = (rd_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : rd_ptr_q + 1'b1;
+  assign base_sum      = 5'(base_ptr_q) + 5'(col_release);
+  assign base_ptr_next = (base_sum >= 5'(IfmapSpadDepth)) ? IfmapPtrW'(base_sum - 5'(IfmapSpadDepth))
+                                                         : IfmapPtrW'(base_sum);
 
   logic  issue_zero;
   data_t issue_ifmap;
@@ -262,7 +278,7 @@ module pe
           end
         end
       end
-      if (ifmap_write) wr_ptr_q <= ring_add(wr_ptr_q, 4'd1);
+      if (ifmap_write) wr_ptr_q <= wr_ptr_inc;
       occ_q  <= occ_q + 4'(ifmap_write) - 4'(step_frees);
       fill_q <= fill_q + 5'(ifmap_write) - (col_end ? 5'(col_release) : 5'd0);
 
@@ -276,12 +292,12 @@ module pe
           if (!col_end) begin
             is_k_q   <= is_k_q + 4'd1;
             faddr_q  <= faddr_q + 1'b1;
-            rd_ptr_q <= ring_add(rd_ptr_q, 4'd1);
+            rd_ptr_q <= rd_ptr_inc;
           end else begin
             is_k_q     <= '0;
             faddr_q    <= '0;
-            rd_ptr_q   <= ring_add(base_ptr_q, col_release);
-            base_ptr_q <= ring_add(base_ptr_q, col_release);
+            rd_ptr_q   <= base_ptr_next;
+            base_ptr_q <= base_ptr_next;
             if (!last_col) begin
               is_x_q <= is_x_q + 8'd1;
             end else begin
@@ -347,22 +363,18 @@ module pe
     end
   end
 
-  // ---------------- assertions ----------------
-  a_cfg_legal: assert property (@(posedge clk_i) disable iff (!rst_ni) start |->
+  // ---------------- rule checks (asserted in pe_array; see the top of the module) ----------------
+  assign check_fail_o[0] = start && !(
       cfg_i.filt_width != 0 && cfg_i.stride != 0 && cfg_i.num_filters != 0 && cfg_i.num_channels != 0 &&
       cfg_i.ofmap_width != 0 && cfg_i.num_images != 0 &&
       32'(cfg_i.num_filters) <= PsumSpadDepth && 32'(start_win_len) <= IfmapSpadDepth &&
       32'(start_filt_len) <= FilterSpadDepth &&
       32'(cfg_i.ifmap_width) == (32'(cfg_i.ofmap_width) - 1) * 32'(cfg_i.stride) + 32'(cfg_i.filt_width));
-  a_filt_addr: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      issue |-> 32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
-  a_filt_wr_addr: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      filt_take |-> filt_q_data.count != '0 && 32'(filt_q_data.count) <= FilterLanes &&
-                    32'(filt_cnt_q) + 32'(filt_q_data.count) <= 32'(filt_len_q));
-  a_ifmap_ptrs: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth && 32'(occ_q) <= IfmapSpadDepth);
-  a_psum_addr: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      s3_valid_q |-> 32'(s3_m_q) < PsumSpadDepth);
-  a_no_start_while_busy: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      en_i && start_i |-> !run_q);
+  assign check_fail_o[1] = issue && !(32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
+  assign check_fail_o[2] = filt_take && !(filt_q_data.count != '0 && 32'(filt_q_data.count) <= FilterLanes &&
+                                          32'(filt_cnt_q) + 32'(filt_q_data.count) <= 32'(filt_len_q));
+  assign check_fail_o[3] = !(32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth &&
+                             32'(occ_q) <= IfmapSpadDepth);
+  assign check_fail_o[4] = s3_valid_q && !(32'(s3_m_q) < PsumSpadDepth);
+  assign check_fail_o[5] = en_i && start_i && run_q;
 endmodule

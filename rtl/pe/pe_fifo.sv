@@ -14,7 +14,9 @@ module pe_fifo #(
 
   output logic             out_valid_o,
   output logic [Width-1:0] out_data_o,
-  input  logic             out_ready_i
+  input  logic             out_ready_i,
+
+  output logic [4:0]       check_fail_o // broken rules, for the array's assertion (see below)
 );
   localparam int unsigned PtrWidth = Depth > 1 ? $clog2(Depth) : 1;
   localparam int unsigned CntWidth = $clog2(Depth + 1);
@@ -30,9 +32,11 @@ module pe_fifo #(
   assign push = in_valid_i && in_ready_o;
   assign pop  = out_valid_o && out_ready_i;
 
-  function automatic logic [PtrWidth-1:0] next_ptr(logic [PtrWidth-1:0] ptr);
-    return (ptr == PtrWidth'(Depth - 1)) ? '0 : ptr + 1'b1;
-  endfunction
+  // No function for the pointer step: Verilator names the temporaries of every inlined call apart, which would
+  // give each of the 168 PEs its own copy of the evaluation code.
+  logic [PtrWidth-1:0] rd_ptr_next, wr_ptr_next;
+  assign wr_ptr_next = (wr_ptr_q == PtrWidth'(Depth - 1)) ? '0 : wr_ptr_q + 1'b1;
+  assign rd_ptr_next = (rd_ptr_q == PtrWidth'(Depth - 1)) ? '0 : rd_ptr_q + 1'b1;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -40,8 +44,8 @@ module pe_fifo #(
       wr_ptr_q <= '0;
       count_q  <= '0;
     end else if (en_i) begin
-      if (push) wr_ptr_q <= next_ptr(wr_ptr_q);
-      if (pop)  rd_ptr_q <= next_ptr(rd_ptr_q);
+      if (push) wr_ptr_q <= wr_ptr_next;
+      if (pop)  rd_ptr_q <= rd_ptr_next;
       if (push && !pop) count_q <= count_q + 1'b1;
       else if (pop && !push) count_q <= count_q - 1'b1;
     end
@@ -52,14 +56,27 @@ module pe_fifo #(
     if (push) mem_q[wr_ptr_q] <= in_data_i;
   end
 
-  // Overflow/underflow cannot happen through the handshake; these catch a broken handshake or counter.
-  a_no_overflow: assert property (@(posedge clk_i) disable iff (!rst_ni) count_q <= CntWidth'(Depth));
-  a_pop_has_data: assert property (@(posedge clk_i) disable iff (!rst_ni) pop |-> count_q != '0);
-  // Stream rules on the input side (checks the sender: a PE below, the testbench, later the NoC): an offered word
-  // stays offered, unchanged, until it is taken. Only checked while enabled: a disabled FIFO is not a receiver.
-  a_in_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      en_i && in_valid_i && !in_ready_o |=> in_valid_i && in_data_i == $past(in_data_i));
-  a_out_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      out_valid_o && !out_ready_i |=> out_valid_o && out_data_o == $past(out_data_o));
-  a_push_has_room: assert property (@(posedge clk_i) disable iff (!rst_ni) push |-> count_q != CntWidth'(Depth));
+  // Rule checks as plain logic, asserted for all PEs at once in pe_array (pe.sv says why). Bits:
+  // 0 no overflow, 1 pop only with data, 2 push only with room, 3 an offered input word stays offered and unchanged
+  // until taken (checks the sender; only while enabled: a disabled FIFO is not a receiver), 4 the same for the output.
+  logic in_held_q, out_held_q;
+  logic [Width-1:0] in_held_data_q, out_held_data_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      in_held_q  <= 1'b0;
+      out_held_q <= 1'b0;
+    end else begin
+      in_held_q  <= en_i && in_valid_i && !in_ready_o;
+      out_held_q <= out_valid_o && !out_ready_i;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    in_held_data_q  <= in_data_i;
+    out_held_data_q <= out_data_o;
+  end
+  assign check_fail_o[0] = count_q > CntWidth'(Depth);
+  assign check_fail_o[1] = pop && count_q == '0;
+  assign check_fail_o[2] = push && count_q == CntWidth'(Depth);
+  assign check_fail_o[3] = in_held_q && !(in_valid_i && in_data_i == in_held_data_q);
+  assign check_fail_o[4] = out_held_q && !(out_valid_o && out_data_o == out_held_data_q);
 endmodule

@@ -5,6 +5,9 @@ set(OCELLI_WARNINGS -Wall -Wextra -Wno-unused-parameter)
 # ocelli_verilate(<target> TOP <module> SOURCES <sv...> [ARGS <extra verilator args...>])
 # Builds a static library holding the verilated model V<module> (header "V<module>.h").
 # FST tracing is compiled in and stays off until a harness opens a trace.
+# C++ optimization of the verilated models' hot code (a cache variable so its effect on speed can be measured).
+set(OCELLI_OPT_FAST "-O3" CACHE STRING "g++ optimization flags for the verilated models' per-cycle code")
+
 function(ocelli_verilate target)
   cmake_parse_arguments(ARG "" "TOP" "SOURCES;ARGS" ${ARGN})
   add_library(${target} STATIC)
@@ -17,7 +20,7 @@ function(ocelli_verilate target)
     TOP_MODULE ${ARG_TOP}
     PREFIX V${ARG_TOP}
     TRACE_FST
-    OPT_FAST -O3
+    OPT_FAST ${OCELLI_OPT_FAST}
     # -fno-table: V3Table numbers its lookup tables per instance, which keeps the 168 PEs from sharing one copy of
     # their code (rtl/pe/pe.sv); sharing is worth far more than the tables.
     # --output-split-ctrace: the top's trace code (every PE's spads) is otherwise a few functions of megabytes each,

@@ -132,7 +132,6 @@ module pe
   assign ifmap_write = ifmap_take && !ifmap_drop;
   assign ifmap_q_pop = ifmap_take;
 
-
   // ---------------- issue sequencer ----------------
   logic [3:0] is_k_q;         // window offset k = s*q + c
   logic [PsumAddrW-1:0] is_m_q;

@@ -270,8 +270,6 @@ TEST_P(PeArrayRandom, MatchesGolden) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, PeArrayRandom, ::testing::Range(0, 100));
 
-}  // namespace
-
 // The PEs' rule checks are asserted by pe_array: a word withdrawn from a full PE ifmap queue before it was taken
 // stops the simulation with a message naming the PE and the rule.
 void withdraw_offered_word_in_array() {
@@ -280,7 +278,7 @@ void withdraw_offered_word_in_array() {
   SimHarness<Vpe_array> sim;
   sim.reset();
   auto& m = sim.model();
-  constexpr int kPe = 1 * 14 + 2;  // row 1, column 2
+  constexpr int kPe = 1 * kCols + 2;  // row 1, column 2
   set_field(m.pe_en_i, kPe, 1, 1);
   set_field(m.ifmap_valid_i, kPe, 1, 1);
   for (int i = 0; i < 3; ++i) sim.tick();  // no pass started: the PE's 2-entry ifmap FIFO fills and ready drops
@@ -297,3 +295,5 @@ TEST(PeArrayDeathTest, WithdrawnInputWordTripsPeRuleAssertion) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(withdraw_offered_word_in_array(), "PE row 1 col 2: ifmap queue: a_in_hold");
 }
+
+}  // namespace

@@ -19,10 +19,12 @@ package ocelli_pkg;
 
   // A PE's rule checks (pe.sv, pe_fifo.sv): 6 of its own, then 5 for each of its 4 queues (filter, ifmap, psum in,
   // psum out). pe_array asserts that none fails and names the PE and the rule (pe_check_name).
-  localparam int unsigned PeCheckBits = 6 + 4 * 5;
+  localparam int unsigned PeOwnChecks   = 6;  // bits 0..5
+  localparam int unsigned PeQueueChecks = 5;  // per queue, from bit PeOwnChecks + queue * PeQueueChecks
+  localparam int unsigned PeCheckBits   = PeOwnChecks + 4 * PeQueueChecks;
   function automatic string pe_check_name(int unsigned bit_index);
     string queue;
-    if (bit_index < 6) begin
+    if (bit_index < PeOwnChecks) begin
       case (bit_index)
         0: return "a_cfg_legal (start with an illegal pass configuration)";
         1: return "a_filt_addr (filter spad read outside the loaded filters)";
@@ -32,13 +34,13 @@ package ocelli_pkg;
         default: return "a_no_start_while_busy (start while a pass runs)";
       endcase
     end
-    case ((bit_index - 6) / 5)
+    case ((bit_index - PeOwnChecks) / PeQueueChecks)
       0: queue = "filter queue";
       1: queue = "ifmap queue";
       2: queue = "psum-in queue";
       default: queue = "psum-out queue";
     endcase
-    case ((bit_index - 6) % 5)
+    case ((bit_index - PeOwnChecks) % PeQueueChecks)
       0: return {queue, ": a_no_overflow"};
       1: return {queue, ": a_pop_has_data"};
       2: return {queue, ": a_push_has_room"};

@@ -68,10 +68,59 @@ module ocelli_top
   logic [MemAddrWidth-1:0] dma_err_addr;
   logic [31:0]             dma_rd_beats, dma_wr_beats;
 
+  // ------------------------------------------------------------------ chip boundary
+  // Every input is registered before logic uses it (mem_port_regs for the memory port); outputs come from flops
+  // except csr_rdata_o, a read multiplexer for the host.
+  logic                    start_q;
+  logic [31:0]             queue_addr_q;
+  logic [15:0]             queue_len_q;
+  logic [MemAddrWidth:0]   mem_size_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      start_q      <= 1'b0;
+      queue_addr_q <= '0;
+      queue_len_q  <= '0;
+      mem_size_q   <= '0;
+    end else begin
+      start_q      <= start_i;
+      queue_addr_q <= queue_addr_i;
+      queue_len_q  <= queue_len_i;
+      mem_size_q   <= mem_size_i;
+    end
+  end
+
+  logic        dma_req_valid, dma_req_ready, dma_wdata_valid, dma_wdata_ready, dma_wdata_last;
+  logic        dma_rsp_valid, dma_rsp_ready, dma_ack_valid;
+  mem_req_t    dma_req;
+  logic [63:0] dma_wdata;
+  mem_rsp_t    dma_rsp;
+  mem_ack_t    dma_ack;
+
+  mem_port_regs u_mem_port (
+    .clk_i, .rst_ni,
+    .dma_req_valid_i   (dma_req_valid),
+    .dma_req_ready_o   (dma_req_ready),
+    .dma_req_i         (dma_req),
+    .dma_wdata_valid_i (dma_wdata_valid),
+    .dma_wdata_ready_o (dma_wdata_ready),
+    .dma_wdata_i       (dma_wdata),
+    .dma_wdata_last_i  (dma_wdata_last),
+    .dma_rsp_valid_o   (dma_rsp_valid),
+    .dma_rsp_ready_i   (dma_rsp_ready),
+    .dma_rsp_o         (dma_rsp),
+    .dma_ack_valid_o   (dma_ack_valid),
+    .dma_ack_o         (dma_ack),
+    .mem_req_valid_o, .mem_req_ready_i, .mem_req_o,
+    .mem_wdata_valid_o, .mem_wdata_ready_i, .mem_wdata_o, .mem_wdata_last_o,
+    .mem_rsp_valid_i, .mem_rsp_ready_o, .mem_rsp_i,
+    .mem_ack_valid_i, .mem_ack_i
+  );
+
   dma #(.TimeoutCycles(DmaTimeout)) u_dma (
     .clk_i, .rst_ni,
-    .mem_size_i,
-    .clear_i          (start_i),
+    .mem_size_i       (mem_size_q),
+    .clear_i          (start_q),
     .rd_cmd_valid_i   (dma_rd_cmd_valid),
     .rd_cmd_ready_o   (dma_rd_cmd_ready),
     .rd_cmd_addr_i    (dma_rd_cmd_addr),
@@ -89,10 +138,18 @@ module ocelli_top
     .wr_data_i        (dma_wr_data),
     .wr_done_o        (dma_wr_done),
     .wr_idle_o        (dma_wr_idle),
-    .mem_req_valid_o, .mem_req_ready_i, .mem_req_o,
-    .mem_wdata_valid_o, .mem_wdata_ready_i, .mem_wdata_o, .mem_wdata_last_o,
-    .mem_rsp_valid_i, .mem_rsp_ready_o, .mem_rsp_i,
-    .mem_ack_valid_i, .mem_ack_i,
+    .mem_req_valid_o  (dma_req_valid),
+    .mem_req_ready_i  (dma_req_ready),
+    .mem_req_o        (dma_req),
+    .mem_wdata_valid_o(dma_wdata_valid),
+    .mem_wdata_ready_i(dma_wdata_ready),
+    .mem_wdata_o      (dma_wdata),
+    .mem_wdata_last_o (dma_wdata_last),
+    .mem_rsp_valid_i  (dma_rsp_valid),
+    .mem_rsp_ready_o  (dma_rsp_ready),
+    .mem_rsp_i        (dma_rsp),
+    .mem_ack_valid_i  (dma_ack_valid),
+    .mem_ack_i        (dma_ack),
     .busy_o           (dma_busy),
     .error_o          (dma_error),
     .err_code_o       (dma_err_code),
@@ -163,7 +220,7 @@ module ocelli_top
     .rsp_valid_o            (glb_rsp_valid),
     .rsp_data_o             (glb_rsp_data),
     .err_addr_o             (glb_err),
-    .perf_clear_i           (start_i),
+    .perf_clear_i           (start_q),
     .perf_reads_o           (glb_reads),
     .perf_writes_o          (glb_writes),
     .perf_conflict_cycles_o (glb_conflicts)
@@ -198,9 +255,9 @@ module ocelli_top
     .WatchdogCycles (WatchdogCycles)
   ) u_ctrl (
     .clk_i, .rst_ni,
-    .start_i,
-    .queue_addr_i,
-    .queue_len_i,
+    .start_i            (start_q),
+    .queue_addr_i       (queue_addr_q),
+    .queue_len_i        (queue_len_q),
     .busy_o             (ctrl_busy),
     .done_o             (ctrl_done),
     .error_o            (ctrl_error),
@@ -489,7 +546,7 @@ module ocelli_top
     .pe_ready_i     (a_filt_ready),
     .idle_o         (gin_f_idle),
     .err_no_match_o (gin_f_err),
-    .perf_clear_i   (start_i),
+    .perf_clear_i   (start_q),
     .perf_words_o   (gin_f_words),
     .perf_deliveries_o   (gin_f_deliv),
     .perf_stall_cycles_o (gin_f_stall)
@@ -511,7 +568,7 @@ module ocelli_top
     .pe_ready_i     (a_ifmap_ready),
     .idle_o         (gin_i_idle),
     .err_no_match_o (gin_i_err),
-    .perf_clear_i   (start_i),
+    .perf_clear_i   (start_q),
     .perf_words_o   (gin_i_words),
     .perf_deliveries_o   (gin_i_deliv),
     .perf_stall_cycles_o (gin_i_stall)
@@ -533,7 +590,7 @@ module ocelli_top
     .pe_ready_i     (a_psum_ready),
     .idle_o         (gin_p_idle),
     .err_no_match_o (gin_p_err),
-    .perf_clear_i   (start_i),
+    .perf_clear_i   (start_q),
     .perf_words_o   (gin_p_words),
     .perf_deliveries_o   (gin_p_deliv),
     .perf_stall_cycles_o (gin_p_stall)
@@ -572,7 +629,7 @@ module ocelli_top
     .col_psum_valid_o      (col_psum_valid),
     .col_psum_data_o       (col_psum_data),
     .col_psum_ready_i      (col_psum_ready),
-    .perf_clear_i          (start_i),
+    .perf_clear_i          (start_q),
     .perf_active_cycles_o  (perf_active),
     .perf_pe_busy_cycles_o (perf_pe_busy),
     .perf_macs_o           (perf_macs),
@@ -593,7 +650,7 @@ module ocelli_top
     .out_data_o          (gon_data),
     .out_col_o           (gon_col),
     .out_ready_i         (gon_ready),
-    .perf_clear_i        (start_i),
+    .perf_clear_i        (start_q),
     .perf_words_o        (gon_words),
     .perf_stall_cycles_o (gon_stall)
   );
@@ -745,7 +802,7 @@ module ocelli_top
       bytes_bias_q   <= '0;
       bytes_desc_q   <= '0;
       bytes_out_q    <= '0;
-    end else if (start_i) begin
+    end else if (start_q) begin
       cycles_q       <= '0;
       bytes_ifmap_q  <= '0;
       bytes_weight_q <= '0;

@@ -71,23 +71,23 @@ module pe
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(filt_valid_i), .in_data_i(filt_data_i), .in_ready_o(filt_ready_o),
     .out_valid_o(filt_q_valid), .out_data_o(filt_q_data), .out_ready_i(filt_q_pop),
-    .check_fail_o(check_fail_o[10:6]));
+    .check_fail_o(check_fail_o[PeOwnChecks + 0 * PeQueueChecks +: PeQueueChecks]));
   pe_fifo #(.Width(DataWidth), .Depth(2)) u_ifmap_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(ifmap_valid_i), .in_data_i(ifmap_data_i), .in_ready_o(ifmap_ready_o),
     .out_valid_o(ifmap_q_valid), .out_data_o(ifmap_q_data), .out_ready_i(ifmap_q_pop),
-    .check_fail_o(check_fail_o[15:11]));
+    .check_fail_o(check_fail_o[PeOwnChecks + 1 * PeQueueChecks +: PeQueueChecks]));
   // Deeper psum queue: the PE below delivers a burst of p psums per output column.
   pe_fifo #(.Width(PsumWidth), .Depth(4)) u_psum_in_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(psum_valid_i), .in_data_i(psum_data_i), .in_ready_o(psum_ready_o),
     .out_valid_o(psum_q_valid), .out_data_o(psum_q_data), .out_ready_i(psum_q_pop),
-    .check_fail_o(check_fail_o[20:16]));
+    .check_fail_o(check_fail_o[PeOwnChecks + 2 * PeQueueChecks +: PeQueueChecks]));
   pe_fifo #(.Width(PsumWidth), .Depth(2)) u_psum_out_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(out_q_push), .in_data_i(out_q_data), .in_ready_o(out_q_ready),
     .out_valid_o(psum_valid_o), .out_data_o(psum_data_o), .out_ready_i(psum_ready_i),
-    .check_fail_o(check_fail_o[25:21]));
+    .check_fail_o(check_fail_o[PeOwnChecks + 3 * PeQueueChecks +: PeQueueChecks]));
 
   // ---------------- pass configuration (latched at start) ----------------
   pe_cfg_t cfg_q;

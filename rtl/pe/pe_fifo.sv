@@ -16,7 +16,7 @@ module pe_fifo #(
   output logic [Width-1:0] out_data_o,
   input  logic             out_ready_i,
 
-  output logic [4:0]       check_fail_o // broken rules, for the array's assertion (see below)
+  output logic [ocelli_pkg::PeQueueChecks-1:0] check_fail_o  // broken rules, for the array's assertion (see below)
 );
   localparam int unsigned PtrWidth = Depth > 1 ? $clog2(Depth) : 1;
   localparam int unsigned CntWidth = $clog2(Depth + 1);

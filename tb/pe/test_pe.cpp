@@ -221,10 +221,12 @@ TEST(Pe, CorruptedFilterWordIsCaught) {
 }
 
 // The PE's rule checks are live: withdrawing an offered ifmap word before the (full) input FIFO took it raises the
-// ifmap queue's a_in_hold bit (ocelli_pkg::pe_check_name: 6 PE rules, then 5 per queue; ifmap is the second queue).
-// pe_array turns any raised bit into an assertion failure (tb/array: PeArrayDeathTest).
+// ifmap queue's a_in_hold bit. pe_array turns any raised bit into an assertion failure (tb/array: PeArrayDeathTest).
 TEST(Pe, WithdrawnInputWordRaisesHandshakeCheck) {
-  constexpr std::uint32_t kIfmapInHold = 1u << (6 + 5 * 1 + 3);
+  // Bit layout of ocelli_pkg (PeOwnChecks, PeQueueChecks; pe_check_name): the PE's own rules, then per queue
+  // (filter, ifmap, psum in, psum out) overflow, pop, push, in_hold, out_hold.
+  constexpr int kPeOwnChecks = 6, kPeQueueChecks = 5, kIfmapQueue = 1, kInHold = 3;
+  constexpr std::uint32_t kIfmapInHold = 1u << (kPeOwnChecks + kIfmapQueue * kPeQueueChecks + kInHold);
   SimHarness<Vpe> sim;
   sim.reset();
   auto& m = sim.model();

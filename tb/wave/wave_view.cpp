@@ -30,7 +30,7 @@ const std::vector<std::string>& top_children() {
   static const std::vector<std::string> children{
       "u_dma",         "u_glb",       "u_ctrl",      "u_ifmap_loader", "u_mover",   "u_filter_feeder",
       "u_ifmap_feeder", "u_psum_feeder", "u_gin_filter", "u_gin_ifmap", "u_gin_psum", "u_gon",
-      "u_collector",   "u_ppu",       "u_output"};
+      "u_collector",   "u_ppu",       "u_output",    "u_mem_port"};
   return children;
 }
 

@@ -200,9 +200,11 @@ void ProgramRunner::judge_layer(std::size_t i, tb::TopSim& sim, const tb::TopRun
   if (!hw.done) {
     result.outcome = RunOutcome::Stuck;
     result.failure = fmt::format(
-        "layer '{}' stuck at cycle {} (budget {} cycles: {}x the estimate {} + {}{}), status 0x{:x}", r.name,
-        hw.cycles, budget, options_.budget_factor, r.estimated_cycles, options_.budget_slack,
-        options_.max_cycles ? fmt::format(", --max-cycles {}", options_.max_cycles) : "", sim.csr(Csr::kStatus));
+        "layer '{}' stuck: not done after {} cycles (budget: {}x the estimate {} + {}{}), layer cycle counter {}, "
+        "status 0x{:x}",
+        r.name, budget, options_.budget_factor, r.estimated_cycles, options_.budget_slack,
+        options_.max_cycles ? fmt::format(", --max-cycles {}", options_.max_cycles) : "", hw.cycles,
+        sim.csr(Csr::kStatus));
     return;
   }
   try {

@@ -62,6 +62,7 @@ module pe
   filt_word_t filt_q_data;
   logic  ifmap_q_valid, ifmap_q_pop;
   data_t ifmap_q_data;
+  logic [PeCheckBits-1:PeOwnChecks] queue_checks;  // the four queues' rule checks (pe_fifo)
   logic  psum_q_valid, psum_q_pop;
   psum_t psum_q_data;
   logic  out_q_ready, out_q_push;
@@ -71,23 +72,23 @@ module pe
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(filt_valid_i), .in_data_i(filt_data_i), .in_ready_o(filt_ready_o),
     .out_valid_o(filt_q_valid), .out_data_o(filt_q_data), .out_ready_i(filt_q_pop),
-    .check_fail_o(check_fail_o[PeOwnChecks + 0 * PeQueueChecks +: PeQueueChecks]));
+    .check_fail_o(queue_checks[PeOwnChecks + 0 * PeQueueChecks +: PeQueueChecks]));
   pe_fifo #(.Width(DataWidth), .Depth(2)) u_ifmap_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(ifmap_valid_i), .in_data_i(ifmap_data_i), .in_ready_o(ifmap_ready_o),
     .out_valid_o(ifmap_q_valid), .out_data_o(ifmap_q_data), .out_ready_i(ifmap_q_pop),
-    .check_fail_o(check_fail_o[PeOwnChecks + 1 * PeQueueChecks +: PeQueueChecks]));
+    .check_fail_o(queue_checks[PeOwnChecks + 1 * PeQueueChecks +: PeQueueChecks]));
   // Deeper psum queue: the PE below delivers a burst of p psums per output column.
   pe_fifo #(.Width(PsumWidth), .Depth(4)) u_psum_in_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(psum_valid_i), .in_data_i(psum_data_i), .in_ready_o(psum_ready_o),
     .out_valid_o(psum_q_valid), .out_data_o(psum_q_data), .out_ready_i(psum_q_pop),
-    .check_fail_o(check_fail_o[PeOwnChecks + 2 * PeQueueChecks +: PeQueueChecks]));
+    .check_fail_o(queue_checks[PeOwnChecks + 2 * PeQueueChecks +: PeQueueChecks]));
   pe_fifo #(.Width(PsumWidth), .Depth(2)) u_psum_out_fifo (
     .clk_i, .rst_ni, .en_i,
     .in_valid_i(out_q_push), .in_data_i(out_q_data), .in_ready_o(out_q_ready),
     .out_valid_o(psum_valid_o), .out_data_o(psum_data_o), .out_ready_i(psum_ready_i),
-    .check_fail_o(check_fail_o[PeOwnChecks + 3 * PeQueueChecks +: PeQueueChecks]));
+    .check_fail_o(queue_checks[PeOwnChecks + 3 * PeQueueChecks +: PeQueueChecks]));
 
   // ---------------- pass configuration (latched at start) ----------------
   pe_cfg_t cfg_q;
@@ -363,17 +364,25 @@ module pe
   end
 
   // ---------------- rule checks (asserted in pe_array; see the top of the module) ----------------
-  assign check_fail_o[0] = start && !(
-      cfg_i.filt_width != 0 && cfg_i.stride != 0 && cfg_i.num_filters != 0 && cfg_i.num_channels != 0 &&
-      cfg_i.ofmap_width != 0 && cfg_i.num_images != 0 &&
-      32'(cfg_i.num_filters) <= PsumSpadDepth && 32'(start_win_len) <= IfmapSpadDepth &&
-      32'(start_filt_len) <= FilterSpadDepth &&
-      32'(cfg_i.ifmap_width) == (32'(cfg_i.ofmap_width) - 1) * 32'(cfg_i.stride) + 32'(cfg_i.filt_width));
-  assign check_fail_o[1] = issue && !(32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
-  assign check_fail_o[2] = filt_take && !(filt_q_data.count != '0 && 32'(filt_q_data.count) <= FilterLanes &&
-                                          32'(filt_cnt_q) + 32'(filt_q_data.count) <= 32'(filt_len_q));
-  assign check_fail_o[3] = !(32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth &&
-                             32'(occ_q) <= IfmapSpadDepth);
-  assign check_fail_o[4] = s3_valid_q && !(32'(s3_m_q) < PsumSpadDepth);
-  assign check_fail_o[5] = en_i && start_i && run_q;
+  // Only an enabled PE is checked: a disabled one is clock-gated (its state cannot change), and in the verilated
+  // model the checks of the idle PEs (two thirds of the array in FC layers) are then not evaluated at all.
+  always_comb begin
+    check_fail_o = '0;
+    if (en_i) begin
+      check_fail_o[PeCheckBits-1:PeOwnChecks] = queue_checks;
+      check_fail_o[0] = start && !(
+          cfg_i.filt_width != 0 && cfg_i.stride != 0 && cfg_i.num_filters != 0 && cfg_i.num_channels != 0 &&
+          cfg_i.ofmap_width != 0 && cfg_i.num_images != 0 &&
+          32'(cfg_i.num_filters) <= PsumSpadDepth && 32'(start_win_len) <= IfmapSpadDepth &&
+          32'(start_filt_len) <= FilterSpadDepth &&
+          32'(cfg_i.ifmap_width) == (32'(cfg_i.ofmap_width) - 1) * 32'(cfg_i.stride) + 32'(cfg_i.filt_width));
+      check_fail_o[1] = issue && !(32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
+      check_fail_o[2] = filt_take && !(filt_q_data.count != '0 && 32'(filt_q_data.count) <= FilterLanes &&
+                                       32'(filt_cnt_q) + 32'(filt_q_data.count) <= 32'(filt_len_q));
+      check_fail_o[3] = !(32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth &&
+                          32'(occ_q) <= IfmapSpadDepth);
+      check_fail_o[4] = s3_valid_q && !(32'(s3_m_q) < PsumSpadDepth);
+      check_fail_o[5] = start_i && run_q;
+    end
+  end
 endmodule

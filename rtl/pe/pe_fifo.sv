@@ -74,9 +74,15 @@ module pe_fifo #(
     in_held_data_q  <= in_data_i;
     out_held_data_q <= out_data_o;
   end
-  assign check_fail_o[0] = count_q > CntWidth'(Depth);
-  assign check_fail_o[1] = pop && count_q == '0;
-  assign check_fail_o[2] = push && count_q == CntWidth'(Depth);
-  assign check_fail_o[3] = in_held_q && !(in_valid_i && in_data_i == in_held_data_q);
-  assign check_fail_o[4] = out_held_q && !(out_valid_o && out_data_o == out_held_data_q);
+  // Evaluated only while enabled (a disabled FIFO does not change): the verilated model skips idle PEs' checks.
+  always_comb begin
+    check_fail_o = '0;
+    if (en_i) begin
+      check_fail_o[0] = count_q > CntWidth'(Depth);
+      check_fail_o[1] = pop && count_q == '0;
+      check_fail_o[2] = push && count_q == CntWidth'(Depth);
+      check_fail_o[3] = in_held_q && !(in_valid_i && in_data_i == in_held_data_q);
+      check_fail_o[4] = out_held_q && !(out_valid_o && out_data_o == out_held_data_q);
+    end
+  end
 endmodule

@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "commands.hpp"
+#include "progress.hpp"
 #include "ocelli/driver/program.hpp"
 #include "ocelli/report/report.hpp"
 #include "ocelli/runtime/runner.hpp"
@@ -56,16 +57,6 @@ class TerminalProgress final : public runtime::RunObserver {
 
  private:
   bool printed_ = false;
-};
-
-// One plain line per finished layer (logs, pipes).
-class PlainProgress final : public runtime::RunObserver {
- public:
-  void layer_finished(const driver::LayerRecord& r, const runtime::LayerProgress& p) override {
-    fmt::print("layer {} ({}/{}): {} cycles, {}, {:.2f} s\n", r.name, p.index + 1, p.count, r.cycles,
-               r.matched ? "matched" : "FAILED", r.wall_seconds);
-    std::fflush(stdout);
-  }
 };
 
 void print_table(const driver::RunRecord& rec) {

@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "fst_file.hpp"
+#include "progress.hpp"
 #include "ocelli/driver/program.hpp"
 #include "ocelli/runtime/runner.hpp"
 #include "ocelli/runtime/storage_spec.hpp"
@@ -24,15 +25,6 @@ struct WaveCommandOptions {
   std::vector<int> pe{0, 0};
   std::optional<int> batch;
   std::optional<std::uint64_t> seed;
-};
-
-class WaveProgress final : public runtime::RunObserver {
- public:
-  void layer_finished(const driver::LayerRecord& r, const runtime::LayerProgress& p) override {
-    fmt::print("layer {} ({}/{}): {} cycles, {}, {:.1f} s\n", r.name, p.index + 1, p.count, r.cycles,
-               r.matched ? "matched" : "FAILED", r.wall_seconds);
-    std::fflush(stdout);
-  }
 };
 
 int wave_command(const WaveCommandOptions& o) {
@@ -57,7 +49,7 @@ int wave_command(const WaveCommandOptions& o) {
              runner.first_layer() > 0 ? "not simulated (golden output as input)" : "simulated untraced");
   std::fflush(stdout);
   auto storage = runtime::open_storage("inproc", runner.dram_bytes_needed());
-  WaveProgress progress;
+  PlainProgress progress;
   const runtime::RunResult result = runner.run(*storage, &progress);
 
   if (!std::filesystem::exists(fst_path)) {

@@ -69,8 +69,8 @@ module ocelli_top
   logic [31:0]             dma_rd_beats, dma_wr_beats;
 
   // ------------------------------------------------------------------ chip boundary
-  // Every input is registered before logic uses it (mem_port_regs for the memory port); outputs come from flops
-  // except csr_rdata_o, a read multiplexer for the host.
+  // Every input is registered before logic uses it (mem_port_regs for the memory port), so no output depends
+  // combinationally on an input except csr_rdata_o, a read multiplexer for the host.
   logic                    start_q;
   logic [31:0]             queue_addr_q;
   logic [15:0]             queue_len_q;

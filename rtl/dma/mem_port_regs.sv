@@ -1,6 +1,7 @@
 // Register stage between the DMA and the chip's memory port: every memory-port input goes into a flop before any
-// logic sees it, and every output comes from a flop. Two-entry FIFOs on the request, write-data and read-response
-// streams keep one beat per cycle; the write acknowledgement (no back-pressure) is delayed by one cycle.
+// logic sees it, and every output depends only on flops (FIFO fill levels and entries). Two-entry FIFOs on the
+// request, write-data and read-response streams keep one beat per cycle; the write acknowledgement (no
+// back-pressure) is delayed by one cycle.
 // Why: no combinational path from the port into the accelerator (the usual rule at a chip boundary), and in the
 // verilated model no logic has to be re-evaluated when the testbench changes the port's inputs.
 module mem_port_regs

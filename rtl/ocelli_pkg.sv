@@ -83,6 +83,10 @@ package ocelli_pkg;
     logic [7:0] ofmap_width;   // F: psum columns per image row, 1..255
     logic [9:0] ifmap_width;   // W: ifmap columns per image row streamed into the PE, (F-1)*U+S
     logic [3:0] num_images;    // n: ifmap rows (images) concatenated in one pass, 1..15
+    // Psums kept in the PE across channel passes (FC: ofmap_width 1, num_images*num_filters <= PsumSpadDepth; the
+    // psum spad then holds one entry per image and filter):
+    logic       psum_hold;     // the pass ends with its sums in the psum spad and outputs nothing
+    logic       psum_resume;   // the pass starts from the sums the previous (hold) pass left in the spad
   } pe_cfg_t;
 
   // Filter network word: up to FilterLanes consecutive filter values for one PE per handshake (Eyeriss's filter GIN

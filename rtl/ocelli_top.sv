@@ -369,6 +369,7 @@ module ocelli_top
     .err_rlc_o        (mover_err),
     .err_rlc_code_o   (mover_rlc_code),
     .err_rlc_word_o   (mover_rlc_word),
+    .perf_clear_i     (start_q),
     .rlc_words_o      (rlc_words_in)
   );
 
@@ -608,6 +609,8 @@ module ocelli_top
   assign pe_cfg.ofmap_width  = cfg.out_w;
   assign pe_cfg.ifmap_width  = cfg.stream_w;
   assign pe_cfg.num_images   = cfg.n_eff;
+  assign pe_cfg.psum_hold    = cfg.psum_hold;
+  assign pe_cfg.psum_resume  = cfg.psum_resume;
 
   pe_array #(.Rows(Rows), .Cols(Cols)) u_array (
     .clk_i, .rst_ni,
@@ -662,7 +665,7 @@ module ocelli_top
     .group_words_i (cfg.ps_group_words),
     .img_words_i   (cfg.ps_img_words),
     .col_base_i    (col_base),
-    .expected_i    (32'(cfg.n_eff) * 32'(cfg.out_w) * 32'(cfg.p) * 32'(cfg.cols_pe)),
+    .expected_i    (cfg.psum_hold ? 32'd0 : 32'(cfg.n_eff) * 32'(cfg.out_w) * 32'(cfg.p) * 32'(cfg.cols_pe)),
     .out_w_i       (cfg.out_w),
     .p_i           (cfg.p),
     .busy_o        (pc_busy),
@@ -733,6 +736,7 @@ module ocelli_top
     .glb_wr_addr_o    (glb_req_addr[PortPpuW]),
     .glb_wr_data_o    (glb_req_wdata[PortPpuW]),
     .glb_wr_mask_o    (glb_req_wmask[PortPpuW]),
+    .perf_clear_i     (start_q),
     .saturated_o      (ppu_saturated)
   );
 
@@ -782,6 +786,7 @@ module ocelli_top
     .wr_data_ready_i (dma_wr_data_ready),
     .wr_data_o       (dma_wr_data),
     .wr_idle_i       (dma_wr_idle),
+    .perf_clear_i    (start_q),
     .rlc_words_o     (rlc_words_out),
     .saturated_o     (saturated)
   );
@@ -839,7 +844,7 @@ module ocelli_top
   always_comb begin
     unique case (csr_addr_i)
       5'd0:  csr_rdata_o = {24'd0, 2'(dma_err_code), 6'(mover_rlc_code), ctrl_err_index, 8'(ctrl_err_code),
-                            4'd0, cfg.dbuf, ctrl_error, ctrl_done, ctrl_busy};
+                            3'd0, cfg.resident, cfg.dbuf, ctrl_error, ctrl_done, ctrl_busy};
       5'd1:  csr_rdata_o = cycles_q;
       5'd2:  csr_rdata_o = perf_pe_busy;
       5'd3:  csr_rdata_o = perf_macs;

@@ -166,6 +166,7 @@ package ctrl_pkg;
     logic [31:0] image_rows_out; // M*E
     logic [31:0] out_slot_words; // ceil(F/4) raw, ceil(F/3) RLC
     logic        dbuf;           // ifmap and filter buffers are doubled: the next block loads during a pass
+    logic        resident;       // every channel block of the tile has its own ifmap buffer: loaded once per group
     // tile
     logic [3:0]  n_eff;
     logic [8:0]  chans_valid;    // of the block in the pass
@@ -183,7 +184,9 @@ package ctrl_pkg;
     logic [31:0] bias_addr;
     logic [31:0] out_row_addr;
     logic [31:0] out_index_addr;
-    logic        accum;          // add the psums of earlier channel blocks
+    logic        accum;          // add the psums of earlier channel blocks (from the GLB)
+    logic        psum_hold;      // the PEs keep this pass's psums (FC: out_w 1, n*p <= psum spad)...
+    logic        psum_resume;    // ... and the next pass adds to them; only the last block's pass outputs
   } tile_cfg_t;
 
 endpackage

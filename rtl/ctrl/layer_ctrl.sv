@@ -92,6 +92,13 @@ module layer_ctrl
   logic        cur_buf_q;        // buffer (0/1) of the block in the pass
   logic        prefetched_q;     // the block about to pass was loaded during the previous pass
   logic [13:0] if_buf1_q;        // GLB address of the second ifmap buffer
+  // Resident ifmap: when the tile loop has one image block and one row strip and every channel block of a group
+  // fits the GLB at once (FC layers), block k lives at k * if_tile_q and is loaded only by the group's first
+  // filter block; the following filter blocks load only their filters.
+  logic [31:0] res_words_q;      // upper bound of a group's ifmap words: (C/G + q*r - 1) * plane words * n
+  logic [13:0] if_tile_q;        // GLB words of one block's ifmap tile
+  logic [13:0] blk_base_q;       // GLB address of the pass's block (resident)
+  logic        res_have_q;       // the group's ifmap blocks are in the GLB
 
   // Loader: filter chunk, then ifmap rows, of one channel block into one buffer; runs beside a pass.
   typedef enum logic [2:0] {LdIdle, LdFiltCmd, LdFiltWait, LdIfmap, LdIfmapWait} ld_state_e;
@@ -176,8 +183,16 @@ module layer_ctrl
   assign ifmap_load_start_o = ld_q == LdIfmap;
 
   assign next_block = c0_q + cblk_q < cg_q;
+  // Psums stay in the PEs across the channel blocks of a tile when each PE's outputs fit its psum spad (one
+  // entry per image and filter: one output column): no psum round trip through the GLB between passes.
+  logic keep_psums;
+  assign keep_psums = is_conv && (cfg_q.out_w == 8'd1) &&
+                      (16'(cfg_q.n_eff) * 16'(cfg_q.p) <= 16'(PsumSpadDepth));
   // Load the block of the coming pass (unless it came in during the last pass), or prefetch the next one.
   assign ld_req = (state_q == StLoad) || ((state_q == StPass) && cfg_q.dbuf && next_block);
+  logic [13:0] ld_if_base;
+  assign ld_if_base = cfg_q.resident ? ((state_q == StPass) ? blk_base_q + if_tile_q : blk_base_q)
+                                     : (ld_buf ? if_buf1_q : 14'd0);
   assign ld_c   = (state_q == StPass) ? c0_q + cblk_q : c0_q;
   assign ld_buf = (state_q == StPass) ? !cur_buf_q : cur_buf_q;
   assign pass_start_o       = (state_q == StPass) && is_conv;
@@ -211,6 +226,12 @@ module layer_ctrl
   assign if_banked = (tmp_a_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
   assign dbuf_fits = (2 * if_banked + tmp_b_q <= 32'(ActWords)) &&
                      (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
+  logic [31:0] res_banked;
+  logic        res_fits;
+  assign res_banked = (res_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
+  assign res_fits   = is_conv && (cg_q > cblk_q) && (d_q.n_img <= 16'(d_q.map_n)) && (d_q.out_h <= 16'(d_q.map_e)) &&
+                      (res_banked + tmp_b_q <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
+                      (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
 
   logic [16:0] div_trial;
   assign div_trial = {div_rem_q, div_num_q[15]} - {9'd0, d_q.groups};
@@ -243,6 +264,10 @@ module layer_ctrl
       cur_buf_q    <= 1'b0;
       prefetched_q <= 1'b0;
       if_buf1_q    <= '0;
+      res_words_q  <= '0;
+      if_tile_q    <= '0;
+      blk_base_q   <= '0;
+      res_have_q   <= 1'b0;
       ld_q         <= LdIdle;
       tmp_a_q      <= '0;
       tmp_b_q      <= '0;
@@ -404,6 +429,7 @@ module layer_ctrl
           StPrep3: begin
             cfg_q.if_img_words <= 14'(tmp_a_q);
             cfg_q.ps_img_words <= 14'(tmp_b_q);
+            res_words_q        <= 32'(cfg_q.plane_words) * (32'(cg_q) + 32'(cblk_q) - 32'd1) * 32'(d_q.map_n);
             // Psums start on a bank boundary after the ifmap tile, so the two never share a bank.
             tmp_a_q <= tmp_a_q * 32'(d_q.map_n);                                   // ifmap tile words
             tmp_b_q <= tmp_b_q * 32'(d_q.map_n);                                   // psum words
@@ -417,9 +443,12 @@ module layer_ctrl
               state_q <= StError;
             end else begin
               // Two ifmap buffers and two filter buffers when they fit: the next block then loads during a pass.
-              cfg_q.dbuf    <= dbuf_fits;
-              cfg_q.ps_base <= 14'(dbuf_fits ? 2 * if_banked : if_banked);
-              if_buf1_q     <= 14'(if_banked);
+              cfg_q.dbuf     <= dbuf_fits || res_fits;
+              cfg_q.resident <= res_fits;
+              cfg_q.ps_base  <= 14'(res_fits ? res_banked : dbuf_fits ? 2 * if_banked : if_banked);
+              if_buf1_q      <= 14'(if_banked);
+              if_tile_q      <= 14'(tmp_a_q);
+              res_have_q     <= 1'b0;
               g_q      <= '0;
               m0_q     <= '0;
               n0_q     <= '0;
@@ -444,6 +473,7 @@ module layer_ctrl
             tmp_a_q             <= (32'(n0_q) * 32'(d_q.filters) + 32'(g_q) * 32'(mg_q) + 32'(m0_q)) *
                                    32'(d_q.out_h) + 32'(e0_q);                    // first ofmap row of the tile
             c0_q                <= '0;
+            blk_base_q          <= '0;
             chunk_q             <= wblock_q;
             cur_buf_q           <= 1'b0;
             prefetched_q        <= 1'b0;
@@ -453,8 +483,10 @@ module layer_ctrl
             cfg_q.out_row_addr   <= d_q.ofmap_addr + ((tmp_a_q * cfg_q.out_slot_words) << 3);
             cfg_q.out_index_addr <= d_q.ofmap_index_addr + (tmp_a_q << 3);
             cfg_q.chans_valid    <= 9'(min16(cblk_q, cg_q - c0_q));
-            cfg_q.accum          <= c0_q != '0;
-            cfg_q.if_base_pass   <= cur_buf_q ? if_buf1_q : 14'd0;
+            cfg_q.accum          <= (c0_q != '0) && !keep_psums;
+            cfg_q.psum_hold      <= keep_psums && next_block;
+            cfg_q.psum_resume    <= keep_psums && (c0_q != '0);
+            cfg_q.if_base_pass   <= cfg_q.resident ? blk_base_q : cur_buf_q ? if_buf1_q : 14'd0;
             cfg_q.filt_base_pass <= 14'(FilterBase) + (cur_buf_q ? 14'(FilterWords / 2) : 14'd0);
             state_q              <= prefetched_q ? StPass : StLoad;
           end
@@ -466,14 +498,18 @@ module layer_ctrl
           end
           StPassWait: if (!pass_busy_i && !ppu_busy_i && ld_q == LdIdle) begin
             if (next_block) begin
-              c0_q      <= c0_q + cblk_q;
+              c0_q       <= c0_q + cblk_q;
+              blk_base_q <= blk_base_q + if_tile_q;
               cur_buf_q <= cfg_q.dbuf ? !cur_buf_q : 1'b0;
               state_q   <= StBlock;
             end else begin
               state_q <= StOutput;
             end
           end
-          StOutput: state_q <= StOutputWait;
+          StOutput: begin
+            res_have_q <= cfg_q.resident;  // every block of the group's ifmap has been loaded
+            state_q    <= StOutputWait;
+          end
           StOutputWait: if (!output_busy_i) begin
             // next tile: strips, then images, then filter blocks, then groups
             state_q <= StTile;
@@ -489,7 +525,8 @@ module layer_ctrl
                 if (m0_q + 16'(cfg_q.pt) < mg_q) begin
                   m0_q <= m0_q + 16'(cfg_q.pt);
                 end else begin
-                  m0_q <= '0;
+                  m0_q       <= '0;
+                  res_have_q <= 1'b0;  // the next group reads other channels
                   if (g_q + 16'd1 < groups_q) begin
                     g_q <= g_q + 16'd1;
                   end else begin
@@ -516,14 +553,14 @@ module layer_ctrl
           cfg_q.ld_first_plane <= (32'(n0_q) * 32'(d_q.chans) + 32'(g_q) * 32'(cg_q) + 32'(ld_c)) *
                                   32'(d_q.in_h);
           cfg_q.ld_chunk_addr  <= chunk_q;
-          cfg_q.if_base_load   <= ld_buf ? if_buf1_q : 14'd0;
+          cfg_q.if_base_load   <= ld_if_base;
           cfg_q.filt_base_load <= 14'(FilterBase) + (ld_buf ? 14'(FilterWords / 2) : 14'd0);
           chunk_q              <= chunk_q + 32'({cfg_q.chunk_words[20:0], 3'b000});
           ld_q                 <= is_conv ? LdFiltCmd : LdIfmap;  // POOL/LRN have no filters
         end else begin
           unique case (ld_q)
             LdFiltCmd:   if (mover_cmd_ready_i) ld_q <= LdFiltWait;
-            LdFiltWait:  if (mover_idle_i) ld_q <= LdIfmap;
+            LdFiltWait:  if (mover_idle_i) ld_q <= res_have_q ? LdIdle : LdIfmap;
             LdIfmap:     ld_q <= LdIfmapWait;
             LdIfmapWait: if (!ifmap_load_busy_i && mover_idle_i) ld_q <= LdIdle;
             default: ;

@@ -59,8 +59,9 @@ module output_stage
   output logic [63:0]             wr_data_o,
   input  logic                    wr_idle_i,
 
+  input  logic                    perf_clear_i,    // restart both counters (each layer's start)
   output logic [31:0]             rlc_words_o,     // coded words produced (performance counter)
-  output logic [31:0]             saturated_o      // outputs clipped to 16 bits (since reset)
+  output logic [31:0]             saturated_o      // outputs clipped to 16 bits (since perf_clear_i)
 );
   localparam int unsigned BufDepth = 96;  // >= ceil(255/3) words: one coded row of the widest ofmap
   localparam int unsigned FiltW    = $clog2(MaxFilters);
@@ -439,6 +440,9 @@ module output_stage
   logic [31:0] rlc_words_q, saturated_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      rlc_words_q <= '0;
+      saturated_q <= '0;
+    end else if (perf_clear_i) begin
       rlc_words_q <= '0;
       saturated_q <= '0;
     end else begin

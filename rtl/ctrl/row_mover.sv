@@ -44,6 +44,7 @@ module row_mover
   output logic                    err_rlc_o,
   output rlc_err_e                err_rlc_code_o,
   output logic [31:0]             err_rlc_word_o,
+  input  logic                    perf_clear_i,    // restart the counter (each layer's start)
   output logic [31:0]             rlc_words_o      // coded words taken by the decoder (performance counter)
 );
   localparam int unsigned RowW = $clog2(MaxRows + 1);
@@ -298,6 +299,7 @@ module row_mover
         end
         default: ;
       endcase
+      if (perf_clear_i) coded_words_q <= '0;
     end
   end
 

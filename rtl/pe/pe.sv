@@ -141,6 +141,9 @@ module pe
   logic [7:0] is_x_q;
   logic [3:0] is_img_q;
   logic is_done_q;
+  logic [PsumAddrW-1:0] ps_base_q;  // psum spad entry of filter 0: img*p while psums are held, else 0
+  logic keep;                       // psum_hold or psum_resume: entries per image and filter
+  assign keep = cfg_q.psum_hold || cfg_q.psum_resume;
 
   logic adv;                  // the MAC pipeline moves (the output stage is not blocked)
   logic issue, step_end, col_end, last_col;
@@ -226,6 +229,7 @@ module pe
       is_x_q     <= '0;
       is_img_q   <= '0;
       is_done_q  <= 1'b0;
+      ps_base_q  <= '0;
       s1_valid_q <= 1'b0;
       s2_valid_q <= 1'b0;
       s3_valid_q <= 1'b0;
@@ -255,6 +259,7 @@ module pe
         is_x_q     <= '0;
         is_img_q   <= '0;
         is_done_q  <= 1'b0;
+        ps_base_q  <= '0;
       end else if (run_q && is_done_q && pipe_empty) begin
         run_q <= 1'b0;
       end
@@ -303,6 +308,7 @@ module pe
             end else begin
               is_x_q   <= '0;
               is_img_q <= is_img_q + 4'd1;
+              if (keep) ps_base_q <= ps_base_q + PsumAddrW'(cfg_q.num_filters);
               if (is_img_q == cfg_q.num_images - 4'd1) is_done_q <= 1'b1;
             end
           end
@@ -332,9 +338,10 @@ module pe
       end
       if (adv) begin
         if (issue) begin
-          s1_m_q     <= is_m_q;
-          s1_first_q <= is_k_q == '0;
-          s1_last_q  <= is_k_q == win_len_q - 4'd1;
+          // Held psums: the first window offset adds to the spad entry and the last one writes it back.
+          s1_m_q     <= is_m_q + ps_base_q;
+          s1_first_q <= is_k_q == '0 && !cfg_q.psum_resume;
+          s1_last_q  <= is_k_q == win_len_q - 4'd1 && !cfg_q.psum_hold;
           s1_zero_q  <= issue_zero;
           s1_ifmap_q <= issue_ifmap;
           if (!issue_zero) s1_filt_q <= filt_spad_q[faddr_q];  // gated filter spad read
@@ -375,7 +382,9 @@ module pe
           cfg_i.ofmap_width != 0 && cfg_i.num_images != 0 &&
           32'(cfg_i.num_filters) <= PsumSpadDepth && 32'(start_win_len) <= IfmapSpadDepth &&
           32'(start_filt_len) <= FilterSpadDepth &&
-          32'(cfg_i.ifmap_width) == (32'(cfg_i.ofmap_width) - 1) * 32'(cfg_i.stride) + 32'(cfg_i.filt_width));
+          32'(cfg_i.ifmap_width) == (32'(cfg_i.ofmap_width) - 1) * 32'(cfg_i.stride) + 32'(cfg_i.filt_width) &&
+          (!(cfg_i.psum_hold || cfg_i.psum_resume) ||
+           (cfg_i.ofmap_width == 8'd1 && 32'(cfg_i.num_images) * 32'(cfg_i.num_filters) <= PsumSpadDepth)));
       check_fail_o[1] = issue && !(32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
       check_fail_o[2] = filt_take && !(filt_q_data.count != '0 && 32'(filt_q_data.count) <= FilterLanes &&
                                        32'(filt_cnt_q) + 32'(filt_q_data.count) <= 32'(filt_len_q));

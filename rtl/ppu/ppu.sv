@@ -72,7 +72,8 @@ module ppu
   output logic [63:0]             glb_wr_data_o,
   output logic [3:0]              glb_wr_mask_o,
 
-  output logic [31:0]             saturated_o    // LRN outputs clipped to 16 bits (since reset)
+  input  logic                    perf_clear_i,  // restart the counter (each layer's start)
+  output logic [31:0]             saturated_o    // LRN outputs clipped to 16 bits (since perf_clear_i)
 );
   localparam int unsigned LutAw   = $clog2(LutDepth);
   localparam int unsigned MaxSize = 15;
@@ -364,15 +365,23 @@ module ppu
       wr_addr_q  <= '0;
       wr_data_q  <= '0;
       wr_mask_q  <= '0;
-      sat_q      <= '0;
     end else if (!stall) begin
       wr_valid_q <= a_valid_q;
       if (a_valid_q) begin
         wr_addr_q <= AddrWidth'(out_addr);
         wr_data_q <= {out_psum, out_psum};
         wr_mask_q <= a_x_q[0] ? 4'b1100 : 4'b0011;
-        if (lrn_i && lrn_sat) sat_q <= sat_q + 32'd1;
       end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      sat_q <= '0;
+    end else if (perf_clear_i) begin
+      sat_q <= '0;
+    end else if (!stall && a_valid_q && lrn_i && lrn_sat) begin
+      sat_q <= sat_q + 32'd1;
     end
   end
 

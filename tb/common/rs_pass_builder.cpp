@@ -37,12 +37,15 @@ void PeConfig::validate() const {
           fmt::format("PeConfig: num_filters * num_channels * filt_width = {} exceeds the filter spad ({})",
                       macs_per_column(), kFilterSpad));
   check_range("ifmap_width()", ifmap_width(), 1, 1023);
+  require(!(psum_hold || psum_resume) || (ofmap_width == 1 && num_images * num_filters <= kPsumSpad),
+          fmt::format("PeConfig: held psums need ofmap_width 1 and num_images * num_filters <= {} (got {} and {})",
+                      kPsumSpad, ofmap_width, num_images * num_filters));
 }
 
 std::uint64_t PeConfig::pack() const {
   validate();
   // pe_cfg_t, MSB first: filt_width[4] stride[4] num_filters[5] num_channels[4] ofmap_width[8] ifmap_width[10]
-  // num_images[4].
+  // num_images[4] psum_hold[1] psum_resume[1].
   std::uint64_t v = 0;
   auto put = [&v](int value, int bits) { v = (v << bits) | (static_cast<std::uint64_t>(value) & ((1u << bits) - 1)); };
   put(filt_width, 4);
@@ -52,6 +55,8 @@ std::uint64_t PeConfig::pack() const {
   put(ofmap_width, 8);
   put(ifmap_width(), 10);
   put(num_images, 4);
+  put(psum_hold ? 1 : 0, 1);
+  put(psum_resume ? 1 : 0, 1);
   return v;
 }
 

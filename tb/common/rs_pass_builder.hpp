@@ -19,6 +19,8 @@ struct PeConfig {
   int num_channels = 1;  // q
   int ofmap_width = 1;   // F
   int num_images = 1;    // n
+  bool psum_hold = false;    // the pass leaves its sums in the psum spad (outputs nothing)
+  bool psum_resume = false;  // the pass starts from the sums a hold pass left
 
   int ifmap_width() const { return (ofmap_width - 1) * stride + filt_width; }
   int macs_per_column() const { return num_filters * num_channels * filt_width; }

@@ -46,7 +46,7 @@ PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, 
   StreamFeeder<std::int16_t> filt(&job.filter), ifmap(&job.ifmap);
   StreamFeeder<std::int32_t> psum(&job.psum_in);
   const std::size_t expected =
-      static_cast<std::size_t>(cfg.num_images) * cfg.ofmap_width * cfg.num_filters;
+      cfg.psum_hold ? 0 : static_cast<std::size_t>(cfg.num_images) * cfg.ofmap_width * cfg.num_filters;
   const std::uint64_t work = std::max<std::uint64_t>(
       job.filter.size() + job.ifmap.size() + job.psum_in.size(),
       static_cast<std::uint64_t>(cfg.num_images) * cfg.ofmap_width * cfg.macs_per_column());
@@ -212,6 +212,92 @@ TEST(Pe, PaddingAndBackPressure) {
   c.ready_prob = 0.3;
   c.psum_in = true;
   check_pe_case(c, 14);
+}
+
+// FC at batch 1 keeps its psums in the PE across channel passes: a hold pass leaves its sums in the psum spad and
+// outputs nothing, the next pass resumes from them (one spad entry per image and filter), and the last pass
+// (resume, no hold) sends the total on, adding psum-in. Expected: the golden of each channel block, summed.
+struct HeldCase {
+  int S = 1, p = 1, q = 1, n = 1, blocks = 2;
+  bool psum_in = false;
+  double valid_prob = 1.0, ready_prob = 1.0;
+};
+
+void check_held_psums(const HeldCase& c, std::uint64_t seed) {
+  SCOPED_TRACE(fmt::format("seed {} (S={} p={} q={} n={} blocks={} psum_in={})", seed, c.S, c.p, c.q, c.n, c.blocks,
+                           c.psum_in));
+  SimHarness<Vpe> sim;
+  sim.reset();
+  std::mt19937_64 rng(seed);
+  std::vector<std::uint32_t> want(static_cast<std::size_t>(c.n * c.p), 0);
+  std::uint64_t macs = 0;
+  for (int k = 0; k < c.blocks; ++k) {
+    const bool last = k == c.blocks - 1;
+    ConvSlice slice;
+    slice.ifmap = random_tensor16(rng, {c.n, c.q, 1, c.S}, 0.3);
+    slice.weights = random_tensor16(rng, {c.p, c.q, 1, c.S}, 0.1);
+    if (last && c.psum_in) {
+      slice.has_psum_in = true;
+      slice.psum_in = random_tensor32(rng, {c.n, c.p, 1, 1});
+    }
+    ArrayPass pass = RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1});
+    ASSERT_EQ(pass.expected[0].size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) want[i] += static_cast<std::uint32_t>(pass.expected[0][i]);
+    pass.cfg.psum_hold = !last;
+    pass.cfg.psum_resume = k > 0;
+    const PeRunResult r = run_pe(sim, pass.cfg, pass.pes[0], rng, c.valid_prob, c.ready_prob);
+    macs += r.macs;
+    if (!last) {
+      ASSERT_TRUE(r.outputs.empty()) << "a hold pass sent " << r.outputs.size() << " psums";
+      continue;
+    }
+    ASSERT_EQ(r.outputs.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(static_cast<std::uint32_t>(r.outputs[i]), want[i])
+          << fmt::format("psum {} (image {}, filter {})", i, i / c.p, i % c.p);
+    }
+  }
+  EXPECT_EQ(macs, static_cast<std::uint64_t>(c.blocks) * c.n * c.p * c.q * c.S);
+}
+
+TEST(Pe, HeldPsumsAccumulateAcrossChannelPasses) {
+  check_held_psums({6, 6, 1, 1, 4}, 31);           // fc6-like: 6 taps, 6 filters
+  check_held_psums({1, 24, 1, 1, 9}, 32);          // fc7-like: p = 24
+  check_held_psums({1, 18, 2, 1, 3, true}, 33);    // fc8-like, adds psum-in at the end
+  check_held_psums({3, 8, 4, 3, 3, true}, 34);     // three images: n * p = 24 spad entries
+  check_held_psums({2, 5, 3, 2, 2, false, 0.5, 0.3}, 35);  // valid gaps and back-pressure
+  check_held_psums({4, 3, 2, 2, 1, true}, 36);     // one block: resume and hold both off
+}
+
+TEST(Pe, HeldPsumsNeedOneColumnAndRoomInTheSpad) {
+  PeConfig cfg;
+  cfg.num_filters = 9;
+  cfg.num_images = 3;  // 27 entries > 24
+  cfg.psum_hold = true;
+  EXPECT_THROW(cfg.validate(), std::invalid_argument);
+  cfg.num_images = 2;
+  EXPECT_NO_THROW(cfg.validate());
+  cfg.ofmap_width = 2;
+  EXPECT_THROW(cfg.validate(), std::invalid_argument);
+}
+
+// The PE's own configuration check (bit 0) refuses held psums it cannot keep, even when the host asks for them.
+TEST(Pe, HeldPsumsWithTwoColumnsTripTheConfigurationCheck) {
+  SimHarness<Vpe> sim;
+  sim.reset();
+  auto& m = sim.model();
+  PeConfig cfg;
+  cfg.ofmap_width = 2;
+  const std::uint64_t legal = cfg.pack();
+  m.en_i = 1;
+  m.cfg_i = legal;
+  m.start_i = 1;
+  sim.eval();
+  EXPECT_EQ(m.check_fail_o & 1u, 0u);
+  // psum_hold is bit 1 of the packed configuration (psum_resume bit 0); pack() would refuse it.
+  m.cfg_i = legal | 2u;
+  sim.eval();
+  EXPECT_EQ(m.check_fail_o & 1u, 1u);
 }
 
 TEST(Pe, CorruptedFilterWordIsCaught) {

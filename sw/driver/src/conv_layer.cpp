@@ -1,5 +1,7 @@
 #include "ocelli/driver/conv_layer.hpp"
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 namespace ocelli::driver {
@@ -38,6 +40,20 @@ bool double_buffered(const ConvLayer& layer, const Mapping& m, const HwConfig& h
   const long banked = round_up(f.ifmap_tile_words, hw.glb_bank_words);
   return 2 * banked + f.psum_words <= long(hw.glb_act_banks) * hw.glb_bank_words &&
          2 * f.chunk_words <= long(hw.glb_filter_banks) * hw.glb_bank_words;
+}
+
+bool resident_ifmap(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
+  const auto f = footprint(layer, m);
+  const long cg = layer.in.c / layer.conv.groups, qr = long(m.q) * m.r;
+  if (cg <= qr || layer.in.n > m.n || layer.out().h > m.e) return false;
+  const long plane_words = long(f.rows_tile) * ceil_div(layer.in.w, 4);
+  const long words = round_up(plane_words * (cg + qr - 1) * m.n, hw.glb_bank_words);
+  return words + f.psum_words <= long(hw.glb_act_banks) * hw.glb_bank_words &&
+         2 * f.chunk_words <= long(hw.glb_filter_banks) * hw.glb_bank_words;
+}
+
+bool keeps_psums(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
+  return layer.out().w == 1 && long(std::min(m.n, layer.in.n)) * m.p <= hw.psum_spad;
 }
 
 std::string check_conv_shape(const ConvLayer& l) {

@@ -9,7 +9,9 @@ namespace ocelli::driver {
 
 namespace {
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
-constexpr std::uint64_t kDramLatency = 24;  // cycles from a read command to its first word (default timing)
+// Cycles from a read command to its first word: the default DRAM timing's 24 plus the two flops of the registered
+// memory port (rtl/dma/mem_port_regs.sv).
+constexpr std::uint64_t kDramLatency = 26;
 }  // namespace
 
 MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& hw) {
@@ -34,18 +36,29 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
   const std::uint64_t macs_per_pe = std::uint64_t(m.n) * out.w * m.p * m.q * s;
   const std::uint64_t ifmap_feed = std::uint64_t(m.n) * stream_w * qr * f.rows_tile;
   const std::uint64_t psum_out = std::uint64_t(m.n) * out.w * m.p * m.t * m.e;
-  const std::uint64_t pass = filter_feed + std::max({macs_per_pe, ifmap_feed, psum_out * (blocks > 1 ? 2 : 1)}) + 32;
-  const std::uint64_t output = std::uint64_t(m.n) * pt * m.e * (out.w + 2 * kDramLatency);
+  // Psums kept in the PEs leave the array once per tile (after the last block) instead of going to the GLB and
+  // back between the passes.
+  const bool keep = keeps_psums(l, m, hw);
+  const std::uint64_t psum_traffic = keep ? 0 : psum_out * (blocks > 1 ? 2 : 1);
+  const std::uint64_t pass = filter_feed + std::max({macs_per_pe, ifmap_feed, psum_traffic}) + 32;
+  const std::uint64_t output = std::uint64_t(m.n) * pt * m.e * (out.w + 2 * kDramLatency) + (keep ? psum_out : 0);
 
   // With doubled ifmap and filter buffers the controller loads block k+1 during pass k (docs/architecture.md).
-  const std::uint64_t load = filter_load + ifmap_load;
-  const std::uint64_t block_cycles =
-      double_buffered(l, m, hw) ? load + blocks * std::max(load, pass) : blocks * (load + pass);
+  // A resident ifmap is loaded by the group's first filter block only; the others load only their filters.
+  const bool resident = resident_ifmap(l, m, hw);
+  const bool overlapped = resident || double_buffered(l, m, hw);
+  auto tile_cycles = [&](std::uint64_t load) {
+    return overlapped ? load + blocks * std::max(load, pass) : blocks * (load + pass);
+  };
+  const std::uint64_t full_tile = tile_cycles(filter_load + ifmap_load);
+  const std::uint64_t filter_blocks = ceil_div(mg, pt);
+  const std::uint64_t compute = resident ? l.conv.groups * (full_tile + (filter_blocks - 1) * tile_cycles(filter_load))
+                                         : tiles * full_tile;
 
   MappingEstimate e;
   e.mapping = m;
   e.passes = tiles * blocks;
-  e.cycles = tiles * (block_cycles + output);
+  e.cycles = compute + tiles * output;
   e.active_pes = m.r * l.filter_h * m.t * m.e;
   return e;
 }

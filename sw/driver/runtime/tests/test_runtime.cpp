@@ -6,6 +6,8 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -87,6 +89,23 @@ TEST(Runtime, SmallFcRunsAsConvAndMatchesTheGolden) {
   const ProgramRun r = run_program(load("small_fc.prog"));
   expect_passed(r, 2);
   EXPECT_EQ(r.result.record.layers[0].kind, "fc");
+}
+
+// FC layers with several channel blocks and filter blocks: psums stay in the PEs between channel passes (only the
+// last pass of a tile sends them out) and f2's ifmap is resident, read from DRAM once for its filter blocks.
+TEST(Runtime, FcBlocksKeepPsumsInThePesAndReadTheIfmapOnce) {
+  const ProgramRun r = run_program(load("small_fc_blocks.prog"));
+  expect_passed(r, 3);
+  const auto& f1 = r.result.record.layers[0];
+  const auto& f2 = r.result.record.layers[1];
+  // f2's mapping has more than one filter block (p * t < 400 filters) and more than one channel block.
+  int n = 0, e = 0, p = 0, q = 0, rr = 0, t = 0;
+  ASSERT_EQ(std::sscanf(f2.mapping.c_str(), "n%d e%d p%d q%d r%d t%d", &n, &e, &p, &q, &rr, &t), 6) << f2.mapping;
+  EXPECT_LT(p * t, 400) << f2.mapping;
+  EXPECT_LT(q * rr, 200) << f2.mapping;
+  // Read once: the coded words into f2's decoder are the words f1's encoder wrote.
+  EXPECT_GT(f1.rlc_words_out, 0u);
+  EXPECT_EQ(f2.rlc_words_in, f1.rlc_words_out);
 }
 
 TEST(Runtime, BatchAndSeedOverridesApply) {
@@ -200,6 +219,42 @@ TEST(Runtime, SmallNetEveryLayerKindMatches) {
   expect_passed(r, 5);
   EXPECT_EQ(r.result.record.layers[1].kind, "lrn");
   EXPECT_EQ(r.result.record.layers[2].kind, "maxpool");
+}
+
+// The counters restart at every layer's start (docs/isa.md): a layer's figures are the same whether the layers
+// before it ran on the RTL or not. The RLC and saturation counters once ran on across layers, which made the
+// report's RLC ratios and saturation counts of every layer after the first wrong.
+TEST(Runtime, LayerCountersDoNotDependOnTheLayersBefore) {
+  const ProgramRun whole = run_program(load("small_net.prog"));
+  expect_passed(whole, 5);
+  for (const std::string first : {"p1", "c2"}) {
+    RunOptions options;
+    options.first_layer = first;
+    const ProgramRun part = run_program(load("small_net.prog"), options);
+    ASSERT_EQ(part.result.outcome, RunOutcome::Passed) << part.result.failure;
+    const auto& alone = part.result.record.layers.front();
+    const auto it = std::find_if(whole.result.record.layers.begin(), whole.result.record.layers.end(),
+                                 [&](const driver::LayerRecord& l) { return l.name == first; });
+    ASSERT_NE(it, whole.result.record.layers.end());
+    const driver::LayerRecord& after = *it;
+    EXPECT_EQ(alone.name, first);
+    EXPECT_TRUE(after.ifmap_rlc) << first;
+    EXPECT_GT(after.rlc_words_in, 0u) << first;
+    // c2 writes f1's input raw (f1 has rlc=off): nothing of it goes through the encoder.
+    if (after.ofmap_rlc) {
+      EXPECT_GT(after.rlc_words_out, 0u) << first;
+    } else {
+      EXPECT_EQ(after.rlc_words_out, 0u) << first;
+    }
+    EXPECT_EQ(after.rlc_words_in, alone.rlc_words_in) << first;
+    EXPECT_EQ(after.rlc_words_out, alone.rlc_words_out) << first;
+    EXPECT_EQ(after.saturated, alone.saturated) << first;
+    EXPECT_EQ(after.macs_issued, alone.macs_issued) << first;
+    EXPECT_EQ(after.gated_macs, alone.gated_macs) << first;
+    EXPECT_EQ(after.dram_read_ifmap, alone.dram_read_ifmap) << first;
+    EXPECT_EQ(after.dram_write_ofmap, alone.dram_write_ofmap) << first;
+    EXPECT_EQ(after.glb_reads, alone.glb_reads) << first;
+  }
 }
 
 TEST(Runtime, PoolTheHardwareCannotRunIsRefusedNamingTheLayer) {

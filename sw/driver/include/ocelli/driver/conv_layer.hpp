@@ -57,6 +57,13 @@ MappingFootprint footprint(const ConvLayer& layer, const Mapping& m);
 // True when two ifmap tiles, the psums and two filter chunks fit: the controller then loads the next channel
 // block while a pass runs (the same rule as rtl/ctrl/layer_ctrl.sv).
 bool double_buffered(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
+// True when the controller keeps every channel block's ifmap tile of a group in the GLB at once and loads it only
+// for the group's first filter block: one image block, one row strip, more than one channel block, and
+// (C/G + q*r - 1) planes per image fit beside the psums (FC layers). Same rule as rtl/ctrl/layer_ctrl.sv.
+bool resident_ifmap(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
+// True when the PEs keep their psums across the channel blocks of a tile (one output column, n*p psum spad
+// entries): only the last block's pass sends psums out. Same rule as rtl/ctrl/layer_ctrl.sv.
+bool keeps_psums(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
 // Empty when the mapping is legal for the layer on `hw`, else what is violated.
 std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
 // Empty when the controller accepts the layer's shape (filter, strides, padding, widths; docs/isa.md), else why not.

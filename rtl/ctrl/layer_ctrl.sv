@@ -1,8 +1,10 @@
 // The controller: fetches layer descriptors from the instruction queue in DRAM, checks them (docs/isa.md, error
 // codes), and runs each layer as a loop nest of tiles and channel passes:
 //   for group g, filter block (p*t filters), image block (n), ofmap-row strip (e rows):
-//     for channel block (q*r channels): load filters, load ifmap rows, run a processing pass (psums stay in the GLB)
+//     for channel block (q*r channels): load filters, load ifmap rows, run a processing pass (psums stay in the GLB,
+//       or in the PEs when the layer has one output column)
 //     output: bias, requantize, ReLU, RLC-encode, write to DRAM.
+// With one image block and row strip and room in the GLB, a group's ifmap stays resident for all its filter blocks.
 // It drives the datapath through start pulses and one registered tile configuration.
 module layer_ctrl
   import ocelli_pkg::*;
@@ -442,7 +444,8 @@ module layer_ctrl
               err_q   <= ErrGlbFit;
               state_q <= StError;
             end else begin
-              // Two ifmap buffers and two filter buffers when they fit: the next block then loads during a pass.
+              // Two ifmap buffers and two filter buffers when they fit, or every block's ifmap resident (with two
+              // filter buffers): the next block then loads during a pass.
               cfg_q.dbuf     <= dbuf_fits || res_fits;
               cfg_q.resident <= res_fits;
               cfg_q.ps_base  <= 14'(res_fits ? res_banked : dbuf_fits ? 2 * if_banked : if_banked);
@@ -500,8 +503,8 @@ module layer_ctrl
             if (next_block) begin
               c0_q       <= c0_q + cblk_q;
               blk_base_q <= blk_base_q + if_tile_q;
-              cur_buf_q <= cfg_q.dbuf ? !cur_buf_q : 1'b0;
-              state_q   <= StBlock;
+              cur_buf_q  <= cfg_q.dbuf ? !cur_buf_q : 1'b0;
+              state_q    <= StBlock;
             end else begin
               state_q <= StOutput;
             end

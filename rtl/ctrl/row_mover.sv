@@ -171,22 +171,19 @@ module row_mover
   data_t      dec_out_data;
   rlc_err_e   dec_err_code;
   logic [31:0] dec_err_word;
-  logic [2:0]  pack_n_q;
+  logic [2:0]  dec_out_count, dec_take;
+  logic [2:0]  pack_n_q;       // elements collected for the next GLB word (element i at bits 16i)
   logic [47:0] pack_q;
   logic        pack_flush;
   logic [63:0] pack_word;
 
   assign job_pop = job_valid && (co_q == CoIdle);
 
-  always_comb begin
-    unique case (pack_n_q)
-      3'd0:    pack_word = {48'd0, dec_out_data};
-      3'd1:    pack_word = {32'd0, dec_out_data, pack_q[47:32]};
-      3'd2:    pack_word = {16'd0, dec_out_data, pack_q[47:16]};
-      default: pack_word = {dec_out_data, pack_q};
-    endcase
-  end
-  assign pack_flush = dec_out_valid && ((pack_n_q == 3'd3) || dec_out_last);
+  // The decoder offers a level or a group of zeros; take as many as the word being packed has room for. Zeros add
+  // nothing to the word (it starts at 0), a level goes into lane pack_n_q.
+  assign dec_take   = (dec_out_count < 3'd4 - pack_n_q) ? dec_out_count : 3'd4 - pack_n_q;
+  assign pack_word  = {16'd0, pack_q} | ({48'd0, dec_out_data} << {pack_n_q[1:0], 4'd0});
+  assign pack_flush = dec_out_valid && ((pack_n_q + dec_take == 3'd4) || dec_out_last);
 
   always_comb begin
     glb_valid_o     = 1'b0;
@@ -222,6 +219,8 @@ module row_mover
     .out_valid_o (dec_out_valid),
     .out_ready_i (dec_out_ready),
     .out_data_o  (dec_out_data),
+    .out_count_o (dec_out_count),
+    .out_take_i  (dec_take),
     .out_last_o  (dec_out_last),
     .busy_o      (dec_busy),
     .done_o      (dec_done),
@@ -286,8 +285,8 @@ module row_mover
               pack_q   <= '0;
               co_glb_q <= co_glb_q + 1'b1;
             end else begin
-              pack_n_q <= pack_n_q + 1'b1;
-              pack_q   <= {dec_out_data, pack_q[47:16]};
+              pack_n_q <= pack_n_q + dec_take;
+              pack_q   <= pack_word[47:0];
             end
           end
           if (dec_error) begin

@@ -1,7 +1,10 @@
 // Run-length decoder of activations on the ifmap path from DRAM (format: docs/numerics.md, "Run-length code").
-// Told the element count and the word budget of a tensor, it emits exactly that many 16-bit elements, one per cycle,
-// and checks the stream as the golden codec does: a corrupt stream ends in the error state with the code and the
-// offset of the offending word, never in a silently short tensor or a hang.
+// Told the element count and the word budget of a tensor, it emits exactly that many 16-bit elements and checks the
+// stream as the golden codec does: a corrupt stream ends in the error state with the code and the offset of the
+// offending word, never in a silently short tensor or a hang. Throughput: a run's zeros are offered in groups of up
+// to RlcZeroGroup (out_count_o; the consumer says how many it takes, out_take_i), a level one per cycle, and the next
+// word is taken in the cycle that emits the last level of a word, so a row of sparse activations decodes in about
+// one cycle per pair plus one per group of four zeros (was one per element plus one per word).
 module rlc_decoder
   import ocelli_pkg::*;
 (
@@ -18,8 +21,10 @@ module rlc_decoder
 
   output logic        out_valid_o,
   input  logic        out_ready_i,
-  output data_t       out_data_o,
-  output logic        out_last_o,
+  output data_t       out_data_o,   // the level, or 0 for every element of a zero group
+  output logic [2:0]  out_count_o,  // elements offered: 1..RlcZeroGroup zeros of the current run, or 1 (the level)
+  input  logic [2:0]  out_take_i,   // elements taken with the handshake, 1..out_count_o
+  output logic        out_last_o,   // the offer is the tensor's last element (always a single level)
 
   output logic        busy_o,
   output logic        done_o,       // the whole tensor was produced and the stream was well formed
@@ -31,6 +36,8 @@ module rlc_decoder
   typedef enum logic [2:0] {
     StIdle, StFetch, StEmit, StTail, StDone, StError
   } state_e;
+
+  localparam int unsigned RlcZeroGroup = 4;  // one GLB word of elements
 
   state_e                  state_d, state_q;
   dram_word_t              word_d, word_q;
@@ -48,6 +55,8 @@ module rlc_decoder
   logic                    in_zero_part;
   logic                    emit;
   logic                    bad_padding;
+  logic [RlcRunWidth-1:0]  zeros_left;
+  logic                    next_word;   // the last level of a word goes out and the next word comes in together
 
   assign run   = word_q[pair_idx_q * RlcPairWidth +: RlcRunWidth];
   assign level = word_q[pair_idx_q * RlcPairWidth + RlcRunWidth +: DataWidth];
@@ -55,11 +64,16 @@ module rlc_decoder
   assign pair_fits    = {27'd0, run - zeros_sent_q} < remaining_q;
   assign in_zero_part = zeros_sent_q < run;
 
-  assign out_valid_o = (state_q == StEmit) && pair_fits;
-  assign out_data_o  = in_zero_part ? '0 : level;
-  assign out_last_o  = remaining_q == 32'd1;
-  assign emit        = out_valid_o && out_ready_i;
-  assign in_ready_o  = (state_q == StFetch) && (words_seen_q != budget_q);
+  assign zeros_left   = run - zeros_sent_q;
+  assign out_valid_o  = (state_q == StEmit) && pair_fits;
+  assign out_data_o   = in_zero_part ? '0 : level;
+  assign out_count_o  = !in_zero_part ? 3'd1 :
+                        (zeros_left > RlcRunWidth'(RlcZeroGroup)) ? 3'(RlcZeroGroup) : 3'(zeros_left);
+  assign out_last_o   = remaining_q == 32'd1;
+  assign emit         = out_valid_o && out_ready_i;
+  assign next_word    = emit && !in_zero_part && (pair_idx_q == 2'd2) && (remaining_q != 32'd1) &&
+                        !word_q[DramWidth-1] && (words_seen_q != budget_q);
+  assign in_ready_o   = ((state_q == StFetch) && (words_seen_q != budget_q)) || next_word;
 
   always_comb begin
     bad_padding = 1'b0;
@@ -112,10 +126,11 @@ module rlc_decoder
           err_code_d = RlcErrRunPastEnd;
           err_word_d = words_seen_q - 1;
         end else if (emit) begin
-          remaining_d = remaining_q - 1;
           if (in_zero_part) begin
-            zeros_sent_d = zeros_sent_q + 1'b1;
+            remaining_d  = remaining_q - 32'(out_take_i);
+            zeros_sent_d = zeros_sent_q + RlcRunWidth'(out_take_i);
           end else begin
+            remaining_d  = remaining_q - 1;
             zeros_sent_d = '0;
             if (remaining_q == 32'd1) begin
               state_d    = StTail;
@@ -125,6 +140,10 @@ module rlc_decoder
                 state_d    = StError;
                 err_code_d = RlcErrEarlyTerm;
                 err_word_d = words_seen_q - 1;
+              end else if (next_word && in_valid_i) begin
+                word_d       = in_word_i;
+                words_seen_d = words_seen_q + 1;
+                pair_idx_d   = '0;
               end else begin
                 state_d = StFetch;
               end
@@ -185,7 +204,11 @@ module rlc_decoder
 `ifndef SYNTHESIS
   // An offered element stays unchanged until it is taken.
   a_out_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (out_valid_o && !out_ready_i) |=> (out_valid_o && $stable(out_data_o) && $stable(out_last_o)));
+      (out_valid_o && !out_ready_i) |=> (out_valid_o && $stable(out_data_o) && $stable(out_last_o) &&
+                                         $stable(out_count_o)));
+  // The consumer takes between one element and the offered count.
+  a_take_in_range: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      emit |-> (out_take_i != '0) && (out_take_i <= out_count_o));
   // Never more elements than asked for.
   a_no_overrun: assert property (@(posedge clk_i) disable iff (!rst_ni)
       out_valid_o |-> remaining_q != '0);

@@ -26,7 +26,8 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
 
   const std::uint64_t filter_load = f.chunk_words + kDramLatency;
   // Loading is pipelined: one latency per plane (two when coded: row table, then rows), then the rows stream;
-  // a coded row costs its decode (one element per cycle) plus a few cycles of row turnaround.
+  // a coded row costs its decode (a level per cycle, zeros up to four per cycle: about one cycle per element on
+  // dense rows, half that on sparse ones; the estimate keeps one) plus a few cycles of row turnaround.
   const std::uint64_t planes = std::uint64_t(m.n) * qr;
   const std::uint64_t rows = planes * std::min<std::uint64_t>(f.rows_tile, l.in.h);
   const std::uint64_t ifmap_load = l.ifmap_rlc ? planes * 2 * kDramLatency + rows * (l.in.w + 5)

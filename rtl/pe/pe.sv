@@ -12,6 +12,8 @@
 // spad. Pipeline: issue (spad reads) -> multiplier stage 1 (two partial products) -> multiplier stage 2 (product)
 // -> adder (psum spad read-modify-write; the last window offset sends the sum on) -> output (adds psum_in).
 // A zero ifmap operand skips the filter spad read and the multiplier (the MAC slot is still used).
+// With one output column the sums may stay in the psum spad (entry b*p + m) across channel passes: a psum_hold pass
+// outputs nothing, a psum_resume pass starts from the spad instead of 0 (docs/pe-array.md).
 module pe
   import ocelli_pkg::*;
 (

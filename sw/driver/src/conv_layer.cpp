@@ -28,7 +28,8 @@ MappingFootprint footprint(const ConvLayer& layer, const Mapping& m) {
   const long pitch = ceil_div(layer.in.w, 4);
   // golden::ConvParams::stride_h is the vertical stride (along H).
   f.rows_tile = (m.e - 1) * layer.conv.stride_h + layer.filter_h;
-  f.ifmap_tile_words = long(m.n) * m.q * m.r * f.rows_tile * pitch;
+  f.plane_words = f.rows_tile * pitch;
+  f.ifmap_tile_words = long(m.n) * m.q * m.r * f.plane_words;
   const long pitch2 = ceil_div(layer.out().w, 2);
   f.psum_words = long(m.n) * m.p * m.t * m.e * pitch2;
   f.chunk_words = long(m.r) * layer.filter_h * m.t * ceil_div(long(m.p) * m.q * layer.filter_w, 4);
@@ -44,10 +45,9 @@ bool double_buffered(const ConvLayer& layer, const Mapping& m, const HwConfig& h
 
 bool resident_ifmap(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
   const auto f = footprint(layer, m);
-  const long cg = layer.in.c / layer.conv.groups, qr = long(m.q) * m.r;
+  const long cg = layer.channels_per_group(), qr = long(m.q) * m.r;
   if (cg <= qr || layer.in.n > m.n || layer.out().h > m.e) return false;
-  const long plane_words = long(f.rows_tile) * ceil_div(layer.in.w, 4);
-  const long words = round_up(plane_words * (cg + qr - 1) * m.n, hw.glb_bank_words);
+  const long words = round_up(f.plane_words * (cg + qr - 1) * m.n, hw.glb_bank_words);
   return words + f.psum_words <= long(hw.glb_act_banks) * hw.glb_bank_words &&
          2 * f.chunk_words <= long(hw.glb_filter_banks) * hw.glb_bank_words;
 }

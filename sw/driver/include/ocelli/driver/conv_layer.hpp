@@ -48,6 +48,7 @@ struct ConvLayer {
 // Sizes of a mapping in the units the controller checks (docs/isa.md).
 struct MappingFootprint {
   long ifmap_tile_words = 0;    // GLB words of one ifmap tile
+  long plane_words = 0;         // GLB words of one channel's tile rows (rows_tile * ceil(W/4))
   long psum_words = 0;          // GLB words of the tile's psums
   long chunk_words = 0;         // GLB words of one filter chunk
   int rows_tile = 0;            // (e-1)*stride_v + R

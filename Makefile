@@ -41,17 +41,21 @@ bench: build ## Run the benchmarks and print their figures
 	@for b in $(BUILD_DIR)/bench/bench_*; do [ -x "$$b" ] && "$$b"; done; true
 
 
-# make alexnet [BATCH=1] [SEED=1] [DRAM=inproc|tcp://host:port] [TIMING=default|eyeriss]
+# make alexnet [BATCH=1] [SEED=1] [DRAM=inproc|tcp://host:port] [TIMING=default|eyeriss] [JOBS=nproc] [CHECKED=1]
+# JOBS: layer groups simulated at once by as many processes (in-process DRAM only; a remote DRAM runs one).
+# CHECKED=1: the checked build of the top instead of the performance model (same cycles, slower).
 BATCH  ?= 1
 SEED   ?= 1
 DRAM   ?= inproc
 TIMING ?= default
 REPORTS_DIR ?= reports
+CHECKED ?=
+ALEXNET_JOBS = $(if $(filter inproc,$(DRAM)),$(JOBS),1)
 
 alexnet: build ## Run all 8 AlexNet layers through the RTL, checked layer by layer; report in reports/alexnet.*
 	@mkdir -p $(REPORTS_DIR)
 	@$(BUILD_DIR)/sw/cli/ocelli run programs/alexnet.prog --batch $(BATCH) --seed $(SEED) --dram $(DRAM) \
-	    --dram-timing $(TIMING) --report $(REPORTS_DIR)/alexnet-run.json
+	    --dram-timing $(TIMING) --jobs $(ALEXNET_JOBS) $(if $(CHECKED),--checked) --report $(REPORTS_DIR)/alexnet-run.json
 	@$(BUILD_DIR)/sw/cli/ocelli report $(REPORTS_DIR)/alexnet-run.json --out-dir $(REPORTS_DIR) --name alexnet
 
 # make regress [N=200] [SEED=1] [JOBS=nproc] [CASE=<name>] [FILTER=<glob of program stems>] [REGRESS_ARGS=...]

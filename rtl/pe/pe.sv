@@ -14,11 +14,25 @@
 // A zero ifmap operand skips the filter spad read and the multiplier (the MAC slot is still used).
 // With one output column the sums may stay in the psum spad (entry b*p + m) across channel passes: a psum_hold pass
 // outputs nothing, a psum_resume pass starts from the spad instead of 0 (docs/pe-array.md).
+// Input queues: filter 2 words, ifmap 2, psum in 4 (the PE below delivers a burst of p psums per column); output
+// queue 2. Every queue takes a word only while it has room and gives one only while it holds one, so no ready or
+// valid depends on the other side of its queue.
+//
+// Simulation structure (docs/pe-array.md, "Simulation"): the whole PE is one process on one clock with a synchronous
+// reset, and its state changes only under `wake`, which is true whenever anything can change: a pass starts, a queue
+// takes or gives a word, or the PE moved in the previous cycle (`moved_q`). A PE that did not move and whose inputs
+// offer nothing new is in a fixed point: the same state and the same (non-)handshakes give the same next state, so
+// skipping it changes nothing. Verilator then spends a branch on a quiescent PE instead of its whole next-state
+// logic; that is why the queues are written out here instead of instantiated (a queue instance would be evaluated
+// every cycle). Outputs are registers or a register ANDed with the enable. mac_o/mac_gated_o report the MACs issued
+// in the previous cycle (the array only sums them). The rule checks (OCELLI_CHECKS builds: tests, waveforms) are
+// computed in the same process, so check_fail_o shows a broken rule one cycle after it happened; a checked PE also
+// wakes while any input is offered, so it sees a sender withdraw or change a word it has not taken.
 module pe
   import ocelli_pkg::*;
 (
   input  logic    clk_i,
-  input  logic    rst_ni,
+  input  logic    rst_ni,        // synchronous
   input  logic    en_i,          // clock enable: an unused PE holds its state and takes no data
   input  logic    start_i,       // starts a pass with cfg_i/accum_i when the PE is idle
   input  pe_cfg_t cfg_i,
@@ -41,7 +55,7 @@ module pe
   output psum_t   psum_data_o,
   input  logic    psum_ready_i,
 
-  output logic    mac_o,         // a MAC was issued this cycle
+  output logic    mac_o,         // a MAC was issued in the previous cycle
   output logic    mac_gated_o,   // ... and its ifmap operand was zero (filter read and multiplier gated)
 
   output logic [PeCheckBits-1:0] check_fail_o  // broken rules (ocelli_pkg::pe_check_name), asserted in pe_array
@@ -58,39 +72,31 @@ module pe
   localparam int unsigned IfmapPtrW = $clog2(IfmapSpadDepth);
   localparam int unsigned FiltAddrW = $clog2(FilterSpadDepth + 1);
   localparam int unsigned PsumAddrW = $clog2(PsumSpadDepth);
+  localparam int unsigned LanesW    = FilterLanes * DataWidth;
+  localparam int unsigned FiltCntW  = $bits(filt_data_i.count);
 
-  // ---------------- input and output queues ----------------
-  logic       filt_q_valid, filt_q_pop;
-  filt_word_t filt_q_data;
-  logic  ifmap_q_valid, ifmap_q_pop;
-  data_t ifmap_q_data;
-  logic [PeCheckBits-1:PeOwnChecks] queue_checks;  // the four queues' rule checks (pe_fifo)
-  logic  psum_q_valid, psum_q_pop;
-  psum_t psum_q_data;
-  logic  out_q_ready, out_q_push;
-  psum_t out_q_data;
+  // ---------------- queues ----------------
+  // Filter (2 words, lanes and count kept apart: a whole filter word is wider than 64 bits), ifmap (2),
+  // psum in (4): circular buffers read inside the process. Psum out (2): head and tail registers, so the
+  // output data is a register.
+  logic [LanesW-1:0]   fq_lanes_q [2];
+  logic [FiltCntW-1:0] fq_count_q [2];
+  logic                fq_rd_q, fq_wr_q;
+  logic [1:0]          fq_cnt_q;
+  data_t               iq_mem_q [2];
+  logic                iq_rd_q, iq_wr_q;
+  logic [1:0]          iq_cnt_q;
+  psum_t               pq_mem_q [4];
+  logic [1:0]          pq_rd_q, pq_wr_q;
+  logic [2:0]          pq_cnt_q;
+  psum_t               oq_head_q, oq_tail_q;
+  logic [1:0]          oq_cnt_q;
 
-  pe_fifo #(.Width(FiltWordWidth), .Depth(2)) u_filt_fifo (
-    .clk_i, .rst_ni, .en_i,
-    .in_valid_i(filt_valid_i), .in_data_i(filt_data_i), .in_ready_o(filt_ready_o),
-    .out_valid_o(filt_q_valid), .out_data_o(filt_q_data), .out_ready_i(filt_q_pop),
-    .check_fail_o(queue_checks[PeOwnChecks + 0 * PeQueueChecks +: PeQueueChecks]));
-  pe_fifo #(.Width(DataWidth), .Depth(2)) u_ifmap_fifo (
-    .clk_i, .rst_ni, .en_i,
-    .in_valid_i(ifmap_valid_i), .in_data_i(ifmap_data_i), .in_ready_o(ifmap_ready_o),
-    .out_valid_o(ifmap_q_valid), .out_data_o(ifmap_q_data), .out_ready_i(ifmap_q_pop),
-    .check_fail_o(queue_checks[PeOwnChecks + 1 * PeQueueChecks +: PeQueueChecks]));
-  // Deeper psum queue: the PE below delivers a burst of p psums per output column.
-  pe_fifo #(.Width(PsumWidth), .Depth(4)) u_psum_in_fifo (
-    .clk_i, .rst_ni, .en_i,
-    .in_valid_i(psum_valid_i), .in_data_i(psum_data_i), .in_ready_o(psum_ready_o),
-    .out_valid_o(psum_q_valid), .out_data_o(psum_q_data), .out_ready_i(psum_q_pop),
-    .check_fail_o(queue_checks[PeOwnChecks + 2 * PeQueueChecks +: PeQueueChecks]));
-  pe_fifo #(.Width(PsumWidth), .Depth(2)) u_psum_out_fifo (
-    .clk_i, .rst_ni, .en_i,
-    .in_valid_i(out_q_push), .in_data_i(out_q_data), .in_ready_o(out_q_ready),
-    .out_valid_o(psum_valid_o), .out_data_o(psum_data_o), .out_ready_i(psum_ready_i),
-    .check_fail_o(queue_checks[PeOwnChecks + 3 * PeQueueChecks +: PeQueueChecks]));
+  assign filt_ready_o  = en_i && fq_cnt_q != 2'd2;
+  assign ifmap_ready_o = en_i && iq_cnt_q != 2'd2;
+  assign psum_ready_o  = en_i && pq_cnt_q != 3'd4;
+  assign psum_valid_o  = en_i && oq_cnt_q != 2'd0;
+  assign psum_data_o   = oq_head_q;
 
   // ---------------- pass configuration (latched at start) ----------------
   pe_cfg_t cfg_q;
@@ -100,27 +106,10 @@ module pe
   logic [FiltAddrW-1:0] filt_len_q;  // p*q*S
   logic    run_q;
 
-  logic [7:0] start_win_len;
-  logic [3:0] start_slide;
-  logic [15:0] start_filt_len;
-  logic [3:0] start_min_us;
-  assign start_win_len  = 8'(cfg_i.num_channels) * 8'(cfg_i.filt_width);
-  assign start_min_us   = (cfg_i.stride < cfg_i.filt_width) ? cfg_i.stride : cfg_i.filt_width;
-  assign start_slide    = 4'(8'(cfg_i.num_channels) * 8'(start_min_us));  // <= q*S, legal values fit
-  assign start_filt_len = 16'(start_win_len) * 16'(cfg_i.num_filters);
-
-  logic start;
-  assign start = en_i && start_i && !run_q;
-
-  // ---------------- filter spad ----------------
+  // ---------------- spads ----------------
   data_t filt_spad_q [FilterSpadDepth];
-  logic [FiltAddrW-1:0] filt_cnt_q;
-  logic filt_take;
-  assign filt_take  = run_q && filt_q_valid && (filt_cnt_q != filt_len_q);
-  assign filt_q_pop = filt_take;
-
-  // ---------------- ifmap spad: ring of IfmapSpadDepth entries with zero flags ----------------
-  data_t ifmap_spad_q [IfmapSpadDepth];
+  logic [FiltAddrW-1:0] filt_cnt_q;  // filter values loaded
+  data_t ifmap_spad_q [IfmapSpadDepth];  // ring with zero flags
   logic [IfmapSpadDepth-1:0] ifmap_zero_q;
   logic [IfmapPtrW-1:0] wr_ptr_q;
   logic [3:0] occ_q;          // live ring entries (written, still needed)
@@ -128,12 +117,7 @@ module pe
   logic [3:0] in_ch_q, in_wmod_q, in_img_q;
   logic [9:0] in_w_q;
   logic in_done_q;
-  logic ifmap_drop, ifmap_take, ifmap_write;
-  assign ifmap_drop  = in_wmod_q >= cfg_q.filt_width;  // a column between windows (stride > S)
-  assign ifmap_take  = run_q && !in_done_q && ifmap_q_valid &&
-                       (ifmap_drop || occ_q != 4'(IfmapSpadDepth));
-  assign ifmap_write = ifmap_take && !ifmap_drop;
-  assign ifmap_q_pop = ifmap_take;
+  psum_t psum_spad_q [PsumSpadDepth];
 
   // ---------------- issue sequencer ----------------
   logic [3:0] is_k_q;         // window offset k = s*q + c
@@ -144,33 +128,6 @@ module pe
   logic [3:0] is_img_q;
   logic is_done_q;
   logic [PsumAddrW-1:0] ps_base_q;  // psum spad entry of filter 0: img*p while psums are held, else 0
-  logic keep;                       // psum_hold or psum_resume: entries per image and filter
-  assign keep = cfg_q.psum_hold || cfg_q.psum_resume;
-
-  logic adv;                  // the MAC pipeline moves (the output stage is not blocked)
-  logic issue, step_end, col_end, last_col;
-  logic [3:0] col_release;    // ring entries released when this window is done
-  logic step_frees;
-  assign last_col    = is_x_q == cfg_q.ofmap_width - 8'd1;
-  assign col_release = last_col ? win_len_q : slide_q;
-  assign issue       = run_q && !is_done_q && adv && (5'(is_k_q) < fill_q) && (faddr_q < filt_cnt_q);
-  assign step_end    = issue && (is_m_q == PsumAddrW'(cfg_q.num_filters - 5'd1));
-  assign col_end     = step_end && (is_k_q == win_len_q - 4'd1);
-  assign step_frees  = step_end && (is_k_q < col_release);
-
-  // Ring pointer steps.
-  logic [IfmapPtrW-1:0] wr_ptr_inc, rd_ptr_inc, base_ptr_next;
-  logic [4:0] base_sum;
-  assign wr_ptr_inc    = (wr_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : wr_ptr_q + 1'b1;
-  assign rd_ptr_inc    = (rd_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : rd_ptr_q + 1'b1;
-  assign base_sum      = 5'(base_ptr_q) + 5'(col_release);
-  assign base_ptr_next = (base_sum >= 5'(IfmapSpadDepth)) ? IfmapPtrW'(base_sum - 5'(IfmapSpadDepth))
-                                                         : IfmapPtrW'(base_sum);
-
-  logic  issue_zero;
-  data_t issue_ifmap;
-  assign issue_ifmap = ifmap_spad_q[rd_ptr_q];
-  assign issue_zero  = ifmap_zero_q[rd_ptr_q];
 
   // ---------------- MAC pipeline ----------------
   logic s1_valid_q, s1_zero_q, s1_first_q, s1_last_q;
@@ -185,29 +142,70 @@ module pe
   psum_t s3_prod_q;
   logic  o_valid_q;
   psum_t o_sum_q;
-  psum_t psum_spad_q [PsumSpadDepth];
 
-  psum_t s2_product, s3_sum;
-  assign s2_product = (psum_t'(s2_pp_hi_q) <<< 8) + psum_t'(s2_pp_lo_q);
-  assign s3_sum     = (s3_first_q ? psum_t'(0) : psum_spad_q[s3_m_q]) + s3_prod_q;
-
-  logic o_fire;
-  assign o_fire     = o_valid_q && (!accum_q || psum_q_valid) && out_q_ready;
-  assign adv        = !o_valid_q || o_fire;
-  assign out_q_push = o_fire;
-  assign out_q_data = o_sum_q + (accum_q ? psum_q_data : psum_t'(0));
-  assign psum_q_pop = o_fire && accum_q;
-
-  logic pipe_empty;
-  assign pipe_empty = !s1_valid_q && !s2_valid_q && !s3_valid_q && !o_valid_q && !psum_valid_o;
+  logic moved_q;              // some state changed in the last evaluated cycle
+  logic mac_q, mac_gated_q;
 
   assign busy_o      = run_q;
-  assign mac_o       = issue;
-  assign mac_gated_o = issue && issue_zero;
+  assign mac_o       = mac_q;
+  assign mac_gated_o = mac_gated_q;
 
-  // ---------------- control registers ----------------
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+`ifdef OCELLI_CHECKS
+  logic [PeCheckBits-1:0] check_q;
+  // Queue senders' words seen offered and not taken in the last evaluated cycle (a_in_hold).
+  logic fq_held_q, iq_held_q, pq_held_q;
+  filt_word_t fq_held_data_q;
+  data_t iq_held_data_q;
+  psum_t pq_held_data_q;
+  assign check_fail_o = check_q;
+`else
+  assign check_fail_o = '0;
+`endif
+
+  // A queue takes or gives a word, a pass starts, or the PE moved last cycle (see the top of the module).
+  logic wake;
+  always_comb begin
+    wake = en_i && (start_i || moved_q ||
+                    (filt_valid_i && fq_cnt_q != 2'd2) || (ifmap_valid_i && iq_cnt_q != 2'd2) ||
+                    (psum_valid_i && pq_cnt_q != 3'd4) || (oq_cnt_q != 2'd0 && psum_ready_i));
+`ifdef OCELLI_CHECKS
+    // Checked builds also watch offered words that are not taken (a sender must hold them).
+    wake = wake || (en_i && (filt_valid_i || ifmap_valid_i || psum_valid_i || fq_held_q || iq_held_q ||
+                             pq_held_q));
+`endif
+  end
+
+  always_ff @(posedge clk_i) begin
+    // Next-state decode of one cycle, evaluated only under `wake`.
+    logic       start;
+    logic       fq_push, fq_has, iq_push, iq_has, pq_push, pq_has, oq_pop, oq_room;
+    logic [LanesW-1:0]   fq_head_lanes;
+    logic [FiltCntW-1:0] fq_head_count;
+    data_t      iq_head;
+    psum_t      pq_head;
+    logic       filt_take, ifmap_drop, ifmap_take, ifmap_write;
+    logic       o_fire, adv, issue, step_end, col_end, last_col, step_frees, keep, pipe_empty, finish;
+    logic [3:0] col_release;
+    logic [IfmapPtrW-1:0] wr_ptr_inc, rd_ptr_inc, base_ptr_next;
+    logic [4:0] base_sum;
+    logic       issue_zero;
+    data_t      issue_ifmap;
+    psum_t      out_data, s2_product, s3_sum;
+    logic [7:0]  start_win_len;
+    logic [3:0]  start_slide, start_min_us;
+    logic [15:0] start_filt_len;
+
     if (!rst_ni) begin
+      fq_rd_q    <= 1'b0;
+      fq_wr_q    <= 1'b0;
+      fq_cnt_q   <= '0;
+      iq_rd_q    <= 1'b0;
+      iq_wr_q    <= 1'b0;
+      iq_cnt_q   <= '0;
+      pq_rd_q    <= '0;
+      pq_wr_q    <= '0;
+      pq_cnt_q   <= '0;
+      oq_cnt_q   <= '0;
       run_q      <= 1'b0;
       cfg_q      <= '0;
       accum_q    <= 1'b0;
@@ -236,7 +234,102 @@ module pe
       s2_valid_q <= 1'b0;
       s3_valid_q <= 1'b0;
       o_valid_q  <= 1'b0;
-    end else if (en_i) begin
+      moved_q    <= 1'b0;
+      mac_q      <= 1'b0;
+      mac_gated_q <= 1'b0;
+`ifdef OCELLI_CHECKS
+      check_q    <= '0;
+      fq_held_q  <= 1'b0;
+      iq_held_q  <= 1'b0;
+      pq_held_q  <= 1'b0;
+`endif
+    end else if (wake) begin
+      // ---- queue handshakes ----
+      fq_push = filt_valid_i && fq_cnt_q != 2'd2;
+      iq_push = ifmap_valid_i && iq_cnt_q != 2'd2;
+      pq_push = psum_valid_i && pq_cnt_q != 3'd4;
+      oq_pop  = oq_cnt_q != 2'd0 && psum_ready_i;
+      fq_has  = fq_cnt_q != 2'd0;
+      iq_has  = iq_cnt_q != 2'd0;
+      pq_has  = pq_cnt_q != 3'd0;
+      oq_room = oq_cnt_q != 2'd2;
+      fq_head_lanes = fq_lanes_q[fq_rd_q];
+      fq_head_count = fq_count_q[fq_rd_q];
+      iq_head = iq_mem_q[iq_rd_q];
+      pq_head = pq_mem_q[pq_rd_q];
+
+      // ---- pass start ----
+      start          = start_i && !run_q;
+      start_win_len  = 8'(cfg_i.num_channels) * 8'(cfg_i.filt_width);
+      start_min_us   = (cfg_i.stride < cfg_i.filt_width) ? cfg_i.stride : cfg_i.filt_width;
+      start_slide    = 4'(8'(cfg_i.num_channels) * 8'(start_min_us));  // <= q*S, legal values fit
+      start_filt_len = 16'(start_win_len) * 16'(cfg_i.num_filters);
+
+      // ---- filter and ifmap arrival ----
+      filt_take   = run_q && fq_has && (filt_cnt_q != filt_len_q);
+      ifmap_drop  = in_wmod_q >= cfg_q.filt_width;  // a column between windows (stride > S)
+      ifmap_take  = run_q && !in_done_q && iq_has && (ifmap_drop || occ_q != 4'(IfmapSpadDepth));
+      ifmap_write = ifmap_take && !ifmap_drop;
+
+      // ---- output stage and issue ----
+      o_fire      = o_valid_q && (!accum_q || pq_has) && oq_room;
+      adv         = !o_valid_q || o_fire;
+      out_data    = o_sum_q + (accum_q ? pq_head : psum_t'(0));
+      keep        = cfg_q.psum_hold || cfg_q.psum_resume;
+      last_col    = is_x_q == cfg_q.ofmap_width - 8'd1;
+      col_release = last_col ? win_len_q : slide_q;
+      issue       = run_q && !is_done_q && adv && (5'(is_k_q) < fill_q) && (faddr_q < filt_cnt_q);
+      step_end    = issue && (is_m_q == PsumAddrW'(cfg_q.num_filters - 5'd1));
+      col_end     = step_end && (is_k_q == win_len_q - 4'd1);
+      step_frees  = step_end && (is_k_q < col_release);
+      pipe_empty  = !s1_valid_q && !s2_valid_q && !s3_valid_q && !o_valid_q && oq_cnt_q == 2'd0;
+      finish      = run_q && is_done_q && pipe_empty;
+
+      wr_ptr_inc    = (wr_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : wr_ptr_q + 1'b1;
+      rd_ptr_inc    = (rd_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : rd_ptr_q + 1'b1;
+      base_sum      = 5'(base_ptr_q) + 5'(col_release);
+      base_ptr_next = (base_sum >= 5'(IfmapSpadDepth)) ? IfmapPtrW'(base_sum - 5'(IfmapSpadDepth))
+                                                       : IfmapPtrW'(base_sum);
+      issue_ifmap = ifmap_spad_q[rd_ptr_q];
+      issue_zero  = ifmap_zero_q[rd_ptr_q];
+      s2_product  = (psum_t'(s2_pp_hi_q) <<< 8) + psum_t'(s2_pp_lo_q);
+      s3_sum      = (s3_first_q ? psum_t'(0) : psum_spad_q[s3_m_q]) + s3_prod_q;
+
+      moved_q     <= start || finish || fq_push || iq_push || pq_push || oq_pop || filt_take || ifmap_take ||
+                     o_fire || issue || (adv && (s1_valid_q || s2_valid_q || s3_valid_q));
+      mac_q       <= issue;
+      mac_gated_q <= issue && issue_zero;
+
+      // ---- queues ----
+      if (fq_push) begin
+        fq_lanes_q[fq_wr_q] <= filt_data_i.lanes;
+        fq_count_q[fq_wr_q] <= filt_data_i.count;
+        fq_wr_q <= !fq_wr_q;
+      end
+      if (filt_take) fq_rd_q <= !fq_rd_q;
+      fq_cnt_q <= fq_cnt_q + 2'(fq_push) - 2'(filt_take);
+      if (iq_push) begin
+        iq_mem_q[iq_wr_q] <= ifmap_data_i;
+        iq_wr_q <= !iq_wr_q;
+      end
+      if (ifmap_take) iq_rd_q <= !iq_rd_q;
+      iq_cnt_q <= iq_cnt_q + 2'(iq_push) - 2'(ifmap_take);
+      if (pq_push) begin
+        pq_mem_q[pq_wr_q] <= psum_data_i;
+        pq_wr_q <= pq_wr_q + 2'd1;
+      end
+      if (o_fire && accum_q) pq_rd_q <= pq_rd_q + 2'd1;
+      pq_cnt_q <= pq_cnt_q + 3'(pq_push) - 3'(o_fire && accum_q);
+      // Output queue: the head is the output register.
+      if (oq_pop) begin
+        oq_head_q <= o_fire ? out_data : oq_tail_q;
+      end else if (o_fire) begin
+        if (oq_cnt_q == 2'd0) oq_head_q <= out_data;
+        else oq_tail_q <= out_data;
+      end
+      oq_cnt_q <= oq_cnt_q + 2'(o_fire) - 2'(oq_pop);
+
+      // ---- control ----
       if (start) begin
         run_q      <= 1'b1;
         cfg_q      <= cfg_i;
@@ -246,8 +339,6 @@ module pe
         filt_len_q <= FiltAddrW'(start_filt_len);
         filt_cnt_q <= '0;
         wr_ptr_q   <= '0;
-        occ_q      <= '0;
-        fill_q     <= '0;
         in_ch_q    <= '0;
         in_wmod_q  <= '0;
         in_w_q     <= '0;
@@ -262,83 +353,82 @@ module pe
         is_img_q   <= '0;
         is_done_q  <= 1'b0;
         ps_base_q  <= '0;
-      end else if (run_q && is_done_q && pipe_empty) begin
-        run_q <= 1'b0;
-      end
+      end else begin
+        if (finish) run_q <= 1'b0;
 
-      if (filt_take) filt_cnt_q <= filt_cnt_q + FiltAddrW'(filt_q_data.count);
-
-      // Ifmap arrival: count channel, column (and its phase within the stride) and image.
-      if (ifmap_take) begin
-        if (in_ch_q != cfg_q.num_channels - 4'd1) begin
-          in_ch_q <= in_ch_q + 4'd1;
-        end else begin
-          in_ch_q <= '0;
-          if (in_w_q != cfg_q.ifmap_width - 10'd1) begin
-            in_w_q    <= in_w_q + 10'd1;
-            in_wmod_q <= (in_wmod_q == cfg_q.stride - 4'd1) ? 4'd0 : in_wmod_q + 4'd1;
-          end else begin
-            in_w_q    <= '0;
-            in_wmod_q <= '0;
-            in_img_q  <= in_img_q + 4'd1;
-            if (in_img_q == cfg_q.num_images - 4'd1) in_done_q <= 1'b1;
+        // Filter arrival: up to FilterLanes values per word into the filter spad.
+        if (filt_take) begin
+          filt_cnt_q <= filt_cnt_q + FiltAddrW'(fq_head_count);
+          for (int i = 0; i < int'(FilterLanes); i++) begin
+            if (i < int'(fq_head_count)) begin
+              filt_spad_q[filt_cnt_q + FiltAddrW'(i)] <= fq_head_lanes[i * DataWidth +: DataWidth];
+            end
           end
         end
-      end
-      if (ifmap_write) wr_ptr_q <= wr_ptr_inc;
-      occ_q  <= occ_q + 4'(ifmap_write) - 4'(step_frees);
-      fill_q <= fill_q + 5'(ifmap_write) - (col_end ? 5'(col_release) : 5'd0);
 
-      // Issue order: image, column x, window offset k, filter m.
-      if (issue) begin
-        if (!step_end) begin
-          is_m_q  <= is_m_q + 1'b1;
-          faddr_q <= faddr_q + 1'b1;
-        end else begin
-          is_m_q <= '0;
-          if (!col_end) begin
-            is_k_q   <= is_k_q + 4'd1;
-            faddr_q  <= faddr_q + 1'b1;
-            rd_ptr_q <= rd_ptr_inc;
+        // Ifmap arrival: count channel, column (and its phase within the stride) and image.
+        if (ifmap_take) begin
+          if (in_ch_q != cfg_q.num_channels - 4'd1) begin
+            in_ch_q <= in_ch_q + 4'd1;
           end else begin
-            is_k_q     <= '0;
-            faddr_q    <= '0;
-            rd_ptr_q   <= base_ptr_next;
-            base_ptr_q <= base_ptr_next;
-            if (!last_col) begin
-              is_x_q <= is_x_q + 8'd1;
+            in_ch_q <= '0;
+            if (in_w_q != cfg_q.ifmap_width - 10'd1) begin
+              in_w_q    <= in_w_q + 10'd1;
+              in_wmod_q <= (in_wmod_q == cfg_q.stride - 4'd1) ? 4'd0 : in_wmod_q + 4'd1;
             end else begin
-              is_x_q   <= '0;
-              is_img_q <= is_img_q + 4'd1;
-              if (keep) ps_base_q <= ps_base_q + PsumAddrW'(cfg_q.num_filters);
-              if (is_img_q == cfg_q.num_images - 4'd1) is_done_q <= 1'b1;
+              in_w_q    <= '0;
+              in_wmod_q <= '0;
+              in_img_q  <= in_img_q + 4'd1;
+              if (in_img_q == cfg_q.num_images - 4'd1) in_done_q <= 1'b1;
+            end
+          end
+        end
+        if (ifmap_write) begin
+          wr_ptr_q <= wr_ptr_inc;
+          ifmap_spad_q[wr_ptr_q] <= iq_head;
+          ifmap_zero_q[wr_ptr_q] <= iq_head == '0;
+        end
+
+        // Issue order: image, column x, window offset k, filter m.
+        if (issue) begin
+          if (!step_end) begin
+            is_m_q  <= is_m_q + 1'b1;
+            faddr_q <= faddr_q + 1'b1;
+          end else begin
+            is_m_q <= '0;
+            if (!col_end) begin
+              is_k_q   <= is_k_q + 4'd1;
+              faddr_q  <= faddr_q + 1'b1;
+              rd_ptr_q <= rd_ptr_inc;
+            end else begin
+              is_k_q     <= '0;
+              faddr_q    <= '0;
+              rd_ptr_q   <= base_ptr_next;
+              base_ptr_q <= base_ptr_next;
+              if (!last_col) begin
+                is_x_q <= is_x_q + 8'd1;
+              end else begin
+                is_x_q   <= '0;
+                is_img_q <= is_img_q + 4'd1;
+                if (keep) ps_base_q <= ps_base_q + PsumAddrW'(cfg_q.num_filters);
+                if (is_img_q == cfg_q.num_images - 4'd1) is_done_q <= 1'b1;
+              end
             end
           end
         end
       end
 
+      // After the start branch, as before: at a start these keep their values (0: a pass ends with every ring
+      // entry released).
+      occ_q  <= occ_q + 4'(ifmap_write) - 4'(step_frees);
+      fill_q <= fill_q + 5'(ifmap_write) - (col_end ? 5'(col_release) : 5'd0);
+
+      // ---- MAC pipeline ----
       if (adv) begin
         s1_valid_q <= issue;
         s2_valid_q <= s1_valid_q;
         s3_valid_q <= s2_valid_q;
         o_valid_q  <= s3_valid_q && s3_last_q;
-      end
-    end
-  end
-
-  // ---------------- datapath registers and spads (no reset needed: guarded by the valid bits) ----------------
-  always_ff @(posedge clk_i) begin
-    if (en_i) begin
-      if (filt_take) begin
-        for (int i = 0; i < int'(FilterLanes); i++) begin
-          if (i < int'(filt_q_data.count)) filt_spad_q[filt_cnt_q + FiltAddrW'(i)] <= filt_q_data.lanes[i];
-        end
-      end
-      if (ifmap_write) begin
-        ifmap_spad_q[wr_ptr_q] <= ifmap_q_data;
-        ifmap_zero_q[wr_ptr_q] <= ifmap_q_data == '0;
-      end
-      if (adv) begin
         if (issue) begin
           // Held psums: the first window offset adds to the spad entry and the last one writes it back.
           s1_m_q     <= is_m_q + ps_base_q;
@@ -369,17 +459,11 @@ module pe
           else psum_spad_q[s3_m_q] <= s3_sum;
         end
       end
-    end
-  end
 
-  // ---------------- rule checks (asserted in pe_array; see the top of the module) ----------------
-  // Only an enabled PE is checked: a disabled one is clock-gated (its state cannot change), and in the verilated
-  // model the checks of the idle PEs (two thirds of the array in FC layers) are then not evaluated at all.
-  always_comb begin
-    check_fail_o = '0;
-    if (en_i) begin
-      check_fail_o[PeCheckBits-1:PeOwnChecks] = queue_checks;
-      check_fail_o[0] = start && !(
+`ifdef OCELLI_CHECKS
+      // ---- rule checks of this cycle (asserted in pe_array one cycle later; bit names: pe_check_name) ----
+      check_q <= '0;
+      check_q[0] <= start && !(
           cfg_i.filt_width != 0 && cfg_i.stride != 0 && cfg_i.num_filters != 0 && cfg_i.num_channels != 0 &&
           cfg_i.ofmap_width != 0 && cfg_i.num_images != 0 &&
           32'(cfg_i.num_filters) <= PsumSpadDepth && 32'(start_win_len) <= IfmapSpadDepth &&
@@ -387,13 +471,41 @@ module pe
           32'(cfg_i.ifmap_width) == (32'(cfg_i.ofmap_width) - 1) * 32'(cfg_i.stride) + 32'(cfg_i.filt_width) &&
           (!(cfg_i.psum_hold || cfg_i.psum_resume) ||
            (cfg_i.ofmap_width == 8'd1 && 32'(cfg_i.num_images) * 32'(cfg_i.num_filters) <= PsumSpadDepth)));
-      check_fail_o[1] = issue && !(32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
-      check_fail_o[2] = filt_take && !(filt_q_data.count != '0 && 32'(filt_q_data.count) <= FilterLanes &&
-                                       32'(filt_cnt_q) + 32'(filt_q_data.count) <= 32'(filt_len_q));
-      check_fail_o[3] = !(32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth &&
-                          32'(occ_q) <= IfmapSpadDepth);
-      check_fail_o[4] = s3_valid_q && !(32'(s3_m_q) < PsumSpadDepth);
-      check_fail_o[5] = start_i && run_q;
+      check_q[1] <= issue && !(32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
+      check_q[2] <= filt_take && !(fq_head_count != '0 && 32'(fq_head_count) <= FilterLanes &&
+                                   32'(filt_cnt_q) + 32'(fq_head_count) <= 32'(filt_len_q));
+      check_q[3] <= !(32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth &&
+                      32'(occ_q) <= IfmapSpadDepth);
+      check_q[4] <= s3_valid_q && !(32'(s3_m_q) < PsumSpadDepth);
+      check_q[5] <= start_i && run_q;
+      // Per queue (filter, ifmap, psum in, psum out): overflow, pop without data, push without room, an offered
+      // input word withdrawn or changed before it was taken; the output queue's head is a register that changes
+      // only when popped, so its hold rule (bit 4) holds by construction.
+      check_q[PeOwnChecks + 0 * PeQueueChecks + 0] <= fq_cnt_q > 2'd2;
+      check_q[PeOwnChecks + 0 * PeQueueChecks + 1] <= filt_take && !fq_has;
+      check_q[PeOwnChecks + 0 * PeQueueChecks + 3] <= fq_held_q &&
+          !(filt_valid_i && filt_data_i == fq_held_data_q);
+      check_q[PeOwnChecks + 1 * PeQueueChecks + 0] <= iq_cnt_q > 2'd2;
+      check_q[PeOwnChecks + 1 * PeQueueChecks + 1] <= ifmap_take && !iq_has;
+      check_q[PeOwnChecks + 1 * PeQueueChecks + 3] <= iq_held_q &&
+          !(ifmap_valid_i && ifmap_data_i == iq_held_data_q);
+      check_q[PeOwnChecks + 2 * PeQueueChecks + 0] <= pq_cnt_q > 3'd4;
+      check_q[PeOwnChecks + 2 * PeQueueChecks + 1] <= o_fire && accum_q && !pq_has;
+      check_q[PeOwnChecks + 2 * PeQueueChecks + 3] <= pq_held_q &&
+          !(psum_valid_i && psum_data_i == pq_held_data_q);
+      check_q[PeOwnChecks + 3 * PeQueueChecks + 0] <= oq_cnt_q > 2'd2;
+      check_q[PeOwnChecks + 3 * PeQueueChecks + 2] <= o_fire && !oq_room;
+      fq_held_q <= filt_valid_i && !fq_push;
+      iq_held_q <= ifmap_valid_i && !iq_push;
+      pq_held_q <= psum_valid_i && !pq_push;
+      fq_held_data_q <= filt_data_i;
+      iq_held_data_q <= ifmap_data_i;
+      pq_held_data_q <= psum_data_i;
+`endif
+    end else if (mac_q) begin
+      // Woken after every issue unless disabled right after it: no stale MAC report from a disabled PE.
+      mac_q       <= 1'b0;
+      mac_gated_q <= 1'b0;
     end
   end
 endmodule

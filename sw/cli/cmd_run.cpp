@@ -5,14 +5,18 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <fmt/core.h>
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "split_run.hpp"
 #include "ocelli/driver/program.hpp"
 #include "ocelli/report/report.hpp"
+#include "ocelli/runtime/network_layout.hpp"
 #include "ocelli/runtime/runner.hpp"
 #include "ocelli/runtime/storage_spec.hpp"
 
@@ -29,6 +33,9 @@ struct RunCommandOptions {
   std::uint64_t max_cycles = 0;
   std::string trace_layer, trace_window, trace_path;
   std::string first_layer, last_layer, flip_output_bit;
+  bool checked = false;
+  int jobs = 1;
+  std::string jobs_dir;
 };
 
 std::string mega(std::uint64_t v) { return fmt::format("{:.3f} M", static_cast<double>(v) / 1e6); }
@@ -70,9 +77,86 @@ void print_table(const driver::RunRecord& rec) {
   }
 }
 
+// The table, totals, top-1 classes, the JSON record and the verdict of a run (chained or split); returns the exit
+// code (0 passed, 1 mismatch, 2 other failure).
+int finish_run(const driver::RunRecord& rec, std::uint64_t total_cycles, int code, const std::string& failure,
+               double setup_seconds, const std::string& report_path) {
+  print_table(rec);
+  const double sim_seconds = rec.wall_seconds;
+  fmt::print("\ntotal: {} cycles ({}) in {:.2f} s wall ({:.0f} simulated cycles/s), setup (golden, layout) {:.2f} s\n",
+             total_cycles, mega(total_cycles), sim_seconds,
+             sim_seconds > 0 ? static_cast<double>(total_cycles) / sim_seconds : 0.0, setup_seconds);
+  if (!rec.top1_rtl.empty()) {
+    for (std::size_t n = 0; n < rec.top1_rtl.size(); ++n) {
+      fmt::print("image {}: top-1 RTL {} golden {}\n", n, rec.top1_rtl[n], rec.top1_golden[n]);
+    }
+  }
+  if (!report_path.empty()) {
+    report::write_json(rec, report_path);
+    fmt::print("report: {}\n", report_path);
+  }
+  if (code == 0) {
+    fmt::print("PASS: every layer matched the golden bit for bit\n");
+  } else {
+    fmt::print("FAIL: {}\n", failure);
+    fmt::print(stderr, "error: {}\n", failure);
+  }
+  return code;
+}
+
+// `--jobs N`: the layers in N groups, each run by a child process; one merged record (split_run.hpp).
+int run_split_command(const RunCommandOptions& o) {
+  if (o.dram != "inproc") {
+    throw std::invalid_argument(fmt::format("--jobs {} needs --dram inproc: the DRAM server '{}' holds one memory "
+                                            "shared by all connections, so parallel layer groups would overwrite "
+                                            "each other's tensors", o.jobs, o.dram));
+  }
+  const auto setup_start = std::chrono::steady_clock::now();
+  const runtime::ProgramData data =
+      runtime::make_program_data(driver::parse_program_file(o.program), runtime::ProgramOverrides{o.batch, o.seed});
+  const driver::HwConfig hw;
+  const runtime::NetworkLayout layout(data.network, data.program.options, hw);
+  const auto& layers = data.network.desc.layers;
+  const std::size_t first = o.first_layer.empty() ? 0 : data.network.desc.index_of(o.first_layer);
+  const std::size_t last = o.last_layer.empty() ? layers.size() - 1 : data.network.desc.index_of(o.last_layer);
+  if (first > last) {
+    throw std::invalid_argument(fmt::format("--from '{}' comes after --to '{}'", o.first_layer, o.last_layer));
+  }
+  std::vector<std::string> names;
+  std::vector<std::uint64_t> estimates;
+  for (std::size_t i = first; i <= last; ++i) {
+    names.push_back(layers[i].name);
+    // Layers without an estimate still cost time: count them as one cycle per output element.
+    const std::uint64_t e = layout.executor(i).plan().estimated_cycles;
+    estimates.push_back(e ? e : layers[i].out_shape.elements());
+  }
+  std::vector<LayerGroup> groups = split_layers(estimates, o.jobs);
+  fmt::print("program {}: network {}, batch {}, seed {}, layers {}..{} in {} groups run by {} processes\n", o.program,
+             data.network.desc.name, data.program.batch(), data.program.seed, names.front(), names.back(),
+             groups.size(), groups.size());
+  std::vector<std::string> child_args{o.program, "--dram-timing", o.timing};
+  if (o.batch) child_args.insert(child_args.end(), {"--batch", std::to_string(*o.batch)});
+  if (o.seed) child_args.insert(child_args.end(), {"--seed", std::to_string(*o.seed)});
+  if (o.max_cycles) child_args.insert(child_args.end(), {"--max-cycles", std::to_string(o.max_cycles)});
+  if (o.checked) child_args.push_back("--checked");
+  if (!o.flip_output_bit.empty()) child_args.insert(child_args.end(), {"--flip-output-bit", o.flip_output_bit});
+  if (!o.trace_layer.empty()) child_args.insert(child_args.end(), {"--trace-layer", o.trace_layer});
+  if (!o.trace_window.empty()) child_args.insert(child_args.end(), {"--trace-window", o.trace_window});
+  if (!o.trace_path.empty()) child_args.insert(child_args.end(), {"--trace", o.trace_path});
+  const std::string log_dir = o.jobs_dir.empty() ? (o.report.empty() ? std::string("ocelli-run-groups")
+                                                                      : o.report + ".groups")
+                                                 : o.jobs_dir;
+  const double setup_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count();
+  SplitRunResult split = run_split(child_args, names, estimates, groups, log_dir);
+  return finish_run(split.record, split.total_cycles, split.exit_code, split.failure, setup_seconds, o.report);
+}
+
 int run_command(const RunCommandOptions& o) {
+  if (o.jobs > 1) return run_split_command(o);
   runtime::ProgramOverrides overrides{o.batch, o.seed};
   runtime::RunOptions options;
+  options.model = o.checked ? tb::TopModelKind::kChecked : tb::TopModelKind::kFast;
   options.timing = o.timing;
   options.dram_label = o.dram;
   options.max_cycles = o.max_cycles;
@@ -98,8 +182,9 @@ int run_command(const RunCommandOptions& o) {
                                  layers[runner.first_layer() - 1].name)
                    : "");
   }
-  fmt::print("hardware {}; DRAM {} ({:.2f} MiB used), timing {}\n", options.hw.name(), o.dram,
-             static_cast<double>(runner.dram_bytes_needed()) / (1 << 20), o.timing);
+  fmt::print("hardware {}; DRAM {} ({:.2f} MiB used), timing {}; {} model\n", options.hw.name(), o.dram,
+             static_cast<double>(runner.dram_bytes_needed()) / (1 << 20), o.timing,
+             tb::to_string(runner.model_kind()));
   std::fflush(stdout);
   auto storage = runtime::open_storage(o.dram, runner.dram_bytes_needed());
   const double setup_seconds =
@@ -114,36 +199,11 @@ int run_command(const RunCommandOptions& o) {
   const runtime::RunResult result = runner.run(*storage, progress.get());
   progress.reset();
 
-  const auto& rec = result.record;
-  print_table(rec);
-  const double sim_seconds = rec.wall_seconds;
-  fmt::print("\ntotal: {} cycles ({}) in {:.2f} s wall ({:.0f} simulated cycles/s), setup (golden, layout) {:.2f} s\n",
-             result.total_cycles, mega(result.total_cycles), sim_seconds,
-             sim_seconds > 0 ? static_cast<double>(result.total_cycles) / sim_seconds : 0.0, setup_seconds);
-  if (!rec.top1_rtl.empty()) {
-    for (std::size_t n = 0; n < rec.top1_rtl.size(); ++n) {
-      fmt::print("image {}: top-1 RTL {} golden {}\n", n, rec.top1_rtl[n], rec.top1_golden[n]);
-    }
-  }
-  if (!o.report.empty()) {
-    report::write_json(rec, o.report);
-    fmt::print("report: {}\n", o.report);
-  }
-  switch (result.outcome) {
-    case runtime::RunOutcome::Passed:
-      fmt::print("PASS: every layer matched the golden bit for bit\n");
-      return 0;
-    case runtime::RunOutcome::Mismatch:
-      fmt::print("FAIL: {}\n", result.failure);
-      fmt::print(stderr, "error: {}\n", result.failure);
-      return 1;
-    default:
-      fmt::print("FAIL: {}\n", result.failure);
-      fmt::print(stderr, "error: {}\n", result.failure);
-      return 2;
-  }
+  const int code = result.outcome == runtime::RunOutcome::Passed     ? 0
+                   : result.outcome == runtime::RunOutcome::Mismatch ? 1
+                                                                     : 2;
+  return finish_run(result.record, result.total_cycles, code, result.failure, setup_seconds, o.report);
 }
-
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
@@ -181,6 +241,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--flip-output-bit", o->flip_output_bit,
                   "Harness fault injection: flip bit 0 of one element of this layer's output as the harness reads it "
                   "back (the RTL is untouched); the run must then fail with a mismatch");
+  run->add_flag("--checked", o->checked,
+                "Run the checked build of the top (PE rule checks and assertions; slower) instead of the performance "
+                "model; both give the same cycles, counters and outputs");
+  run->add_option("--jobs", o->jobs,
+                  "Split the layers into this many groups of about equal estimated cycles, run by as many processes "
+                  "at once (each group starts from the golden input of its first layer; in-process DRAM only); one "
+                  "merged report")
+      ->check(CLI::Range(1, 64));
+  run->add_option("--jobs-dir", o->jobs_dir,
+                  "Logs and records of the groups of a --jobs run (default: <report>.groups, or ocelli-run-groups)");
   run->callback([o, &exit_code] { exit_code = run_command(*o); });
 }
 

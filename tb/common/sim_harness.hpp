@@ -5,27 +5,43 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
 namespace ocelli::tb {
 
+// Whether a verilated model has trace code (built with TRACE, cmake/OcelliHelpers.cmake).
+template <class Model, class = void>
+struct HasTraceCode : std::false_type {};
+template <class Model>
+struct HasTraceCode<Model, std::void_t<decltype(std::declval<Model&>().trace(std::declval<VerilatedFstC*>(), 0))>>
+    : std::true_type {};
+
 template <class Model>
 class SimHarness {
  public:
   // fst_path: write a waveform of the whole run there (empty: no trace). The environment variable OCELLI_FST
-  // gives a default so that a failing test can be re-run with waves without editing it.
+  // gives a default so that a failing test can be re-run with waves without editing it. Block models carry trace
+  // code only when configured with -DOCELLI_BLOCK_TRACES=ON; asking an untraced model for a trace is an error.
   explicit SimHarness(const std::string& fst_path = default_trace_path()) {
     context_ = std::make_unique<VerilatedContext>();
     context_->assertOn(false);  // assertions stay off until reset has been released
     if (!fst_path.empty()) context_->traceEverOn(true);
     model_ = std::make_unique<Model>(context_.get(), "top");
     if (!fst_path.empty()) {
-      trace_ = std::make_unique<VerilatedFstC>();
-      model_->trace(trace_.get(), 99);
-      trace_->open(fst_path.c_str());
+      if constexpr (HasTraceCode<Model>::value) {
+        trace_ = std::make_unique<VerilatedFstC>();
+        model_->trace(trace_.get(), 99);
+        trace_->open(fst_path.c_str());
+      } else {
+        throw std::runtime_error("OCELLI_FST=" + fst_path + ": this block model has no trace code; configure with "
+                                 "cmake -DOCELLI_BLOCK_TRACES=ON and rebuild");
+      }
     }
     model_->clk_i = 0;
     model_->rst_ni = 1;

@@ -68,7 +68,8 @@ PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, 
     m.psum_data_i = static_cast<std::uint32_t>(psum.data());
     m.psum_ready_i = ready_prob >= 1.0 || std::bernoulli_distribution(ready_prob)(rng);
     sim.eval();
-    // The PE's rule checks are asserted by pe_array; alone, the harness asserts them (bit names: pe_check_name).
+    // The PE's rule checks are asserted by pe_array; alone, the harness asserts them (bit names: pe_check_name;
+    // registered: a bit set now names a rule broken at the last clock edge).
     if (m.check_fail_o != 0)
       throw std::runtime_error(fmt::format("PE rule check failed at cycle {}: bits {:#x}", sim.cycles() - first,
                                            static_cast<std::uint32_t>(m.check_fail_o)));
@@ -282,22 +283,22 @@ TEST(Pe, HeldPsumsNeedOneColumnAndRoomInTheSpad) {
 }
 
 // The PE's own configuration check (bit 0) refuses held psums it cannot keep, even when the host asks for them.
+// Checks are registered: a rule broken at a clock edge shows on check_fail_o after it.
 TEST(Pe, HeldPsumsWithTwoColumnsTripTheConfigurationCheck) {
-  SimHarness<Vpe> sim;
-  sim.reset();
-  auto& m = sim.model();
   PeConfig cfg;
   cfg.ofmap_width = 2;
   const std::uint64_t legal = cfg.pack();
-  m.en_i = 1;
-  m.cfg_i = legal;
-  m.start_i = 1;
-  sim.eval();
-  EXPECT_EQ(m.check_fail_o & 1u, 0u);
   // psum_hold is bit 1 of the packed configuration (psum_resume bit 0); pack() would refuse it.
-  m.cfg_i = legal | 2u;
-  sim.eval();
-  EXPECT_EQ(m.check_fail_o & 1u, 1u);
+  for (const bool hold : {false, true}) {
+    SimHarness<Vpe> sim;
+    sim.reset();
+    auto& m = sim.model();
+    m.en_i = 1;
+    m.cfg_i = hold ? legal | 2u : legal;
+    m.start_i = 1;
+    sim.tick();
+    EXPECT_EQ(m.check_fail_o & 1u, hold ? 1u : 0u) << (hold ? "held psums, 2 columns" : "legal configuration");
+  }
 }
 
 TEST(Pe, CorruptedFilterWordIsCaught) {
@@ -320,10 +321,10 @@ TEST(Pe, WithdrawnInputWordRaisesHandshakeCheck) {
   m.ifmap_valid_i = 1;
   for (int i = 0; i < 3; ++i) sim.tick();  // no pass started: the 2-entry FIFO fills and ready drops
   ASSERT_FALSE(m.ifmap_ready_o);
-  sim.eval();
+  sim.tick();
   EXPECT_EQ(m.check_fail_o, 0u);
-  m.ifmap_valid_i = 0;  // withdrawn while not ready: the check fires before the next clock edge
-  sim.eval();
+  m.ifmap_valid_i = 0;  // withdrawn while not ready: the (registered) check shows it after the next clock edge
+  sim.tick();
   EXPECT_EQ(m.check_fail_o, kIfmapInHold);
 }
 

@@ -28,7 +28,7 @@ void from_json(const nlohmann::json& j, CaseResult& r) {
   j.at("wall_seconds").get_to(r.wall_seconds);
 }
 
-CaseResult run_case(const RegressCase& c, bool flip_output_bit) {
+CaseResult run_case(const RegressCase& c, bool flip_output_bit, tb::TopModelKind model) {
   const auto start = std::chrono::steady_clock::now();
   CaseResult result;
   result.name = c.name;
@@ -37,6 +37,7 @@ CaseResult run_case(const RegressCase& c, bool flip_output_bit) {
     driver::Program program = c.program_path.empty() ? driver::parse_program_text(c.program_text, c.name + ".prog")
                                                      : driver::parse_program_file(c.program_path);
     runtime::RunOptions options;
+    options.model = model;
     if (flip_output_bit) options.flip_output_bit_layer = program.network.layers.back().name;
     runtime::ProgramRunner runner(runtime::make_program_data(std::move(program)), options);
     const auto& desc = runner.data().network.desc;

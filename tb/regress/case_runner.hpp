@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "regress_case.hpp"
+#include "top_model.hpp"
 
 namespace ocelli::regress {
 
@@ -24,6 +25,7 @@ void to_json(nlohmann::json& j, const CaseResult& r);
 void from_json(const nlohmann::json& j, CaseResult& r);
 
 // `flip_output_bit`: harness fault injection on the case's last layer (runtime::RunOptions::flip_output_bit_layer).
-CaseResult run_case(const RegressCase& c, bool flip_output_bit);
+// `model`: which build of the top runs the case (tb/top/top_model.hpp).
+CaseResult run_case(const RegressCase& c, bool flip_output_bit, tb::TopModelKind model = tb::TopModelKind::kFast);
 
 }  // namespace ocelli::regress

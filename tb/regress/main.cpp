@@ -43,6 +43,8 @@ struct Options {
   std::string junit = "reports/regress.xml";
   std::string flip_bit_case;
   std::string result_file;  // child mode
+  bool checked = false;      // the checked build of the top instead of the performance model
+  tb::TopModelKind model() const { return checked ? tb::TopModelKind::kChecked : tb::TopModelKind::kFast; }
 };
 
 std::vector<RegressCase> all_cases(const Options& o) {
@@ -70,7 +72,10 @@ RegressCase find_case(const Options& o, const std::string& name) {
 std::string reproduce_command(const Options& o, const RegressCase& c) {
   std::string cmd = fmt::format("make regress CASE={}", c.name);
   if (c.kind != "program") cmd += fmt::format(" SEED={}", o.seed);
-  if (o.flip_bit_case == c.name) cmd += fmt::format(" REGRESS_ARGS='--flip-bit {}'", c.name);
+  std::string args;
+  if (o.flip_bit_case == c.name) args += fmt::format("--flip-bit {}", c.name);
+  if (o.checked) args += args.empty() ? "--checked" : " --checked";
+  if (!args.empty()) cmd += fmt::format(" REGRESS_ARGS='{}'", args);
   return cmd;
 }
 
@@ -83,7 +88,7 @@ void print_result_line(const CaseResult& r, std::size_t done, std::size_t total)
 // Child mode: one case, its result as JSON in a file.
 int run_child(const Options& o) {
   const RegressCase c = find_case(o, o.only_case);
-  const CaseResult r = run_case(c, o.flip_bit_case == c.name);
+  const CaseResult r = run_case(c, o.flip_bit_case == c.name, o.model());
   std::ofstream(o.result_file) << nlohmann::json(r).dump(2) << "\n";
   fmt::print("{}: {}{}\n", r.name, r.outcome, r.failure.empty() ? "" : ": " + r.failure);
   return r.passed() ? 0 : 1;
@@ -100,7 +105,7 @@ int run_alone(const Options& o) {
   } else {
     fmt::print("{}: program {}\n", c.name, c.program_path);
   }
-  const CaseResult r = run_case(c, o.flip_bit_case == c.name);
+  const CaseResult r = run_case(c, o.flip_bit_case == c.name, o.model());
   fmt::print("{}\n", r.summary);
   print_result_line(r, 1, 1);
   if (!r.passed()) fmt::print("{}\n", r.failure);
@@ -118,6 +123,7 @@ class ChildPool {
       args.push_back("--flip-bit");
       args.push_back(c.name);
     }
+    if (o_.checked) args.push_back("--checked");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -252,6 +258,8 @@ int main(int argc, char** argv) {
   app.add_option("--flip-bit", o.flip_bit_case,
                  "Harness fault injection: this case's comparison sees one flipped output bit (the RTL is untouched), "
                  "so it must fail; proves the regression reports a failure with its reproduction command");
+  app.add_flag("--checked", o.checked,
+               "Run the checked build of the top (rule checks, assertions) instead of the performance model");
   app.add_option("--result-file", o.result_file, "(internal) child mode: write the case's result here")
       ->group("");
   try {

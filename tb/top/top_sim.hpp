@@ -11,8 +11,8 @@
 
 #include "mem_port_model.hpp"
 #include "ocelli/dram/dram_port.hpp"
+#include "top_model.hpp"
 
-class Vocelli_top;
 class VerilatedContext;
 class VerilatedFstC;
 
@@ -37,7 +37,8 @@ enum class Csr : int {
 
 class TopSim {
  public:
-  TopSim(dram::Storage& storage, const dram::TimingConfig& timing, const std::string& fst_path = "");
+  // `kind`: which build of the top runs (top_model.hpp); a trace needs the traced one.
+  TopSim(dram::Storage& storage, const dram::TimingConfig& timing, TopModelKind kind = TopModelKind::kChecked);
   ~TopSim();
   TopSim(const TopSim&) = delete;
   TopSim& operator=(const TopSim&) = delete;
@@ -46,10 +47,12 @@ class TopSim {
   TopRunResult run(std::uint32_t queue_addr, std::uint16_t queue_len, std::uint64_t max_cycles);
   std::uint64_t csr(Csr reg);
   std::uint64_t total_cycles() const { return cycles_; }
+  TopModelKind model_kind() const { return kind_; }
 
   // Traces cycles [begin_cycle, begin_cycle + count) of this TopSim (total_cycles() numbering, so a runtime can
   // trace one layer of a queue or a window inside it) to an FST file; the file is opened when the window starts and
-  // closed when it ends (or with the TopSim). Replaces a window that has not started yet.
+  // closed when it ends (or with the TopSim). Replaces a window that has not started yet. Throws std::logic_error
+  // unless the TopSim runs the traced model.
   void set_trace_window(const std::string& fst_path, std::uint64_t begin_cycle,
                         std::uint64_t count = ~std::uint64_t{0});
   bool tracing() const { return trace_ != nullptr; }
@@ -66,8 +69,9 @@ class TopSim {
  private:
   void cycle();
   void trace_event();  // opens or closes the FST at the window's edges
+  TopModelKind kind_;
   std::unique_ptr<VerilatedContext> context_;
-  std::unique_ptr<Vocelli_top> top_;
+  std::unique_ptr<TopModel> top_;
   std::unique_ptr<VerilatedFstC> trace_;
   dram::DramPort port_;
   MemPortModel mem_;

@@ -206,6 +206,7 @@ void write_json(const driver::RunRecord& run, const std::string& path, const Rep
             {"hw_config", run.hw_config},
             {"dram", run.dram},
             {"timing", run.timing},
+            {"model", run.model},
             {"batch", run.batch},
             {"seed", run.seed},
             {"wall_seconds", run.wall_seconds},
@@ -257,6 +258,7 @@ driver::RunRecord read_json(const std::string& path) {
   // Optional (records written before these existed have neither).
   if (doc.contains("outcome")) run.outcome = top.str("outcome");
   if (doc.contains("failure")) run.failure = top.str("failure");
+  if (doc.contains("model")) run.model = top.str("model");
   const auto& layers = top.at("layers");
   if (!layers.is_array()) top.fail("layers", fmt::format("expected an array, got {}", layers.type_name()));
   for (std::size_t i = 0; i < layers.size(); ++i)

@@ -167,6 +167,7 @@ driver::RunRecord ProgramRunner::record_header() const {
   rec.hw_config = options_.hw.name();
   rec.dram = options_.dram_label;
   rec.timing = options_.timing;
+  rec.model = tb::to_string(model_kind());
   rec.batch = data_.program.batch();
   rec.seed = data_.program.seed;
   if (last_ + 1 == expected_.size()) rec.top1_golden = top1(expected_.back());
@@ -246,7 +247,7 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
     return p;
   };
 
-  tb::TopSim sim(storage, dram::TimingConfig::preset(options_.timing));
+  tb::TopSim sim(storage, dram::TimingConfig::preset(options_.timing), model_kind());
   sim.set_trace_scopes(options_.trace_scopes);
   for (std::size_t i = first_; i <= last_; ++i) {
     const auto layer_start = Clock::now();

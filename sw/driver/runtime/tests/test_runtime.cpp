@@ -257,6 +257,81 @@ TEST(Runtime, LayerCountersDoNotDependOnTheLayersBefore) {
   }
 }
 
+// Every measured field of two layer records, so that one build of the top can be held against another.
+void expect_same_measurements(const driver::LayerRecord& a, const driver::LayerRecord& b, const std::string& what) {
+  SCOPED_TRACE(what + " layer " + a.name);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.cycles, b.cycles);
+  EXPECT_EQ(a.macs_issued, b.macs_issued);
+  EXPECT_EQ(a.gated_macs, b.gated_macs);
+  EXPECT_EQ(a.pe_busy_cycles, b.pe_busy_cycles);
+  EXPECT_EQ(a.glb_reads, b.glb_reads);
+  EXPECT_EQ(a.glb_writes, b.glb_writes);
+  EXPECT_EQ(a.glb_conflicts, b.glb_conflicts);
+  EXPECT_EQ(a.noc_deliveries, b.noc_deliveries);
+  EXPECT_EQ(a.dram_read_ifmap, b.dram_read_ifmap);
+  EXPECT_EQ(a.dram_read_weights, b.dram_read_weights);
+  EXPECT_EQ(a.dram_read_bias, b.dram_read_bias);
+  EXPECT_EQ(a.dram_read_descriptors, b.dram_read_descriptors);
+  EXPECT_EQ(a.dram_write_ofmap, b.dram_write_ofmap);
+  EXPECT_EQ(a.rlc_words_in, b.rlc_words_in);
+  EXPECT_EQ(a.rlc_words_out, b.rlc_words_out);
+  EXPECT_EQ(a.saturated, b.saturated);
+  EXPECT_EQ(a.matched, b.matched);
+}
+
+// The performance model (no rule checks, assertions or trace code) and the checked build of the same RTL give the
+// same cycles, counters and outputs, layer by layer, on every layer kind: nobody has to trust the fast model blindly.
+TEST(Runtime, FastModelMatchesCheckedModel) {
+  for (const std::string program : {"small_net.prog", "small_fc_blocks.prog", "small_conv_groups.prog"}) {
+    RunOptions fast_options, checked_options;
+    fast_options.model = tb::TopModelKind::kFast;
+    checked_options.model = tb::TopModelKind::kChecked;
+    const ProgramRun fast = run_program(load(program), fast_options);
+    const ProgramRun checked = run_program(load(program), checked_options);
+    ASSERT_EQ(checked.result.outcome, RunOutcome::Passed) << program << ": " << checked.result.failure;
+    ASSERT_EQ(fast.result.outcome, RunOutcome::Passed) << program << ": " << fast.result.failure;
+    EXPECT_EQ(fast.result.record.model, "fast");
+    EXPECT_EQ(checked.result.record.model, "checked");
+    EXPECT_EQ(fast.result.total_cycles, checked.result.total_cycles) << program;
+    const auto& fl = fast.result.record.layers;
+    const auto& cl = checked.result.record.layers;
+    ASSERT_EQ(fl.size(), cl.size()) << program;
+    for (std::size_t i = 0; i < fl.size(); ++i) {
+      expect_same_measurements(fl[i], cl[i], program);
+      EXPECT_EQ(fast.runner->layout().executor(i).read_output(*fast.storage).data,
+                checked.runner->layout().executor(i).read_output(*checked.storage).data)
+          << program << " layer " << fl[i].name;
+    }
+  }
+}
+
+// `ocelli run --jobs N` runs groups of layers in separate processes, each from the golden input of its first layer.
+// That gives the chained run's figures only if nothing a layer's timing depends on carries over from the layers
+// before it (arbiter pointers, counters, queue state): every layer, run as the first of a group, must give the same
+// cycles and counters as in the chained run.
+TEST(Runtime, SplitRunGivesTheChainedCycles) {
+  for (const std::string program : {"small_net.prog", "small_fc.prog"}) {
+    RunOptions fast;
+    fast.model = tb::TopModelKind::kFast;
+    const ProgramRun chained = run_program(load(program), fast);
+    expect_passed(chained, chained.runner->data().network.desc.layers.size());
+    const auto& layers = chained.result.record.layers;
+    for (std::size_t first = 1; first < layers.size(); ++first) {
+      RunOptions group = fast;
+      group.first_layer = layers[first].name;
+      const ProgramRun part = run_program(load(program), group);
+      ASSERT_EQ(part.result.outcome, RunOutcome::Passed) << program << " from " << layers[first].name << ": "
+                                                         << part.result.failure;
+      ASSERT_EQ(part.result.record.layers.size(), layers.size() - first);
+      for (std::size_t i = first; i < layers.size(); ++i) {
+        expect_same_measurements(part.result.record.layers[i - first], layers[i],
+                                 program + " from " + layers[first].name);
+      }
+    }
+  }
+}
+
 TEST(Runtime, PoolTheHardwareCannotRunIsRefusedNamingTheLayer) {
   auto p = driver::parse_program_text(
       "network t\ninput shape=2x9x9 frac=8\nlayer p3 maxpool kernel=3 stride=3\n", "t.prog");

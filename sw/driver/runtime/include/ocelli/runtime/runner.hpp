@@ -15,6 +15,7 @@
 #include "ocelli/dram/storage.hpp"
 #include "ocelli/runtime/network_layout.hpp"
 #include "ocelli/runtime/program_data.hpp"
+#include "top_model.hpp"
 
 namespace ocelli::tb {
 class TopSim;
@@ -29,6 +30,8 @@ struct TraceWindow {
 };
 
 struct RunOptions {
+  // Build of the top (tb/top/top_model.hpp). A traced layer always runs on the traced build.
+  tb::TopModelKind model = tb::TopModelKind::kChecked;
   std::string timing = "default";  // dram::TimingConfig::preset name
   std::string dram_label = "inproc";  // what RunRecord::dram says
   driver::HwConfig hw;
@@ -99,6 +102,10 @@ class ProgramRunner {
   std::size_t last_layer() const { return last_; }
 
   std::uint64_t dram_bytes_needed() const { return layout_.bytes_needed(); }
+  // The build of the top that runs: options.model, or the traced build when a layer is traced.
+  tb::TopModelKind model_kind() const {
+    return options_.trace_layer.empty() ? options_.model : tb::TopModelKind::kTraced;
+  }
   const NetworkLayout& layout() const { return layout_; }
   const ProgramData& data() const { return data_; }
   const golden::Tensor16& expected_output(std::size_t layer) const { return expected_.at(layer); }

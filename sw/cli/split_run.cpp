@@ -1,0 +1,229 @@
+#include "split_run.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "ocelli/report/report.hpp"
+
+extern char** environ;
+
+namespace ocelli::cli {
+
+std::vector<LayerGroup> split_layers(const std::vector<std::uint64_t>& estimates, int jobs) {
+  const std::size_t n = estimates.size();
+  if (n == 0) return {};
+  const std::size_t k = std::min<std::size_t>(std::max(jobs, 1), n);
+  // best[j][i]: the smallest largest-group sum splitting layers [0, i) into j groups; cut[j][i] its last cut.
+  constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
+  std::vector<std::uint64_t> prefix(n + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + estimates[i];
+  std::vector<std::vector<std::uint64_t>> best(k + 1, std::vector<std::uint64_t>(n + 1, kNone));
+  std::vector<std::vector<std::size_t>> cut(k + 1, std::vector<std::size_t>(n + 1, 0));
+  best[0][0] = 0;
+  for (std::size_t j = 1; j <= k; ++j) {
+    for (std::size_t i = j; i <= n; ++i) {
+      for (std::size_t c = j - 1; c < i; ++c) {
+        if (best[j - 1][c] == kNone) continue;
+        const std::uint64_t worst = std::max(best[j - 1][c], prefix[i] - prefix[c]);
+        if (worst < best[j][i]) {
+          best[j][i] = worst;
+          cut[j][i] = c;
+        }
+      }
+    }
+  }
+  std::vector<LayerGroup> groups(k);
+  std::size_t end = n;
+  for (std::size_t j = k; j >= 1; --j) {
+    const std::size_t begin = cut[j][end];
+    groups[j - 1] = LayerGroup{begin, end - 1, prefix[end] - prefix[begin]};
+    end = begin;
+  }
+  return groups;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Child {
+  LayerGroup group;
+  pid_t pid = 0;
+  int fd = -1;               // read end of the child's stdout/stderr
+  std::string pending;       // a partial line
+  std::ofstream log;
+  std::string log_path, report_path;
+  std::uint64_t estimate_done = 0;
+  std::size_t layers_done = 0;
+  int exit_code = -1;
+};
+
+pid_t spawn_child(const std::vector<std::string>& args, int out_fd, int read_fd) {
+  std::vector<std::string> argv_text = args;
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addclose(&actions, read_fd);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, STDERR_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out_fd);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(fmt::format("cannot start a child `ocelli run`: {}", std::strerror(rc)));
+  return pid;
+}
+
+// Seconds until the slowest group is done, from each group's progress in estimated cycles so far.
+double eta_seconds(const std::vector<Child>& children, double elapsed) {
+  std::uint64_t done = 0;
+  for (const auto& c : children) done += c.estimate_done;
+  if (done == 0 || elapsed <= 0) return 0.0;
+  const double average_rate = static_cast<double>(done) / elapsed / static_cast<double>(children.size());
+  double eta = 0.0;
+  for (const auto& c : children) {
+    if (c.fd < 0) continue;  // its output has ended
+    const double rate = c.estimate_done > 0 ? static_cast<double>(c.estimate_done) / elapsed : average_rate;
+    eta = std::max(eta, static_cast<double>(c.group.estimated_cycles - c.estimate_done) / rate);
+  }
+  return eta;
+}
+
+}  // namespace
+
+SplitRunResult run_split(const std::vector<std::string>& child_args, const std::vector<std::string>& layer_names,
+                         const std::vector<std::uint64_t>& estimates, const std::vector<LayerGroup>& groups,
+                         const std::string& log_dir) {
+  std::filesystem::create_directories(log_dir);
+  const auto start = Clock::now();
+  std::vector<Child> children(groups.size());
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    Child& c = children[k];
+    c.group = groups[k];
+    c.log_path = fmt::format("{}/group-{}.log", log_dir, k + 1);
+    c.report_path = fmt::format("{}/group-{}.json", log_dir, k + 1);
+    std::filesystem::remove(c.report_path);
+    c.log.open(c.log_path);
+    if (!c.log) throw std::runtime_error(fmt::format("{}: cannot open for writing", c.log_path));
+    std::vector<std::string> args{"/proc/self/exe", "run"};
+    args.insert(args.end(), child_args.begin(), child_args.end());
+    for (const auto& a : {std::string("--from"), layer_names[c.group.first], std::string("--to"),
+                          layer_names[c.group.last], std::string("--report"), c.report_path}) {
+      args.push_back(a);
+    }
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+    c.pid = spawn_child(args, fds[1], fds[0]);
+    close(fds[1]);
+    c.fd = fds[0];
+    fmt::print("group {}/{}: layers {}..{} ({:.2f} M cycles by estimate), pid {}, log {}\n", k + 1, groups.size(),
+               layer_names[c.group.first], layer_names[c.group.last],
+               static_cast<double>(c.group.estimated_cycles) / 1e6, c.pid, c.log_path);
+  }
+  std::fflush(stdout);
+
+  // Every child's output goes to its log; its finished-layer lines (PlainProgress: "layer <name> (i/n): ...") also
+  // go to the terminal with the ETA of the whole run.
+  std::size_t open_pipes = children.size();
+  while (open_pipes > 0) {
+    std::vector<pollfd> fds;
+    std::vector<std::size_t> owner;
+    for (std::size_t k = 0; k < children.size(); ++k) {
+      if (children[k].fd < 0) continue;
+      fds.push_back(pollfd{children[k].fd, POLLIN, 0});
+      owner.push_back(k);
+    }
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+    }
+    for (std::size_t f = 0; f < fds.size(); ++f) {
+      if (fds[f].revents == 0) continue;
+      Child& c = children[owner[f]];
+      char buffer[4096];
+      const ssize_t got = read(c.fd, buffer, sizeof buffer);
+      if (got <= 0) {
+        if (got < 0 && errno == EINTR) continue;
+        close(c.fd);
+        c.fd = -1;
+        --open_pipes;
+        continue;
+      }
+      c.pending.append(buffer, static_cast<std::size_t>(got));
+      std::size_t eol;
+      while ((eol = c.pending.find('\n')) != std::string::npos) {
+        const std::string line = c.pending.substr(0, eol);
+        c.pending.erase(0, eol + 1);
+        c.log << line << '\n';
+        if (line.rfind("layer ", 0) != 0) continue;
+        const std::size_t index = c.group.first + c.layers_done;
+        ++c.layers_done;
+        if (index <= c.group.last) c.estimate_done += estimates[index];
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        fmt::print("[group {}/{}] {} | elapsed {:.1f} s, ETA {:.1f} s\n", owner[f] + 1, children.size(), line,
+                   elapsed, eta_seconds(children, elapsed));
+        std::fflush(stdout);
+      }
+      c.log.flush();
+    }
+  }
+  for (auto& c : children) {
+    int status = 0;
+    while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+    if (!c.pending.empty()) c.log << c.pending << '\n';
+    c.log.close();
+  }
+
+  SplitRunResult result;
+  for (std::size_t k = 0; k < children.size(); ++k) {
+    const Child& c = children[k];
+    const std::string where = fmt::format("group {} (layers {}..{}, log {})", k + 1, layer_names[c.group.first],
+                                          layer_names[c.group.last], c.log_path);
+    if (!std::filesystem::exists(c.report_path)) {
+      result.exit_code = std::max(result.exit_code, 2);
+      if (result.failure.empty()) {
+        result.failure = fmt::format("{} ended with exit code {} and no run record", where, c.exit_code);
+      }
+      continue;
+    }
+    driver::RunRecord part = report::read_json(c.report_path);
+    if (k == 0 || result.record.program.empty()) {
+      std::vector<driver::LayerRecord> kept = std::move(result.record.layers);
+      result.record = part;
+      result.record.layers = std::move(kept);
+    }
+    result.record.top1_golden = part.top1_golden;
+    result.record.top1_rtl = part.top1_rtl;
+    for (const auto& l : part.layers) {
+      result.total_cycles += l.cycles + 2;  // each layer's start costs two cycles its counters do not see
+      result.record.layers.push_back(l);
+    }
+    if (c.exit_code != 0) {
+      result.exit_code = std::max(result.exit_code, c.exit_code);
+      if (result.failure.empty()) result.failure = fmt::format("{}: {}", where, part.failure);
+    }
+  }
+  result.record.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.record.outcome = result.exit_code == 0 ? "passed" : result.record.outcome;
+  result.record.failure = result.failure;
+  return result;
+}
+
+}  // namespace ocelli::cli

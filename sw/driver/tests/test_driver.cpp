@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iterator>
 #include <random>
+#include <set>
 
 #include "ocelli/driver/descriptor.hpp"
 #include "ocelli/driver/layout.hpp"
@@ -193,6 +194,51 @@ TEST(Mapper, AlexNetChoicesArePinned) {
     }
   }
   EXPECT_EQ(checked, int(std::size(pinned)));
+}
+
+// The search's cheap check (first_broken_rule) and the message of check_mapping agree: legal <=> empty message, on
+// seeded random shapes and mappings that reach every rule.
+TEST(Mapper, RuleCheckAgreesWithMessagesOnRandomShapes) {
+  std::mt19937 rng(7);
+  auto pick = [&](int lo, int hi) { return lo + int(rng() % unsigned(hi - lo + 1)); };
+  const HwConfig hw;
+  std::set<MappingRule> seen;
+  int shapes = 0;
+  while (shapes < 300) {
+    ConvLayer l;
+    l.conv.groups = pick(1, 2);
+    l.in = Shape{pick(1, 8), l.conv.groups * pick(1, 40), pick(1, 60), pick(1, 120)};
+    l.filters = l.conv.groups * pick(1, 48);
+    l.filter_h = pick(1, 12);
+    l.filter_w = pick(1, 12);
+    l.conv.stride_h = pick(1, 6);
+    l.conv.stride_w = pick(1, 4);
+    l.conv.pad_top = l.conv.pad_bottom = pick(0, 2);
+    l.conv.pad_left = l.conv.pad_right = pick(0, 2);
+    if (l.in.h + 2 * l.conv.pad_top < l.filter_h || l.in.w + 2 * l.conv.pad_left < l.filter_w) continue;  // no output
+    ++shapes;
+    const auto out = l.out();
+    for (int i = 0; i < 100; ++i) {
+      // Half the mappings anywhere around the limits, half inside the spad and array limits (for the GLB rules).
+      const bool wide = i % 2 == 0;
+      Mapping m;
+      m.n = wide ? pick(0, 16) : pick(1, std::min(l.in.n, 15));
+      m.e = wide ? pick(0, 15) : pick(1, 14);
+      m.p = wide ? pick(0, 26) : pick(1, 24);
+      m.q = wide ? pick(0, 13) : pick(1, std::max(1, 12 / l.filter_w));
+      m.r = wide ? pick(0, 13) : pick(1, std::max(1, 12 / l.filter_h));
+      m.t = wide ? pick(0, 15) : pick(1, std::max(1, 14 / m.e));
+      const MappingRule rule = first_broken_rule(l, out, m, hw);
+      const std::string message = check_mapping(l, m, hw);
+      const auto what = fmt::format("{} on N{} C{} H{} W{} M{} R{} S{} stride {}/{}: rule {} message '{}'",
+                                    m.to_string(), l.in.n, l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w,
+                                    l.conv.stride_h, l.conv.stride_w, static_cast<int>(rule), message);
+      ASSERT_EQ(rule == MappingRule::Legal, message.empty()) << what;
+      if (rule == MappingRule::Legal) expect_fits(l, m, what);
+      seen.insert(rule);
+    }
+  }
+  EXPECT_EQ(seen.size(), 11u) << "every rule (and Legal) should be reached by the sample";
 }
 
 TEST(Descriptor, FieldsAtTheirDocumentedBits) {

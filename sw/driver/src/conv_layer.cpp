@@ -9,6 +9,9 @@ namespace ocelli::driver {
 namespace {
 long ceil_div(long a, long b) { return (a + b - 1) / b; }
 long round_up(long a, long b) { return ceil_div(a, b) * b; }
+// GLB words of the activation banks (ifmap tiles + psums) and of the filter banks.
+long act_words(const HwConfig& hw) { return long(hw.glb_act_banks) * hw.glb_bank_words; }
+long filter_words(const HwConfig& hw) { return long(hw.glb_filter_banks) * hw.glb_bank_words; }
 }  // namespace
 
 std::string HwConfig::name() const {
@@ -23,37 +26,34 @@ golden::Shape ConvLayer::out() const {
   return golden::conv2d_output_shape(in, w, conv);
 }
 
-MappingFootprint footprint(const ConvLayer& layer, const Mapping& m) {
+MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, const Mapping& m) {
   MappingFootprint f;
   const long pitch = ceil_div(layer.in.w, 4);
   // golden::ConvParams::stride_h is the vertical stride (along H).
   f.rows_tile = (m.e - 1) * layer.conv.stride_h + layer.filter_h;
   f.plane_words = f.rows_tile * pitch;
   f.ifmap_tile_words = long(m.n) * m.q * m.r * f.plane_words;
-  const long pitch2 = ceil_div(layer.out().w, 2);
+  const long pitch2 = ceil_div(out.w, 2);
   f.psum_words = long(m.n) * m.p * m.t * m.e * pitch2;
   f.chunk_words = long(m.r) * layer.filter_h * m.t * ceil_div(long(m.p) * m.q * layer.filter_w, 4);
   return f;
 }
 
-bool double_buffered(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
-  const auto f = footprint(layer, m);
+bool double_buffered(const MappingFootprint& f, const HwConfig& hw) {
   const long banked = round_up(f.ifmap_tile_words, hw.glb_bank_words);
-  return 2 * banked + f.psum_words <= long(hw.glb_act_banks) * hw.glb_bank_words &&
-         2 * f.chunk_words <= long(hw.glb_filter_banks) * hw.glb_bank_words;
+  return 2 * banked + f.psum_words <= act_words(hw) && 2 * f.chunk_words <= filter_words(hw);
 }
 
-bool resident_ifmap(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
-  const auto f = footprint(layer, m);
+bool resident_ifmap(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const MappingFootprint& f,
+                    const HwConfig& hw) {
   const long cg = layer.channels_per_group(), qr = long(m.q) * m.r;
-  if (cg <= qr || layer.in.n > m.n || layer.out().h > m.e) return false;
+  if (cg <= qr || layer.in.n > m.n || out.h > m.e) return false;
   const long words = round_up(f.plane_words * (cg + qr - 1) * m.n, hw.glb_bank_words);
-  return words + f.psum_words <= long(hw.glb_act_banks) * hw.glb_bank_words &&
-         2 * f.chunk_words <= long(hw.glb_filter_banks) * hw.glb_bank_words;
+  return words + f.psum_words <= act_words(hw) && 2 * f.chunk_words <= filter_words(hw);
 }
 
-bool keeps_psums(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
-  return layer.out().w == 1 && long(std::min(m.n, layer.in.n)) * m.p <= hw.psum_spad;
+bool keeps_psums(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+  return out.w == 1 && long(std::min(m.n, layer.in.n)) * m.p <= hw.psum_spad;
 }
 
 std::string check_conv_shape(const ConvLayer& l) {
@@ -73,27 +73,57 @@ std::string check_conv_shape(const ConvLayer& l) {
   return {};
 }
 
-std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
+namespace {
+// The message of check_mapping: the broken rule (decided by first_broken_rule alone) with the values it compared.
+std::string describe_broken_rule(MappingRule rule, const ConvLayer& layer, const golden::Shape& out, const Mapping& m,
+                                 const HwConfig& hw) {
   const int s = layer.filter_w;
-  const int rr = layer.filter_h;
-  if (m.n < 1 || m.n > 15) return fmt::format("n = {} outside 1..15", m.n);
-  if (m.e < 1 || m.e > hw.array_cols) return fmt::format("e = {} outside 1..{}", m.e, hw.array_cols);
-  if (m.p < 1 || m.p > hw.psum_spad) return fmt::format("p = {} outside 1..{} (psum spad)", m.p, hw.psum_spad);
-  if (m.q < 1 || m.q * s > hw.ifmap_spad) return fmt::format("q*S = {} exceeds the ifmap spad ({})", m.q * s, hw.ifmap_spad);
-  if (m.p * m.q * s > hw.filter_spad)
-    return fmt::format("p*q*S = {} exceeds the filter spad ({})", m.p * m.q * s, hw.filter_spad);
-  if (m.r < 1 || m.r * rr > hw.array_rows) return fmt::format("r*R = {} exceeds {} rows", m.r * rr, hw.array_rows);
-  if (m.t < 1 || m.t * m.e > hw.array_cols) return fmt::format("t*e = {} exceeds {} columns", m.t * m.e, hw.array_cols);
-  const auto f = footprint(layer, m);
-  if (f.rows_tile > hw.noc_col_ids) return fmt::format("tile rows {} exceed {} NoC column IDs", f.rows_tile, hw.noc_col_ids);
-  const long act = long(hw.glb_act_banks) * hw.glb_bank_words;
-  const long psum_base = round_up(f.ifmap_tile_words, hw.glb_bank_words);
-  if (psum_base + f.psum_words > act)
-    return fmt::format("ifmap tile {} + psums {} words exceed the GLB's {} words", f.ifmap_tile_words, f.psum_words, act);
-  if (f.chunk_words > long(hw.glb_filter_banks) * hw.glb_bank_words)
-    return fmt::format("filter chunk {} words exceeds the filter banks ({})", f.chunk_words,
-                       long(hw.glb_filter_banks) * hw.glb_bank_words);
-  return {};
+  const auto f = footprint(layer, out, m);
+  switch (rule) {
+    case MappingRule::Legal: return {};
+    case MappingRule::ImagesPerPass: return fmt::format("n = {} outside 1..15", m.n);
+    case MappingRule::OfmapRows: return fmt::format("e = {} outside 1..{}", m.e, hw.array_cols);
+    case MappingRule::PsumSpad: return fmt::format("p = {} outside 1..{} (psum spad)", m.p, hw.psum_spad);
+    case MappingRule::IfmapSpad:
+      return fmt::format("q*S = {} exceeds the ifmap spad ({})", m.q * s, hw.ifmap_spad);
+    case MappingRule::FilterSpad:
+      return fmt::format("p*q*S = {} exceeds the filter spad ({})", m.p * m.q * s, hw.filter_spad);
+    case MappingRule::ArrayRows:
+      return fmt::format("r*R = {} exceeds {} rows", m.r * layer.filter_h, hw.array_rows);
+    case MappingRule::ArrayColumns: return fmt::format("t*e = {} exceeds {} columns", m.t * m.e, hw.array_cols);
+    case MappingRule::NocColumnIds:
+      return fmt::format("tile rows {} exceed {} NoC column IDs", f.rows_tile, hw.noc_col_ids);
+    case MappingRule::GlbActivations:
+      return fmt::format("ifmap tile {} + psums {} words exceed the GLB's {} words", f.ifmap_tile_words, f.psum_words,
+                         act_words(hw));
+    case MappingRule::GlbFilters:
+      return fmt::format("filter chunk {} words exceeds the filter banks ({})", f.chunk_words, filter_words(hw));
+  }
+  return fmt::format("unknown mapping rule {}", static_cast<int>(rule));
+}
+}  // namespace
+
+MappingRule first_broken_rule(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+  const int s = layer.filter_w;
+  if (m.n < 1 || m.n > 15) return MappingRule::ImagesPerPass;
+  if (m.e < 1 || m.e > hw.array_cols) return MappingRule::OfmapRows;
+  if (m.p < 1 || m.p > hw.psum_spad) return MappingRule::PsumSpad;
+  if (m.q < 1 || m.q * s > hw.ifmap_spad) return MappingRule::IfmapSpad;
+  if (m.p * m.q * s > hw.filter_spad) return MappingRule::FilterSpad;
+  if (m.r < 1 || m.r * layer.filter_h > hw.array_rows) return MappingRule::ArrayRows;
+  if (m.t < 1 || m.t * m.e > hw.array_cols) return MappingRule::ArrayColumns;
+  const auto f = footprint(layer, out, m);
+  if (f.rows_tile > hw.noc_col_ids) return MappingRule::NocColumnIds;
+  const long psum_base = round_up(f.ifmap_tile_words, hw.glb_bank_words);  // psums start at a bank boundary
+  if (psum_base + f.psum_words > act_words(hw)) return MappingRule::GlbActivations;
+  if (f.chunk_words > filter_words(hw)) return MappingRule::GlbFilters;
+  return MappingRule::Legal;
+}
+
+std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw) {
+  const auto out = layer.out();
+  const MappingRule rule = first_broken_rule(layer, out, m, hw);
+  return rule == MappingRule::Legal ? std::string() : describe_broken_rule(rule, layer, out, m, hw);
 }
 
 }  // namespace ocelli::driver

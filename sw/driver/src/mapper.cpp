@@ -12,15 +12,14 @@ std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / 
 // Cycles from a read command to its first word: the default DRAM timing's 24 plus the two flops of the registered
 // memory port (rtl/dma/mem_port_regs.sv).
 constexpr std::uint64_t kDramLatency = 26;
-}  // namespace
 
-MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& hw) {
-  const auto out = l.out();
+// estimate() given the layer's output shape `out` (= l.out()): the search computes it once per layer.
+MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
   const std::uint64_t mg = l.filters_per_group(), cg = l.channels_per_group();
   const std::uint64_t pt = m.p * m.t, qr = m.q * m.r;
   const std::uint64_t tiles = l.conv.groups * ceil_div(mg, pt) * ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
   const std::uint64_t blocks = ceil_div(cg, qr);
-  const auto f = footprint(l, m);
+  const auto f = footprint(l, out, m);
   const std::uint64_t s = l.filter_w;
   const std::uint64_t stream_w = (out.w - 1) * l.conv.stride_w + s;
 
@@ -39,15 +38,15 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
   const std::uint64_t psum_out = std::uint64_t(m.n) * out.w * m.p * m.t * m.e;
   // Psums kept in the PEs leave the array once per tile (after the last block) instead of going to the GLB and
   // back between the passes.
-  const bool keep = keeps_psums(l, m, hw);
+  const bool keep = keeps_psums(l, out, m, hw);
   const std::uint64_t psum_traffic = keep ? 0 : psum_out * (blocks > 1 ? 2 : 1);
   const std::uint64_t pass = filter_feed + std::max({macs_per_pe, ifmap_feed, psum_traffic}) + 32;
   const std::uint64_t output = std::uint64_t(m.n) * pt * m.e * (out.w + 2 * kDramLatency) + (keep ? psum_out : 0);
 
   // With doubled ifmap and filter buffers the controller loads block k+1 during pass k (docs/architecture.md).
   // A resident ifmap is loaded by the group's first filter block only; the others load only their filters.
-  const bool resident = resident_ifmap(l, m, hw);
-  const bool overlapped = resident || double_buffered(l, m, hw);
+  const bool resident = resident_ifmap(l, out, m, f, hw);
+  const bool overlapped = resident || double_buffered(f, hw);
   auto tile_cycles = [&](std::uint64_t load) {
     return overlapped ? load + blocks * std::max(load, pass) : blocks * (load + pass);
   };
@@ -64,11 +63,17 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
   return e;
 }
 
+}  // namespace
+
+MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& hw) {
+  return estimate_with_out(l, l.out(), m, hw);
+}
+
 MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
   if (const std::string why = check_conv_shape(l); !why.empty()) {
     throw std::invalid_argument(fmt::format("the hardware cannot run this conv: {}", why));
   }
-  const auto out = l.out();
+  const auto out = l.out();  // once: every candidate's rules and estimate need it
   const int mg = l.filters_per_group(), cg = l.channels_per_group();
   MappingEstimate best;
   bool found = false;
@@ -79,8 +84,8 @@ MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
           for (int r = 1; r * l.filter_h <= hw.array_rows && (r - 1) * q < cg; ++r) {
             for (int t = 1; t * e <= hw.array_cols && (t - 1) * p < mg; ++t) {
               const Mapping m{n, e, p, q, r, t};
-              if (!check_mapping(l, m, hw).empty()) continue;
-              const auto est = estimate(l, m, hw);
+              if (first_broken_rule(l, out, m, hw) != MappingRule::Legal) continue;
+              const auto est = estimate_with_out(l, out, m, hw);
               if (!found || est.cycles < best.cycles) {
                 best = est;
                 found = true;

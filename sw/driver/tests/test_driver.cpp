@@ -3,11 +3,15 @@
 #include <gtest/gtest.h>
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <iterator>
 #include <random>
+#include <set>
 
 #include "ocelli/driver/descriptor.hpp"
 #include "ocelli/driver/layout.hpp"
 #include "ocelli/driver/mapper.hpp"
+#include "ocelli/golden/alexnet.hpp"
 
 namespace {
 
@@ -120,6 +124,121 @@ TEST(Mapper, ShapesTheHardwareCannotRunAreAClearError) {
   EXPECT_NE(refusal(l).find("vertical stride 3 is not supported"), std::string::npos) << refusal(l);
   l.conv.stride_h = 4;
   EXPECT_EQ(refusal(l), "no error");
+}
+
+// An AlexNet conv or FC layer as the runtime hands it to the mapper (an FC layer is a conv whose filter covers the
+// whole input, sw/driver/runtime/src/layer_executor.cpp).
+ConvLayer as_conv_layer(const ocelli::golden::LayerDesc& d, bool ifmap_rlc) {
+  ConvLayer l;
+  l.in = d.in_shape;
+  l.filters = d.weight_shape.n;
+  if (d.kind == ocelli::golden::LayerKind::FullyConnected) {
+    l.filter_h = d.in_shape.h;
+    l.filter_w = d.in_shape.w;
+  } else {
+    l.filter_h = d.weight_shape.h;
+    l.filter_w = d.weight_shape.w;
+    l.conv = d.conv;
+  }
+  l.ifmap_rlc = ifmap_rlc;
+  return l;
+}
+
+// The mapper's choices for AlexNet, recorded before the search was made cheaper (output shape computed once per
+// layer, legality without formatting): a speed-up must not change them. Change a row only when the estimate or the
+// rules change on purpose.
+TEST(Mapper, AlexNetChoicesArePinned) {
+  struct Pinned {
+    const char* layer;
+    int batch;
+    bool ifmap_rlc;
+    const char* mapping;
+    std::uint64_t cycles;
+  };
+  const Pinned pinned[] = {
+      {"conv1", 1, false, "n1 e11 p16 q1 r1 t1", 2457090u},   {"conv1", 1, true, "n1 e11 p16 q1 r1 t1", 2725620u},
+      {"conv2", 1, false, "n1 e9 p16 q2 r2 t1", 5316768u},    {"conv2", 1, true, "n1 e9 p16 q2 r2 t1", 5384160u},
+      {"conv3", 1, false, "n1 e13 p12 q4 r4 t1", 2693312u},   {"conv3", 1, true, "n1 e13 p14 q4 r4 t1", 2834272u},
+      {"conv4", 1, false, "n1 e13 p12 q4 r4 t1", 2114752u},   {"conv4", 1, true, "n1 e13 p14 q4 r4 t1", 2244256u},
+      {"conv5", 1, false, "n1 e13 p13 q4 r4 t1", 1429100u},   {"conv5", 1, true, "n1 e13 p13 q4 r4 t1", 1537900u},
+      {"fc6", 1, false, "n1 e1 p6 q1 r1 t9", 11039190u},      {"fc6", 1, true, "n1 e1 p6 q1 r1 t9", 11058726u},
+      {"fc7", 1, false, "n1 e1 p10 q2 r10 t10", 4988436u},    {"fc7", 1, true, "n1 e1 p10 q2 r10 t10", 5116156u},
+      {"fc8", 1, false, "n1 e1 p12 q1 r12 t14", 1287084u},    {"fc8", 1, true, "n1 e1 p12 q1 r12 t14", 1414680u},
+      {"conv1", 4, false, "n1 e11 p16 q1 r1 t1", 9828360u},   {"conv1", 4, true, "n1 e11 p16 q1 r1 t1", 10902480u},
+      {"conv2", 4, false, "n4 e9 p16 q2 r2 t1", 20459232u},   {"conv2", 4, true, "n4 e9 p16 q2 r2 t1", 20728800u},
+      {"conv3", 4, false, "n4 e13 p12 q4 r4 t1", 10016576u},  {"conv3", 4, true, "n2 e13 p14 q4 r4 t1", 10827152u},
+      {"conv4", 4, false, "n4 e13 p12 q4 r4 t1", 7880512u},   {"conv4", 4, true, "n2 e13 p14 q4 r4 t1", 8587152u},
+      {"conv5", 4, false, "n4 e13 p12 q4 r4 t1", 5417852u},   {"conv5", 4, true, "n2 e13 p13 q4 r4 t1", 5894720u},
+      {"fc6", 4, false, "n4 e1 p6 q1 r1 t9", 13805912u},      {"fc6", 4, true, "n4 e1 p6 q1 r1 t9", 13888152u},
+      {"fc7", 4, false, "n4 e1 p15 q4 r3 t11", 16711775u},    {"fc7", 4, true, "n4 e1 p22 q2 r4 t11", 22254598u},
+      {"fc8", 4, false, "n4 e1 p12 q1 r12 t14", 4082412u},    {"fc8", 4, true, "n4 e1 p18 q2 r4 t14", 5449736u},
+  };
+  int checked = 0;
+  for (int batch : {1, 4}) {
+    const auto desc = ocelli::golden::alexnet_description(batch);
+    for (const auto& d : desc.layers) {
+      if (!d.has_weights()) continue;
+      for (bool rlc : {false, true}) {
+        const auto what = fmt::format("{} batch {} ifmap_rlc {}", d.name, batch, rlc);
+        const ConvLayer l = as_conv_layer(d, rlc);
+        ASSERT_EQ(l.out(), d.out_shape) << what;
+        const auto row = std::find_if(std::begin(pinned), std::end(pinned), [&](const Pinned& p) {
+          return d.name == p.layer && batch == p.batch && rlc == p.ifmap_rlc;
+        });
+        ASSERT_NE(row, std::end(pinned)) << what << " has no pinned mapping";
+        const auto est = choose_mapping(l);
+        EXPECT_EQ(est.mapping.to_string(), row->mapping) << what;
+        EXPECT_EQ(est.cycles, row->cycles) << what;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, int(std::size(pinned)));
+}
+
+// The search's cheap check (first_broken_rule) and the message of check_mapping agree: legal <=> empty message, on
+// seeded random shapes and mappings that reach every rule.
+TEST(Mapper, RuleCheckAgreesWithMessagesOnRandomShapes) {
+  std::mt19937 rng(7);
+  auto pick = [&](int lo, int hi) { return lo + int(rng() % unsigned(hi - lo + 1)); };
+  const HwConfig hw;
+  std::set<MappingRule> seen;
+  int shapes = 0;
+  while (shapes < 300) {
+    ConvLayer l;
+    l.conv.groups = pick(1, 2);
+    l.in = Shape{pick(1, 8), l.conv.groups * pick(1, 40), pick(1, 60), pick(1, 120)};
+    l.filters = l.conv.groups * pick(1, 48);
+    l.filter_h = pick(1, 12);
+    l.filter_w = pick(1, 12);
+    l.conv.stride_h = pick(1, 6);
+    l.conv.stride_w = pick(1, 4);
+    l.conv.pad_top = l.conv.pad_bottom = pick(0, 2);
+    l.conv.pad_left = l.conv.pad_right = pick(0, 2);
+    if (l.in.h + 2 * l.conv.pad_top < l.filter_h || l.in.w + 2 * l.conv.pad_left < l.filter_w) continue;  // no output
+    ++shapes;
+    const auto out = l.out();
+    for (int i = 0; i < 100; ++i) {
+      // Half the mappings anywhere around the limits, half inside the spad and array limits (for the GLB rules).
+      const bool wide = i % 2 == 0;
+      Mapping m;
+      m.n = wide ? pick(0, 16) : pick(1, std::min(l.in.n, 15));
+      m.e = wide ? pick(0, 15) : pick(1, 14);
+      m.p = wide ? pick(0, 26) : pick(1, 24);
+      m.q = wide ? pick(0, 13) : pick(1, std::max(1, 12 / l.filter_w));
+      m.r = wide ? pick(0, 13) : pick(1, std::max(1, 12 / l.filter_h));
+      m.t = wide ? pick(0, 15) : pick(1, std::max(1, 14 / m.e));
+      const MappingRule rule = first_broken_rule(l, out, m, hw);
+      const std::string message = check_mapping(l, m, hw);
+      const auto what = fmt::format("{} on N{} C{} H{} W{} M{} R{} S{} stride {}/{}: rule {} message '{}'",
+                                    m.to_string(), l.in.n, l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w,
+                                    l.conv.stride_h, l.conv.stride_w, static_cast<int>(rule), message);
+      ASSERT_EQ(rule == MappingRule::Legal, message.empty()) << what;
+      if (rule == MappingRule::Legal) expect_fits(l, m, what);
+      seen.insert(rule);
+    }
+  }
+  EXPECT_EQ(seen.size(), 11u) << "every rule (and Legal) should be reached by the sample";
 }
 
 TEST(Descriptor, FieldsAtTheirDocumentedBits) {

@@ -96,7 +96,7 @@ class ZeroCounter {
 
 void check_bias(const char* op, const std::vector<int32_t>& bias, int m) {
   require(bias.empty() || static_cast<int>(bias.size()) == m, op,
-          fmt::format("bias has {} entries; expected 0 or {} (one per output channel)", bias.size(), m));
+          "bias has {} entries; expected 0 or {} (one per output channel)", bias.size(), m);
 }
 
 // Stores the int64 sums as wrapped int32 and counts the ones that did not fit.
@@ -114,13 +114,11 @@ std::uint64_t store_wrapped(const std::int64_t* sums, std::int32_t* out, std::si
 
 Shape conv2d_output_shape(const Shape& in, const Shape& weights, const ConvParams& p) {
   const char* op = "conv2d";
-  require(p.groups >= 1, op, fmt::format("groups = {} must be >= 1", p.groups));
-  require(in.c % p.groups == 0, op, fmt::format("input channels {} not divisible by groups {}", in.c, p.groups));
-  require(weights.n % p.groups == 0, op,
-          fmt::format("filters (weights.n) {} not divisible by groups {}", weights.n, p.groups));
-  require(weights.c == in.c / p.groups, op,
-          fmt::format("weights.c = {} but input channels / groups = {} / {} = {}", weights.c, in.c, p.groups,
-                      in.c / p.groups));
+  require(p.groups >= 1, op, "groups = {} must be >= 1", p.groups);
+  require(in.c % p.groups == 0, op, "input channels {} not divisible by groups {}", in.c, p.groups);
+  require(weights.n % p.groups == 0, op, "filters (weights.n) {} not divisible by groups {}", weights.n, p.groups);
+  require(weights.c == in.c / p.groups, op, "weights.c = {} but input channels / groups = {} / {} = {}", weights.c,
+          in.c, p.groups, in.c / p.groups);
   Shape out;
   out.n = in.n;
   out.c = weights.n;
@@ -211,10 +209,10 @@ Tensor32 fc_accumulate(const Tensor16& in, const Tensor16& weights, const std::v
   detail::check_tensor(op, "weights", weights);
   const std::size_t k = static_cast<std::size_t>(in.shape.c) * in.shape.h * in.shape.w;
   require(weights.shape.h == 1 && weights.shape.w == 1, op,
-          fmt::format("weights must be (M, K, 1, 1); got h = {}, w = {}", weights.shape.h, weights.shape.w));
+          "weights must be (M, K, 1, 1); got h = {}, w = {}", weights.shape.h, weights.shape.w);
   require(static_cast<std::size_t>(weights.shape.c) == k, op,
-          fmt::format("weights.c = {} but the input flattens to K = C*H*W = {}*{}*{} = {}", weights.shape.c,
-                      in.shape.c, in.shape.h, in.shape.w, k));
+          "weights.c = {} but the input flattens to K = C*H*W = {}*{}*{} = {}", weights.shape.c, in.shape.c,
+          in.shape.h, in.shape.w, k);
   const int m_count = weights.shape.n;
   check_bias(op, bias, m_count);
 

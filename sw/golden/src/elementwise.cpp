@@ -12,10 +12,10 @@ using detail::require;
 Tensor16 requantize(const Tensor32& acc, int out_frac, bool relu, LayerStats* stats) {
   const char* op = "requantize";
   require(acc.data.size() == acc.shape.elements(), op,
-          fmt::format("accumulator holds {} elements but its shape needs {}", acc.data.size(), acc.shape.elements()));
+          "accumulator holds {} elements but its shape needs {}", acc.data.size(), acc.shape.elements());
   const int shift = acc.frac - out_frac;
   require(shift >= 0 && shift <= 31, op,
-          fmt::format("shift = acc.frac - out_frac = {} - {} = {} is outside 0..31", acc.frac, out_frac, shift));
+          "shift = acc.frac - out_frac = {} - {} = {} is outside 0..31", acc.frac, out_frac, shift);
   const std::int64_t half = shift > 0 ? (std::int64_t{1} << (shift - 1)) : 0;
   const std::int64_t lo = std::numeric_limits<std::int16_t>::min(), hi = std::numeric_limits<std::int16_t>::max();
   Tensor16 out(acc.shape, out_frac);
@@ -46,11 +46,10 @@ Shape max_pool_output_shape(const Shape& in, const PoolParams& p) {
   out.w = detail::window_output_size(op, "w", in.w, p.pad_left, p.pad_right, p.kernel_w, p.stride_w);
   // Every window must contain at least one real element: padding never wins, so an all-padding window has no value.
   require(p.pad_top < p.kernel_h && p.pad_left < p.kernel_w, op,
-          fmt::format("padding (top {}, left {}) must be smaller than the kernel ({} x {})", p.pad_top, p.pad_left,
-                      p.kernel_h, p.kernel_w));
+          "padding (top {}, left {}) must be smaller than the kernel ({} x {})", p.pad_top, p.pad_left, p.kernel_h,
+          p.kernel_w);
   require((out.h - 1) * p.stride_h - p.pad_top < in.h && (out.w - 1) * p.stride_w - p.pad_left < in.w, op,
-          fmt::format("the last window lies entirely in the bottom/right padding ({}, {})", p.pad_bottom,
-                      p.pad_right));
+          "the last window lies entirely in the bottom/right padding ({}, {})", p.pad_bottom, p.pad_right);
   return out;
 }
 

@@ -43,13 +43,12 @@ std::size_t LrnTable::index_of(std::uint64_t sum_of_squares) const {
 
 LrnTable make_lrn_table(const LrnParams& p, int in_frac, int mantissa_bits) {
   const char* op = "make_lrn_table";
-  require(p.size >= 1 && p.size <= 31 && p.size % 2 == 1, op, fmt::format("size = {} must be odd, 1..31", p.size));
-  require(p.alpha > 0 && std::isfinite(p.alpha), op, fmt::format("alpha = {} must be > 0", p.alpha));
-  require(p.beta >= 0 && std::isfinite(p.beta), op, fmt::format("beta = {} must be >= 0", p.beta));
-  require(p.k > 0 && std::isfinite(p.k), op, fmt::format("k = {} must be > 0", p.k));
-  require(in_frac >= 0 && in_frac <= 15, op, fmt::format("in_frac = {} must be 0..15", in_frac));
-  require(mantissa_bits >= 1 && mantissa_bits <= 10, op,
-          fmt::format("mantissa_bits = {} must be 1..10", mantissa_bits));
+  require(p.size >= 1 && p.size <= 31 && p.size % 2 == 1, op, "size = {} must be odd, 1..31", p.size);
+  require(p.alpha > 0 && std::isfinite(p.alpha), op, "alpha = {} must be > 0", p.alpha);
+  require(p.beta >= 0 && std::isfinite(p.beta), op, "beta = {} must be >= 0", p.beta);
+  require(p.k > 0 && std::isfinite(p.k), op, "k = {} must be > 0", p.k);
+  require(in_frac >= 0 && in_frac <= 15, op, "in_frac = {} must be 0..15", in_frac);
+  require(mantissa_bits >= 1 && mantissa_bits <= 10, op, "mantissa_bits = {} must be 1..10", mantissa_bits);
   const LrnFormula multiplier(p, in_frac);
 
   LrnTable t;
@@ -61,7 +60,7 @@ LrnTable make_lrn_table(const LrnParams& p, int in_frac, int mantissa_bits) {
   t.exp_max = floor_log2(static_cast<std::uint64_t>(p.size)) + 30;
   // The largest multiplier is k^-beta (empty window); give it as many fraction bits as 16 unsigned bits allow.
   const double largest = multiplier(0);
-  require(largest < 32768.0, op, fmt::format("k^-beta = {} is too large for a 16-bit multiplier", largest));
+  require(largest < 32768.0, op, "k^-beta = {} is too large for a 16-bit multiplier", largest);
   t.lut_frac = 0;
   while (t.lut_frac < 30 && std::llround(std::ldexp(largest, t.lut_frac + 1)) <= 65535) ++t.lut_frac;
   const auto quantize = [&](double m) { return std::llround(std::ldexp(m, t.lut_frac)); };
@@ -92,10 +91,9 @@ LrnTable make_lrn_table(const LrnParams& p, int in_frac, int mantissa_bits) {
 Tensor16 lrn(const Tensor16& in, const LrnTable& table, LayerStats* stats) {
   const char* op = "lrn";
   detail::check_tensor(op, "input", in);
-  require(in.frac == table.in_frac, op,
-          fmt::format("input frac {} differs from the table's in_frac {}", in.frac, table.in_frac));
+  require(in.frac == table.in_frac, op, "input frac {} differs from the table's in_frac {}", in.frac, table.in_frac);
   require(table.lut.size() == 1 + (static_cast<std::size_t>(table.exp_max - table.exp_min + 1) << table.mantissa_bits),
-          op, fmt::format("table has {} entries, inconsistent with its exponent range", table.lut.size()));
+          op, "table has {} entries, inconsistent with its exponent range", table.lut.size());
   const int half = table.size / 2;
   const int channels = in.shape.c;
   const std::size_t plane = static_cast<std::size_t>(in.shape.h) * in.shape.w;

@@ -54,18 +54,39 @@ struct MappingFootprint {
   int rows_tile = 0;            // (e-1)*stride_v + R
 };
 
-MappingFootprint footprint(const ConvLayer& layer, const Mapping& m);
-// True when two ifmap tiles, the psums and two filter chunks fit: the controller then loads the next channel
-// block while a pass runs (the same rule as rtl/ctrl/layer_ctrl.sv).
-bool double_buffered(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
+// The helpers below take the layer's output shape `out` (= layer.out()) from the caller: the mapper weighs every
+// candidate mapping of one layer, so it computes the shape once instead of once per helper and mapping.
+MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, const Mapping& m);
+// True when two ifmap tiles, the psums and two filter chunks (footprint `f` of the mapping) fit: the controller then
+// loads the next channel block while a pass runs (the same rule as rtl/ctrl/layer_ctrl.sv).
+bool double_buffered(const MappingFootprint& f, const HwConfig& hw);
 // True when the controller keeps every channel block's ifmap tile of a group in the GLB at once and loads it only
 // for the group's first filter block: one image block, one row strip, more than one channel block, and
-// (C/G + q*r - 1) planes per image fit beside the psums (FC layers). Same rule as rtl/ctrl/layer_ctrl.sv.
-bool resident_ifmap(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
+// (C/G + q*r - 1) planes per image fit beside the psums (FC layers). `f` is footprint(layer, out, m). Same rule as
+// rtl/ctrl/layer_ctrl.sv.
+bool resident_ifmap(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const MappingFootprint& f,
+                    const HwConfig& hw);
 // True when the PEs keep their psums across the channel blocks of a tile (one output column, n*p psum spad
 // entries): only the last block's pass sends psums out. Same rule as rtl/ctrl/layer_ctrl.sv.
-bool keeps_psums(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
-// Empty when the mapping is legal for the layer on `hw`, else what is violated.
+bool keeps_psums(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
+
+// The limits a mapping must respect, in the order they are checked (docs/isa.md); Legal when none is broken.
+enum class MappingRule {
+  Legal,
+  ImagesPerPass,   // n in 1..15
+  OfmapRows,       // e in 1..array columns
+  PsumSpad,        // p fits the psum spad
+  IfmapSpad,       // q*S fits the ifmap spad
+  FilterSpad,      // p*q*S fits the filter spad
+  ArrayRows,       // r*R fits the array's rows
+  ArrayColumns,    // t*e fits the array's columns
+  NocColumnIds,    // tile rows fit the ifmap network's column IDs
+  GlbActivations,  // ifmap tile (bank aligned) + psums fit the activation banks
+  GlbFilters,      // filter chunk fits the filter banks
+};
+// The first limit `m` breaks on `hw`: cheap (no formatting), for the mapper's search.
+MappingRule first_broken_rule(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
+// Empty when the mapping is legal for the layer on `hw`, else what is violated (first_broken_rule, in words).
 std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
 // Empty when the controller accepts the layer's shape (filter, strides, padding, widths; docs/isa.md), else why not.
 std::string check_conv_shape(const ConvLayer& layer);

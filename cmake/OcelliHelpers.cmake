@@ -8,6 +8,9 @@ set(OCELLI_WARNINGS -Wall -Wextra -Wno-unused-parameter)
 # Simulation).
 set(OCELLI_OPT_FAST "-Os" CACHE STRING "g++ optimization flags for the verilated models' per-cycle code")
 set(OCELLI_OPT_PE "-O2" CACHE STRING "g++ optimization flags for the PE's shared per-cycle code")
+# Code that runs once (constructors, initial values, trace declarations: Verilator's "slow" files) and trace code
+# (runs only inside a trace window) is compiled quickly instead of well: most of a clean build's time.
+set(OCELLI_OPT_SLOW "-O1" CACHE STRING "g++ optimization flags for the verilated models' run-once and trace code")
 
 # Verilator's runtime (verilated.cpp, FST writer, threads, DPI), compiled once for every model instead of once per
 # model. Built with tracing enabled: the traced model needs it, the others do not call into it.
@@ -61,6 +64,7 @@ function(ocelli_verilate target)
     PREFIX ${ARG_PREFIX}
     ${trace_option}
     OPT_FAST ${OCELLI_OPT_FAST}
+    OPT_SLOW ${OCELLI_OPT_SLOW}
     # -fno-table: V3Table numbers its lookup tables per instance, which keeps the 168 PEs from sharing one copy of
     # their code (rtl/pe/pe.sv); sharing is worth far more than the tables.
     VERILATOR_ARGS -O3 --x-assign fast --x-initial fast --no-timing -Wall -fno-table
@@ -74,9 +78,12 @@ function(ocelli_verilate target)
   set_property(TARGET ${target} PROPERTY SOURCES ${model_sources})
   # The PE's shared code (<prefix>_pe__DepSet_*.cpp, not __Slow) is small and hot: OCELLI_OPT_PE (appended after
   # OPT_FAST, so it wins).
+  # Per-cycle trace code (<prefix>__Trace__<n>.cpp) gets OCELLI_OPT_SLOW.
   foreach(src ${model_sources})
     if(src MATCHES "/${ARG_PREFIX}_pe__DepSet_[^/]*[0-9]\\.cpp$")
       set_property(SOURCE ${src} APPEND_STRING PROPERTY COMPILE_FLAGS " ${OCELLI_OPT_PE}")
+    elseif(src MATCHES "/${ARG_PREFIX}__Trace__[0-9]+\\.cpp$")
+      set_property(SOURCE ${src} APPEND_STRING PROPERTY COMPILE_FLAGS " ${OCELLI_OPT_SLOW}")
     endif()
   endforeach()
   target_link_libraries(${target} PUBLIC ocelli_verilated)

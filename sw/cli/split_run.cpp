@@ -170,7 +170,8 @@ SplitRunResult run_split(const std::vector<std::string>& child_args, const std::
         const std::string line = c.pending.substr(0, eol);
         c.pending.erase(0, eol + 1);
         c.log << line << '\n';
-        if (line.rfind("layer ", 0) != 0) continue;
+        // PlainProgress's line, not the child's final table (whose header also starts with "layer").
+        if (line.rfind("layer ", 0) != 0 || line.find("): ") == std::string::npos) continue;
         const std::size_t index = c.group.first + c.layers_done;
         ++c.layers_done;
         if (index <= c.group.last) c.estimate_done += estimates[index];

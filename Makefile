@@ -37,8 +37,20 @@ lint: ## Verilator --lint-only -Wall over all RTL (waivers only in rtl/ocelli.vl
 	@verilator --lint-only -Wall --assert --no-timing -Irtl $(shell find rtl -type d -printf '-I%p ') rtl/ocelli.vlt $(RTL_SOURCES)
 	@echo "lint: clean ($(words $(RTL_SOURCES)) files)"
 
-bench: build ## Run the benchmarks and print their figures
-	@for b in $(BUILD_DIR)/bench/bench_*; do [ -x "$$b" ] && "$$b"; done; true
+# make bench [BENCH_RUN_ARGS='--checked'] [BENCH_CONV5=1] [BENCH_CALLGRIND=0] [BENCH_REPEAT=3]
+# First bench/sim_speed.sh: host instructions per simulated cycle (callgrind), cycles/s and wall time of a conv, an
+# FC and a pool program (docs/architecture.md, "Measuring simulation speed"). Then the bench_* executables, always:
+# they answer other questions (MACs per PE per cycle of the array, in-process vs remote DRAM) and take about half a
+# minute beside the script's minute or two, so a switch to leave them out would save little.
+BENCH_RUN_ARGS  ?=
+BENCH_CONV5     ?= 0
+BENCH_CALLGRIND ?= 1
+BENCH_REPEAT    ?= 3
+
+bench: build ## Simulation speed (host instructions per simulated cycle, cycles/s), then the bench_* figures
+	@BENCH_RUN_ARGS='$(BENCH_RUN_ARGS)' BENCH_CONV5='$(BENCH_CONV5)' BENCH_CALLGRIND='$(BENCH_CALLGRIND)' \
+	    BENCH_REPEAT='$(BENCH_REPEAT)' bench/sim_speed.sh $(BUILD_DIR)
+	@for b in $(BUILD_DIR)/bench/bench_*; do [ -x "$$b" ] && { echo; "$$b"; }; done; true
 
 
 # make alexnet [BATCH=1] [SEED=1] [DRAM=inproc|tcp://host:port] [TIMING=default|eyeriss] [JOBS=nproc] [CHECKED=1]

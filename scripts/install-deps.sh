@@ -23,6 +23,8 @@ PACKAGES=(
   libprotobuf-dev      # protobuf runtime behind libonnx
   gtkwave              # fst2vcd and the waveform viewer
   gnuplot-nox          # PNG charts of the AlexNet report
+  valgrind             # callgrind: host instructions per simulated cycle in `make bench` (bench/sim_speed.sh)
+  jq                   # reads the run reports' JSON in bench/sim_speed.sh
 )
 
 missing=()

@@ -176,24 +176,24 @@ module pe
   end
 
   always_ff @(posedge clk_i) begin
-    // Next-state decode of one cycle, evaluated only under `wake`.
-    logic       start;
-    logic       fq_push, fq_has, iq_push, iq_has, pq_push, pq_has, oq_pop, oq_room;
-    logic [LanesW-1:0]   fq_head_lanes;
-    logic [FiltCntW-1:0] fq_head_count;
-    data_t      iq_head;
-    psum_t      pq_head;
-    logic       filt_take, ifmap_drop, ifmap_take, ifmap_write;
-    logic       o_fire, adv, issue, step_end, col_end, last_col, step_frees, keep, pipe_empty, finish;
-    logic [3:0] col_release;
-    logic [IfmapPtrW-1:0] wr_ptr_inc, rd_ptr_inc, base_ptr_next;
-    logic [4:0] base_sum;
-    logic       issue_zero;
-    data_t      issue_ifmap;
-    psum_t      out_data, s2_product, s3_sum;
-    logic [7:0]  start_win_len;
-    logic [3:0]  start_slide, start_min_us;
-    logic [15:0] start_filt_len;
+    // Next-state decode of one cycle, evaluated only under `wake`. Automatic: C++ locals in the verilated model.
+    automatic logic       start;
+    automatic logic       fq_push, fq_has, iq_push, iq_has, pq_push, pq_has, oq_pop, oq_room;
+    automatic logic [LanesW-1:0]   fq_head_lanes;
+    automatic logic [FiltCntW-1:0] fq_head_count;
+    automatic data_t      iq_head;
+    automatic psum_t      pq_head;
+    automatic logic       filt_take, ifmap_drop, ifmap_take, ifmap_write;
+    automatic logic       o_fire, adv, issue, step_end, col_end, last_col, step_frees, keep, pipe_empty, finish;
+    automatic logic [3:0] col_release;
+    automatic logic [IfmapPtrW-1:0] wr_ptr_inc, rd_ptr_inc, base_ptr_next;
+    automatic logic [4:0] base_sum;
+    automatic logic       issue_zero;
+    automatic data_t      issue_ifmap;
+    automatic psum_t      out_data, s2_product, s3_sum;
+    automatic logic [7:0]  start_win_len;
+    automatic logic [3:0]  start_slide, start_min_us;
+    automatic logic [15:0] start_filt_len;
 
     if (!rst_ni) begin
       fq_rd_q    <= 1'b0;
@@ -258,12 +258,7 @@ module pe
       iq_head = iq_mem_q[iq_rd_q];
       pq_head = pq_mem_q[pq_rd_q];
 
-      // ---- pass start ----
-      start          = start_i && !run_q;
-      start_win_len  = 8'(cfg_i.num_channels) * 8'(cfg_i.filt_width);
-      start_min_us   = (cfg_i.stride < cfg_i.filt_width) ? cfg_i.stride : cfg_i.filt_width;
-      start_slide    = 4'(8'(cfg_i.num_channels) * 8'(start_min_us));  // <= q*S, legal values fit
-      start_filt_len = 16'(start_win_len) * 16'(cfg_i.num_filters);
+      start       = start_i && !run_q;
 
       // ---- filter and ifmap arrival ----
       filt_take   = run_q && fq_has && (filt_cnt_q != filt_len_q);
@@ -329,100 +324,6 @@ module pe
       end
       oq_cnt_q <= oq_cnt_q + 2'(o_fire) - 2'(oq_pop);
 
-      // ---- control ----
-      if (start) begin
-        run_q      <= 1'b1;
-        cfg_q      <= cfg_i;
-        accum_q    <= accum_i;
-        win_len_q  <= 4'(start_win_len);
-        slide_q    <= start_slide;
-        filt_len_q <= FiltAddrW'(start_filt_len);
-        filt_cnt_q <= '0;
-        wr_ptr_q   <= '0;
-        in_ch_q    <= '0;
-        in_wmod_q  <= '0;
-        in_w_q     <= '0;
-        in_img_q   <= '0;
-        in_done_q  <= 1'b0;
-        is_k_q     <= '0;
-        is_m_q     <= '0;
-        faddr_q    <= '0;
-        rd_ptr_q   <= '0;
-        base_ptr_q <= '0;
-        is_x_q     <= '0;
-        is_img_q   <= '0;
-        is_done_q  <= 1'b0;
-        ps_base_q  <= '0;
-      end else begin
-        if (finish) run_q <= 1'b0;
-
-        // Filter arrival: up to FilterLanes values per word into the filter spad.
-        if (filt_take) begin
-          filt_cnt_q <= filt_cnt_q + FiltAddrW'(fq_head_count);
-          for (int i = 0; i < int'(FilterLanes); i++) begin
-            if (i < int'(fq_head_count)) begin
-              filt_spad_q[filt_cnt_q + FiltAddrW'(i)] <= fq_head_lanes[i * DataWidth +: DataWidth];
-            end
-          end
-        end
-
-        // Ifmap arrival: count channel, column (and its phase within the stride) and image.
-        if (ifmap_take) begin
-          if (in_ch_q != cfg_q.num_channels - 4'd1) begin
-            in_ch_q <= in_ch_q + 4'd1;
-          end else begin
-            in_ch_q <= '0;
-            if (in_w_q != cfg_q.ifmap_width - 10'd1) begin
-              in_w_q    <= in_w_q + 10'd1;
-              in_wmod_q <= (in_wmod_q == cfg_q.stride - 4'd1) ? 4'd0 : in_wmod_q + 4'd1;
-            end else begin
-              in_w_q    <= '0;
-              in_wmod_q <= '0;
-              in_img_q  <= in_img_q + 4'd1;
-              if (in_img_q == cfg_q.num_images - 4'd1) in_done_q <= 1'b1;
-            end
-          end
-        end
-        if (ifmap_write) begin
-          wr_ptr_q <= wr_ptr_inc;
-          ifmap_spad_q[wr_ptr_q] <= iq_head;
-          ifmap_zero_q[wr_ptr_q] <= iq_head == '0;
-        end
-
-        // Issue order: image, column x, window offset k, filter m.
-        if (issue) begin
-          if (!step_end) begin
-            is_m_q  <= is_m_q + 1'b1;
-            faddr_q <= faddr_q + 1'b1;
-          end else begin
-            is_m_q <= '0;
-            if (!col_end) begin
-              is_k_q   <= is_k_q + 4'd1;
-              faddr_q  <= faddr_q + 1'b1;
-              rd_ptr_q <= rd_ptr_inc;
-            end else begin
-              is_k_q     <= '0;
-              faddr_q    <= '0;
-              rd_ptr_q   <= base_ptr_next;
-              base_ptr_q <= base_ptr_next;
-              if (!last_col) begin
-                is_x_q <= is_x_q + 8'd1;
-              end else begin
-                is_x_q   <= '0;
-                is_img_q <= is_img_q + 4'd1;
-                if (keep) ps_base_q <= ps_base_q + PsumAddrW'(cfg_q.num_filters);
-                if (is_img_q == cfg_q.num_images - 4'd1) is_done_q <= 1'b1;
-              end
-            end
-          end
-        end
-      end
-
-      // After the start branch, as before: at a start these keep their values (0: a pass ends with every ring
-      // entry released).
-      occ_q  <= occ_q + 4'(ifmap_write) - 4'(step_frees);
-      fill_q <= fill_q + 5'(ifmap_write) - (col_end ? 5'(col_release) : 5'd0);
-
       // ---- MAC pipeline ----
       if (adv) begin
         s1_valid_q <= issue;
@@ -458,6 +359,107 @@ module pe
           if (s3_last_q) o_sum_q <= s3_sum;
           else psum_spad_q[s3_m_q] <= s3_sum;
         end
+      end
+
+      // After the start branch, as before: at a start these keep their values (0: a pass ends with every ring
+      // entry released).
+      occ_q  <= occ_q + 4'(ifmap_write) - 4'(step_frees);
+      fill_q <= fill_q + 5'(ifmap_write) - (col_end ? 5'(col_release) : 5'd0);
+
+      // ---- control (reads before writes: the start branch comes last, so Verilator needs no shadow copies) ----
+      if (!start) begin
+        if (finish) run_q <= 1'b0;
+
+        // Filter arrival: up to FilterLanes values per word into the filter spad.
+        if (filt_take) begin
+          for (int i = 0; i < int'(FilterLanes); i++) begin
+            if (i < int'(fq_head_count)) begin
+              filt_spad_q[filt_cnt_q + FiltAddrW'(i)] <= fq_head_lanes[i * DataWidth +: DataWidth];
+            end
+          end
+          filt_cnt_q <= filt_cnt_q + FiltAddrW'(fq_head_count);
+        end
+
+        // Ifmap arrival: count channel, column (and its phase within the stride) and image.
+        if (ifmap_take) begin
+          if (in_ch_q != cfg_q.num_channels - 4'd1) begin
+            in_ch_q <= in_ch_q + 4'd1;
+          end else begin
+            in_ch_q <= '0;
+            if (in_w_q != cfg_q.ifmap_width - 10'd1) begin
+              in_w_q    <= in_w_q + 10'd1;
+              in_wmod_q <= (in_wmod_q == cfg_q.stride - 4'd1) ? 4'd0 : in_wmod_q + 4'd1;
+            end else begin
+              in_w_q    <= '0;
+              in_wmod_q <= '0;
+              if (in_img_q == cfg_q.num_images - 4'd1) in_done_q <= 1'b1;
+              in_img_q  <= in_img_q + 4'd1;
+            end
+          end
+        end
+        if (ifmap_write) begin
+          ifmap_spad_q[wr_ptr_q] <= iq_head;
+          ifmap_zero_q[wr_ptr_q] <= iq_head == '0;
+          wr_ptr_q <= wr_ptr_inc;
+        end
+
+        // Issue order: image, column x, window offset k, filter m.
+        if (issue) begin
+          if (!step_end) begin
+            is_m_q  <= is_m_q + 1'b1;
+            faddr_q <= faddr_q + 1'b1;
+          end else begin
+            is_m_q <= '0;
+            if (!col_end) begin
+              is_k_q   <= is_k_q + 4'd1;
+              faddr_q  <= faddr_q + 1'b1;
+              rd_ptr_q <= rd_ptr_inc;
+            end else begin
+              is_k_q     <= '0;
+              faddr_q    <= '0;
+              rd_ptr_q   <= base_ptr_next;
+              base_ptr_q <= base_ptr_next;
+              if (!last_col) begin
+                is_x_q <= is_x_q + 8'd1;
+              end else begin
+                is_x_q   <= '0;
+                if (is_img_q == cfg_q.num_images - 4'd1) is_done_q <= 1'b1;
+                if (keep) ps_base_q <= ps_base_q + PsumAddrW'(cfg_q.num_filters);
+                is_img_q <= is_img_q + 4'd1;
+              end
+            end
+          end
+        end
+      end
+
+      // ---- pass start ----
+      if (start) begin
+        start_win_len  = 8'(cfg_i.num_channels) * 8'(cfg_i.filt_width);
+        start_min_us   = (cfg_i.stride < cfg_i.filt_width) ? cfg_i.stride : cfg_i.filt_width;
+        start_slide    = 4'(8'(cfg_i.num_channels) * 8'(start_min_us));  // <= q*S, legal values fit
+        start_filt_len = 16'(start_win_len) * 16'(cfg_i.num_filters);
+        run_q      <= 1'b1;
+        cfg_q      <= cfg_i;
+        accum_q    <= accum_i;
+        win_len_q  <= 4'(start_win_len);
+        slide_q    <= start_slide;
+        filt_len_q <= FiltAddrW'(start_filt_len);
+        filt_cnt_q <= '0;
+        wr_ptr_q   <= '0;
+        in_ch_q    <= '0;
+        in_wmod_q  <= '0;
+        in_w_q     <= '0;
+        in_img_q   <= '0;
+        in_done_q  <= 1'b0;
+        is_k_q     <= '0;
+        is_m_q     <= '0;
+        faddr_q    <= '0;
+        rd_ptr_q   <= '0;
+        base_ptr_q <= '0;
+        is_x_q     <= '0;
+        is_img_q   <= '0;
+        is_done_q  <= 1'b0;
+        ps_base_q  <= '0;
       end
 
 `ifdef OCELLI_CHECKS
@@ -502,8 +504,8 @@ module pe
       iq_held_data_q <= ifmap_data_i;
       pq_held_data_q <= psum_data_i;
 `endif
-    end else if (mac_q) begin
-      // Woken after every issue unless disabled right after it: no stale MAC report from a disabled PE.
+    end else begin
+      // A PE is woken after every issue unless disabled right after it: no stale MAC report from a disabled PE.
       mac_q       <= 1'b0;
       mac_gated_q <= 1'b0;
     end

@@ -50,6 +50,7 @@ BENCH_REPEAT    ?= 3
 bench: build ## Simulation speed (host instructions per simulated cycle, cycles/s), then the bench_* figures
 	@BENCH_RUN_ARGS='$(BENCH_RUN_ARGS)' BENCH_CONV5='$(BENCH_CONV5)' BENCH_CALLGRIND='$(BENCH_CALLGRIND)' \
 	    BENCH_REPEAT='$(BENCH_REPEAT)' bench/sim_speed.sh $(BUILD_DIR)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target benches
 	@for b in $(BUILD_DIR)/bench/bench_*; do [ -x "$$b" ] && { echo; "$$b"; }; done; true
 
 

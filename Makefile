@@ -35,7 +35,9 @@ test-slow: build ## Run the slow tests (AlexNet CONV1-5 through the RTL top, min
 lint: ## Verilator --lint-only -Wall over all RTL (waivers only in rtl/ocelli.vlt)
 	@command -v verilator >/dev/null || scripts/install-deps.sh
 	@verilator --lint-only -Wall --assert --no-timing -Irtl $(shell find rtl -type d -printf '-I%p ') rtl/ocelli.vlt $(RTL_SOURCES)
-	@echo "lint: clean ($(words $(RTL_SOURCES)) files)"
+	@verilator --lint-only -Wall --assert --no-timing +define+OCELLI_CHECKS -Irtl $(shell find rtl -type d -printf '-I%p ') \
+	    rtl/ocelli.vlt $(RTL_SOURCES)
+	@echo "lint: clean ($(words $(RTL_SOURCES)) files, with and without the rule checks of OCELLI_CHECKS)"
 
 # make bench [BENCH_RUN_ARGS='--checked'] [BENCH_CONV5=1] [BENCH_CALLGRIND=0] [BENCH_REPEAT=3]
 # First bench/sim_speed.sh: host instructions per simulated cycle (callgrind), cycles/s and wall time of a conv, an

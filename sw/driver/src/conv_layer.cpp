@@ -1,6 +1,7 @@
 #include "ocelli/driver/conv_layer.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <fmt/core.h>
 
@@ -124,6 +125,36 @@ std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConf
   const auto out = layer.out();
   const MappingRule rule = first_broken_rule(layer, out, m, hw);
   return rule == MappingRule::Legal ? std::string() : describe_broken_rule(rule, layer, out, m, hw);
+}
+
+ConvLayer conv_layer_of(const golden::LayerDesc& d, bool ifmap_rlc, bool ofmap_rlc) {
+  constexpr int kMaxFilterSide = 12;  // R and S limit of the descriptor (docs/isa.md)
+  auto shape_text = [](const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); };
+  ConvLayer l;
+  l.in = d.in_shape;
+  l.filters = d.weight_shape.n;
+  if (d.kind == golden::LayerKind::FullyConnected) {
+    if (d.in_shape.h > kMaxFilterSide || d.in_shape.w > kMaxFilterSide) {
+      throw std::invalid_argument(fmt::format(
+          "layer '{}': fc input {} needs a {}x{} filter, the RTL takes at most {}x{} (R or S > {})", d.name,
+          shape_text(d.in_shape), d.in_shape.h, d.in_shape.w, kMaxFilterSide, kMaxFilterSide, kMaxFilterSide));
+    }
+    l.filter_h = d.in_shape.h;
+    l.filter_w = d.in_shape.w;
+  } else {
+    l.filter_h = d.weight_shape.h;
+    l.filter_w = d.weight_shape.w;
+    l.conv = d.conv;
+  }
+  l.shift = d.in_frac + d.weight_frac - d.out_frac;
+  l.relu = d.relu;
+  l.ifmap_rlc = ifmap_rlc;
+  l.ofmap_rlc = ofmap_rlc;
+  if (l.out() != d.out_shape) {
+    throw std::logic_error(fmt::format("layer '{}': as a conv it gives {} but the program says {}", d.name,
+                                       shape_text(l.out()), shape_text(d.out_shape)));
+  }
+  return l;
 }
 
 }  // namespace ocelli::driver

@@ -126,23 +126,6 @@ TEST(Mapper, ShapesTheHardwareCannotRunAreAClearError) {
   EXPECT_EQ(refusal(l), "no error");
 }
 
-// An AlexNet conv or FC layer as the runtime hands it to the mapper (an FC layer is a conv whose filter covers the
-// whole input, sw/driver/runtime/src/layer_executor.cpp).
-ConvLayer as_conv_layer(const ocelli::golden::LayerDesc& d, bool ifmap_rlc) {
-  ConvLayer l;
-  l.in = d.in_shape;
-  l.filters = d.weight_shape.n;
-  if (d.kind == ocelli::golden::LayerKind::FullyConnected) {
-    l.filter_h = d.in_shape.h;
-    l.filter_w = d.in_shape.w;
-  } else {
-    l.filter_h = d.weight_shape.h;
-    l.filter_w = d.weight_shape.w;
-    l.conv = d.conv;
-  }
-  l.ifmap_rlc = ifmap_rlc;
-  return l;
-}
 
 // The mapper's choices for AlexNet, recorded before the search was made cheaper (output shape computed once per
 // layer, legality without formatting): a speed-up must not change them. Change a row only when the estimate or the
@@ -180,7 +163,7 @@ TEST(Mapper, AlexNetChoicesArePinned) {
       if (!d.has_weights()) continue;
       for (bool rlc : {false, true}) {
         const auto what = fmt::format("{} batch {} ifmap_rlc {}", d.name, batch, rlc);
-        const ConvLayer l = as_conv_layer(d, rlc);
+        const ConvLayer l = conv_layer_of(d, rlc, false);  // as the runtime hands it to the mapper
         ASSERT_EQ(l.out(), d.out_shape) << what;
         const auto row = std::find_if(std::begin(pinned), std::end(pinned), [&](const Pinned& p) {
           return d.name == p.layer && batch == p.batch && rlc == p.ifmap_rlc;

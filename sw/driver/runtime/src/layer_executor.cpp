@@ -12,41 +12,11 @@ namespace {
 
 constexpr int kMaxFilterSide = 12;  // R and S limit of the descriptor (docs/isa.md)
 
-std::string shape_text(const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); }
-
-driver::ConvLayer to_conv_layer(const golden::LayerDesc& d, const ActivationRegion& in, const ActivationRegion& out) {
-  driver::ConvLayer l;
-  l.in = d.in_shape;
-  l.filters = d.weight_shape.n;
-  if (d.kind == golden::LayerKind::FullyConnected) {
-    if (d.in_shape.h > kMaxFilterSide || d.in_shape.w > kMaxFilterSide) {
-      throw std::invalid_argument(fmt::format(
-          "layer '{}': fc input {} needs a {}x{} filter, the RTL takes at most {}x{} (R or S > {})", d.name,
-          shape_text(d.in_shape), d.in_shape.h, d.in_shape.w, kMaxFilterSide, kMaxFilterSide, kMaxFilterSide));
-    }
-    l.filter_h = d.in_shape.h;
-    l.filter_w = d.in_shape.w;
-  } else {
-    l.filter_h = d.weight_shape.h;
-    l.filter_w = d.weight_shape.w;
-    l.conv = d.conv;
-  }
-  l.shift = d.in_frac + d.weight_frac - d.out_frac;
-  l.relu = d.relu;
-  l.ifmap_rlc = in.rlc;
-  l.ofmap_rlc = out.rlc;
-  if (l.out() != d.out_shape) {
-    throw std::logic_error(fmt::format("layer '{}': as a conv it gives {} but the program says {}", d.name,
-                                       shape_text(l.out()), shape_text(d.out_shape)));
-  }
-  return l;
-}
-
 }  // namespace
 
 ConvExecutor::ConvExecutor(const golden::LayerDesc& desc, const golden::LayerParams& params,
                            const ActivationRegion& in, const ActivationRegion& out, const driver::HwConfig& hw)
-    : name_(desc.name), layer_(to_conv_layer(desc, in, out)), in_(in), out_(out) {
+    : name_(desc.name), layer_(driver::conv_layer_of(desc, in.rlc, out.rlc)), in_(in), out_(out) {
   driver::MappingEstimate best;
   try {
     best = driver::choose_mapping(layer_, hw);

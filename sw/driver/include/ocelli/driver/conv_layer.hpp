@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ocelli/golden/alexnet.hpp"
 #include "ocelli/golden/layers.hpp"
 #include "ocelli/golden/tensor.hpp"
 
@@ -90,5 +91,10 @@ MappingRule first_broken_rule(const ConvLayer& layer, const golden::Shape& out, 
 std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConfig& hw);
 // Empty when the controller accepts the layer's shape (filter, strides, padding, widths; docs/isa.md), else why not.
 std::string check_conv_shape(const ConvLayer& layer);
+
+// A conv or FC layer of a network description as the hardware runs it: an FC layer is a conv whose filter covers the
+// whole input, weights (M, C*H*W) viewed as (M, C, H, W). Throws std::invalid_argument naming the layer when an FC
+// input is wider or taller than a filter can be (12), std::logic_error if the conv view gives another output shape.
+ConvLayer conv_layer_of(const golden::LayerDesc& desc, bool ifmap_rlc, bool ofmap_rlc);
 
 }  // namespace ocelli::driver

@@ -51,13 +51,19 @@ module gin
   output logic [63:0]                       perf_stall_cycles_o  // cycles with a word waiting for a target
 );
   // ---- Multicast controllers on the incoming word ----
-  logic [Rows-1:0]   row_match;
+  // Matched only while a word is offered: the senders read in_ready_o only together with their valid (a FIFO's
+  // pop), and a simulator then spends the Rows x Cols comparisons only on cycles in which a word moves.
   logic [NumPes-1:0] in_targets;
-  for (genvar r = 0; r < Rows; r++) begin : g_row
-    assign row_match[r] = cfg_row_en_i[r] && cfg_row_id_i[r] == in_row_tag_i;
-    for (genvar c = 0; c < Cols; c++) begin : g_col
-      localparam int unsigned Idx = r * Cols + c;
-      assign in_targets[Idx] = row_match[r] && cfg_pe_en_i[Idx] && cfg_col_id_i[Idx] == in_col_tag_i;
+  always_comb begin
+    in_targets = '0;
+    if (in_valid_i) begin
+      for (int r = 0; r < int'(Rows); r++) begin
+        if (cfg_row_en_i[r] && cfg_row_id_i[r] == in_row_tag_i) begin
+          for (int c = 0; c < int'(Cols); c++) begin
+            in_targets[r * Cols + c] = cfg_pe_en_i[r * Cols + c] && cfg_col_id_i[r * Cols + c] == in_col_tag_i;
+          end
+        end
+      end
     end
   end
   logic in_has_target;

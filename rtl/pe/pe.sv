@@ -168,6 +168,10 @@ module pe
     wake = en_i && (start_i || moved_q ||
                     (filt_valid_i && fq_cnt_q != 2'd2) || (ifmap_valid_i && iq_cnt_q != 2'd2) ||
                     (psum_valid_i && pq_cnt_q != 3'd4) || (oq_cnt_q != 2'd0 && psum_ready_i));
+`ifdef OCELLI_PE_ALWAYS_AWAKE
+    // Reference build for the wake test (tb/pe/test_pe_wake.cpp): evaluated in every enabled cycle.
+    wake = en_i;
+`endif
 `ifdef OCELLI_CHECKS
     // Checked builds also watch offered words that are not taken (a sender must hold them).
     wake = wake || (en_i && (filt_valid_i || ifmap_valid_i || psum_valid_i || fq_held_q || iq_held_q ||
@@ -508,6 +512,14 @@ module pe
       // A PE is woken after every issue unless disabled right after it: no stale MAC report from a disabled PE.
       mac_q       <= 1'b0;
       mac_gated_q <= 1'b0;
+`ifdef OCELLI_CHECKS
+      // Asleep (disabled, or nothing offered and nothing held): no rule is being broken, and a disabled PE is no
+      // receiver, so it holds no offered word either.
+      check_q   <= '0;
+      fq_held_q <= 1'b0;
+      iq_held_q <= 1'b0;
+      pq_held_q <= 1'b0;
+`endif
     end
   end
 endmodule

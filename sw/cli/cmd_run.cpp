@@ -134,15 +134,24 @@ int run_split_command(const RunCommandOptions& o) {
   fmt::print("program {}: network {}, batch {}, seed {}, layers {}..{} in {} groups run by {} processes\n", o.program,
              data.network.desc.name, data.program.batch(), data.program.seed, names.front(), names.back(),
              groups.size(), groups.size());
-  std::vector<std::string> child_args{o.program, "--dram-timing", o.timing};
-  if (o.batch) child_args.insert(child_args.end(), {"--batch", std::to_string(*o.batch)});
-  if (o.seed) child_args.insert(child_args.end(), {"--seed", std::to_string(*o.seed)});
-  if (o.max_cycles) child_args.insert(child_args.end(), {"--max-cycles", std::to_string(o.max_cycles)});
-  if (o.checked) child_args.push_back("--checked");
-  if (!o.flip_output_bit.empty()) child_args.insert(child_args.end(), {"--flip-output-bit", o.flip_output_bit});
-  if (!o.trace_layer.empty()) child_args.insert(child_args.end(), {"--trace-layer", o.trace_layer});
-  if (!o.trace_window.empty()) child_args.insert(child_args.end(), {"--trace-window", o.trace_window});
-  if (!o.trace_path.empty()) child_args.insert(child_args.end(), {"--trace", o.trace_path});
+  std::vector<std::string> common{o.program, "--dram-timing", o.timing};
+  if (o.batch) common.insert(common.end(), {"--batch", std::to_string(*o.batch)});
+  if (o.seed) common.insert(common.end(), {"--seed", std::to_string(*o.seed)});
+  if (o.max_cycles) common.insert(common.end(), {"--max-cycles", std::to_string(o.max_cycles)});
+  if (o.checked) common.push_back("--checked");
+  if (!o.flip_output_bit.empty()) common.insert(common.end(), {"--flip-output-bit", o.flip_output_bit});
+  // The trace options go only to the group that holds the traced layer (a traced run uses the slower traced build).
+  std::vector<std::vector<std::string>> child_args(groups.size(), common);
+  if (!o.trace_layer.empty()) {
+    const std::size_t traced = data.network.desc.index_of(o.trace_layer);
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      if (traced < first + groups[k].first || traced > first + groups[k].last) continue;
+      auto& args = child_args[k];
+      args.insert(args.end(), {"--trace-layer", o.trace_layer});
+      if (!o.trace_window.empty()) args.insert(args.end(), {"--trace-window", o.trace_window});
+      if (!o.trace_path.empty()) args.insert(args.end(), {"--trace", o.trace_path});
+    }
+  }
   const std::string log_dir = o.jobs_dir.empty() ? (o.report.empty() ? std::string("ocelli-run-groups")
                                                                       : o.report + ".groups")
                                                  : o.jobs_dir;
@@ -248,7 +257,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Split the layers into this many groups of about equal estimated cycles, run by as many processes "
                   "at once (each group starts from the golden input of its first layer; in-process DRAM only); one "
                   "merged report")
-      ->check(CLI::Range(1, 64));
+      ->check(CLI::PositiveNumber);
   run->add_option("--jobs-dir", o->jobs_dir,
                   "Logs and records of the groups of a --jobs run (default: <report>.groups, or ocelli-run-groups)");
   run->callback([o, &exit_code] { exit_code = run_command(*o); });

@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -106,34 +108,56 @@ double eta_seconds(const std::vector<Child>& children, double elapsed) {
 
 }  // namespace
 
-SplitRunResult run_split(const std::vector<std::string>& child_args, const std::vector<std::string>& layer_names,
+SplitRunResult run_split(const std::vector<std::vector<std::string>>& child_args,
+                         const std::vector<std::string>& layer_names,
                          const std::vector<std::uint64_t>& estimates, const std::vector<LayerGroup>& groups,
                          const std::string& log_dir) {
   std::filesystem::create_directories(log_dir);
   const auto start = Clock::now();
   std::vector<Child> children(groups.size());
+  // Kills and reaps the children started so far when setting up the others fails: none is left running.
+  auto abandon = [&children](const std::string& why) {
+    for (auto& c : children) {
+      if (c.fd >= 0) close(c.fd);
+      if (c.pid > 0) {
+        kill(c.pid, SIGTERM);
+        while (waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+      }
+    }
+    throw std::runtime_error(why);
+  };
   for (std::size_t k = 0; k < groups.size(); ++k) {
     Child& c = children[k];
     c.group = groups[k];
     c.log_path = fmt::format("{}/group-{}.log", log_dir, k + 1);
     c.report_path = fmt::format("{}/group-{}.json", log_dir, k + 1);
     std::filesystem::remove(c.report_path);
-    c.log.open(c.log_path);
-    if (!c.log) throw std::runtime_error(fmt::format("{}: cannot open for writing", c.log_path));
     std::vector<std::string> args{"/proc/self/exe", "run"};
-    args.insert(args.end(), child_args.begin(), child_args.end());
+    args.insert(args.end(), child_args[k].begin(), child_args[k].end());
     for (const auto& a : {std::string("--from"), layer_names[c.group.first], std::string("--to"),
                           layer_names[c.group.last], std::string("--report"), c.report_path}) {
       args.push_back(a);
     }
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
-    c.pid = spawn_child(args, fds[1], fds[0]);
+    if (pipe2(fds, O_CLOEXEC) != 0) abandon(fmt::format("pipe: {}", std::strerror(errno)));
+    try {
+      c.pid = spawn_child(args, fds[1], fds[0]);
+    } catch (const std::exception& e) {
+      close(fds[0]);
+      close(fds[1]);
+      abandon(e.what());
+    }
     close(fds[1]);
     c.fd = fds[0];
     fmt::print("group {}/{}: layers {}..{} ({:.2f} M cycles by estimate), pid {}, log {}\n", k + 1, groups.size(),
                layer_names[c.group.first], layer_names[c.group.last],
                static_cast<double>(c.group.estimated_cycles) / 1e6, c.pid, c.log_path);
+  }
+  // Opened after every child started, so no child inherits another group's log.
+  for (auto& c : children) {
+    c.log.open(c.log_path);
+    if (!c.log) abandon(fmt::format("{}: cannot open for writing", c.log_path));
   }
   std::fflush(stdout);
 
@@ -185,44 +209,72 @@ SplitRunResult run_split(const std::vector<std::string>& child_args, const std::
   }
   for (auto& c : children) {
     int status = 0;
-    while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+    pid_t waited;
+    while ((waited = waitpid(c.pid, &status, 0)) < 0 && errno == EINTR) {
     }
-    c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+    // A child that cannot be waited for, or that did not exit normally, failed (2: not a mismatch).
+    c.exit_code = waited == c.pid && WIFEXITED(status) ? WEXITSTATUS(status) : 2;
     if (!c.pending.empty()) c.log << c.pending << '\n';
     c.log.close();
   }
 
+  // Each group is judged by its record and its exit code: a group passed only if its child exited 0 and its record
+  // says "passed" for every one of its layers. A group without a readable record gets unmatched placeholder layers,
+  // so the merged record cannot pass.
   SplitRunResult result;
+  std::string outcome;
+  auto fail = [&](int code, const std::string& group_outcome, const std::string& message) {
+    result.exit_code = std::max(result.exit_code, std::clamp(code, 1, 2));
+    if (result.failure.empty()) {
+      result.failure = message;
+      outcome = group_outcome;
+    }
+  };
   for (std::size_t k = 0; k < children.size(); ++k) {
     const Child& c = children[k];
     const std::string where = fmt::format("group {} (layers {}..{}, log {})", k + 1, layer_names[c.group.first],
                                           layer_names[c.group.last], c.log_path);
-    if (!std::filesystem::exists(c.report_path)) {
-      result.exit_code = std::max(result.exit_code, 2);
-      if (result.failure.empty()) {
-        result.failure = fmt::format("{} ended with exit code {} and no run record", where, c.exit_code);
+    std::optional<driver::RunRecord> part;
+    std::string unreadable;
+    try {
+      if (std::filesystem::exists(c.report_path)) part = report::read_json(c.report_path);
+    } catch (const std::exception& e) {
+      unreadable = e.what();
+    }
+    if (!part) {
+      fail(2, "error", fmt::format("{} ended with exit code {} and {}", where, c.exit_code,
+                                   unreadable.empty() ? "no run record" : "an unreadable run record: " + unreadable));
+      for (std::size_t i = c.group.first; i <= c.group.last; ++i) {
+        driver::LayerRecord missing;
+        missing.name = layer_names[i];
+        missing.mismatch = fmt::format("not run: {} left no record", where);
+        result.record.layers.push_back(missing);
       }
       continue;
     }
-    driver::RunRecord part = report::read_json(c.report_path);
-    if (k == 0 || result.record.program.empty()) {
+    if (result.record.program.empty()) {
       std::vector<driver::LayerRecord> kept = std::move(result.record.layers);
-      result.record = part;
+      result.record = *part;
       result.record.layers = std::move(kept);
     }
-    result.record.top1_golden = part.top1_golden;
-    result.record.top1_rtl = part.top1_rtl;
-    for (const auto& l : part.layers) {
+    result.record.top1_golden = part->top1_golden;
+    result.record.top1_rtl = part->top1_rtl;
+    for (const auto& l : part->layers) {
       result.total_cycles += l.cycles + 2;  // each layer's start costs two cycles its counters do not see
       result.record.layers.push_back(l);
     }
-    if (c.exit_code != 0) {
-      result.exit_code = std::max(result.exit_code, c.exit_code);
-      if (result.failure.empty()) result.failure = fmt::format("{}: {}", where, part.failure);
+    const bool complete = part->layers.size() == c.group.last - c.group.first + 1;
+    if (c.exit_code != 0 || part->outcome != "passed" || !part->passed() || !complete) {
+      const std::string why = !part->failure.empty() ? part->failure
+                              : !complete           ? "fewer layers in its record than in the group"
+                                                    : fmt::format("exit code {}", c.exit_code);
+      fail(c.exit_code == 0 ? 2 : c.exit_code, part->outcome.empty() || part->outcome == "passed" ? "error"
+                                                                                                  : part->outcome,
+           fmt::format("{}: {}", where, why));
     }
   }
   result.record.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  result.record.outcome = result.exit_code == 0 ? "passed" : result.record.outcome;
+  result.record.outcome = result.exit_code == 0 ? "passed" : outcome;
   result.record.failure = result.failure;
   return result;
 }

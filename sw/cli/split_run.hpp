@@ -23,14 +23,16 @@ std::vector<LayerGroup> split_layers(const std::vector<std::uint64_t>& estimates
 struct SplitRunResult {
   driver::RunRecord record;   // merged: the groups' layers in program order
   std::uint64_t total_cycles = 0;
-  int exit_code = 0;          // 0 passed, 1 mismatch, 2 other failure (the worst group's)
+  int exit_code = 0;          // 0 passed, 1 mismatch, 2 other failure (the worst group's; a group without a
+                              // readable record, a crashed child or an incomplete record count as 2)
   std::string failure;        // the first failing group's message
 };
 
-// Runs `groups` of `layer_names` as child processes of this executable: `child_args` are the `ocelli run` arguments
-// each child gets (program and options, without --from/--to/--report). Child logs and records go to `log_dir`.
+// Runs `groups` of `layer_names` as child processes of this executable: `child_args[k]` are the `ocelli run`
+// arguments group k gets (program and options, without --from/--to/--report). Child logs and records go to `log_dir`.
 // Prints a line per finished layer with the ETA of the whole run (from `estimates`, the mapper's cycles per layer).
-SplitRunResult run_split(const std::vector<std::string>& child_args, const std::vector<std::string>& layer_names,
+SplitRunResult run_split(const std::vector<std::vector<std::string>>& child_args,
+                         const std::vector<std::string>& layer_names,
                          const std::vector<std::uint64_t>& estimates, const std::vector<LayerGroup>& groups,
                          const std::string& log_dir);
 

@@ -48,8 +48,14 @@ class SimHarness {
     model_->eval();
   }
   ~SimHarness() {
+    // Verilator 5.006 erases a model's scopes through the thread's current context (VerilatedScope's destructor),
+    // which is the last context constructed on this thread, not necessarily this one: with two harnesses alive, the
+    // second one destroyed would otherwise use the first one's freed context and hang.
+    Verilated::threadContextp(context_.get());
     model_->final();
     if (trace_) trace_->close();
+    trace_.reset();
+    model_.reset();
   }
   SimHarness(const SimHarness&) = delete;
   SimHarness& operator=(const SimHarness&) = delete;

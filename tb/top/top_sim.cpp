@@ -27,8 +27,12 @@ TopSim::TopSim(dram::Storage& storage, const dram::TimingConfig& timing, TopMode
 }
 
 TopSim::~TopSim() {
+  // The model's scopes are erased through the thread's current context (Verilator 5.006): make it this one, in case
+  // another TopSim or harness was constructed on this thread since (tb/common/sim_harness.hpp).
+  Verilated::threadContextp(context_.get());
   if (trace_) trace_->close();
   top_->final();
+  top_.reset();
 }
 
 void TopSim::set_trace_window(const std::string& fst_path, std::uint64_t begin_cycle, std::uint64_t count) {

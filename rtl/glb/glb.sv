@@ -1,7 +1,7 @@
 // Global buffer (docs/glb-noc.md): NumBanks single-port SRAM banks of BankWords x 64 bit behind NumPorts
 // requestor ports. Word address a lives in bank a / BankWords at offset a % BankWords (contiguous banks), so a
 // region of whole banks has its own bandwidth. Each bank serves one access per cycle; when several ports address
-// one bank in the same cycle a per-bank round-robin arbiter picks one and the others see ready low (a conflict
+// one bank in the same cycle the bank's round-robin order picks one and the others see ready low (a conflict
 // stall, counted per port). Reads return their data exactly one cycle after the handshake (rsp_valid_o), in order
 // per port, with no back-pressure. A request outside the buffer is taken (never hangs), does nothing, returns 0
 // for a read, and sets the sticky err_addr_o.
@@ -57,62 +57,73 @@ module glb
   // ---- Per-bank round-robin arbitration ----
   // rr_q[b] is the port with the highest priority at bank b; after a grant it moves to the port after the winner,
   // so a port that keeps asking waits at most NumPorts-1 grants of that bank.
-  logic [PortIdxWidth-1:0] rr_q [NumBanks];
-  logic [PortIdxWidth-1:0] bank_winner [NumBanks];
-  logic [NumBanks-1:0]     bank_req;
-  logic [Width-1:0]        bank_rdata [NumBanks];
-  logic [NumPorts-1:0]     port_grant;
+  // ---- Arbitration per port ----
+  // Port p is granted when it requests a bank in range and no other port requesting the same bank comes before it in
+  // that bank's round-robin order (starting at rr_q[bank]): the same choice as a per-bank scan from rr_q, computed
+  // over the NumPorts requests instead of over every bank, so a simulator spends nothing on idle banks.
+  logic [PortIdxWidth-1:0] rr_q [NumBanks];  // per bank: the port with the highest priority
+  logic [NumPorts-1:0]     port_req, port_grant;
 
   always_comb begin
-    port_grant = '0;
-    for (int b = 0; b < int'(NumBanks); b++) begin
-      bank_req[b]    = 1'b0;
-      bank_winner[b] = '0;
-      for (int i = 0; i < int'(NumPorts); i++) begin
-        // Candidate ports in priority order rr, rr+1, ... (mod NumPorts).
-        automatic int unsigned p = (int'(rr_q[b]) + i) % NumPorts;
-        if (!bank_req[b] && req_valid_i[p] && port_in_range[p] && int'(port_bank[p]) == b) begin
-          bank_req[b]    = 1'b1;
-          bank_winner[b] = PortIdxWidth'(p);
-          port_grant[p]  = 1'b1;
+    for (int p = 0; p < int'(NumPorts); p++) port_req[p] = req_valid_i[p] && port_in_range[p];
+    for (int p = 0; p < int'(NumPorts); p++) begin
+      automatic int unsigned rr = int'(rr_q[port_bank[p]]);
+      automatic int unsigned dist_p = (p + NumPorts - rr) % NumPorts;
+      port_grant[p] = port_req[p];
+      for (int q = 0; q < int'(NumPorts); q++) begin
+        if (q != p && port_req[q] && port_bank[q] == port_bank[p] && (q + NumPorts - rr) % NumPorts < dist_p) begin
+          port_grant[p] = 1'b0;
         end
       end
     end
   end
 
-  // Out-of-range requests are taken at once so that a bad address raises an error instead of a hang.
   assign req_ready_o = port_grant | ~port_in_range;
 
-  for (genvar b = 0; b < NumBanks; b++) begin : g_bank
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        rr_q[b] <= '0;
-      end else if (bank_req[b]) begin
-        rr_q[b] <= (int'(bank_winner[b]) == int'(NumPorts) - 1) ? '0 : bank_winner[b] + 1'b1;
-      end
+  // ---- Banks ----
+  // NumBanks single-port banks of BankWords words, each accessed by at most one granted port per cycle (one access,
+  // read or write, per bank and cycle; per-lane write mask; no reset: contents are undefined until written). Read
+  // data is registered per port and returned the next cycle.
+  logic [Width-1:0] mem_q [NumBanks][BankWords];
+  logic [Width-1:0] rdata_q [NumPorts];
+  logic [Width-1:0] lane_bits [NumPorts];
+  for (genvar p = 0; p < NumPorts; p++) begin : g_lane_bits
+    for (genvar l = 0; l < Lanes; l++) begin : g_lane
+      assign lane_bits[p][l * DataWidth +: DataWidth] = {DataWidth{req_wmask_i[p][l]}};
     end
-
-    sram_sp #(.Words(BankWords), .Width(Width), .LaneWidth(DataWidth)) u_sram (
-      .clk_i,
-      .req_i  (bank_req[b]),
-      .we_i   (req_write_i[bank_winner[b]]),
-      .addr_i (port_offset[bank_winner[b]]),
-      .wdata_i(req_wdata_i[bank_winner[b]]),
-      .wmask_i(req_wmask_i[bank_winner[b]]),
-      .rdata_o(bank_rdata[b])
-    );
-
-    // At most one port per bank and cycle: the single-port SRAM rule.
-    logic [NumPorts-1:0] bank_grants;
-    for (genvar p = 0; p < NumPorts; p++) begin : g_grant
-      assign bank_grants[p] = port_grant[p] && int'(port_bank[p]) == b;
-    end
-    a_one_grant_per_bank: assert property (@(posedge clk_i) disable iff (!rst_ni) $onehot0(bank_grants));
   end
 
-  // ---- Read responses: fixed one-cycle latency ----
+  always_ff @(posedge clk_i) begin
+    for (int p = 0; p < int'(NumPorts); p++) begin
+      if (port_grant[p]) begin
+        if (req_write_i[p]) begin
+          mem_q[port_bank[p]][port_offset[p]] <= (mem_q[port_bank[p]][port_offset[p]] & ~lane_bits[p]) |
+                                                 (req_wdata_i[p] & lane_bits[p]);
+        end else begin
+          rdata_q[p] <= mem_q[port_bank[p]][port_offset[p]];
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int b = 0; b < int'(NumBanks); b++) rr_q[b] <= '0;
+    end else begin
+      for (int p = 0; p < int'(NumPorts); p++) begin
+        if (port_grant[p]) rr_q[port_bank[p]] <= (p == int'(NumPorts) - 1) ? '0 : PortIdxWidth'(p + 1);
+      end
+    end
+  end
+
+  for (genvar p = 0; p < NumPorts; p++) begin : g_one_grant_per_bank
+    for (genvar q = p + 1; q < NumPorts; q++) begin : g_other
+      a_one_grant_per_bank: assert property (@(posedge clk_i) disable iff (!rst_ni)
+          !(port_grant[p] && port_grant[q] && port_bank[p] == port_bank[q]));
+    end
+  end
+
   logic [NumPorts-1:0]                   rsp_valid_q, rsp_in_range_q;
-  logic [NumPorts-1:0][BankIdxWidth-1:0] rsp_bank_q;
   logic                                  err_addr_q;
   logic [NumPorts-1:0]                   req_fire, read_fire, write_fire;
 
@@ -124,13 +135,11 @@ module glb
     if (!rst_ni) begin
       rsp_valid_q    <= '0;
       rsp_in_range_q <= '0;
-      rsp_bank_q     <= '0;
       err_addr_q     <= 1'b0;
     end else begin
       rsp_valid_q <= read_fire;
       for (int p = 0; p < int'(NumPorts); p++) begin
         if (read_fire[p]) begin
-          rsp_bank_q[p]     <= port_bank[p];
           rsp_in_range_q[p] <= port_in_range[p];
         end
       end
@@ -139,7 +148,7 @@ module glb
   end
 
   for (genvar p = 0; p < NumPorts; p++) begin : g_rsp
-    assign rsp_data_o[p] = rsp_in_range_q[p] ? bank_rdata[rsp_bank_q[p]] : '0;
+    assign rsp_data_o[p] = rsp_in_range_q[p] ? rdata_q[p] : '0;
   end
   assign rsp_valid_o = rsp_valid_q;
   assign err_addr_o  = err_addr_q;

@@ -54,14 +54,13 @@ module glb
     assign port_in_range[p] = 32'(port_bank[p]) < NumBanks;
   end
 
-  // ---- Per-bank round-robin arbitration ----
+  // ---- Round-robin arbitration, per bank, computed per port ----
   // rr_q[b] is the port with the highest priority at bank b; after a grant it moves to the port after the winner,
-  // so a port that keeps asking waits at most NumPorts-1 grants of that bank.
-  // ---- Arbitration per port ----
-  // Port p is granted when it requests a bank in range and no other port requesting the same bank comes before it in
-  // that bank's round-robin order (starting at rr_q[bank]): the same choice as a per-bank scan from rr_q, computed
-  // over the NumPorts requests instead of over every bank, so a simulator spends nothing on idle banks.
-  logic [PortIdxWidth-1:0] rr_q [NumBanks];  // per bank: the port with the highest priority
+  // so a port that keeps asking waits at most NumPorts-1 grants of that bank. Port p is granted when it requests a
+  // bank in range and no other port requesting the same bank comes before it in that bank's order: the same choice
+  // as a scan of each bank from rr_q, computed over the NumPorts requests instead of over every bank, so a simulator
+  // spends nothing on idle banks.
+  logic [PortIdxWidth-1:0] rr_q [NumBanks];
   logic [NumPorts-1:0]     port_req, port_grant;
 
   always_comb begin

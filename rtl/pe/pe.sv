@@ -180,7 +180,8 @@ module pe
   end
 
   always_ff @(posedge clk_i) begin
-    // Next-state decode of one cycle, evaluated only under `wake`. Automatic: C++ locals in the verilated model.
+    // Next-state decode of one cycle, evaluated only under `wake`; each is written before it is read in every woken
+    // cycle (Verilator 5.006 keeps them as members of the PE's class all the same).
     automatic logic       start;
     automatic logic       fq_push, fq_has, iq_push, iq_has, pq_push, pq_has, oq_pop, oq_room;
     automatic logic [LanesW-1:0]   fq_head_lanes;

@@ -31,7 +31,7 @@ TEST(AlexNetDescription, ShapesFollowThePaper) {
 }
 
 TEST(AlexNetDescription, MacsMatchThePublishedTable) {
-  // Per-image MACs from shared/eyeriss-facts.md (millions, one decimal).
+  // Per-image MACs from docs/eyeriss-reference.md (millions, one decimal).
   const NetworkDesc d = alexnet_description(1);
   const std::pair<const char*, double> published[] = {{"conv1", 105.4}, {"conv2", 223.9}, {"conv3", 149.5},
                                                       {"conv4", 112.1}, {"conv5", 74.8},  {"fc6", 37.7},

@@ -21,7 +21,7 @@ using golden::Shape;
 using golden::Tensor16;
 using golden::Tensor32;
 
-// What the row-stationary array can map natively (docs/onnx-crosscheck.md; chip spec in shared/eyeriss-facts.md).
+// What the row-stationary array can map natively (docs/onnx-crosscheck.md; chip spec in docs/eyeriss-reference.md).
 struct HardwareLimits {
   int max_filter_h = 12;
   int max_filter_w = 32;

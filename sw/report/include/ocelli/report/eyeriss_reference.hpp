@@ -15,7 +15,7 @@ struct EyerissConvResult {
 };
 
 // ISSCC 2016 (Chen et al., paper 14.5), AlexNet CONV layers at batch 4, as tabulated in
-// /work/shared/eyeriss-facts.md ("Measured AlexNet CONV results"). The only place these numbers live.
+// docs/eyeriss-reference.md ("Measured AlexNet CONV results"). The only place in the code these numbers live.
 constexpr int kEyerissBatch = 4;
 constexpr std::array<EyerissConvResult, 5> kEyerissAlexnetConv{{
     {"conv1", 154, 20.9, 5.0},

@@ -15,7 +15,7 @@ namespace ocelli::report {
 constexpr double kReportClockHz = 200e6;
 
 // Normalized energy per access, relative to one 16-bit MAC (Chen, Emer, Sze, ISCA 2016; the values are quoted in
-// /work/shared/eyeriss-facts.md): DRAM 200, global buffer 6, PE-to-PE network 2, spad (register file) 1, MAC 1.
+// docs/eyeriss-reference.md): DRAM 200, global buffer 6, PE-to-PE network 2, spad (register file) 1, MAC 1.
 struct EnergyCosts {
   double dram = 200.0;
   double glb = 6.0;

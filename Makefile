@@ -4,10 +4,13 @@ JOBS      ?= $(shell nproc)
 GENERATOR ?= Ninja
 CTEST_ARGS ?=
 
-RTL_SOURCES := $(shell find rtl -name '*_pkg.sv' | sort) $(shell find rtl -name '*.sv' ! -name '*_pkg.sv' | sort)
+# isa_pkg.sv is generated from rtl/isa/isa.json (scripts/gen_isa.py); lint generates its own copy.
+ISA_PKG     := $(BUILD_DIR)/generated/isa_pkg.sv
+RTL_SOURCES := rtl/ocelli_pkg.sv $(ISA_PKG) $(shell find rtl -name '*_pkg.sv' ! -name ocelli_pkg.sv | sort) \
+               $(shell find rtl -name '*.sv' ! -name '*_pkg.sv' | sort)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps configure build test test-slow lint regress alexnet wave bench clean
+.PHONY: help deps configure build test test-slow lint isa-docs regress alexnet wave bench clean
 
 help: ## List the targets
 	@echo "ocelli make targets:"
@@ -33,11 +36,16 @@ test-slow: build ## Run the slow tests (AlexNet CONV1-5 through the RTL top, min
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L slow $(CTEST_ARGS)
 
 lint: ## Verilator --lint-only -Wall over all RTL (waivers only in rtl/ocelli.vlt)
-	@command -v verilator >/dev/null || scripts/install-deps.sh
+	@command -v verilator >/dev/null && command -v python3 >/dev/null || scripts/install-deps.sh
+	@python3 scripts/gen_isa.py --sv $(ISA_PKG)
 	@verilator --lint-only -Wall --assert --no-timing -Irtl $(shell find rtl -type d -printf '-I%p ') rtl/ocelli.vlt $(RTL_SOURCES)
 	@verilator --lint-only -Wall --assert --no-timing +define+OCELLI_CHECKS -Irtl $(shell find rtl -type d -printf '-I%p ') \
 	    rtl/ocelli.vlt $(RTL_SOURCES)
 	@echo "lint: clean ($(words $(RTL_SOURCES)) files, with and without the rule checks of OCELLI_CHECKS)"
+
+isa-docs: ## Rewrite docs/isa.md's generated tables from rtl/isa/isa.json (the ISA's one description)
+	@command -v python3 >/dev/null || scripts/install-deps.sh
+	@python3 scripts/gen_isa.py --doc docs/isa.md && echo "isa-docs: docs/isa.md is current"
 
 # make bench [BENCH_RUN_ARGS='--checked'] [BENCH_CONV5=1] [BENCH_CALLGRIND=0] [BENCH_REPEAT=3]
 # First bench/sim_speed.sh: host instructions per simulated cycle (callgrind), cycles/s and wall time of a conv, an

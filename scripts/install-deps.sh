@@ -25,6 +25,7 @@ PACKAGES=(
   gnuplot-nox          # PNG charts of the AlexNet report
   valgrind             # callgrind: host instructions per simulated cycle in `make bench` (bench/sim_speed.sh)
   jq                   # reads the run reports' JSON in bench/sim_speed.sh
+  python3              # scripts/gen_isa.py: the ISA package, C++ header and doc tables from rtl/isa/isa.json
 )
 
 missing=()

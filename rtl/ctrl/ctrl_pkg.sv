@@ -1,116 +1,38 @@
-// Layer descriptor fields and controller types (docs/isa.md).
+// Controller types. The descriptor, opcodes, error codes and registers are in isa_pkg, generated from
+// rtl/isa/isa.json (docs/isa.md).
 package ctrl_pkg;
-
-  localparam int unsigned DescWords = 16;  // 128-byte descriptor, 16 x 64-bit words
-
-  typedef enum logic [7:0] {
-    OpConv = 8'd1,  // convolution (FC is a convolution whose filter covers the ifmap)
-    OpPool = 8'd2,  // max pooling, one channel per tile, through the post-processing unit
-    OpLrn  = 8'd3   // local response normalisation across channels, all channels per tile
-  } opcode_e;
 
   // LRN multiplier table: entries in the post-processing unit (docs/isa.md, LRN).
   localparam int unsigned LrnLutDepth = 2048;
 
-  // Error codes reported in the status register (docs/isa.md, "Error codes").
-  typedef enum logic [7:0] {
-    ErrNone      = 8'd0,
-    ErrOpcode    = 8'd1,
-    ErrShape     = 8'd2,
-    ErrOutShape  = 8'd3,
-    ErrMapping   = 8'd4,
-    ErrGlbFit    = 8'd5,
-    ErrGroups    = 8'd6,
-    ErrDma       = 8'd7,
-    ErrRlc       = 8'd8,
-    ErrWatchdog  = 8'd9
-  } ctrl_err_e;
+  // Which block the DMA read channel serves; the controller switches it between phases, so one owner at a time.
+  typedef enum logic [1:0] {
+    RdOwnerCtrl   = 2'd0,  // descriptor fetch
+    RdOwnerMover  = 2'd1,  // ifmap rows, row tables and filter chunks (row mover)
+    RdOwnerOutput = 2'd2,  // bias (output stage)
+    RdOwnerPpu    = 2'd3   // the LRN multiplier table (post-processing unit)
+  } rd_owner_e;
 
-  // The decoded descriptor.
+  // DRAM traffic by purpose (bytes), counted by the memory subsystem (registers 8-12, docs/isa.md).
   typedef struct packed {
-    logic [7:0]  opcode;
-    logic        relu;
-    logic        ifmap_rlc;
-    logic        ofmap_rlc;
-    logic [7:0]  groups;
-    logic [7:0]  shift;
-    logic [15:0] n_img;   // N
-    logic [15:0] chans;   // C
-    logic [15:0] in_h;    // H
-    logic [15:0] in_w;    // W
-    logic [15:0] filters; // M
-    logic [7:0]  r_rows;  // R
-    logic [7:0]  s_cols;  // S
-    logic [3:0]  stride_v;
-    logic [3:0]  stride_h;
-    logic [3:0]  pad_t;
-    logic [3:0]  pad_b;
-    logic [3:0]  pad_l;
-    logic [3:0]  pad_r;
-    logic [15:0] out_h;   // E
-    logic [15:0] out_w;   // F
-    logic [7:0]  map_n;
-    logic [7:0]  map_e;
-    logic [7:0]  map_p;
-    logic [7:0]  map_q;
-    logic [7:0]  map_r;
-    logic [7:0]  map_t;
-    logic [31:0] ifmap_addr;
-    logic [31:0] ofmap_addr;
-    logic [31:0] weight_addr;
-    logic [31:0] bias_addr;
-    logic [31:0] ifmap_index_addr;
-    logic [31:0] ofmap_index_addr;
-    // LRN only (word 3, bits 63:32)
-    logic [7:0]  lrn_exp_min;
-    logic [7:0]  lrn_exp_max;
-    logic [4:0]  lrn_lut_frac;
-    logic [2:0]  lrn_mant_bits;
-    logic [3:0]  lrn_size;
-  } layer_desc_t;
+    logic [63:0] ifmap;        // ifmap rows and row tables
+    logic [63:0] weights;      // filter chunks and the LRN table
+    logic [63:0] bias;
+    logic [63:0] descriptors;
+    logic [63:0] ofmap;        // written: ofmap rows and row tables
+  } dram_bytes_t;
 
-  function automatic layer_desc_t decode_desc(logic [7:0][63:0] w);  // words 8-15 are reserved
-    layer_desc_t d;
-    d.opcode           = w[0][7:0];
-    d.relu             = w[0][8];
-    d.ifmap_rlc        = w[0][9];
-    d.ofmap_rlc        = w[0][10];
-    d.groups           = w[0][23:16];
-    d.shift            = w[0][31:24];
-    d.n_img            = w[1][15:0];
-    d.chans            = w[1][31:16];
-    d.in_h             = w[1][47:32];
-    d.in_w             = w[1][63:48];
-    d.filters          = w[2][15:0];
-    d.r_rows           = w[2][23:16];
-    d.s_cols           = w[2][31:24];
-    d.stride_v         = w[2][35:32];
-    d.stride_h         = w[2][39:36];
-    d.pad_t            = w[2][43:40];
-    d.pad_b            = w[2][47:44];
-    d.pad_l            = w[2][51:48];
-    d.pad_r            = w[2][55:52];
-    d.out_h            = w[3][15:0];
-    d.out_w            = w[3][31:16];
-    d.map_n            = w[4][7:0];
-    d.map_e            = w[4][15:8];
-    d.map_p            = w[4][23:16];
-    d.map_q            = w[4][31:24];
-    d.map_r            = w[4][39:32];
-    d.map_t            = w[4][47:40];
-    d.ifmap_addr       = w[5][31:0];
-    d.ofmap_addr       = w[5][63:32];
-    d.weight_addr      = w[6][31:0];
-    d.bias_addr        = w[6][63:32];
-    d.ifmap_index_addr = w[7][31:0];
-    d.ofmap_index_addr = w[7][63:32];
-    d.lrn_exp_min      = w[3][39:32];
-    d.lrn_exp_max      = w[3][47:40];
-    d.lrn_lut_frac     = w[3][52:48];
-    d.lrn_mant_bits    = w[3][58:56];
-    d.lrn_size         = w[3][63:60];
-    return d;
-  endfunction
+  // The pass subsystem's counters (registers 2-4, 7, 18, 20-22).
+  typedef struct packed {
+    logic [63:0] array_active_cycles;
+    logic [63:0] pe_busy_cycles;
+    logic [63:0] macs;
+    logic [63:0] gated_macs;
+    logic [63:0] noc_deliveries;  // fan-out summed over the three GINs
+    logic [63:0] noc_words;       // words into the three GINs
+    logic [63:0] noc_stall_cycles;
+    logic [63:0] gon_words;
+  } pass_perf_t;
 
   // Everything the datapath needs for the current layer and tile, registered by the controller.
   typedef struct packed {

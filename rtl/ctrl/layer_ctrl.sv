@@ -9,6 +9,7 @@
 module layer_ctrl
   import ocelli_pkg::*;
   import ctrl_pkg::*;
+  import isa_pkg::*;
   import mem_pkg::*;
 #(
   parameter int unsigned ActWords       = 25 * 512,  // GLB words for ifmap tiles and psums
@@ -31,12 +32,11 @@ module layer_ctrl
   output logic [15:0]             err_index_o,
   output logic [15:0]             layer_index_o,
 
-  // descriptor fetch over the DMA read channel (when rd_owner_o == 0)
-  output logic [1:0]              rd_owner_o,       // 0 controller, 1 row mover, 2 output stage
+  // descriptor fetch over the DMA read channel (when rd_owner_o == RdOwnerCtrl)
+  output rd_owner_e               rd_owner_o,       // which block the DMA read channel serves now
   output logic                    rd_cmd_valid_o,
   input  logic                    rd_cmd_ready_i,
-  output logic [MemAddrWidth-1:0] rd_cmd_addr_o,
-  output logic [23:0]             rd_cmd_words_o,
+  output dma_cmd_t                rd_cmd_o,
   input  logic                    rd_data_valid_i,
   output logic                    rd_data_ready_o,
   input  logic [63:0]             rd_data_i,
@@ -58,7 +58,7 @@ module layer_ctrl
   input  logic                    output_busy_i,
   output logic                    ppu_start_o,      // POOL/LRN tile on the post-processing unit
   input  logic                    ppu_busy_i,
-  output logic                    lut_start_o,      // LRN: load the multiplier table (DMA owner 3)
+  output logic                    lut_start_o,      // LRN: load the multiplier table (DMA owner RdOwnerPpu)
   input  logic                    lut_busy_i,
 
   input  logic                    progress_i        // any datapath handshake this cycle (watchdog)
@@ -172,12 +172,12 @@ module layer_ctrl
   assign layer_index_o = layer_q;
   assign cfg_o         = cfg_q;
 
-  assign rd_owner_o      = (ld_q != LdIdle) ? 2'd1 :
-                           (state_q == StOutput || state_q == StOutputWait) ? 2'd2 :
-                           (state_q == StLut || state_q == StLutWait) ? 2'd3 : 2'd0;
+  assign rd_owner_o      = (ld_q != LdIdle) ? RdOwnerMover :
+                           (state_q == StOutput || state_q == StOutputWait) ? RdOwnerOutput :
+                           (state_q == StLut || state_q == StLutWait) ? RdOwnerPpu : RdOwnerCtrl;
   assign rd_cmd_valid_o  = state_q == StFetchCmd;
-  assign rd_cmd_addr_o   = queue_addr_i + {9'd0, layer_q, 7'd0};
-  assign rd_cmd_words_o  = 24'(DescWords);
+  assign rd_cmd_o.addr   = queue_addr_i + {9'd0, layer_q, 7'd0};
+  assign rd_cmd_o.words  = 24'(DescWords);
   assign rd_data_ready_o = state_q == StFetchData;
 
   assign mover_sel_filter_o = (ld_q == LdFiltCmd) || (ld_q == LdFiltWait);
@@ -299,12 +299,12 @@ module layer_ctrl
             if (word_i_q == 4'(DescWords - 1)) state_q <= StDecode;
           end
           StDecode: begin
-            d_q     <= decode_desc(words_q[7:0]);
+            d_q     <= decode_desc(words_q[DescDecodedWords-1:0]);
             state_q <= StCheck;
           end
 
           StCheck: begin
-            if (!(is_conv || is_pool || is_lrn) || words_q[DescWords-1:8] != '0) begin
+            if (!(is_conv || is_pool || is_lrn) || words_q[DescWords-1:DescDecodedWords] != '0) begin
               err_q <= ErrOpcode; state_q <= StError;
             end else if (!shape_ok || (is_pool && !pool_ok) || (is_lrn && !lrn_ok)) begin
               err_q <= ErrShape; state_q <= StError;

@@ -26,6 +26,12 @@ package mem_pkg;
     logic                   err;
   } mem_ack_t;
 
+  // A DMA command on the read or the write channel: a burst of `words` 64-bit words from byte address `addr`.
+  typedef struct packed {
+    logic [MemAddrWidth-1:0] addr;
+    logic [23:0]             words;
+  } dma_cmd_t;
+
   // Sticky DMA error causes, readable by software through the controller's status.
   typedef enum logic [1:0] {
     DmaOk          = 2'd0,

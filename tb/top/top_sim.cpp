@@ -101,8 +101,8 @@ TopRunResult TopSim::run(std::uint32_t queue_addr, std::uint16_t queue_len, std:
   r.done = top_->done();
   r.error = top_->error();
   const auto status = csr(Csr::kStatus);
-  r.error_code = static_cast<int>((status >> 8) & 0xff);
-  r.error_index = static_cast<int>((status >> 16) & 0xffff);
+  r.error_code = static_cast<int>(isa::csr_status::kErrCode.of(status));
+  r.error_index = static_cast<int>(isa::csr_status::kErrIndex.of(status));
   r.cycles = csr(Csr::kCycles);
   return r;
 }

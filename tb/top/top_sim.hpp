@@ -11,6 +11,7 @@
 
 #include "mem_port_model.hpp"
 #include "ocelli/dram/dram_port.hpp"
+#include "ocelli/isa.hpp"
 #include "top_model.hpp"
 
 class VerilatedContext;
@@ -27,13 +28,8 @@ struct TopRunResult {
   std::string message() const;
 };
 
-// Register addresses of the top's register port (docs/isa.md).
-enum class Csr : int {
-  kStatus = 0, kCycles = 1, kPeBusyCycles = 2, kMacs = 3, kGatedMacs = 4, kGlbReads = 5, kGlbWrites = 6,
-  kNocDeliveries = 7, kBytesIfmap = 8, kBytesWeights = 9, kBytesBias = 10, kBytesDescriptors = 11,
-  kBytesOfmap = 12, kRlcWordsIn = 13, kRlcWordsOut = 14, kDmaErrorAddr = 15, kSaturated = 16,
-  kGlbConflicts = 17, kArrayActiveCycles = 18
-};
+// Register addresses of the top's register port (generated from rtl/isa/isa.json, docs/isa.md).
+using Csr = isa::Csr;
 
 class TopSim {
  public:

@@ -22,25 +22,33 @@ std::string top(const std::string& child) { return std::string(kTopScope) + (chi
 }  // namespace
 
 std::string pe_scope(const PeChoice& pe) {
-  return top(fmt::format("u_array.g_row[{}].g_col[{}].u_pe", pe.row, pe.col));
+  return top(fmt::format("u_pass.u_array.g_row[{}].g_col[{}].u_pe", pe.row, pe.col));
 }
 
 const std::vector<std::string>& top_children() {
-  // Instances of rtl/ocelli_top.sv; u_array is traced as one chosen PE in a focused trace.
+  // Instances of rtl/ocelli_top.sv and its subsystems (rtl/subsys); the pass subsystem's array is traced as one
+  // chosen PE in a focused trace.
   static const std::vector<std::string> children{
-      "u_dma",         "u_glb",       "u_ctrl",      "u_ifmap_loader", "u_mover",   "u_filter_feeder",
-      "u_ifmap_feeder", "u_psum_feeder", "u_gin_filter", "u_gin_ifmap", "u_gin_psum", "u_gon",
-      "u_collector",   "u_ppu",       "u_output",    "u_mem_port"};
+      "u_ctrl",           "u_glb",                 "u_csr",           "u_mem",
+      "u_out",            "u_pass.u_filter_feeder", "u_pass.u_ifmap_feeder", "u_pass.u_psum_feeder",
+      "u_pass.u_gin_filter", "u_pass.u_gin_ifmap", "u_pass.u_gin_psum", "u_pass.u_gon",
+      "u_pass.u_collector"};
   return children;
+}
+
+const std::vector<std::string>& shallow_scopes() {
+  static const std::vector<std::string> scopes{"u_pass", "u_pass.u_array"};
+  return scopes;
 }
 
 std::vector<std::pair<int, std::string>> focused_scopes(const PeChoice& pe) {
   constexpr int kAll = 99;  // levels below a scope: everything
-  std::vector<std::pair<int, std::string>> out{{1, "ocelli"},
-                                               {1, kTopScope},
-                                               {1, top("u_array")},
-                                               {kAll, pe_scope(pe)},
-                                               {kAll, top(fmt::format("g_cfg_row[{}].g_cfg_col[{}]", pe.row, pe.col))}};
+  std::vector<std::pair<int, std::string>> out{
+      {1, "ocelli"},
+      {1, kTopScope},
+      {kAll, pe_scope(pe)},
+      {kAll, top(fmt::format("u_pass.g_cfg_row[{}].g_cfg_col[{}]", pe.row, pe.col))}};
+  for (const auto& scope : shallow_scopes()) out.emplace_back(1, top(scope));
   for (const auto& child : top_children()) out.emplace_back(kAll, top(child));
   return out;
 }
@@ -53,18 +61,20 @@ std::vector<SignalGroup> choose_groups(const FstFile& fst, const PeChoice& pe) {
        "pass.*_q|cblk_q|groups_q|layer.*",
        40},
       {"top: start, status, memory port", top(""), ".*", 40},
-      {"DMA", top("u_dma"), "state_q|.*_state_q|.*addr.*_q|.*len.*_q|.*beats.*|err.*|.*timeout.*" + handshake, 32},
-      {"RLC decoder (ifmap from DRAM)", top("u_mover.u_decoder"), ".*", 32},
-      {"RLC encoder (ofmap to DRAM)", top("u_output.u_encoder"), ".*", 32},
+      {"memory subsystem: read owner, DRAM bytes", top("u_mem"), "rd_owner_i|dram_bytes_o.*|progress_o" + handshake,
+       32},
+      {"DMA", top("u_mem.u_dma"), "state_q|.*_state_q|.*addr.*_q|.*len.*_q|.*beats.*|err.*|.*timeout.*" + handshake, 32},
+      {"RLC decoder (ifmap from DRAM)", top("u_mem.u_mover.u_decoder"), ".*", 32},
+      {"RLC encoder (ofmap to DRAM)", top("u_out.u_output.u_encoder"), ".*", 32},
       {"GLB ports", top("u_glb"),
        "req.*|port_.*|gnt.*|.*we.*|.*addr.*|.*rdata.*|.*wdata.*|rsp.*|.*rvalid.*|conflict.*|rr_q.*", 40},
-      {"NoC filter (GIN, tags row/col)", top("u_gin_filter"), ".*", 24},
-      {"NoC ifmap (GIN, tags row/col)", top("u_gin_ifmap"), ".*", 24},
-      {"NoC psum in (GIN, tags row/col)", top("u_gin_psum"), ".*", 24},
-      {"NoC psum out (GON)", top("u_gon"), ".*", 24},
-      {"post-processing (pool/LRN)", top("u_ppu"), "state_q|.*_state_q|.*cnt.*_q|.*sum.*_q|start_i|busy_o" + handshake,
+      {"NoC filter (GIN, tags row/col)", top("u_pass.u_gin_filter"), ".*", 24},
+      {"NoC ifmap (GIN, tags row/col)", top("u_pass.u_gin_ifmap"), ".*", 24},
+      {"NoC psum in (GIN, tags row/col)", top("u_pass.u_gin_psum"), ".*", 24},
+      {"NoC psum out (GON)", top("u_pass.u_gon"), ".*", 24},
+      {"post-processing (pool/LRN)", top("u_out.u_ppu"), "state_q|.*_state_q|.*cnt.*_q|.*sum.*_q|start_i|busy_o" + handshake,
        24},
-      {"output stage", top("u_output"), "state_q|.*_state_q|.*cnt.*_q|busy_o|start_i" + handshake, 24},
+      {"output stage", top("u_out.u_output"), "state_q|.*_state_q|.*cnt.*_q|busy_o|start_i" + handshake, 24},
       {fmt::format("PE row {} col {}: control and MAC", pe.row, pe.col), pe_scope(pe),
        "run_q|accum_q|.*_len_q|s[12]_.*|.*acc.*|.*mac.*|start|busy_o|en_i|start_i" + handshake, 48},
       {fmt::format("PE row {} col {}: spads", pe.row, pe.col), pe_scope(pe),

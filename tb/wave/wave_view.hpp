@@ -21,11 +21,16 @@ inline constexpr const char* kTopScope = "ocelli.ocelli_top";  // TopSim names t
 // Scope name of one PE in the trace.
 std::string pe_scope(const PeChoice& pe);
 
-// Verilator dumpvars entries (level, dotted scope) of a focused trace: everything except the PE array's PEs,
-// which costs most of a full trace's size, plus the chosen PE whole. `top_children` are the instance names under
-// kTopScope (the RTL's list; the wave tests check it against a full trace).
+// Scopes of a focused trace (Verilator dumpvars entries): the blocks whole, the PE array and the pass subsystem only
+// at their own level (the array's 168 PEs cost most of a full trace's size), plus the chosen PE and its
+// configuration wiring whole.
 std::vector<std::pair<int, std::string>> focused_scopes(const PeChoice& pe);
+// The blocks a focused trace holds whole, as paths below kTopScope (the RTL's hierarchy; the wave tests check it
+// against a full trace) ...
 const std::vector<std::string>& top_children();
+// ... and the scopes it holds only at their own level: the pass subsystem (its blocks are in top_children) and the
+// PE array.
+const std::vector<std::string>& shallow_scopes();
 
 struct SignalGroup {
   std::string name;

@@ -7,51 +7,61 @@
 namespace ocelli::driver {
 
 namespace {
-// Puts `value` into bits [lsb, lsb+width) of `word`, refusing values that do not fit (no silent truncation).
-void put(std::uint64_t& word, int lsb, int width, long value, const char* field) {
-  if (value < 0 || (width < 64 && static_cast<std::uint64_t>(value) >> width) != 0) {
-    throw std::invalid_argument(fmt::format("descriptor field {} = {} does not fit in {} bits", field, value, width));
-  }
-  word |= static_cast<std::uint64_t>(value) << lsb;
+std::uint64_t field_mask(const isa::DescField& f) {
+  return f.width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << f.width) - 1;
 }
 }  // namespace
 
+void set_field(Descriptor& d, const isa::DescField& f, long value) {
+  if (value < 0 || (static_cast<std::uint64_t>(value) & ~field_mask(f)) != 0) {
+    throw std::invalid_argument(
+        fmt::format("descriptor field {} = {} does not fit in {} bits", f.label, value, f.width));
+  }
+  auto& word = d[static_cast<std::size_t>(f.word)];
+  word = (word & ~(field_mask(f) << f.lsb)) | (static_cast<std::uint64_t>(value) << f.lsb);
+}
+
+std::uint64_t get_field(const Descriptor& d, const isa::DescField& f) {
+  return (d[static_cast<std::size_t>(f.word)] >> f.lsb) & field_mask(f);
+}
+
 Descriptor encode_conv_descriptor(const ConvLayer& l, const Mapping& m, const ConvAddresses& a) {
+  namespace f = isa::desc;
   Descriptor d{};
   const auto out = l.out();
-  put(d[0], 0, 8, 1, "opcode");
-  put(d[0], 8, 1, l.relu, "relu");
-  put(d[0], 9, 1, l.ifmap_rlc, "ifmap_rlc");
-  put(d[0], 10, 1, l.ofmap_rlc, "ofmap_rlc");
-  put(d[0], 16, 8, l.conv.groups, "groups");
-  put(d[0], 24, 8, l.shift, "shift");
-  put(d[1], 0, 16, l.in.n, "N");
-  put(d[1], 16, 16, l.in.c, "C");
-  put(d[1], 32, 16, l.in.h, "H");
-  put(d[1], 48, 16, l.in.w, "W");
-  put(d[2], 0, 16, l.filters, "M");
-  put(d[2], 16, 8, l.filter_h, "R");
-  put(d[2], 24, 8, l.filter_w, "S");
-  put(d[2], 32, 4, l.conv.stride_h, "stride_v");
-  put(d[2], 36, 4, l.conv.stride_w, "stride_h");
-  put(d[2], 40, 4, l.conv.pad_top, "pad_t");
-  put(d[2], 44, 4, l.conv.pad_bottom, "pad_b");
-  put(d[2], 48, 4, l.conv.pad_left, "pad_l");
-  put(d[2], 52, 4, l.conv.pad_right, "pad_r");
-  put(d[3], 0, 16, out.h, "E");
-  put(d[3], 16, 16, out.w, "F");
-  put(d[4], 0, 8, m.n, "n");
-  put(d[4], 8, 8, m.e, "e");
-  put(d[4], 16, 8, m.p, "p");
-  put(d[4], 24, 8, m.q, "q");
-  put(d[4], 32, 8, m.r, "r");
-  put(d[4], 40, 8, m.t, "t");
-  put(d[5], 0, 32, a.ifmap, "ifmap_addr");
-  put(d[5], 32, 32, a.ofmap, "ofmap_addr");
-  put(d[6], 0, 32, a.weights, "weight_addr");
-  put(d[6], 32, 32, a.bias, "bias_addr");
-  put(d[7], 0, 32, a.ifmap_index, "ifmap_index_addr");
-  put(d[7], 32, 32, a.ofmap_index, "ofmap_index_addr");
+  set_field(d, f::kOpcode, static_cast<long>(isa::Opcode::kConv));
+  set_field(d, f::kRelu, l.relu);
+  set_field(d, f::kIfmapRlc, l.ifmap_rlc);
+  set_field(d, f::kOfmapRlc, l.ofmap_rlc);
+  set_field(d, f::kGroups, l.conv.groups);
+  set_field(d, f::kShift, l.shift);
+  set_field(d, f::kNImg, l.in.n);
+  set_field(d, f::kChans, l.in.c);
+  set_field(d, f::kInH, l.in.h);
+  set_field(d, f::kInW, l.in.w);
+  set_field(d, f::kFilters, l.filters);
+  set_field(d, f::kRRows, l.filter_h);
+  set_field(d, f::kSCols, l.filter_w);
+  set_field(d, f::kStrideV, l.conv.stride_h);
+  set_field(d, f::kStrideH, l.conv.stride_w);
+  set_field(d, f::kPadT, l.conv.pad_top);
+  set_field(d, f::kPadB, l.conv.pad_bottom);
+  set_field(d, f::kPadL, l.conv.pad_left);
+  set_field(d, f::kPadR, l.conv.pad_right);
+  set_field(d, f::kOutH, out.h);
+  set_field(d, f::kOutW, out.w);
+  set_field(d, f::kMapN, m.n);
+  set_field(d, f::kMapE, m.e);
+  set_field(d, f::kMapP, m.p);
+  set_field(d, f::kMapQ, m.q);
+  set_field(d, f::kMapR, m.r);
+  set_field(d, f::kMapT, m.t);
+  set_field(d, f::kIfmapAddr, a.ifmap);
+  set_field(d, f::kOfmapAddr, a.ofmap);
+  set_field(d, f::kWeightAddr, a.weights);
+  set_field(d, f::kBiasAddr, a.bias);
+  set_field(d, f::kIfmapIndexAddr, a.ifmap_index);
+  set_field(d, f::kOfmapIndexAddr, a.ofmap_index);
   return d;
 }
 

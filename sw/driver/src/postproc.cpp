@@ -39,45 +39,39 @@ int vertical_stride_code(int stride) {
   return stride;
 }
 
-void put(std::uint64_t& word, int lsb, int width, long value, const char* field) {
-  if (value < 0 || (width < 64 && static_cast<std::uint64_t>(value) >> width) != 0) {
-    throw std::invalid_argument(fmt::format("descriptor field {} = {} does not fit in {} bits", field, value, width));
-  }
-  word |= static_cast<std::uint64_t>(value) << lsb;
-}
-
 // Words 0-7 common to POOL and LRN: opcode, flags, shapes, tile, addresses (M = C: one output per channel).
-Descriptor encode_common(int opcode, bool relu, bool ifmap_rlc, bool ofmap_rlc, const golden::Shape& in,
+Descriptor encode_common(isa::Opcode opcode, bool relu, bool ifmap_rlc, bool ofmap_rlc, const golden::Shape& in,
                          const golden::Shape& out, int r, int s, int stride_v, int stride_h,
                          const golden::PoolParams& pads, const PostprocTile& tile, const ConvAddresses& a) {
   Descriptor d{};
-  put(d[0], 0, 8, opcode, "opcode");
-  put(d[0], 8, 1, relu, "relu");
-  put(d[0], 9, 1, ifmap_rlc, "ifmap_rlc");
-  put(d[0], 10, 1, ofmap_rlc, "ofmap_rlc");
-  put(d[1], 0, 16, in.n, "N");
-  put(d[1], 16, 16, in.c, "C");
-  put(d[1], 32, 16, in.h, "H");
-  put(d[1], 48, 16, in.w, "W");
-  put(d[2], 0, 16, in.c, "M");
-  put(d[2], 16, 8, r, "R");
-  put(d[2], 24, 8, s, "S");
-  put(d[2], 32, 4, stride_v, "stride_v");
-  put(d[2], 36, 4, stride_h, "stride_h");
-  put(d[2], 40, 4, pads.pad_top, "pad_t");
-  put(d[2], 44, 4, pads.pad_bottom, "pad_b");
-  put(d[2], 48, 4, pads.pad_left, "pad_l");
-  put(d[2], 52, 4, pads.pad_right, "pad_r");
-  put(d[3], 0, 16, out.h, "E");
-  put(d[3], 16, 16, out.w, "F");
-  put(d[4], 0, 8, tile.n, "n");
-  put(d[4], 8, 8, tile.e, "e");
-  for (int k = 0; k < 4; ++k) put(d[4], 16 + 8 * k, 8, 1, "p/q/r/t");
-  put(d[5], 0, 32, a.ifmap, "ifmap_addr");
-  put(d[5], 32, 32, a.ofmap, "ofmap_addr");
-  put(d[6], 0, 32, a.weights, "weight_addr");
-  put(d[7], 0, 32, a.ifmap_index, "ifmap_index_addr");
-  put(d[7], 32, 32, a.ofmap_index, "ofmap_index_addr");
+  namespace f = isa::desc;
+  set_field(d, f::kOpcode, static_cast<long>(opcode));
+  set_field(d, f::kRelu, relu);
+  set_field(d, f::kIfmapRlc, ifmap_rlc);
+  set_field(d, f::kOfmapRlc, ofmap_rlc);
+  set_field(d, f::kNImg, in.n);
+  set_field(d, f::kChans, in.c);
+  set_field(d, f::kInH, in.h);
+  set_field(d, f::kInW, in.w);
+  set_field(d, f::kFilters, in.c);
+  set_field(d, f::kRRows, r);
+  set_field(d, f::kSCols, s);
+  set_field(d, f::kStrideV, stride_v);
+  set_field(d, f::kStrideH, stride_h);
+  set_field(d, f::kPadT, pads.pad_top);
+  set_field(d, f::kPadB, pads.pad_bottom);
+  set_field(d, f::kPadL, pads.pad_left);
+  set_field(d, f::kPadR, pads.pad_right);
+  set_field(d, f::kOutH, out.h);
+  set_field(d, f::kOutW, out.w);
+  set_field(d, f::kMapN, tile.n);
+  set_field(d, f::kMapE, tile.e);
+  for (const auto& one : {f::kMapP, f::kMapQ, f::kMapR, f::kMapT}) set_field(d, one, 1);
+  set_field(d, f::kIfmapAddr, a.ifmap);
+  set_field(d, f::kOfmapAddr, a.ofmap);
+  set_field(d, f::kWeightAddr, a.weights);
+  set_field(d, f::kIfmapIndexAddr, a.ifmap_index);
+  set_field(d, f::kOfmapIndexAddr, a.ofmap_index);
   return d;
 }
 
@@ -156,20 +150,20 @@ std::uint64_t estimate_lrn_cycles(const LrnLayer& l, const golden::LrnTable& tab
 
 Descriptor encode_pool_descriptor(const PoolLayer& l, const PostprocTile& t, const ConvAddresses& a) {
   const auto& p = l.pool;
-  return encode_common(2, l.relu, l.ifmap_rlc, l.ofmap_rlc, l.in, l.out(), p.kernel_h, p.kernel_w,
+  return encode_common(isa::Opcode::kPool, l.relu, l.ifmap_rlc, l.ofmap_rlc, l.in, l.out(), p.kernel_h, p.kernel_w,
                        vertical_stride_code(p.stride_h), p.stride_w, p, t, a);
 }
 
 Descriptor encode_lrn_descriptor(const LrnLayer& l, const golden::LrnTable& table, const PostprocTile& t,
                                  const ConvAddresses& a) {
   check_table(table);
-  auto d = encode_common(3, false, l.ifmap_rlc, l.ofmap_rlc, l.in, l.in, 1, 1, 1, 1, golden::PoolParams{0, 0, 1, 1},
-                         t, a);
-  put(d[3], 32, 8, table.exp_min, "lrn exp_min");
-  put(d[3], 40, 8, table.exp_max, "lrn exp_max");
-  put(d[3], 48, 5, table.lut_frac, "lrn lut_frac");
-  put(d[3], 56, 3, table.mantissa_bits, "lrn mantissa_bits");
-  put(d[3], 60, 4, table.size, "lrn size");
+  auto d = encode_common(isa::Opcode::kLrn, false, l.ifmap_rlc, l.ofmap_rlc, l.in, l.in, 1, 1, 1, 1,
+                         golden::PoolParams{0, 0, 1, 1}, t, a);
+  set_field(d, isa::desc::kLrnExpMin, table.exp_min);
+  set_field(d, isa::desc::kLrnExpMax, table.exp_max);
+  set_field(d, isa::desc::kLrnLutFrac, table.lut_frac);
+  set_field(d, isa::desc::kLrnMantBits, table.mantissa_bits);
+  set_field(d, isa::desc::kLrnSize, table.size);
   return d;
 }
 

@@ -63,10 +63,13 @@ void read_counters(tb::TopSim& sim, driver::LayerRecord& r) {
 
 // The status word's detail for the error codes that carry one (docs/isa.md, register 0).
 std::string error_detail(tb::TopSim& sim, int code, std::uint64_t status) {
-  if (code == 7) {
-    return fmt::format(" (DMA cause {}, address 0x{:x})", (status >> 38) & 0x3, sim.csr(Csr::kDmaErrorAddr));
+  if (code == static_cast<int>(isa::ErrorCode::kDma)) {
+    return fmt::format(" (DMA cause {}, address 0x{:x})", isa::csr_status::kDmaErrCause.of(status),
+                       sim.csr(Csr::kDmaErrorAddr));
   }
-  if (code == 8) return fmt::format(" (RLC decoder error code {})", (status >> 32) & 0x3f);
+  if (code == static_cast<int>(isa::ErrorCode::kRlc)) {
+    return fmt::format(" (RLC decoder error code {})", isa::csr_status::kRlcErrCode.of(status));
+  }
   return "";
 }
 
@@ -107,18 +110,8 @@ const char* to_string(RunOutcome outcome) {
 }
 
 std::string error_code_meaning(int code) {
-  switch (code) {
-    case 1: return "unknown opcode, or a reserved descriptor word is not zero";
-    case 2: return "shape out of range (zero size, R or S > 12, stride, padding)";
-    case 3: return "E or F disagree with the shape formula";
-    case 4: return "mapping exceeds a spad or the array";
-    case 5: return "the tile does not fit the GLB";
-    case 6: return "groups do not divide C and M";
-    case 7: return "DMA error (range, response, timeout)";
-    case 8: return "RLC stream error in the ifmap";
-    case 9: return "watchdog: no datapath handshake for WatchdogCycles cycles";
-    default: return fmt::format("unknown error code {}", code);
-  }
+  const char* summary = isa::error_summary(code);
+  return summary ? summary : fmt::format("unknown error code {}", code);
 }
 
 std::vector<int> top1(const golden::Tensor16& t) {

@@ -1,0 +1,305 @@
+// Memory subsystem (docs/architecture.md): the registered memory port, the DMA, the read arbiter that gives the DMA
+// read channel to one owner at a time (rd_owner_e, chosen by the controller) and counts DRAM bytes by purpose, and the
+// loaders that move ifmap rows (raw or RLC-decoded) and filter chunks from DRAM into the GLB.
+module mem_subsys
+  import ocelli_pkg::*;
+  import mem_pkg::*;
+  import ctrl_pkg::*;
+#(
+  parameter int unsigned GlbAw      = 14,
+  parameter int unsigned DmaTimeout = 100000
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  logic                  clear_i,          // a queue starts: errors and counters restart
+  input  logic [MemAddrWidth:0] mem_size_i,
+  input  tile_cfg_t             cfg_i,
+
+  // DMA read channel, owned by rd_owner_i
+  input  rd_owner_e             rd_owner_i,
+  output logic                  rd_cmd_ready_o,   // to the controller (it only asks while it owns the channel)
+  output logic                  rd_data_valid_o,
+  output logic [63:0]           rd_data_o,        // read data, for every owner
+  input  logic                  ctrl_rd_cmd_valid_i,
+  input  dma_cmd_t              ctrl_rd_cmd_i,
+  input  logic                  ctrl_rd_data_ready_i,
+  input  logic                  out_rd_cmd_valid_i,  // output stage: bias
+  output logic                  out_rd_cmd_ready_o,
+  input  dma_cmd_t              out_rd_cmd_i,
+  output logic                  out_rd_data_valid_o,
+  input  logic                  out_rd_data_ready_i,
+  input  logic                  ppu_rd_cmd_valid_i,  // post-processing unit: the LRN table
+  output logic                  ppu_rd_cmd_ready_o,
+  input  dma_cmd_t              ppu_rd_cmd_i,
+  output logic                  ppu_rd_data_valid_o,
+  input  logic                  ppu_rd_data_ready_i,
+
+  // DMA write channel (the output stage)
+  input  logic                  wr_cmd_valid_i,
+  output logic                  wr_cmd_ready_o,
+  input  dma_cmd_t              wr_cmd_i,
+  input  logic                  wr_data_valid_i,
+  output logic                  wr_data_ready_o,
+  input  logic [63:0]           wr_data_i,
+  output logic                  wr_idle_o,
+
+  // loaders, started by the controller
+  input  logic                  ifmap_load_start_i,
+  output logic                  ifmap_load_busy_o,
+  input  logic                  mover_sel_filter_i,  // the row mover takes the controller's filter chunk command
+  input  logic                  filter_cmd_valid_i,
+  output logic                  mover_cmd_ready_o,
+  output logic                  mover_idle_o,
+
+  // GLB write port of the row mover
+  output logic                  glb_valid_o,
+  input  logic                  glb_ready_i,
+  output logic [GlbAw-1:0]      glb_addr_o,
+  output logic [63:0]           glb_wdata_o,
+
+  // the chip's memory port
+  output logic                  mem_req_valid_o,
+  input  logic                  mem_req_ready_i,
+  output mem_req_t              mem_req_o,
+  output logic                  mem_wdata_valid_o,
+  input  logic                  mem_wdata_ready_i,
+  output logic [63:0]           mem_wdata_o,
+  output logic                  mem_wdata_last_o,
+  input  logic                  mem_rsp_valid_i,
+  output logic                  mem_rsp_ready_o,
+  input  mem_rsp_t              mem_rsp_i,
+  input  logic                  mem_ack_valid_i,
+  input  mem_ack_t              mem_ack_i,
+
+  // errors and counters
+  output logic                  dma_error_o,
+  output dma_err_e              dma_err_code_o,
+  output logic [MemAddrWidth-1:0] dma_err_addr_o,
+  output logic                  rlc_err_o,
+  output rlc_err_e              rlc_err_code_o,
+  output logic [31:0]           rlc_err_word_o,
+  output logic [31:0]           rlc_words_in_o,
+  output logic [31:0]           dma_rd_beats_o,
+  output logic [31:0]           dma_wr_beats_o,
+  output dram_bytes_t           dram_bytes_o,
+  output logic                  progress_o        // a DMA data beat moved this cycle (the controller's watchdog)
+);
+
+  // ------------------------------------------------------------------ memory port registers and DMA
+  logic        dma_req_valid, dma_req_ready, dma_wdata_valid, dma_wdata_ready, dma_wdata_last;
+  logic        dma_rsp_valid, dma_rsp_ready, dma_ack_valid;
+  mem_req_t    dma_req;
+  logic [63:0] dma_wdata;
+  mem_rsp_t    dma_rsp;
+  mem_ack_t    dma_ack;
+
+  mem_port_regs u_mem_port (
+    .clk_i, .rst_ni,
+    .dma_req_valid_i   (dma_req_valid),
+    .dma_req_ready_o   (dma_req_ready),
+    .dma_req_i         (dma_req),
+    .dma_wdata_valid_i (dma_wdata_valid),
+    .dma_wdata_ready_o (dma_wdata_ready),
+    .dma_wdata_i       (dma_wdata),
+    .dma_wdata_last_i  (dma_wdata_last),
+    .dma_rsp_valid_o   (dma_rsp_valid),
+    .dma_rsp_ready_i   (dma_rsp_ready),
+    .dma_rsp_o         (dma_rsp),
+    .dma_ack_valid_o   (dma_ack_valid),
+    .dma_ack_o         (dma_ack),
+    .mem_req_valid_o, .mem_req_ready_i, .mem_req_o,
+    .mem_wdata_valid_o, .mem_wdata_ready_i, .mem_wdata_o, .mem_wdata_last_o,
+    .mem_rsp_valid_i, .mem_rsp_ready_o, .mem_rsp_i,
+    .mem_ack_valid_i, .mem_ack_i
+  );
+
+  logic     rd_cmd_valid, rd_cmd_ready, rd_data_valid, rd_data_ready, rd_last;
+  dma_cmd_t rd_cmd;
+  logic     wr_done, dma_busy;
+
+  dma #(.TimeoutCycles(DmaTimeout)) u_dma (
+    .clk_i, .rst_ni,
+    .mem_size_i       (mem_size_i),
+    .clear_i          (clear_i),
+    .rd_cmd_valid_i   (rd_cmd_valid),
+    .rd_cmd_ready_o   (rd_cmd_ready),
+    .rd_cmd_addr_i    (rd_cmd.addr),
+    .rd_cmd_words_i   (rd_cmd.words),
+    .rd_data_valid_o  (rd_data_valid),
+    .rd_data_ready_i  (rd_data_ready),
+    .rd_data_o        (rd_data_o),
+    .rd_data_last_o   (rd_last),
+    .wr_cmd_valid_i   (wr_cmd_valid_i),
+    .wr_cmd_ready_o   (wr_cmd_ready_o),
+    .wr_cmd_addr_i    (wr_cmd_i.addr),
+    .wr_cmd_words_i   (wr_cmd_i.words),
+    .wr_data_valid_i  (wr_data_valid_i),
+    .wr_data_ready_o  (wr_data_ready_o),
+    .wr_data_i        (wr_data_i),
+    .wr_done_o        (wr_done),
+    .wr_idle_o        (wr_idle_o),
+    .mem_req_valid_o  (dma_req_valid),
+    .mem_req_ready_i  (dma_req_ready),
+    .mem_req_o        (dma_req),
+    .mem_wdata_valid_o(dma_wdata_valid),
+    .mem_wdata_ready_i(dma_wdata_ready),
+    .mem_wdata_o      (dma_wdata),
+    .mem_wdata_last_o (dma_wdata_last),
+    .mem_rsp_valid_i  (dma_rsp_valid),
+    .mem_rsp_ready_o  (dma_rsp_ready),
+    .mem_rsp_i        (dma_rsp),
+    .mem_ack_valid_i  (dma_ack_valid),
+    .mem_ack_i        (dma_ack),
+    .busy_o           (dma_busy),
+    .error_o          (dma_error_o),
+    .err_code_o       (dma_err_code_o),
+    .err_addr_o       (dma_err_addr_o),
+    .rd_beats_o       (dma_rd_beats_o),
+    .wr_beats_o       (dma_wr_beats_o)
+  );
+
+  // ------------------------------------------------------------------ read arbiter: one owner at a time
+  logic     mover_rd_cmd_valid, mover_rd_data_ready;
+  dma_cmd_t mover_rd_cmd;
+
+  always_comb begin
+    unique case (rd_owner_i)
+      RdOwnerMover: begin
+        rd_cmd_valid  = mover_rd_cmd_valid;
+        rd_cmd        = mover_rd_cmd;
+        rd_data_ready = mover_rd_data_ready;
+      end
+      RdOwnerOutput: begin
+        rd_cmd_valid  = out_rd_cmd_valid_i;
+        rd_cmd        = out_rd_cmd_i;
+        rd_data_ready = out_rd_data_ready_i;
+      end
+      RdOwnerPpu: begin
+        rd_cmd_valid  = ppu_rd_cmd_valid_i;
+        rd_cmd        = ppu_rd_cmd_i;
+        rd_data_ready = ppu_rd_data_ready_i;
+      end
+      default: begin
+        rd_cmd_valid  = ctrl_rd_cmd_valid_i;
+        rd_cmd        = ctrl_rd_cmd_i;
+        rd_data_ready = ctrl_rd_data_ready_i;
+      end
+    endcase
+  end
+
+  assign rd_cmd_ready_o      = rd_cmd_ready;
+  assign rd_data_valid_o     = rd_data_valid;
+  assign out_rd_cmd_ready_o  = rd_cmd_ready && rd_owner_i == RdOwnerOutput;
+  assign out_rd_data_valid_o = rd_data_valid && rd_owner_i == RdOwnerOutput;
+  assign ppu_rd_cmd_ready_o  = rd_cmd_ready && rd_owner_i == RdOwnerPpu;
+  assign ppu_rd_data_valid_o = rd_data_valid && rd_owner_i == RdOwnerPpu;
+
+  // DRAM bytes by purpose: the owner of each read beat says what it carries.
+  logic rd_fire, wr_fire;
+  assign rd_fire    = rd_data_valid && rd_data_ready;
+  assign wr_fire    = wr_data_valid_i && wr_data_ready_o;
+  assign progress_o = rd_fire || wr_fire;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dram_bytes_o <= '0;
+    end else if (clear_i) begin
+      dram_bytes_o <= '0;
+    end else begin
+      if (rd_fire) begin
+        unique case (rd_owner_i)
+          RdOwnerMover:  if (mover_sel_filter_i) dram_bytes_o.weights <= dram_bytes_o.weights + 8;
+                         else dram_bytes_o.ifmap <= dram_bytes_o.ifmap + 8;
+          RdOwnerOutput: dram_bytes_o.bias <= dram_bytes_o.bias + 8;
+          RdOwnerPpu:    dram_bytes_o.weights <= dram_bytes_o.weights + 8;  // the LRN table
+          default:       dram_bytes_o.descriptors <= dram_bytes_o.descriptors + 8;
+        endcase
+      end
+      if (wr_fire) dram_bytes_o.ofmap <= dram_bytes_o.ofmap + 8;
+    end
+  end
+
+  // ------------------------------------------------------------------ loaders: DRAM -> (RLC decoder) -> GLB
+  logic                    il_cmd_valid, il_cmd_rlc;
+  logic [MemAddrWidth-1:0] il_cmd_dram, il_cmd_index;
+  logic [23:0]             il_cmd_words;
+  logic [15:0]             il_cmd_elems;
+  logic [GlbAw-1:0]        il_cmd_glb;
+  logic [6:0]              il_cmd_rows;
+  logic [7:0]              il_cmd_slot_words, il_cmd_glb_pitch;
+
+  ifmap_loader #(.AddrWidth(GlbAw)) u_ifmap_loader (
+    .clk_i, .rst_ni,
+    .start_i          (ifmap_load_start_i),
+    .glb_base_i       (cfg_i.if_base_load),
+    .pitch_i          (cfg_i.pitch),
+    .plane_words_i    (cfg_i.plane_words),
+    .img_words_i      (cfg_i.if_img_words),
+    .rows_tile_i      (cfg_i.rows_tile),
+    .h_start_i        (cfg_i.h_start),
+    .in_h_i           (cfg_i.in_h),
+    .in_w_i           (cfg_i.in_w),
+    .n_img_i          (cfg_i.n_eff),
+    .chans_valid_i    (cfg_i.ld_chans_valid),
+    .first_plane_i    (cfg_i.ld_first_plane),
+    .chan_rows_i      (cfg_i.chan_rows),
+    .img_rows_i       (cfg_i.img_rows_in),
+    .rlc_i            (cfg_i.ifmap_rlc),
+    .ifmap_addr_i     (cfg_i.ifmap_addr),
+    .index_addr_i     (cfg_i.ifmap_index_addr),
+    .slot_words_i     (cfg_i.slot_in),
+    .busy_o           (ifmap_load_busy_o),
+    .cmd_valid_o      (il_cmd_valid),
+    .cmd_ready_i      (mover_cmd_ready_o && !mover_sel_filter_i),
+    .cmd_rlc_o        (il_cmd_rlc),
+    .cmd_dram_addr_o  (il_cmd_dram),
+    .cmd_index_addr_o (il_cmd_index),
+    .cmd_words_o      (il_cmd_words),
+    .cmd_rows_o       (il_cmd_rows),
+    .cmd_slot_words_o (il_cmd_slot_words),
+    .cmd_elems_o      (il_cmd_elems),
+    .cmd_glb_pitch_o  (il_cmd_glb_pitch),
+    .cmd_glb_addr_o   (il_cmd_glb)
+  );
+
+  row_mover #(.AddrWidth(GlbAw)) u_mover (
+    .clk_i, .rst_ni,
+    .cmd_valid_i      (mover_sel_filter_i ? filter_cmd_valid_i : il_cmd_valid),
+    .cmd_ready_o      (mover_cmd_ready_o),
+    .cmd_rlc_i        (!mover_sel_filter_i && il_cmd_rlc),
+    .cmd_dram_addr_i  (mover_sel_filter_i ? cfg_i.ld_chunk_addr : il_cmd_dram),
+    .cmd_index_addr_i (il_cmd_index),
+    .cmd_words_i      (mover_sel_filter_i ? cfg_i.chunk_words : il_cmd_words),
+    .cmd_rows_i       (il_cmd_rows),
+    .cmd_slot_words_i (il_cmd_slot_words),
+    .cmd_elems_i      (il_cmd_elems),
+    .cmd_glb_pitch_i  (il_cmd_glb_pitch),
+    .cmd_glb_addr_i   (mover_sel_filter_i ? cfg_i.filt_base_load : il_cmd_glb),
+    .idle_o           (mover_idle_o),
+    .rd_cmd_valid_o   (mover_rd_cmd_valid),
+    .rd_cmd_ready_i   (rd_cmd_ready && rd_owner_i == RdOwnerMover),
+    .rd_cmd_addr_o    (mover_rd_cmd.addr),
+    .rd_cmd_words_o   (mover_rd_cmd.words),
+    .rd_data_valid_i  (rd_data_valid && rd_owner_i == RdOwnerMover),
+    .rd_data_ready_o  (mover_rd_data_ready),
+    .rd_data_i        (rd_data_o),
+    .glb_valid_o      (glb_valid_o),
+    .glb_ready_i      (glb_ready_i),
+    .glb_addr_o       (glb_addr_o),
+    .glb_wdata_o      (glb_wdata_o),
+    .err_rlc_o        (rlc_err_o),
+    .err_rlc_code_o   (rlc_err_code_o),
+    .err_rlc_word_o   (rlc_err_word_o),
+    .perf_clear_i     (clear_i),
+    .rlc_words_o      (rlc_words_in_o)
+  );
+
+  // Signals only observed by assertions or kept for debug.
+  logic unused;
+  assign unused = ^{rd_last, wr_done, dma_busy};
+
+  // Each subsystem reads its own part of the controller's tile configuration.
+  logic unused_cfg;
+  assign unused_cfg = ^cfg_i;
+
+endmodule

@@ -1,0 +1,175 @@
+// Output subsystem (docs/architecture.md): the post-processing unit (max pooling and LRN over GLB tiles, with its
+// LRN table loaded over the DMA) and the output stage (bias, requantization, ReLU, optional RLC, DMA writes of the
+// ofmap rows).
+module out_subsys
+  import ocelli_pkg::*;
+  import mem_pkg::*;
+  import ctrl_pkg::*;
+#(
+  parameter int unsigned GlbAw = 14
+) (
+  input  logic              clk_i,
+  input  logic              rst_ni,
+  input  logic              clear_i,        // a queue starts: counters restart
+  input  tile_cfg_t         cfg_i,
+
+  // started by the controller
+  input  logic              lut_start_i,    // load the LRN table
+  output logic              lut_busy_o,
+  input  logic              ppu_start_i,    // pool or LRN over the tile in the GLB
+  output logic              ppu_busy_o,
+  input  logic              output_start_i, // write the tile's outputs to DRAM
+  output logic              output_busy_o,
+
+  // DMA read channels (granted by the memory subsystem's arbiter) and the write channel
+  output logic              ppu_rd_cmd_valid_o,
+  input  logic              ppu_rd_cmd_ready_i,
+  output dma_cmd_t          ppu_rd_cmd_o,
+  input  logic              ppu_rd_data_valid_i,
+  output logic              ppu_rd_data_ready_o,
+  output logic              out_rd_cmd_valid_o,
+  input  logic              out_rd_cmd_ready_i,
+  output dma_cmd_t          out_rd_cmd_o,
+  input  logic              out_rd_data_valid_i,
+  output logic              out_rd_data_ready_o,
+  input  logic [63:0]       rd_data_i,
+  output logic              wr_cmd_valid_o,
+  input  logic              wr_cmd_ready_i,
+  output dma_cmd_t          wr_cmd_o,
+  output logic              wr_data_valid_o,
+  input  logic              wr_data_ready_i,
+  output logic [63:0]       wr_data_o,
+  input  logic              wr_idle_i,
+
+  // GLB ports: the unit reads its tile and writes its results; the output stage reads the results
+  output logic              ppu_rd_glb_valid_o,
+  input  logic              ppu_rd_glb_ready_i,
+  output logic [GlbAw-1:0]  ppu_rd_glb_addr_o,
+  input  logic              ppu_rd_glb_rsp_valid_i,
+  input  logic [63:0]       ppu_rd_glb_rsp_data_i,
+  output logic              ppu_wr_glb_valid_o,
+  input  logic              ppu_wr_glb_ready_i,
+  output logic [GlbAw-1:0]  ppu_wr_glb_addr_o,
+  output logic [63:0]       ppu_wr_glb_wdata_o,
+  output logic [3:0]        ppu_wr_glb_wmask_o,
+  output logic              out_glb_valid_o,
+  input  logic              out_glb_ready_i,
+  output logic [GlbAw-1:0]  out_glb_addr_o,
+  input  logic              out_glb_rsp_valid_i,
+  input  logic [63:0]       out_glb_rsp_data_i,
+
+  output logic [31:0]       rlc_words_out_o,  // coded words out of the encoder
+  output logic [63:0]       saturated_o       // outputs clipped by requantization or by the LRN multiply
+);
+
+  logic [31:0] ppu_saturated, out_saturated;
+
+  ppu #(.AddrWidth(GlbAw), .LutDepth(LrnLutDepth)) u_ppu (
+    .clk_i, .rst_ni,
+    .lut_start_i      (lut_start_i),
+    .lut_addr_i       (cfg_i.lut_addr),
+    .lut_entries_i    (cfg_i.lut_entries),
+    .lut_busy_o       (lut_busy_o),
+    .rd_cmd_valid_o   (ppu_rd_cmd_valid_o),
+    .rd_cmd_ready_i   (ppu_rd_cmd_ready_i),
+    .rd_cmd_addr_o    (ppu_rd_cmd_o.addr),
+    .rd_cmd_words_o   (ppu_rd_cmd_o.words),
+    .rd_data_valid_i  (ppu_rd_data_valid_i),
+    .rd_data_ready_o  (ppu_rd_data_ready_o),
+    .rd_data_i        (rd_data_i),
+    .start_i          (ppu_start_i),
+    .lrn_i            (cfg_i.op_lrn),
+    .if_base_i        (cfg_i.if_base_pass),
+    .if_img_words_i   (cfg_i.if_img_words),
+    .plane_words_i    (cfg_i.plane_words),
+    .pitch_i          (cfg_i.pitch),
+    .ps_base_i        (cfg_i.ps_base),
+    .ps_img_words_i   (cfg_i.ps_img_words),
+    .ps_group_words_i (cfg_i.ps_group_words),
+    .pitch2_i         (cfg_i.pitch2),
+    .n_img_i          (cfg_i.n_eff),
+    .rows_i           (cfg_i.rows_valid),
+    .out_w_i          (cfg_i.out_w),
+    .chans_i          (cfg_i.lrn_chans),
+    .win_h_i          (cfg_i.r_rows),
+    .win_w_i          (cfg_i.s_cols),
+    .stride_v_log2_i  (cfg_i.stride_v_log2),
+    .stride_h_i       (cfg_i.stride_h),
+    .pad_l_i          (cfg_i.pad_l),
+    .h_start_i        (cfg_i.h_start),
+    .in_h_i           (cfg_i.in_h),
+    .in_w_i           (cfg_i.in_w),
+    .lrn_size_i       (cfg_i.lrn_size),
+    .exp_min_i        (cfg_i.lrn_exp_min),
+    .mant_bits_i      (cfg_i.lrn_mant_bits),
+    .lut_frac_i       (cfg_i.lrn_lut_frac),
+    .busy_o           (ppu_busy_o),
+    .glb_rd_valid_o   (ppu_rd_glb_valid_o),
+    .glb_rd_ready_i   (ppu_rd_glb_ready_i),
+    .glb_rd_addr_o    (ppu_rd_glb_addr_o),
+    .glb_rsp_valid_i  (ppu_rd_glb_rsp_valid_i),
+    .glb_rsp_data_i   (ppu_rd_glb_rsp_data_i),
+    .glb_wr_valid_o   (ppu_wr_glb_valid_o),
+    .glb_wr_ready_i   (ppu_wr_glb_ready_i),
+    .glb_wr_addr_o    (ppu_wr_glb_addr_o),
+    .glb_wr_data_o    (ppu_wr_glb_wdata_o),
+    .glb_wr_mask_o    (ppu_wr_glb_wmask_o),
+    .perf_clear_i     (clear_i),
+    .saturated_o      (ppu_saturated)
+  );
+
+  output_stage #(.AddrWidth(GlbAw)) u_output (
+    .clk_i, .rst_ni,
+    .start_i         (output_start_i),
+    .psum_base_i     (cfg_i.ps_base),
+    .group_words_i   (cfg_i.ps_group_words),
+    .pitch2_i        (cfg_i.pitch2),
+    .n_img_i         (cfg_i.n_eff),
+    .filters_i       (cfg_i.pt),
+    .filters_valid_i (cfg_i.filters_valid),
+    .rows_i          (cfg_i.e),
+    .rows_valid_i    (cfg_i.rows_valid),
+    .out_w_i         (cfg_i.out_w),
+    .shift_i         (cfg_i.shift),
+    .relu_i          (cfg_i.relu),
+    .bias_en_i       (cfg_i.bias_en),
+    .rlc_i           (cfg_i.ofmap_rlc),
+    .bias_addr_i     (cfg_i.bias_addr),
+    .row_addr_i      (cfg_i.out_row_addr),
+    .index_addr_i    (cfg_i.out_index_addr),
+    .slot_words_i    (cfg_i.out_slot_words),
+    .filter_rows_i   (cfg_i.filter_rows_out),
+    .image_rows_i    (cfg_i.image_rows_out),
+    .busy_o          (output_busy_o),
+    .glb_valid_o     (out_glb_valid_o),
+    .glb_ready_i     (out_glb_ready_i),
+    .glb_addr_o      (out_glb_addr_o),
+    .glb_rsp_valid_i (out_glb_rsp_valid_i),
+    .glb_rsp_data_i  (out_glb_rsp_data_i),
+    .rd_cmd_valid_o  (out_rd_cmd_valid_o),
+    .rd_cmd_ready_i  (out_rd_cmd_ready_i),
+    .rd_cmd_addr_o   (out_rd_cmd_o.addr),
+    .rd_cmd_words_o  (out_rd_cmd_o.words),
+    .rd_data_valid_i (out_rd_data_valid_i),
+    .rd_data_ready_o (out_rd_data_ready_o),
+    .rd_data_i       (rd_data_i),
+    .wr_cmd_valid_o  (wr_cmd_valid_o),
+    .wr_cmd_ready_i  (wr_cmd_ready_i),
+    .wr_cmd_addr_o   (wr_cmd_o.addr),
+    .wr_cmd_words_o  (wr_cmd_o.words),
+    .wr_data_valid_o (wr_data_valid_o),
+    .wr_data_ready_i (wr_data_ready_i),
+    .wr_data_o       (wr_data_o),
+    .wr_idle_i       (wr_idle_i),
+    .perf_clear_i    (clear_i),
+    .rlc_words_o     (rlc_words_out_o),
+    .saturated_o     (out_saturated)
+  );
+
+  assign saturated_o = 64'(out_saturated) + 64'(ppu_saturated);
+
+  // Each subsystem reads its own part of the controller's tile configuration.
+  logic unused_cfg;
+  assign unused_cfg = ^cfg_i;
+
+endmodule

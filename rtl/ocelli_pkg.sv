@@ -104,6 +104,14 @@ package ocelli_pkg;
   localparam int unsigned GlbNumBanks  = 27;
   localparam int unsigned GlbBankWords = 512;
   localparam int unsigned GlbNumPorts  = 4;
+  localparam int unsigned GlbAddrWidth = $clog2(GlbBankWords) + $clog2(GlbNumBanks);  // word address
+  // A request on a GLB port (valid/ready beside it); a read's data comes back glb_rsp_valid one cycle later.
+  typedef struct packed {
+    logic                    write;
+    logic [GlbAddrWidth-1:0] addr;
+    logic [63:0]             wdata;
+    logic [3:0]              wmask;  // 16-bit lanes a write changes
+  } glb_req_t;
   // Multicast IDs: a row ID per X-bus (4 bits cover 12 rows), a column ID per PE. 6 column-ID bits cover the
   // diagonal ifmap IDs i + j*U of a set: CONV1 (R = 11, e = 7, U = 4) needs 35 distinct ifmap rows.
   localparam int unsigned NocRowIdWidth = 4;

@@ -42,13 +42,6 @@ module ocelli_top
   input  logic                    mem_ack_valid_i,
   input  mem_ack_t                mem_ack_i
 );
-  localparam int unsigned GlbAw = $clog2(GlbBankWords) + $clog2(GlbNumBanks);
-
-  // GLB ports, one per client; the arbiters serve them round robin per bank (docs/glb-noc.md).
-  typedef enum int unsigned {
-    PortMover, PortFilt, PortIfmap, PortPsumR, PortPsumW, PortOut, PortPpuR, PortPpuW
-  } glb_port_e;
-  localparam int unsigned GlbPorts = 8;
 
   // ------------------------------------------------------------------ chip boundary
   // Every input is registered before logic uses it (the memory port inside mem_subsys), so no output depends
@@ -73,12 +66,22 @@ module ocelli_top
   end
 
   // ------------------------------------------------------------------ global buffer
-  logic [GlbPorts-1:0]             glb_req_valid, glb_req_ready, glb_req_write, glb_rsp_valid;
-  logic [GlbPorts-1:0][GlbAw-1:0]  glb_req_addr;
-  logic [GlbPorts-1:0][63:0]       glb_req_wdata, glb_rsp_data;
-  logic [GlbPorts-1:0][3:0]        glb_req_wmask;
-  logic                            glb_err;
-  logic [GlbPorts-1:0][63:0]       glb_reads, glb_writes, glb_conflicts;
+  // One port per client (glb_port_e); each subsystem drives a contiguous range of the port arrays.
+  logic [GlbPorts-1:0]                    glb_req_valid, glb_req_ready, glb_rsp_valid;
+  glb_req_t [GlbPorts-1:0]                glb_req;
+  logic [GlbPorts-1:0][63:0]              glb_rsp_data;
+  logic [GlbPorts-1:0]                    glb_req_write;
+  logic [GlbPorts-1:0][GlbAddrWidth-1:0]  glb_req_addr;
+  logic [GlbPorts-1:0][63:0]              glb_req_wdata, glb_reads, glb_writes, glb_conflicts;
+  logic [GlbPorts-1:0][3:0]               glb_req_wmask;
+  logic                                   glb_err;
+
+  for (genvar p = 0; p < int'(GlbPorts); p++) begin : g_glb_req
+    assign glb_req_write[p] = glb_req[p].write;
+    assign glb_req_addr[p]  = glb_req[p].addr;
+    assign glb_req_wdata[p] = glb_req[p].wdata;
+    assign glb_req_wmask[p] = glb_req[p].wmask;
+  end
 
   glb #(.NumPorts(GlbPorts)) u_glb (
     .clk_i, .rst_ni,
@@ -96,22 +99,9 @@ module ocelli_top
     .perf_writes_o          (glb_writes),
     .perf_conflict_cycles_o (glb_conflicts)
   );
-
-  // The row mover, the collector and the post-processing unit's result port write; the others only read.
-  for (genvar p = 0; p < int'(GlbPorts); p++) begin : g_port_dir
-    if (p == int'(PortMover) || p == int'(PortPsumW) || p == int'(PortPpuW)) begin : g_wr
-      assign glb_req_write[p] = 1'b1;
-    end else begin : g_rd
-      assign glb_req_write[p] = 1'b0;
-      assign glb_req_wdata[p] = '0;
-      assign glb_req_wmask[p] = '0;
-    end
-  end
-  assign glb_req_wmask[PortMover] = 4'hf;
-  // Write ports get no read data.
+  // The row mover only writes.
   logic unused_glb_rsp;
-  assign unused_glb_rsp = ^{glb_rsp_valid[PortMover], glb_rsp_valid[PortPsumW], glb_rsp_valid[PortPpuW],
-                            glb_rsp_data[PortMover], glb_rsp_data[PortPsumW], glb_rsp_data[PortPpuW]};
+  assign unused_glb_rsp = ^{glb_rsp_valid[GlbPortMover], glb_rsp_data[GlbPortMover]};
 
   // ------------------------------------------------------------------ controller
   logic        ctrl_busy, ctrl_done, ctrl_error;
@@ -186,7 +176,7 @@ module ocelli_top
   logic [31:0]             rlc_err_word, rlc_words_in, dma_rd_beats, dma_wr_beats;
   dram_bytes_t             dram_bytes;
 
-  mem_subsys #(.GlbAw(GlbAw), .DmaTimeout(DmaTimeout)) u_mem (
+  mem_subsys #(.DmaTimeout(DmaTimeout)) u_mem (
     .clk_i, .rst_ni,
     .clear_i              (start_q),
     .mem_size_i           (mem_size_q),
@@ -221,10 +211,9 @@ module ocelli_top
     .filter_cmd_valid_i   (filter_cmd_valid),
     .mover_cmd_ready_o    (mover_cmd_ready),
     .mover_idle_o         (mover_idle),
-    .glb_valid_o          (glb_req_valid[PortMover]),
-    .glb_ready_i          (glb_req_ready[PortMover]),
-    .glb_addr_o           (glb_req_addr[PortMover]),
-    .glb_wdata_o          (glb_req_wdata[PortMover]),
+    .glb_req_valid_o      (glb_req_valid[GlbPortMover]),
+    .glb_req_ready_i      (glb_req_ready[GlbPortMover]),
+    .glb_req_o            (glb_req[GlbPortMover]),
     .mem_req_valid_o, .mem_req_ready_i, .mem_req_o,
     .mem_wdata_valid_o, .mem_wdata_ready_i, .mem_wdata_o, .mem_wdata_last_o,
     .mem_rsp_valid_i, .mem_rsp_ready_o, .mem_rsp_i,
@@ -246,32 +235,17 @@ module ocelli_top
   pass_perf_t pass_perf;
   logic       filt_gin_err, ifmap_gin_err, psum_gin_err;
 
-  pass_subsys #(.Rows(Rows), .Cols(Cols), .GlbAw(GlbAw)) u_pass (
+  pass_subsys #(.Rows(Rows), .Cols(Cols)) u_pass (
     .clk_i, .rst_ni,
     .clear_i               (start_q),
     .cfg_i                 (cfg),
     .start_i               (pass_start),
     .busy_o                (pass_busy),
-    .filt_glb_valid_o      (glb_req_valid[PortFilt]),
-    .filt_glb_ready_i      (glb_req_ready[PortFilt]),
-    .filt_glb_addr_o       (glb_req_addr[PortFilt]),
-    .filt_glb_rsp_valid_i  (glb_rsp_valid[PortFilt]),
-    .filt_glb_rsp_data_i   (glb_rsp_data[PortFilt]),
-    .ifmap_glb_valid_o     (glb_req_valid[PortIfmap]),
-    .ifmap_glb_ready_i     (glb_req_ready[PortIfmap]),
-    .ifmap_glb_addr_o      (glb_req_addr[PortIfmap]),
-    .ifmap_glb_rsp_valid_i (glb_rsp_valid[PortIfmap]),
-    .ifmap_glb_rsp_data_i  (glb_rsp_data[PortIfmap]),
-    .psum_glb_valid_o      (glb_req_valid[PortPsumR]),
-    .psum_glb_ready_i      (glb_req_ready[PortPsumR]),
-    .psum_glb_addr_o       (glb_req_addr[PortPsumR]),
-    .psum_glb_rsp_valid_i  (glb_rsp_valid[PortPsumR]),
-    .psum_glb_rsp_data_i   (glb_rsp_data[PortPsumR]),
-    .out_glb_valid_o       (glb_req_valid[PortPsumW]),
-    .out_glb_ready_i       (glb_req_ready[PortPsumW]),
-    .out_glb_addr_o        (glb_req_addr[PortPsumW]),
-    .out_glb_wdata_o       (glb_req_wdata[PortPsumW]),
-    .out_glb_wmask_o       (glb_req_wmask[PortPsumW]),
+    .glb_req_valid_o       (glb_req_valid[GlbPortPsumW:GlbPortFilt]),
+    .glb_req_ready_i       (glb_req_ready[GlbPortPsumW:GlbPortFilt]),
+    .glb_req_o             (glb_req[GlbPortPsumW:GlbPortFilt]),
+    .glb_rsp_valid_i       (glb_rsp_valid[GlbPortPsumW:GlbPortFilt]),
+    .glb_rsp_data_i        (glb_rsp_data[GlbPortPsumW:GlbPortFilt]),
     .perf_o                (pass_perf),
     .filt_gin_err_o        (filt_gin_err),
     .ifmap_gin_err_o       (ifmap_gin_err),
@@ -283,7 +257,7 @@ module ocelli_top
   logic [31:0] rlc_words_out;
   logic [63:0] saturated;
 
-  out_subsys #(.GlbAw(GlbAw)) u_out (
+  out_subsys u_out (
     .clk_i, .rst_ni,
     .clear_i                (start_q),
     .cfg_i                  (cfg),
@@ -311,21 +285,11 @@ module ocelli_top
     .wr_data_ready_i        (wr_data_ready),
     .wr_data_o              (wr_data),
     .wr_idle_i              (wr_idle),
-    .ppu_rd_glb_valid_o     (glb_req_valid[PortPpuR]),
-    .ppu_rd_glb_ready_i     (glb_req_ready[PortPpuR]),
-    .ppu_rd_glb_addr_o      (glb_req_addr[PortPpuR]),
-    .ppu_rd_glb_rsp_valid_i (glb_rsp_valid[PortPpuR]),
-    .ppu_rd_glb_rsp_data_i  (glb_rsp_data[PortPpuR]),
-    .ppu_wr_glb_valid_o     (glb_req_valid[PortPpuW]),
-    .ppu_wr_glb_ready_i     (glb_req_ready[PortPpuW]),
-    .ppu_wr_glb_addr_o      (glb_req_addr[PortPpuW]),
-    .ppu_wr_glb_wdata_o     (glb_req_wdata[PortPpuW]),
-    .ppu_wr_glb_wmask_o     (glb_req_wmask[PortPpuW]),
-    .out_glb_valid_o        (glb_req_valid[PortOut]),
-    .out_glb_ready_i        (glb_req_ready[PortOut]),
-    .out_glb_addr_o         (glb_req_addr[PortOut]),
-    .out_glb_rsp_valid_i    (glb_rsp_valid[PortOut]),
-    .out_glb_rsp_data_i     (glb_rsp_data[PortOut]),
+    .glb_req_valid_o        (glb_req_valid[GlbPortPpuW:GlbPortOut]),
+    .glb_req_ready_i        (glb_req_ready[GlbPortPpuW:GlbPortOut]),
+    .glb_req_o              (glb_req[GlbPortPpuW:GlbPortOut]),
+    .glb_rsp_valid_i        (glb_rsp_valid[GlbPortPpuW:GlbPortOut]),
+    .glb_rsp_data_i         (glb_rsp_data[GlbPortPpuW:GlbPortOut]),
     .rlc_words_out_o        (rlc_words_out),
     .saturated_o            (saturated)
   );
@@ -339,7 +303,7 @@ module ocelli_top
     net_errors.psum_gin   = psum_gin_err;
   end
 
-  csr_regs #(.GlbPorts(GlbPorts)) u_csr (
+  csr_regs u_csr (
     .clk_i, .rst_ni,
     .clear_i         (start_q),
     .addr_i          (csr_addr_i),

@@ -5,6 +5,8 @@
 // marked psum-external; otherwise from its own psum-in port. A PE whose psum-out is not taken by the PE above is
 // the top of its chain and drives its column's output; at most one top per column (checked at start).
 // All PEs share the pass configuration; unused PEs are clock-enable gated (pe_en_i low).
+`include "common/ocelli_assert.svh"
+
 module pe_array
   import ocelli_pkg::*;
 #(
@@ -133,9 +135,8 @@ module pe_array
     assign col_psum_data_o[c]  = col_data;
     assign col_top_count_ok[c] = $countones(col_top) <= 1;
     // A column output, once valid, holds its data until taken.
-    a_col_out_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
-        col_psum_valid_o[c] && !col_psum_ready_i[c] |=>
-        col_psum_valid_o[c] && col_psum_data_o[c] == $past(col_psum_data_o[c]));
+    `OCELLI_ASSERT(a_col_out_stable, col_psum_valid_o[c] && !col_psum_ready_i[c] |=>
+      col_psum_valid_o[c] && col_psum_data_o[c] == $past(col_psum_data_o[c]))
   end
 
   assign busy_o = |pe_busy;
@@ -159,8 +160,7 @@ module pe_array
     end
   end
 
-  a_one_top_per_column: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      start_i |-> &col_top_count_ok);
+  `OCELLI_ASSERT(a_one_top_per_column, start_i |-> &col_top_count_ok)
 
   // Every PE's own rules (spad addresses, pass configuration, its queues' handshakes), checked here once for the
   // whole array so that the 168 PEs share one copy of their evaluation code (pe.sv). Names the PE and the rule.

@@ -1,4 +1,6 @@
 // Synchronous valid/ready FIFO (first-word fall-through). `count_o` lets a producer reserve space ahead.
+`include "common/ocelli_assert.svh"
+
 module stream_fifo #(
   parameter int unsigned Width = 64,
   parameter int unsigned Depth = 4,
@@ -56,7 +58,10 @@ module stream_fifo #(
   end
 
 `ifndef SYNTHESIS
-  a_no_overflow: assert property (@(posedge clk_i) disable iff (!rst_ni) count_q <= CntW'(Depth));
+  `OCELLI_ASSERT(a_no_overflow, count_q <= CntW'(Depth))
+  `OCELLI_ASSERT(a_ptrs_in_range, rd_q <= PtrW'(Depth - 1) && wr_q <= PtrW'(Depth - 1))
+  // The head word stays offered until taken (unless the FIFO is cleared).
+  `OCELLI_ASSERT_STREAM_IF(a_out_stable, out_valid_o, out_ready_i, out_data_o, !clear_i)
 `endif
 
 endmodule

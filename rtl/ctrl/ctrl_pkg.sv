@@ -13,6 +13,15 @@ package ctrl_pkg;
     RdOwnerPpu    = 2'd3   // the LRN multiplier table (post-processing unit)
   } rd_owner_e;
 
+  // The top's GLB ports, one per client. Each subsystem owns a contiguous range: memory GlbPortMover, pass
+  // GlbPortFilt..GlbPortPsumW, output GlbPortOut..GlbPortPpuW (in this order inside the subsystem's port arrays).
+  typedef enum logic [2:0] {
+    GlbPortMover, GlbPortFilt, GlbPortIfmap, GlbPortPsumR, GlbPortPsumW, GlbPortOut, GlbPortPpuR, GlbPortPpuW
+  } glb_port_e;
+  localparam int unsigned GlbPorts     = 8;
+  localparam int unsigned PassGlbPorts = 4;
+  localparam int unsigned OutGlbPorts  = 3;
+
   // DRAM traffic by purpose (bytes), counted by the memory subsystem (registers 8-12, docs/isa.md).
   typedef struct packed {
     logic [63:0] ifmap;        // ifmap rows and row tables

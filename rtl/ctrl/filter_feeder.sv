@@ -3,6 +3,8 @@
 // word goes out as one filter-network word of up to four values (the last word of a block carries the rest). Word k
 // of every block is sent before word k+1 of any, so every PE row loads its filter spad in parallel.
 // Tags: row = physical PE row, col = horizontal set.
+`include "common/ocelli_assert.svh"
+
 module filter_feeder
   import ocelli_pkg::*;
 #(
@@ -103,4 +105,7 @@ module filter_feeder
   assign gin_data_o = {count, word};
   assign busy_o = gen_q || !reader_idle;
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
+  `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
 endmodule

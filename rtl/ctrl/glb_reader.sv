@@ -1,6 +1,8 @@
 // Turns a stream of GLB read requests into a stream of words in the same order, with back-pressure.
 // A request may be a "skip" (zero padding): it reads nothing and yields a zero word, still in order.
 // Space for the answer is reserved before a read is issued, so the GLB's always-accepted response never overflows.
+`include "common/ocelli_assert.svh"
+
 module glb_reader #(
   parameter int unsigned AddrWidth = 14,
   parameter int unsigned SideWidth = 8,
@@ -71,9 +73,8 @@ module glb_reader #(
   assign idle_o = !inflight_q && (count == '0);
 
 `ifndef SYNTHESIS
-  a_rsp_expected: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      glb_rsp_valid_i |-> (inflight_q && !inflight_skip_q));
-  a_space_reserved: assert property (@(posedge clk_i) disable iff (!rst_ni) inflight_q |-> fifo_in_ready);
+  `OCELLI_ASSERT(a_rsp_expected, glb_rsp_valid_i |-> (inflight_q && !inflight_skip_q))
+  `OCELLI_ASSERT(a_space_reserved, inflight_q |-> fifo_in_ready)
 `endif
 
 endmodule

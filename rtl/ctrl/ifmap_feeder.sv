@@ -4,6 +4,8 @@
 // col = hr (PE(i, j) of a set has col ID i + j*stride_v). Padding, columns/rows outside the ifmap and channels past
 // the group are sent as zeros without reading the GLB. Rows no PE uses (stride_v > R) are not sent.
 // GLB tile layout: [b][channel in block][tile row][ceil(W/4) words], 4 elements per word.
+`include "common/ocelli_assert.svh"
+
 module ifmap_feeder
   import ocelli_pkg::*;
 #(
@@ -174,4 +176,7 @@ module ifmap_feeder
   assign gin_data_o = word[lane * DataWidth +: DataWidth];
   assign busy_o = gen_q || !reader_idle;
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
+  `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
 endmodule

@@ -3,6 +3,8 @@
 // not loaded; the feeder sends zeros for them). The rows of a plane are consecutive in DRAM and in the GLB, so a
 // raw plane is one linear copy and a coded plane one row-table burst plus one read per row.
 // GLB layout as ifmap_feeder: [b][channel in block][tile row][pitch words].
+`include "common/ocelli_assert.svh"
+
 module ifmap_loader
   import mem_pkg::*;
 #(
@@ -119,4 +121,8 @@ module ifmap_loader
     end
   end
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_cmd_stable, cmd_valid_o, cmd_ready_i,
+                       {cmd_rlc_o, cmd_dram_addr_o, cmd_index_addr_o, cmd_words_o, cmd_rows_o, cmd_slot_words_o,
+                        cmd_elems_o, cmd_glb_pitch_o, cmd_glb_addr_o})
 endmodule

@@ -6,6 +6,8 @@
 //     output: bias, requantize, ReLU, RLC-encode, write to DRAM.
 // With one image block and row strip and room in the GLB, a group's ifmap stays resident for all its filter blocks.
 // It drives the datapath through start pulses and one registered tile configuration.
+`include "common/ocelli_assert.svh"
+
 module layer_ctrl
   import ocelli_pkg::*;
   import ctrl_pkg::*;
@@ -574,4 +576,8 @@ module layer_ctrl
     end
   end
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, rd_cmd_o)
+  `OCELLI_ASSERT_STREAM(a_filter_cmd_stable, filter_cmd_valid_o, mover_cmd_ready_i,
+                       {cfg_q.ld_chunk_addr, cfg_q.chunk_words, cfg_q.filt_base_load})
 endmodule

@@ -3,6 +3,8 @@
 // when a row is complete it is written to its slot, and after the rows of one (b, filter) the row-table entries
 // (lengths in words) are written in one burst. Rows outside the layer (filters past the group, rows past E) are
 // skipped. Bias for the tile's filters is read once at start.
+`include "common/ocelli_assert.svh"
+
 module output_stage
   import ocelli_pkg::*;
   import mem_pkg::*;
@@ -457,9 +459,13 @@ module output_stage
                   elem_valid || buf_out_valid || (wr_state_q != WrDone) || !wr_idle_i;
 
 `ifndef SYNTHESIS
-  a_bias_aligned: assert property (@(posedge clk_i) disable iff (!rst_ni) start_i |-> bias_addr_i[1:0] == 2'b00);
-  a_buffer_bounded: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (buf_count <= 7'(BufDepth)) && (counts_count <= 3'd4));
+  `OCELLI_ASSERT(a_bias_aligned, start_i |-> bias_addr_i[1:0] == 2'b00)
+  `OCELLI_ASSERT(a_buffer_bounded, (buf_count <= 7'(BufDepth)) && (counts_count <= 3'd4))
 `endif
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, {rd_cmd_addr_o, rd_cmd_words_o})
+  `OCELLI_ASSERT_STREAM(a_wr_cmd_stable, wr_cmd_valid_o, wr_cmd_ready_i, {wr_cmd_addr_o, wr_cmd_words_o})
+  `OCELLI_ASSERT_STREAM(a_wr_data_stable, wr_data_valid_o, wr_data_ready_i, wr_data_o)
 endmodule

@@ -1,6 +1,8 @@
 // Writes the psums leaving the array (through the GON, tagged with their column) into the GLB psum region.
 // Each column emits image b, column x, filter m (fastest) for its set ht and ofmap row j; a counter set per column
 // turns that order into the layout of psum_feeder: [b][filter in block][j][ceil(F/2) words].
+`include "common/ocelli_assert.svh"
+
 module psum_collector
   import ocelli_pkg::*;
 #(
@@ -81,7 +83,9 @@ module psum_collector
   end
 
 `ifndef SYNTHESIS
-  a_no_extra_psum: assert property (@(posedge clk_i) disable iff (!rst_ni) gon_valid_i |-> left_q != '0);
+  `OCELLI_ASSERT(a_no_extra_psum, gon_valid_i |-> left_q != '0)
 `endif
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, {glb_addr_o, glb_wdata_o, glb_wmask_o})
 endmodule

@@ -2,6 +2,8 @@
 // of every used column, in the order each PE consumes them: image b, column x, filter m, then PE column (fastest),
 // so that all columns advance together. GLB layout: [b][filter in block][ofmap row j][ceil(F/2) words], two 32-bit
 // psums per word. col_base_i[c] is the offset of column c's (set ht, row j) = (ht*p*e + j)*pitch.
+`include "common/ocelli_assert.svh"
+
 module psum_feeder
   import ocelli_pkg::*;
 #(
@@ -121,4 +123,7 @@ module psum_feeder
   assign gin_data_o    = hi ? word[63:32] : word[31:0];
   assign busy_o        = gen_q || !reader_idle;
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
+  `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
 endmodule

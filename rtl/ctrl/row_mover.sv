@@ -5,6 +5,8 @@
 // RLC command: `rows` coded rows: first their row-table entries in one burst, then each row's coded words from its
 // slot, through the RLC decoder, `elems` elements per row packed four per GLB word, rows `glb_pitch` words apart.
 // A stream error stops the mover with err_rlc_o; DMA errors are seen by the controller directly.
+`include "common/ocelli_assert.svh"
+
 module row_mover
   import ocelli_pkg::*;
   import mem_pkg::*;
@@ -308,10 +310,12 @@ module row_mover
   assign rlc_words_o    = coded_words_q;
 
 `ifndef SYNTHESIS
-  a_decoder_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) (co_q == CoIdle) |-> !dec_busy);
-  a_rows_in_range: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (cmd_valid_i && cmd_ready_o && cmd_rlc_i) |-> (cmd_rows_i <= 7'(MaxRows)));
-  a_jobs_bounded: assert property (@(posedge clk_i) disable iff (!rst_ni) job_count <= 4'd8);
+  `OCELLI_ASSERT(a_decoder_idle, (co_q == CoIdle) |-> !dec_busy)
+  `OCELLI_ASSERT(a_rows_in_range, (cmd_valid_i && cmd_ready_o && cmd_rlc_i) |-> (cmd_rows_i <= 7'(MaxRows)))
+  `OCELLI_ASSERT(a_jobs_bounded, job_count <= 4'd8)
 `endif
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, {rd_cmd_addr_o, rd_cmd_words_o})
+  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, {glb_addr_o, glb_wdata_o})
 endmodule

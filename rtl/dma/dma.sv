@@ -4,6 +4,8 @@
 // with back-pressure. Writes send each burst's request and then its beats, and report done when every burst is
 // acknowledged. A command outside memory, an error response, or a memory that goes silent for TimeoutCycles with
 // work pending sets a sticky error (cause and address) and drops the channel's remaining work: it never hangs.
+`include "common/ocelli_assert.svh"
+
 module dma
   import mem_pkg::*;
 #(
@@ -276,14 +278,11 @@ module dma
   assign err_addr_o = err_addr_q;
 
 `ifndef SYNTHESIS
-  a_req_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (mem_req_valid_o && !mem_req_ready_i && !error_q && !raise) |=> (mem_req_valid_o && $stable(mem_req_o)));
-  a_no_ack_underflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (mem_ack_valid_i && !error_q) |-> wr_unacked_q != '0);
-  a_rsp_tag: assert property (@(posedge clk_i) disable iff (!rst_ni) mem_rsp_valid_i |-> mem_rsp_i.tag == ReadTag);
-  a_ack_tag: assert property (@(posedge clk_i) disable iff (!rst_ni) mem_ack_valid_i |-> mem_ack_i.tag == WriteTag);
-  a_no_rsp_unexpected: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (mem_rsp_valid_i && !error_q) |-> rd_outstanding_q != '0);
+  `OCELLI_ASSERT(a_req_stable, (mem_req_valid_o && !mem_req_ready_i && !error_q && !raise) |=> (mem_req_valid_o && $stable(mem_req_o)))
+  `OCELLI_ASSERT(a_no_ack_underflow, (mem_ack_valid_i && !error_q) |-> wr_unacked_q != '0)
+  `OCELLI_ASSERT(a_rsp_tag, mem_rsp_valid_i |-> mem_rsp_i.tag == ReadTag)
+  `OCELLI_ASSERT(a_ack_tag, mem_ack_valid_i |-> mem_ack_i.tag == WriteTag)
+  `OCELLI_ASSERT(a_no_rsp_unexpected, (mem_rsp_valid_i && !error_q) |-> rd_outstanding_q != '0)
 `endif
 
 endmodule

@@ -4,6 +4,8 @@
 // back-pressure) is delayed by one cycle.
 // Why: no combinational path from the port into the accelerator (the usual rule at a chip boundary), and in the
 // verilated model no logic has to be re-evaluated when the testbench changes the port's inputs.
+`include "common/ocelli_assert.svh"
+
 module mem_port_regs
   import mem_pkg::*;
 (
@@ -69,4 +71,8 @@ module mem_port_regs
     end
   end
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_mem_req_stable, mem_req_valid_o, mem_req_ready_i, mem_req_o)
+  `OCELLI_ASSERT_STREAM(a_mem_wdata_stable, mem_wdata_valid_o, mem_wdata_ready_i, {mem_wdata_o, mem_wdata_last_o})
+  `OCELLI_ASSERT_STREAM(a_dma_rsp_stable, dma_rsp_valid_o, dma_rsp_ready_i, dma_rsp_o)
 endmodule

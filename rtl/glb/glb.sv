@@ -5,6 +5,8 @@
 // stall, counted per port). Reads return their data exactly one cycle after the handshake (rsp_valid_o), in order
 // per port, with no back-pressure. A request outside the buffer is taken (never hangs), does nothing, returns 0
 // for a read, and sets the sticky err_addr_o.
+`include "common/ocelli_assert.svh"
+
 module glb
   import ocelli_pkg::*;
 #(
@@ -117,8 +119,7 @@ module glb
 
   for (genvar p = 0; p < NumPorts; p++) begin : g_one_grant_per_bank
     for (genvar q = p + 1; q < NumPorts; q++) begin : g_other
-      a_one_grant_per_bank: assert property (@(posedge clk_i) disable iff (!rst_ni)
-          !(port_grant[p] && port_grant[q] && port_bank[p] == port_bank[q]));
+      `OCELLI_ASSERT(a_one_grant_per_bank, !(port_grant[p] && port_grant[q] && port_bank[p] == port_bank[q]))
     end
   end
 
@@ -173,12 +174,9 @@ module glb
 
   // ---- Assertions ----
   for (genvar p = 0; p < NumPorts; p++) begin : g_port_checks
-    a_addr_in_range: assert property (@(posedge clk_i) disable iff (!rst_ni)
-        req_valid_i[p] |-> port_in_range[p]);
+    `OCELLI_ASSERT(a_addr_in_range, req_valid_i[p] |-> port_in_range[p])
     // A request, once offered, stays offered and unchanged until it is taken.
-    a_req_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
-        req_valid_i[p] && !req_ready_o[p] |=>
-        req_valid_i[p] && req_addr_i[p] == $past(req_addr_i[p]) && req_write_i[p] == $past(req_write_i[p])
-        && req_wdata_i[p] == $past(req_wdata_i[p]) && req_wmask_i[p] == $past(req_wmask_i[p]));
+    `OCELLI_ASSERT_STREAM(a_req_stable, req_valid_i[p], req_ready_o[p],
+                          {req_addr_i[p], req_write_i[p], req_wdata_i[p], req_wmask_i[p]})
   end
 endmodule

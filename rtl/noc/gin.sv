@@ -11,6 +11,8 @@
 //
 // A word that matches no PE is never dropped: it is not taken (in_ready_o stays low) and err_no_match_o is set
 // (sticky until reset). The configuration must be stable while a word is in the network (idle_o low).
+`include "common/ocelli_assert.svh"
+
 module gin
   import ocelli_pkg::*;
 #(
@@ -127,11 +129,8 @@ module gin
   end
 
   // ---- Assertions ----
-  a_word_has_target: assert property (@(posedge clk_i) disable iff (!rst_ni) in_valid_i |-> in_has_target);
-  a_held_word_has_target: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      word_valid_q |-> word_targets_q != '0);
+  `OCELLI_ASSERT(a_word_has_target, in_valid_i |-> in_has_target)
+  `OCELLI_ASSERT(a_held_word_has_target, word_valid_q |-> word_targets_q != '0)
   // An offered word stays offered and unchanged until taken.
-  a_in_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      in_valid_i && !in_ready_o |=> in_valid_i && in_data_i == $past(in_data_i)
-      && in_row_tag_i == $past(in_row_tag_i) && in_col_tag_i == $past(in_col_tag_i));
+  `OCELLI_ASSERT_STREAM(a_in_stable, in_valid_i, in_ready_o, {in_data_i, in_row_tag_i, in_col_tag_i})
 endmodule

@@ -2,6 +2,8 @@
 // towards the global buffer, each word tagged with its column index. A round-robin arbiter (priority moves to the
 // column after the last winner) picks one valid column per cycle into an output register, so the output carries one
 // psum per cycle and out_valid_o does not depend on out_ready_i. Order within one column is kept.
+`include "common/ocelli_assert.svh"
+
 module gon
   import ocelli_pkg::*;
 #(
@@ -91,8 +93,6 @@ module gon
   end
 
   // The output word holds until taken.
-  a_out_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      out_valid_o && !out_ready_i |=> out_valid_o && out_data_o == $past(out_data_o)
-      && out_col_o == $past(out_col_o));
-  a_one_column_taken: assert property (@(posedge clk_i) disable iff (!rst_ni) $onehot0(col_ready_o));
+  `OCELLI_ASSERT_STREAM(a_out_stable, out_valid_o, out_ready_i, {out_data_o, out_col_o})
+  `OCELLI_ASSERT(a_one_column_taken, $onehot0(col_ready_o))
 endmodule

@@ -8,6 +8,8 @@
 //   LRN:  all C channels in the tile; for each (b, j, x) the channels are walked in order with a running sum of
 //         squares over the `size`-channel window, one GLB read per channel; the LUT multiplier (loaded from DRAM
 //         once per layer) scales the centre element (docs/numerics.md, "LRN").
+`include "common/ocelli_assert.svh"
+
 module ppu
   import ocelli_pkg::*;
   import mem_pkg::*;
@@ -398,8 +400,10 @@ module ppu
 
   // The consumer never sees more outputs than the generator asked for; a write waits only for the GLB.
 `ifndef SYNTHESIS
-  a_wr_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
-    wr_valid_q && !glb_wr_ready_i |=> wr_valid_q && $stable(wr_addr_q) && $stable(wr_data_q));
+  `OCELLI_ASSERT(a_wr_stable, wr_valid_q && !glb_wr_ready_i |=> wr_valid_q && $stable(wr_addr_q) && $stable(wr_data_q))
 `endif
 
+  // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, {rd_cmd_addr_o, rd_cmd_words_o})
+  `OCELLI_ASSERT_STREAM(a_glb_rd_stable, glb_rd_valid_o, glb_rd_ready_i, glb_rd_addr_o)
 endmodule

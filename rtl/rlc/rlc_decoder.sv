@@ -5,6 +5,8 @@
 // to RlcZeroGroup (out_count_o; the consumer says how many it takes, out_take_i), a level one per cycle, and the next
 // word is taken in the cycle that emits the last level of a word, so a row of sparse activations decodes in about
 // one cycle per pair plus one per group of four zeros (was one per element plus one per word).
+`include "common/ocelli_assert.svh"
+
 module rlc_decoder
   import ocelli_pkg::*;
 (
@@ -203,15 +205,12 @@ module rlc_decoder
 
 `ifndef SYNTHESIS
   // An offered element stays unchanged until it is taken.
-  a_out_stable: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (out_valid_o && !out_ready_i) |=> (out_valid_o && $stable(out_data_o) && $stable(out_last_o) &&
-                                         $stable(out_count_o)));
+  `OCELLI_ASSERT(a_out_stable, (out_valid_o && !out_ready_i) |=> (out_valid_o && $stable(out_data_o) && $stable(out_last_o) &&
+      $stable(out_count_o)))
   // The consumer takes between one element and the offered count.
-  a_take_in_range: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      emit |-> (out_take_i != '0) && (out_take_i <= out_count_o));
+  `OCELLI_ASSERT(a_take_in_range, emit |-> (out_take_i != '0) && (out_take_i <= out_count_o))
   // Never more elements than asked for.
-  a_no_overrun: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      out_valid_o |-> remaining_q != '0);
+  `OCELLI_ASSERT(a_no_overrun, out_valid_o |-> remaining_q != '0)
 `endif
 
 endmodule

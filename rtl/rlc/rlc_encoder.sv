@@ -1,6 +1,10 @@
 // Run-length encoder of activations on the ofmap path to DRAM (format: docs/numerics.md, "Run-length code").
 // Consumes one 16-bit element per cycle; each element yields at most one (run, level) pair, three pairs fill a
 // 64-bit word, and the word holding the tensor's last pair carries the terminator bit with (0, 0) padding.
+`include "common/ocelli_assert.svh"
+
+`include "common/ocelli_assert.svh"
+
 module rlc_encoder
   import ocelli_pkg::*;
 (
@@ -99,13 +103,9 @@ module rlc_encoder
 
 `ifndef SYNTHESIS
   // A word offered downstream stays unchanged until it is taken.
-  property p_out_stable;
-    @(posedge clk_i) disable iff (!rst_ni)
-      (out_valid_o && !out_ready_i) |=> (out_valid_o && $stable(out_word_o) && $stable(out_last_o));
-  endproperty
-  a_out_stable: assert property (p_out_stable);
+  `OCELLI_ASSERT_STREAM(a_out_stable, out_valid_o, out_ready_i, {out_word_o, out_last_o})
   // The pair slot index never leaves 0..2.
-  a_pair_idx: assert property (@(posedge clk_i) disable iff (!rst_ni) pair_idx_q != 2'd3);
+  `OCELLI_ASSERT(a_pair_idx, pair_idx_q != 2'd3)
 `endif
 
 endmodule

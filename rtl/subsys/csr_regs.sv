@@ -5,9 +5,7 @@ module csr_regs
   import mem_pkg::*;
   import ctrl_pkg::*;
   import isa_pkg::*;
-#(
-  parameter int unsigned GlbPorts = 8
-) (
+(
   input  logic                          clk_i,
   input  logic                          rst_ni,
   input  logic                          clear_i,       // a queue starts: the cycle counter restarts

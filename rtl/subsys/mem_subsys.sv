@@ -6,7 +6,6 @@ module mem_subsys
   import mem_pkg::*;
   import ctrl_pkg::*;
 #(
-  parameter int unsigned GlbAw      = 14,
   parameter int unsigned DmaTimeout = 100000
 ) (
   input  logic                  clk_i,
@@ -51,11 +50,10 @@ module mem_subsys
   output logic                  mover_cmd_ready_o,
   output logic                  mover_idle_o,
 
-  // GLB write port of the row mover
-  output logic                  glb_valid_o,
-  input  logic                  glb_ready_i,
-  output logic [GlbAw-1:0]      glb_addr_o,
-  output logic [63:0]           glb_wdata_o,
+  // GLB port of the row mover (writes whole words)
+  output logic                  glb_req_valid_o,
+  input  logic                  glb_req_ready_i,
+  output glb_req_t              glb_req_o,
 
   // the chip's memory port
   output logic                  mem_req_valid_o,
@@ -84,6 +82,8 @@ module mem_subsys
   output dram_bytes_t           dram_bytes_o,
   output logic                  progress_o        // a DMA data beat moved this cycle (the controller's watchdog)
 );
+
+  localparam int unsigned GlbAw = GlbAddrWidth;
 
   // ------------------------------------------------------------------ memory port registers and DMA
   logic        dma_req_valid, dma_req_ready, dma_wdata_valid, dma_wdata_ready, dma_wdata_last;
@@ -219,6 +219,9 @@ module mem_subsys
     end
   end
 
+  assign glb_req_o.write = 1'b1;
+  assign glb_req_o.wmask = 4'hf;
+
   // ------------------------------------------------------------------ loaders: DRAM -> (RLC decoder) -> GLB
   logic                    il_cmd_valid, il_cmd_rlc;
   logic [MemAddrWidth-1:0] il_cmd_dram, il_cmd_index;
@@ -283,10 +286,10 @@ module mem_subsys
     .rd_data_valid_i  (rd_data_valid && rd_owner_i == RdOwnerMover),
     .rd_data_ready_o  (mover_rd_data_ready),
     .rd_data_i        (rd_data_o),
-    .glb_valid_o      (glb_valid_o),
-    .glb_ready_i      (glb_ready_i),
-    .glb_addr_o       (glb_addr_o),
-    .glb_wdata_o      (glb_wdata_o),
+    .glb_valid_o      (glb_req_valid_o),
+    .glb_ready_i      (glb_req_ready_i),
+    .glb_addr_o       (glb_req_o.addr),
+    .glb_wdata_o      (glb_req_o.wdata),
     .err_rlc_o        (rlc_err_o),
     .err_rlc_code_o   (rlc_err_code_o),
     .err_rlc_word_o   (rlc_err_word_o),

@@ -5,9 +5,7 @@ module out_subsys
   import ocelli_pkg::*;
   import mem_pkg::*;
   import ctrl_pkg::*;
-#(
-  parameter int unsigned GlbAw = 14
-) (
+(
   input  logic              clk_i,
   input  logic              rst_ni,
   input  logic              clear_i,        // a queue starts: counters restart
@@ -41,26 +39,31 @@ module out_subsys
   output logic [63:0]       wr_data_o,
   input  logic              wr_idle_i,
 
-  // GLB ports: the unit reads its tile and writes its results; the output stage reads the results
-  output logic              ppu_rd_glb_valid_o,
-  input  logic              ppu_rd_glb_ready_i,
-  output logic [GlbAw-1:0]  ppu_rd_glb_addr_o,
-  input  logic              ppu_rd_glb_rsp_valid_i,
-  input  logic [63:0]       ppu_rd_glb_rsp_data_i,
-  output logic              ppu_wr_glb_valid_o,
-  input  logic              ppu_wr_glb_ready_i,
-  output logic [GlbAw-1:0]  ppu_wr_glb_addr_o,
-  output logic [63:0]       ppu_wr_glb_wdata_o,
-  output logic [3:0]        ppu_wr_glb_wmask_o,
-  output logic              out_glb_valid_o,
-  input  logic              out_glb_ready_i,
-  output logic [GlbAw-1:0]  out_glb_addr_o,
-  input  logic              out_glb_rsp_valid_i,
-  input  logic [63:0]       out_glb_rsp_data_i,
+  // GLB ports OutStage..OutPpuW (glb_port_e GlbPortOut..GlbPortPpuW): the output stage reads results, the unit
+  // reads its tile and writes its results
+  output logic [OutGlbPorts-1:0]       glb_req_valid_o,
+  input  logic [OutGlbPorts-1:0]       glb_req_ready_i,
+  output glb_req_t [OutGlbPorts-1:0]   glb_req_o,
+  input  logic [OutGlbPorts-1:0]       glb_rsp_valid_i,
+  input  logic [OutGlbPorts-1:0][63:0] glb_rsp_data_i,
 
   output logic [31:0]       rlc_words_out_o,  // coded words out of the encoder
   output logic [63:0]       saturated_o       // outputs clipped by requantization or by the LRN multiply
 );
+
+  localparam int unsigned GlbAw = GlbAddrWidth;
+  // Index of each client in the GLB port arrays.
+  localparam int unsigned OutStage = 0, OutPpuR = 1, OutPpuW = 2;
+
+  for (genvar p = 0; p < int'(OutGlbPorts); p++) begin : g_glb_dir
+    if (p == int'(OutPpuW)) begin : g_wr
+      assign glb_req_o[p].write = 1'b1;
+    end else begin : g_rd
+      assign glb_req_o[p].write = 1'b0;
+      assign glb_req_o[p].wdata = '0;
+      assign glb_req_o[p].wmask = '0;
+    end
+  end
 
   logic [31:0] ppu_saturated, out_saturated;
 
@@ -104,16 +107,16 @@ module out_subsys
     .mant_bits_i      (cfg_i.lrn_mant_bits),
     .lut_frac_i       (cfg_i.lrn_lut_frac),
     .busy_o           (ppu_busy_o),
-    .glb_rd_valid_o   (ppu_rd_glb_valid_o),
-    .glb_rd_ready_i   (ppu_rd_glb_ready_i),
-    .glb_rd_addr_o    (ppu_rd_glb_addr_o),
-    .glb_rsp_valid_i  (ppu_rd_glb_rsp_valid_i),
-    .glb_rsp_data_i   (ppu_rd_glb_rsp_data_i),
-    .glb_wr_valid_o   (ppu_wr_glb_valid_o),
-    .glb_wr_ready_i   (ppu_wr_glb_ready_i),
-    .glb_wr_addr_o    (ppu_wr_glb_addr_o),
-    .glb_wr_data_o    (ppu_wr_glb_wdata_o),
-    .glb_wr_mask_o    (ppu_wr_glb_wmask_o),
+    .glb_rd_valid_o   (glb_req_valid_o[OutPpuR]),
+    .glb_rd_ready_i   (glb_req_ready_i[OutPpuR]),
+    .glb_rd_addr_o    (glb_req_o[OutPpuR].addr),
+    .glb_rsp_valid_i  (glb_rsp_valid_i[OutPpuR]),
+    .glb_rsp_data_i   (glb_rsp_data_i[OutPpuR]),
+    .glb_wr_valid_o   (glb_req_valid_o[OutPpuW]),
+    .glb_wr_ready_i   (glb_req_ready_i[OutPpuW]),
+    .glb_wr_addr_o    (glb_req_o[OutPpuW].addr),
+    .glb_wr_data_o    (glb_req_o[OutPpuW].wdata),
+    .glb_wr_mask_o    (glb_req_o[OutPpuW].wmask),
     .perf_clear_i     (clear_i),
     .saturated_o      (ppu_saturated)
   );
@@ -141,11 +144,11 @@ module out_subsys
     .filter_rows_i   (cfg_i.filter_rows_out),
     .image_rows_i    (cfg_i.image_rows_out),
     .busy_o          (output_busy_o),
-    .glb_valid_o     (out_glb_valid_o),
-    .glb_ready_i     (out_glb_ready_i),
-    .glb_addr_o      (out_glb_addr_o),
-    .glb_rsp_valid_i (out_glb_rsp_valid_i),
-    .glb_rsp_data_i  (out_glb_rsp_data_i),
+    .glb_valid_o     (glb_req_valid_o[OutStage]),
+    .glb_ready_i     (glb_req_ready_i[OutStage]),
+    .glb_addr_o      (glb_req_o[OutStage].addr),
+    .glb_rsp_valid_i (glb_rsp_valid_i[OutStage]),
+    .glb_rsp_data_i  (glb_rsp_data_i[OutStage]),
     .rd_cmd_valid_o  (out_rd_cmd_valid_o),
     .rd_cmd_ready_i  (out_rd_cmd_ready_i),
     .rd_cmd_addr_o   (out_rd_cmd_o.addr),
@@ -170,6 +173,6 @@ module out_subsys
 
   // Each subsystem reads its own part of the controller's tile configuration.
   logic unused_cfg;
-  assign unused_cfg = ^cfg_i;
+  assign unused_cfg = ^{cfg_i, glb_rsp_valid_i[OutPpuW], glb_rsp_data_i[OutPpuW]};
 
 endmodule

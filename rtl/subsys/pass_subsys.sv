@@ -7,8 +7,7 @@ module pass_subsys
   import ctrl_pkg::*;
 #(
   parameter int unsigned Rows  = ArrayRows,
-  parameter int unsigned Cols  = ArrayCols,
-  parameter int unsigned GlbAw = 14
+  parameter int unsigned Cols  = ArrayCols
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -17,28 +16,12 @@ module pass_subsys
   input  logic              start_i,        // the controller starts a pass
   output logic              busy_o,         // the pass runs (any of its blocks is busy or holds data)
 
-  // GLB read ports of the feeders
-  output logic              filt_glb_valid_o,
-  input  logic              filt_glb_ready_i,
-  output logic [GlbAw-1:0]  filt_glb_addr_o,
-  input  logic              filt_glb_rsp_valid_i,
-  input  logic [63:0]       filt_glb_rsp_data_i,
-  output logic              ifmap_glb_valid_o,
-  input  logic              ifmap_glb_ready_i,
-  output logic [GlbAw-1:0]  ifmap_glb_addr_o,
-  input  logic              ifmap_glb_rsp_valid_i,
-  input  logic [63:0]       ifmap_glb_rsp_data_i,
-  output logic              psum_glb_valid_o,
-  input  logic              psum_glb_ready_i,
-  output logic [GlbAw-1:0]  psum_glb_addr_o,
-  input  logic              psum_glb_rsp_valid_i,
-  input  logic [63:0]       psum_glb_rsp_data_i,
-  // GLB write port of the collector
-  output logic              out_glb_valid_o,
-  input  logic              out_glb_ready_i,
-  output logic [GlbAw-1:0]  out_glb_addr_o,
-  output logic [63:0]       out_glb_wdata_o,
-  output logic [3:0]        out_glb_wmask_o,
+  // GLB ports PassFilt..PassPsumW (glb_port_e GlbPortFilt..GlbPortPsumW): three feeders read, the collector writes
+  output logic [PassGlbPorts-1:0]       glb_req_valid_o,
+  input  logic [PassGlbPorts-1:0]       glb_req_ready_i,
+  output glb_req_t [PassGlbPorts-1:0]   glb_req_o,
+  input  logic [PassGlbPorts-1:0]       glb_rsp_valid_i,
+  input  logic [PassGlbPorts-1:0][63:0] glb_rsp_data_i,
 
   output pass_perf_t        perf_o,
   output logic              filt_gin_err_o,  // sticky: a word matched no PE
@@ -47,7 +30,20 @@ module pass_subsys
   output logic              progress_o       // a word moved into a GIN or out of the GON this cycle
 );
   localparam int unsigned NumPes = Rows * Cols;
+  localparam int unsigned GlbAw  = GlbAddrWidth;
   localparam int unsigned ColW   = $clog2(Cols);
+  // Index of each client in the GLB port arrays.
+  localparam int unsigned PassFilt = 0, PassIfmap = 1, PassPsumR = 2, PassPsumW = 3;
+
+  for (genvar p = 0; p < int'(PassGlbPorts); p++) begin : g_glb_dir
+    if (p == int'(PassPsumW)) begin : g_wr
+      assign glb_req_o[p].write = 1'b1;
+    end else begin : g_rd
+      assign glb_req_o[p].write = 1'b0;
+      assign glb_req_o[p].wdata = '0;
+      assign glb_req_o[p].wmask = '0;
+    end
+  end
 
   // ------------------------------------------------------------------ NoC configuration (per layer)
   logic [Rows-1:0][3:0] row_set, row_in_set;   // vertical set vr and filter row i of each PE row
@@ -130,11 +126,11 @@ module pass_subsys
     .rows_i          (cfg_i.blk_rows),
     .sets_i          (cfg_i.t),
     .busy_o          (ff_busy),
-    .glb_valid_o     (filt_glb_valid_o),
-    .glb_ready_i     (filt_glb_ready_i),
-    .glb_addr_o      (filt_glb_addr_o),
-    .glb_rsp_valid_i (filt_glb_rsp_valid_i),
-    .glb_rsp_data_i  (filt_glb_rsp_data_i),
+    .glb_valid_o     (glb_req_valid_o[PassFilt]),
+    .glb_ready_i     (glb_req_ready_i[PassFilt]),
+    .glb_addr_o      (glb_req_o[PassFilt].addr),
+    .glb_rsp_valid_i (glb_rsp_valid_i[PassFilt]),
+    .glb_rsp_data_i  (glb_rsp_data_i[PassFilt]),
     .gin_valid_o     (ff_valid),
     .gin_ready_i     (ff_ready),
     .gin_data_o      (ff_data),
@@ -161,11 +157,11 @@ module pass_subsys
     .r_rows_i        (cfg_i.r_rows),
     .stride_v_log2_i (cfg_i.stride_v_log2),
     .busy_o          (if_busy),
-    .glb_valid_o     (ifmap_glb_valid_o),
-    .glb_ready_i     (ifmap_glb_ready_i),
-    .glb_addr_o      (ifmap_glb_addr_o),
-    .glb_rsp_valid_i (ifmap_glb_rsp_valid_i),
-    .glb_rsp_data_i  (ifmap_glb_rsp_data_i),
+    .glb_valid_o     (glb_req_valid_o[PassIfmap]),
+    .glb_ready_i     (glb_req_ready_i[PassIfmap]),
+    .glb_addr_o      (glb_req_o[PassIfmap].addr),
+    .glb_rsp_valid_i (glb_rsp_valid_i[PassIfmap]),
+    .glb_rsp_data_i  (glb_rsp_data_i[PassIfmap]),
     .gin_valid_o     (if_valid),
     .gin_ready_i     (if_ready),
     .gin_data_o      (if_data),
@@ -185,11 +181,11 @@ module pass_subsys
     .p_i             (cfg_i.p),
     .n_img_i         (cfg_i.n_eff),
     .busy_o          (pf_busy),
-    .glb_valid_o     (psum_glb_valid_o),
-    .glb_ready_i     (psum_glb_ready_i),
-    .glb_addr_o      (psum_glb_addr_o),
-    .glb_rsp_valid_i (psum_glb_rsp_valid_i),
-    .glb_rsp_data_i  (psum_glb_rsp_data_i),
+    .glb_valid_o     (glb_req_valid_o[PassPsumR]),
+    .glb_ready_i     (glb_req_ready_i[PassPsumR]),
+    .glb_addr_o      (glb_req_o[PassPsumR].addr),
+    .glb_rsp_valid_i (glb_rsp_valid_i[PassPsumR]),
+    .glb_rsp_data_i  (glb_rsp_data_i[PassPsumR]),
     .gin_valid_o     (pf_valid),
     .gin_ready_i     (pf_ready),
     .gin_data_o      (pf_data),
@@ -350,11 +346,11 @@ module pass_subsys
     .gon_ready_o   (gon_ready),
     .gon_data_i    (gon_data),
     .gon_col_i     (gon_col),
-    .glb_valid_o   (out_glb_valid_o),
-    .glb_ready_i   (out_glb_ready_i),
-    .glb_addr_o    (out_glb_addr_o),
-    .glb_wdata_o   (out_glb_wdata_o),
-    .glb_wmask_o   (out_glb_wmask_o)
+    .glb_valid_o   (glb_req_valid_o[PassPsumW]),
+    .glb_ready_i   (glb_req_ready_i[PassPsumW]),
+    .glb_addr_o    (glb_req_o[PassPsumW].addr),
+    .glb_wdata_o   (glb_req_o[PassPsumW].wdata),
+    .glb_wmask_o   (glb_req_o[PassPsumW].wmask)
   );
 
   assign busy_o     = ff_busy || if_busy || pf_busy || pc_busy || array_busy ||
@@ -368,6 +364,6 @@ module pass_subsys
 
   // Each subsystem reads its own part of the controller's tile configuration.
   logic unused_cfg;
-  assign unused_cfg = ^cfg_i;
+  assign unused_cfg = ^{cfg_i, glb_rsp_valid_i[PassPsumW], glb_rsp_data_i[PassPsumW]};
 
 endmodule

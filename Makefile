@@ -4,10 +4,11 @@ JOBS      ?= $(shell nproc)
 GENERATOR ?= Ninja
 CTEST_ARGS ?=
 
-# isa_pkg.sv is generated from rtl/isa/isa.json (scripts/gen_isa.py); lint generates its own copy.
+# isa_pkg.sv is generated from rtl/isa/isa.json (scripts/gen_isa.py); lint generates its own copy. The test
+# wrappers in tb/ are linted with the design.
 ISA_PKG     := $(BUILD_DIR)/generated/isa_pkg.sv
 RTL_SOURCES := rtl/ocelli_pkg.sv $(ISA_PKG) $(shell find rtl -name '*_pkg.sv' ! -name ocelli_pkg.sv | sort) \
-               $(shell find rtl -name '*.sv' ! -name '*_pkg.sv' | sort)
+               $(shell find rtl -name '*.sv' ! -name '*_pkg.sv' | sort) $(shell find tb -name '*.sv' | sort)
 
 .DEFAULT_GOAL := help
 .PHONY: help deps configure build test test-slow lint isa-docs regress alexnet wave bench clean

@@ -165,7 +165,7 @@ int run_command(const RunCommandOptions& o) {
   if (o.jobs > 1) return run_split_command(o);
   runtime::ProgramOverrides overrides{o.batch, o.seed};
   runtime::RunOptions options;
-  options.model = o.checked ? tb::TopModelKind::kChecked : tb::TopModelKind::kFast;
+  options.model = o.checked ? sim::TopModelKind::kChecked : sim::TopModelKind::kFast;
   options.timing = o.timing;
   options.dram_label = o.dram;
   options.max_cycles = o.max_cycles;
@@ -193,7 +193,7 @@ int run_command(const RunCommandOptions& o) {
   }
   fmt::print("hardware {}; DRAM {} ({:.2f} MiB used), timing {}; {} model\n", options.hw.name(), o.dram,
              static_cast<double>(runner.dram_bytes_needed()) / (1 << 20), o.timing,
-             tb::to_string(runner.model_kind()));
+             sim::to_string(runner.model_kind()));
   std::fflush(stdout);
   auto storage = runtime::open_storage(o.dram, runner.dram_bytes_needed());
   const double setup_seconds =

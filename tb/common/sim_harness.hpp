@@ -13,14 +13,11 @@
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
+#include "ocelli/sim/trace_code.hpp"
+
 namespace ocelli::tb {
 
-// Whether a verilated model has trace code (built with TRACE, cmake/OcelliHelpers.cmake).
-template <class Model, class = void>
-struct HasTraceCode : std::false_type {};
-template <class Model>
-struct HasTraceCode<Model, std::void_t<decltype(std::declval<Model&>().trace(std::declval<VerilatedFstC*>(), 0))>>
-    : std::true_type {};
+using sim::HasTraceCode;
 
 template <class Model>
 class SimHarness {

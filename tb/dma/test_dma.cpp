@@ -12,7 +12,7 @@
 #include "Vdma.h"
 #include "verilated.h"
 
-#include "mem_port_model.hpp"
+#include "ocelli/sim/mem_port_model.hpp"
 #include "ocelli/dram/dram_port.hpp"
 
 namespace {
@@ -20,9 +20,9 @@ namespace {
 using ocelli::dram::DramPort;
 using ocelli::dram::InProcessDram;
 using ocelli::dram::TimingConfig;
-using ocelli::tb::MemPortModel;
-using ocelli::tb::MemPortRequestPins;
-using ocelli::tb::sample_request;
+using ocelli::sim::MemPortModel;
+using ocelli::sim::MemPortRequestPins;
+using ocelli::sim::sample_request;
 
 constexpr std::uint64_t kStorageBytes = 1 << 20;
 

@@ -1,5 +1,5 @@
 // Row-stationary passes through the whole NoC: filter, ifmap and psum GINs drive the 12x14 pe_array and the GON
-// collects its column psums (rtl/noc/noc_array_tb_top.sv). The per-PE streams come from RsPassBuilder; the
+// collects its column psums (tb/noc/noc_array_tb_top.sv). The per-PE streams come from RsPassBuilder; the
 // testbench turns them into three tagged word streams the way a GLB feeder would (filter rows multicast along an
 // array row, ifmap rows multicast along the diagonals of each vertical set, psums unicast to the bottom PEs) and
 // checks the GON output of every column against the golden.

@@ -28,7 +28,7 @@ void from_json(const nlohmann::json& j, CaseResult& r) {
   j.at("wall_seconds").get_to(r.wall_seconds);
 }
 
-CaseResult run_case(const RegressCase& c, bool flip_output_bit, tb::TopModelKind model) {
+CaseResult run_case(const RegressCase& c, bool flip_output_bit, sim::TopModelKind model) {
   const auto start = std::chrono::steady_clock::now();
   CaseResult result;
   result.name = c.name;

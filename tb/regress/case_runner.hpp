@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "regress_case.hpp"
-#include "top_model.hpp"
+#include "ocelli/sim/top_model.hpp"
 
 namespace ocelli::regress {
 
@@ -25,7 +25,7 @@ void to_json(nlohmann::json& j, const CaseResult& r);
 void from_json(const nlohmann::json& j, CaseResult& r);
 
 // `flip_output_bit`: harness fault injection on the case's last layer (runtime::RunOptions::flip_output_bit_layer).
-// `model`: which build of the top runs the case (tb/top/top_model.hpp).
-CaseResult run_case(const RegressCase& c, bool flip_output_bit, tb::TopModelKind model = tb::TopModelKind::kFast);
+// `model`: which build of the top runs the case (sw/sim/include/ocelli/sim/top_model.hpp).
+CaseResult run_case(const RegressCase& c, bool flip_output_bit, sim::TopModelKind model = sim::TopModelKind::kFast);
 
 }  // namespace ocelli::regress

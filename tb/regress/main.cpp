@@ -44,7 +44,7 @@ struct Options {
   std::string flip_bit_case;
   std::string result_file;  // child mode
   bool checked = false;      // the checked build of the top instead of the performance model
-  tb::TopModelKind model() const { return checked ? tb::TopModelKind::kChecked : tb::TopModelKind::kFast; }
+  sim::TopModelKind model() const { return checked ? sim::TopModelKind::kChecked : sim::TopModelKind::kFast; }
 };
 
 std::vector<RegressCase> all_cases(const Options& o) {

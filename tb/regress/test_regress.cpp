@@ -68,11 +68,11 @@ TEST(RegressRun, OneCaseOfEachKindPassesAndAFlippedBitFails) {
     const RegressCase c = random_case(11, i);
     if (ran.count(c.kind)) continue;
     ran[c.kind] = true;
-    const CaseResult r = run_case(c, false, tb::TopModelKind::kChecked);
+    const CaseResult r = run_case(c, false, sim::TopModelKind::kChecked);
     EXPECT_EQ(r.outcome, "passed") << c.program_text << r.failure;
     EXPECT_GT(r.cycles, 0u);
     if (c.kind == "conv") {
-      const CaseResult flipped = run_case(c, true, tb::TopModelKind::kChecked);
+      const CaseResult flipped = run_case(c, true, sim::TopModelKind::kChecked);
       EXPECT_EQ(flipped.outcome, "mismatch") << flipped.failure;
       EXPECT_NE(flipped.failure.find("expected"), std::string::npos) << flipped.failure;
     }

@@ -1,9 +1,15 @@
 #include "conv_on_top.hpp"
 
-#include "dram_arena.hpp"
 #include "ocelli/driver/layout.hpp"
+#include "ocelli/sim/dram_arena.hpp"
 
 namespace ocelli::tb {
+
+using sim::Csr;
+using sim::DramArena;
+using sim::TopSim;
+using sim::read_words;
+using sim::write_words;
 
 ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
                           const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit) {
@@ -15,25 +21,25 @@ ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping&
 
   if (layer.ifmap_rlc) {
     const auto coded = driver::encode_rows(in.input);
-    addr.ifmap = arena.take(coded.slots.size() * 8);
-    addr.ifmap_index = arena.take(coded.index.size() * 8);
+    addr.ifmap = arena.take(coded.slots.size() * 8, "ifmap");
+    addr.ifmap_index = arena.take(coded.index.size() * 8, "ifmap_index");
     write_words(mem, addr.ifmap, coded.slots);
     write_words(mem, addr.ifmap_index, coded.index);
   } else {
     const auto raw = driver::pack_rows_raw(in.input);
-    addr.ifmap = arena.take(raw.size() * 8);
+    addr.ifmap = arena.take(raw.size() * 8, "ifmap");
     write_words(mem, addr.ifmap, raw);
   }
   const auto weights = driver::arrange_weights(in.weights, layer, mapping);
-  addr.weights = arena.take(weights.size() * 8);
+  addr.weights = arena.take(weights.size() * 8, "weights");
   write_words(mem, addr.weights, weights);
   const auto bias = driver::pack_bias(in.bias);
-  addr.bias = arena.take(bias.size() * 8 + 8);
+  addr.bias = arena.take(bias.size() * 8 + 8, "bias");
   write_words(mem, addr.bias, bias);
   const std::size_t out_words =
       out_rows * (layer.ofmap_rlc ? driver::rlc_slot_words(out_shape.w) : driver::raw_row_words(out_shape.w));
-  addr.ofmap = arena.take(out_words * 8);
-  if (layer.ofmap_rlc) addr.ofmap_index = arena.take(out_rows * 8);
+  addr.ofmap = arena.take(out_words * 8, "ofmap");
+  if (layer.ofmap_rlc) addr.ofmap_index = arena.take(out_rows * 8, "ofmap_index");
 
   auto desc = driver::encode_conv_descriptor(layer, mapping, addr);
   if (edit) edit(desc, mem, addr);

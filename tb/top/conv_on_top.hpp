@@ -11,13 +11,13 @@
 #include "ocelli/dram/storage.hpp"
 #include "ocelli/dram/timing.hpp"
 #include "ocelli/golden/tensor.hpp"
-#include "top_sim.hpp"
+#include "ocelli/sim/top_sim.hpp"
 
 namespace ocelli::tb {
 
 struct ConvOnTop {
   golden::Tensor16 output;
-  TopRunResult result;
+  sim::TopRunResult result;
   std::uint64_t macs = 0, gated_macs = 0, pe_busy_cycles = 0, glb_reads = 0, glb_writes = 0;
   std::uint64_t bytes_in = 0, bytes_out = 0;
 };

@@ -1,9 +1,15 @@
 #include "postproc_on_top.hpp"
 
-#include "dram_arena.hpp"
 #include "ocelli/driver/layout.hpp"
+#include "ocelli/sim/dram_arena.hpp"
 
 namespace ocelli::tb {
+
+using sim::Csr;
+using sim::DramArena;
+using sim::TopSim;
+using sim::read_words;
+using sim::write_words;
 
 namespace {
 struct Activations {
@@ -16,13 +22,13 @@ struct Activations {
 void lay_ifmap(dram::Storage& mem, DramArena& arena, const golden::Tensor16& in, bool rlc, driver::ConvAddresses& a) {
   if (rlc) {
     const auto coded = driver::encode_rows(in);
-    a.ifmap = arena.take(coded.slots.size() * 8);
-    a.ifmap_index = arena.take(coded.index.size() * 8);
+    a.ifmap = arena.take(coded.slots.size() * 8, "ifmap");
+    a.ifmap_index = arena.take(coded.index.size() * 8, "ifmap_index");
     write_words(mem, a.ifmap, coded.slots);
     write_words(mem, a.ifmap_index, coded.index);
   } else {
     const auto raw = driver::pack_rows_raw(in);
-    a.ifmap = arena.take(raw.size() * 8);
+    a.ifmap = arena.take(raw.size() * 8, "ifmap");
     write_words(mem, a.ifmap, raw);
   }
 }
@@ -30,8 +36,8 @@ void lay_ifmap(dram::Storage& mem, DramArena& arena, const golden::Tensor16& in,
 Activations reserve_ofmap(DramArena& arena, const golden::Shape& out, bool rlc, driver::ConvAddresses& a) {
   Activations o{rlc, out, 0, static_cast<std::size_t>(out.n) * out.c * out.h};
   o.words = o.rows * (rlc ? driver::rlc_slot_words(out.w) : driver::raw_row_words(out.w));
-  a.ofmap = arena.take(o.words * 8);
-  if (rlc) a.ofmap_index = arena.take(o.rows * 8);
+  a.ofmap = arena.take(o.words * 8, "ofmap");
+  if (rlc) a.ofmap_index = arena.take(o.rows * 8, "ofmap_index");
   return o;
 }
 
@@ -75,7 +81,7 @@ ConvOnTop run_lrn_on_top(const driver::LrnLayer& layer, const golden::LrnTable& 
   driver::ConvAddresses addr;
   lay_ifmap(mem, arena, input, layer.ifmap_rlc, addr);
   const auto lut = driver::pack_lrn_table(table);
-  addr.weights = arena.take(lut.size() * 8);
+  addr.weights = arena.take(lut.size() * 8, "weights");
   write_words(mem, addr.weights, lut);
   const auto out = reserve_ofmap(arena, layer.in, layer.ofmap_rlc, addr);
   return run(mem, driver::encode_lrn_descriptor(layer, table, tile, addr), addr, out, input.frac, timing,

@@ -50,13 +50,13 @@ void set_bits(std::uint64_t& word, int lsb, int width, std::uint64_t value) {
   word = (word & ~mask) | ((value << lsb) & mask);
 }
 
-ocelli::tb::TopRunResult run(const Case& c, const ocelli::tb::ConvEdit& edit) {
+ocelli::sim::TopRunResult run(const Case& c, const ocelli::tb::ConvEdit& edit) {
   return ocelli::tb::run_conv_on_top(c.layer, c.mapping, {c.input, c.weights, c.bias},
                                      ocelli::dram::TimingConfig::preset("default"), 2'000'000, edit)
       .result;
 }
 
-void expect_error(const ocelli::tb::TopRunResult& r, int code) {
+void expect_error(const ocelli::sim::TopRunResult& r, int code) {
   EXPECT_TRUE(r.error) << r.message();
   EXPECT_FALSE(r.done);
   EXPECT_EQ(r.error_code, code) << r.message();

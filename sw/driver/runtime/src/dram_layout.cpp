@@ -8,23 +8,6 @@
 
 namespace ocelli::runtime {
 
-namespace {
-constexpr std::uint64_t kAlign = 128;
-constexpr std::uint64_t kAddressSpace = std::uint64_t{1} << 32;
-}  // namespace
-
-std::uint32_t DramArena::take(std::uint64_t bytes, const std::string& what) {
-  const std::uint64_t at = next_;
-  const std::uint64_t end = (next_ + bytes + kAlign - 1) & ~(kAlign - 1);
-  if (end > kAddressSpace) {
-    throw std::length_error(fmt::format("DRAM layout: {} ({} bytes at 0x{:x}) passes the 4 GiB the descriptors "
-                                        "can address",
-                                        what, bytes, at));
-  }
-  next_ = end;
-  return static_cast<std::uint32_t>(at);
-}
-
 std::size_t ActivationRegion::data_words() const {
   return rows() * static_cast<std::size_t>(rlc ? driver::rlc_slot_words(shape.w) : driver::raw_row_words(shape.w));
 }
@@ -32,16 +15,6 @@ std::size_t ActivationRegion::data_words() const {
 void ActivationRegion::allocate(DramArena& arena, const std::string& what) {
   addr = arena.take(data_words() * 8, what);
   if (rlc) index_addr = arena.take(rows() * 8, what + " row table");
-}
-
-void write_words(dram::Storage& storage, std::uint32_t addr, const std::vector<std::uint64_t>& words) {
-  if (!words.empty()) storage.write(addr, words.data(), words.size() * 8);
-}
-
-std::vector<std::uint64_t> read_words(dram::Storage& storage, std::uint32_t addr, std::size_t count) {
-  std::vector<std::uint64_t> words(count);
-  if (count) storage.read(addr, words.data(), count * 8);
-  return words;
 }
 
 void write_activation(dram::Storage& storage, const ActivationRegion& region, const golden::Tensor16& tensor) {

@@ -7,13 +7,13 @@
 #include <stdexcept>
 
 #include "ocelli/dram/timing.hpp"
-#include "top_sim.hpp"
+#include "ocelli/sim/top_sim.hpp"
 
 namespace ocelli::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using tb::Csr;
+using sim::Csr;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -42,7 +42,7 @@ driver::LayerRecord planned_record(const golden::LayerDesc& d, const NetworkLayo
   return r;
 }
 
-void read_counters(tb::TopSim& sim, driver::LayerRecord& r) {
+void read_counters(sim::TopSim& sim, driver::LayerRecord& r) {
   r.cycles = sim.csr(Csr::kCycles);
   r.macs_issued = sim.csr(Csr::kMacs);
   r.gated_macs = sim.csr(Csr::kGatedMacs);
@@ -62,7 +62,7 @@ void read_counters(tb::TopSim& sim, driver::LayerRecord& r) {
 }
 
 // The status word's detail for the error codes that carry one (docs/isa.md, register 0).
-std::string error_detail(tb::TopSim& sim, int code, std::uint64_t status) {
+std::string error_detail(sim::TopSim& sim, int code, std::uint64_t status) {
   if (code == static_cast<int>(isa::ErrorCode::kDma)) {
     return fmt::format(" (DMA cause {}, address 0x{:x})", isa::csr_status::kDmaErrCause.of(status),
                        sim.csr(Csr::kDmaErrorAddr));
@@ -160,7 +160,7 @@ driver::RunRecord ProgramRunner::record_header() const {
   rec.hw_config = options_.hw.name();
   rec.dram = options_.dram_label;
   rec.timing = options_.timing;
-  rec.model = tb::to_string(model_kind());
+  rec.model = sim::to_string(model_kind());
   rec.batch = data_.program.batch();
   rec.seed = data_.program.seed;
   if (last_ + 1 == expected_.size()) rec.top1_golden = top1(expected_.back());
@@ -181,7 +181,7 @@ void ProgramRunner::write_image(dram::Storage& storage) {
   storage.flush();
 }
 
-void ProgramRunner::judge_layer(std::size_t i, tb::TopSim& sim, const tb::TopRunResult& hw, std::uint64_t budget,
+void ProgramRunner::judge_layer(std::size_t i, sim::TopSim& sim, const sim::TopRunResult& hw, std::uint64_t budget,
                                 dram::Storage& storage, driver::LayerRecord& r, RunResult& result) const {
   if (hw.error) {
     const std::uint64_t status = sim.csr(Csr::kStatus);
@@ -240,7 +240,7 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
     return p;
   };
 
-  tb::TopSim sim(storage, dram::TimingConfig::preset(options_.timing), model_kind());
+  sim::TopSim sim(storage, dram::TimingConfig::preset(options_.timing), model_kind());
   sim.set_trace_scopes(options_.trace_scopes);
   for (std::size_t i = first_; i <= last_; ++i) {
     const auto layer_start = Clock::now();
@@ -256,7 +256,7 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
     if (observer) {
       sim.set_progress([&](std::uint64_t cycles) { observer->layer_running(r, cycles, progress); }, kProgressCycles);
     }
-    const tb::TopRunResult hw = sim.run(layout_.descriptor_addr(i), 1, progress.budget_cycles);
+    const sim::TopRunResult hw = sim.run(layout_.descriptor_addr(i), 1, progress.budget_cycles);
     sim.end_trace();  // a traced layer's window ends with the layer
     read_counters(sim, r);
     judge_layer(i, sim, hw, progress.budget_cycles, storage, r, result);

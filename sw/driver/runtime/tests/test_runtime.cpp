@@ -285,8 +285,8 @@ void expect_same_measurements(const driver::LayerRecord& a, const driver::LayerR
 TEST(Runtime, FastModelMatchesCheckedModel) {
   for (const std::string program : {"small_net.prog", "small_fc_blocks.prog", "small_conv_groups.prog"}) {
     RunOptions fast_options, checked_options;
-    fast_options.model = tb::TopModelKind::kFast;
-    checked_options.model = tb::TopModelKind::kChecked;
+    fast_options.model = sim::TopModelKind::kFast;
+    checked_options.model = sim::TopModelKind::kChecked;
     const ProgramRun fast = run_program(load(program), fast_options);
     const ProgramRun checked = run_program(load(program), checked_options);
     ASSERT_EQ(checked.result.outcome, RunOutcome::Passed) << program << ": " << checked.result.failure;
@@ -313,7 +313,7 @@ TEST(Runtime, FastModelMatchesCheckedModel) {
 TEST(Runtime, SplitRunGivesTheChainedCycles) {
   for (const std::string program : {"small_net.prog", "small_fc.prog"}) {
     RunOptions fast;
-    fast.model = tb::TopModelKind::kFast;
+    fast.model = sim::TopModelKind::kFast;
     const ProgramRun chained = run_program(load(program), fast);
     expect_passed(chained, chained.runner->data().network.desc.layers.size());
     const auto& layers = chained.result.record.layers;

@@ -42,7 +42,7 @@ struct RunRecord {
   std::string hw_config;         // HwConfig::name()
   std::string dram;              // "inproc" or "tcp://host:port"
   std::string timing;            // DRAM timing preset
-  std::string model;             // build of the top that ran: "fast", "checked" or "traced" (tb/top/top_model.hpp)
+  std::string model;             // build of the top that ran: "fast", "checked" or "traced" (sw/sim/include/ocelli/sim/top_model.hpp)
   int batch = 1;
   std::uint64_t seed = 1;
   std::vector<LayerRecord> layers;

@@ -6,21 +6,13 @@
 
 #include "ocelli/dram/storage.hpp"
 #include "ocelli/golden/tensor.hpp"
+#include "ocelli/sim/dram_arena.hpp"
 
 namespace ocelli::runtime {
 
-// Bump allocator over the accelerator's 32-bit DRAM byte addresses; regions are 128-byte aligned (a descriptor's
-// alignment, and a whole number of 64-bit words for everything else).
-class DramArena {
- public:
-  explicit DramArena(std::uint64_t start = 0) : next_(start) {}
-  // Throws std::length_error naming `what` when the region would pass the 4 GiB the descriptors can address.
-  std::uint32_t take(std::uint64_t bytes, const std::string& what);
-  std::uint64_t used() const { return next_; }
-
- private:
-  std::uint64_t next_;
-};
+using sim::DramArena;
+using sim::read_words;
+using sim::write_words;
 
 // An activation tensor in DRAM in the layout of docs/isa.md: raw rows, or RLC slots plus a row table.
 struct ActivationRegion {
@@ -39,7 +31,5 @@ void write_activation(dram::Storage& storage, const ActivationRegion& region, co
 // Throws std::runtime_error (from driver::decode_rows) naming the row when an RLC row does not decode.
 golden::Tensor16 read_activation(dram::Storage& storage, const ActivationRegion& region);
 
-void write_words(dram::Storage& storage, std::uint32_t addr, const std::vector<std::uint64_t>& words);
-std::vector<std::uint64_t> read_words(dram::Storage& storage, std::uint32_t addr, std::size_t count);
 
 }  // namespace ocelli::runtime

@@ -15,12 +15,12 @@
 #include "ocelli/dram/storage.hpp"
 #include "ocelli/runtime/network_layout.hpp"
 #include "ocelli/runtime/program_data.hpp"
-#include "top_model.hpp"
+#include "ocelli/sim/top_model.hpp"
 
-namespace ocelli::tb {
+namespace ocelli::sim {
 class TopSim;
 struct TopRunResult;
-}  // namespace ocelli::tb
+}  // namespace ocelli::sim
 
 namespace ocelli::runtime {
 
@@ -30,8 +30,8 @@ struct TraceWindow {
 };
 
 struct RunOptions {
-  // Build of the top (tb/top/top_model.hpp). A traced layer always runs on the traced build.
-  tb::TopModelKind model = tb::TopModelKind::kChecked;
+  // Build of the top (sw/sim/include/ocelli/sim/top_model.hpp). A traced layer always runs on the traced build.
+  sim::TopModelKind model = sim::TopModelKind::kChecked;
   std::string timing = "default";  // dram::TimingConfig::preset name
   std::string dram_label = "inproc";  // what RunRecord::dram says
   driver::HwConfig hw;
@@ -103,8 +103,8 @@ class ProgramRunner {
 
   std::uint64_t dram_bytes_needed() const { return layout_.bytes_needed(); }
   // The build of the top that runs: options.model, or the traced build when a layer is traced.
-  tb::TopModelKind model_kind() const {
-    return options_.trace_layer.empty() ? options_.model : tb::TopModelKind::kTraced;
+  sim::TopModelKind model_kind() const {
+    return options_.trace_layer.empty() ? options_.model : sim::TopModelKind::kTraced;
   }
   const NetworkLayout& layout() const { return layout_; }
   const ProgramData& data() const { return data_; }
@@ -117,7 +117,7 @@ class ProgramRunner {
   driver::RunRecord record_header() const;
   void write_image(dram::Storage& storage);
   // Fills r.matched/r.mismatch and, on failure, result.outcome/failure from the layer's end state.
-  void judge_layer(std::size_t i, tb::TopSim& sim, const tb::TopRunResult& hw, std::uint64_t budget,
+  void judge_layer(std::size_t i, sim::TopSim& sim, const sim::TopRunResult& hw, std::uint64_t budget,
                    dram::Storage& storage, driver::LayerRecord& r, RunResult& result) const;
 
   ProgramData data_;

@@ -1,6 +1,6 @@
-#include "top_model.hpp"
+#include "ocelli/sim/top_model.hpp"
 
-namespace ocelli::tb {
+namespace ocelli::sim {
 
 // One per build, each in its own translation unit (top_model_<kind>.cpp).
 std::unique_ptr<TopModel> make_checked_top_model(VerilatedContext& context, const std::string& name);
@@ -25,4 +25,4 @@ std::unique_ptr<TopModel> make_top_model(TopModelKind kind, VerilatedContext& co
   return nullptr;
 }
 
-}  // namespace ocelli::tb
+}  // namespace ocelli::sim

@@ -7,12 +7,12 @@
 #include <type_traits>
 #include <utility>
 
-#include "sim_harness.hpp"  // HasTraceCode
-#include "top_model.hpp"
+#include "ocelli/sim/trace_code.hpp"
+#include "ocelli/sim/top_model.hpp"
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
-namespace ocelli::tb {
+namespace ocelli::sim {
 
 template <class V>
 class VerilatedTopModel final : public TopModel {
@@ -74,4 +74,4 @@ class VerilatedTopModel final : public TopModel {
   std::unique_ptr<V> top_;
 };
 
-}  // namespace ocelli::tb
+}  // namespace ocelli::sim

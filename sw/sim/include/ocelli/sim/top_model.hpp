@@ -10,12 +10,12 @@
 #include <memory>
 #include <string>
 
-#include "mem_port_model.hpp"
+#include "ocelli/sim/mem_port_model.hpp"
 
 class VerilatedContext;
 class VerilatedFstC;
 
-namespace ocelli::tb {
+namespace ocelli::sim {
 
 enum class TopModelKind { kChecked, kFast, kTraced };
 const char* to_string(TopModelKind kind);
@@ -40,4 +40,4 @@ class TopModel {
 // `context` outlives the model.
 std::unique_ptr<TopModel> make_top_model(TopModelKind kind, VerilatedContext& context, const std::string& name);
 
-}  // namespace ocelli::tb
+}  // namespace ocelli::sim

@@ -9,15 +9,15 @@
 #include <utility>
 #include <vector>
 
-#include "mem_port_model.hpp"
+#include "ocelli/sim/mem_port_model.hpp"
 #include "ocelli/dram/dram_port.hpp"
 #include "ocelli/isa.hpp"
-#include "top_model.hpp"
+#include "ocelli/sim/top_model.hpp"
 
 class VerilatedContext;
 class VerilatedFstC;
 
-namespace ocelli::tb {
+namespace ocelli::sim {
 
 struct TopRunResult {
   bool done = false;
@@ -80,4 +80,4 @@ class TopSim {
   std::uint64_t progress_every_ = 0;
 };
 
-}  // namespace ocelli::tb
+}  // namespace ocelli::sim

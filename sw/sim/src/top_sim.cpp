@@ -1,4 +1,4 @@
-#include "top_sim.hpp"
+#include "ocelli/sim/top_sim.hpp"
 
 #include <fmt/core.h>
 
@@ -8,7 +8,7 @@
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
-namespace ocelli::tb {
+namespace ocelli::sim {
 
 std::string TopRunResult::message() const {
   if (done) return fmt::format("done after {} cycles", cycles);
@@ -109,4 +109,4 @@ TopRunResult TopSim::run(std::uint32_t queue_addr, std::uint16_t queue_len, std:
 
 std::uint64_t TopSim::csr(Csr reg) { return top_->csr(static_cast<int>(reg)); }
 
-}  // namespace ocelli::tb
+}  // namespace ocelli::sim

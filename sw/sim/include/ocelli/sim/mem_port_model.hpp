@@ -10,7 +10,7 @@
 
 #include "ocelli/dram/dram_port.hpp"
 
-namespace ocelli::tb {
+namespace ocelli::sim {
 
 // What the RTL drives on the port (sampled after eval, before the clock edge).
 struct MemPortRequestPins {
@@ -110,4 +110,4 @@ class MemPortModel {
   std::uint64_t error_responses_ = 0;
 };
 
-}  // namespace ocelli::tb
+}  // namespace ocelli::sim

@@ -1,6 +1,6 @@
-#include "mem_port_model.hpp"
+#include "ocelli/sim/mem_port_model.hpp"
 
-namespace ocelli::tb {
+namespace ocelli::sim {
 
 bool MemPortModel::in_storage(std::uint64_t addr, std::uint32_t beats) const {
   return addr % dram::kBeatBytes == 0 &&
@@ -98,4 +98,4 @@ void MemPortModel::observe_and_tick(const MemPortRequestPins& pins) {
   port_.tick();
 }
 
-}  // namespace ocelli::tb
+}  // namespace ocelli::sim

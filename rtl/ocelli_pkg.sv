@@ -59,6 +59,26 @@ package ocelli_pkg;
   typedef logic signed [PsumWidth-1:0] psum_t;
   typedef logic [DramWidth-1:0] dram_word_t;
 
+  // Requantization, the one implementation (docs/numerics.md): value / 2^shift rounded half up, saturated to 16 bits.
+  // Used by the output stage (psum + bias, shift from the descriptor) and the post-processing unit (LRN products).
+  typedef struct packed {
+    logic  saturated;  // the result was clipped
+    data_t value;
+  } requant_t;
+  function automatic requant_t requantize(logic signed [33:0] value, logic [4:0] shift);
+    logic signed [33:0] scaled;
+    requant_t r;
+    scaled = (value + ((shift == '0) ? 34'sd0 : (34'sd1 <<< (shift - 5'd1)))) >>> shift;
+    r.saturated = 1'b1;
+    if (scaled > 34'sd32767)       r.value = data_t'(16'sh7fff);
+    else if (scaled < -34'sd32768) r.value = data_t'(16'sh8000);
+    else begin
+      r.value     = data_t'(scaled[15:0]);
+      r.saturated = 1'b0;
+    end
+    return r;
+  endfunction
+
   // Run-length decoder errors (docs/numerics.md lists the same cases for the golden codec).
   typedef enum logic [2:0] {
     RlcOk               = 3'd0,

@@ -10,8 +10,13 @@ module ocelli_top
   import ctrl_pkg::*;
   import isa_pkg::*;
 #(
+  // The configuration (default: Eyeriss v1, ocelli_pkg). The GLB holds GlbBanks banks of GlbBankDepth 64-bit words:
+  // the last two for filters, the others for ifmap tiles and psums. It may be smaller than the default, not larger
+  // (GLB word addresses are GlbAddrWidth bits).
   parameter int unsigned Rows           = ArrayRows,
   parameter int unsigned Cols           = ArrayCols,
+  parameter int unsigned GlbBanks       = GlbNumBanks,
+  parameter int unsigned GlbBankDepth   = GlbBankWords,
   parameter int unsigned WatchdogCycles = 1000000,
   parameter int unsigned DmaTimeout     = 100000
 ) (
@@ -43,6 +48,11 @@ module ocelli_top
   input  mem_ack_t                mem_ack_i
 );
 
+  localparam int unsigned GlbAw = $clog2(GlbBankDepth) + $clog2(GlbBanks);
+  if (GlbAw > GlbAddrWidth || GlbBanks < 3 || Rows > ArrayRows || Cols > ArrayCols) begin : g_bad_config
+    $error("ocelli_top: the configuration exceeds what the address and ID widths cover (docs/architecture.md)");
+  end
+
   // ------------------------------------------------------------------ chip boundary
   // Every input is registered before logic uses it (the memory port inside mem_subsys), so no output depends
   // combinationally on an input except csr_rdata_o, a read multiplexer for the host.
@@ -71,19 +81,25 @@ module ocelli_top
   glb_req_t [GlbPorts-1:0]                glb_req;
   logic [GlbPorts-1:0][63:0]              glb_rsp_data;
   logic [GlbPorts-1:0]                    glb_req_write;
-  logic [GlbPorts-1:0][GlbAddrWidth-1:0]  glb_req_addr;
+  logic [GlbPorts-1:0][GlbAw-1:0]         glb_req_addr;
+  logic [GlbPorts-1:0]                    glb_addr_high;  // a request past the configured buffer's address bits
   logic [GlbPorts-1:0][63:0]              glb_req_wdata, glb_reads, glb_writes, glb_conflicts;
   logic [GlbPorts-1:0][3:0]               glb_req_wmask;
   logic                                   glb_err;
 
   for (genvar p = 0; p < int'(GlbPorts); p++) begin : g_glb_req
     assign glb_req_write[p] = glb_req[p].write;
-    assign glb_req_addr[p]  = glb_req[p].addr;
+    assign glb_req_addr[p]  = glb_req[p].addr[GlbAw-1:0];
+    if (GlbAw < GlbAddrWidth) begin : g_narrow
+      assign glb_addr_high[p] = glb_req_valid[p] && (glb_req[p].addr[GlbAddrWidth-1:GlbAw] != '0);
+    end else begin : g_full
+      assign glb_addr_high[p] = 1'b0;
+    end
     assign glb_req_wdata[p] = glb_req[p].wdata;
     assign glb_req_wmask[p] = glb_req[p].wmask;
   end
 
-  glb #(.NumPorts(GlbPorts)) u_glb (
+  glb #(.NumBanks(GlbBanks), .BankWords(GlbBankDepth), .NumPorts(GlbPorts)) u_glb (
     .clk_i, .rst_ni,
     .req_valid_i            (glb_req_valid),
     .req_ready_o            (glb_req_ready),
@@ -99,6 +115,12 @@ module ocelli_top
     .perf_writes_o          (glb_writes),
     .perf_conflict_cycles_o (glb_conflicts)
   );
+  // Sticky like the GLB's own address error: a request beyond a configured buffer smaller than the address field.
+  logic glb_addr_high_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)                glb_addr_high_q <= 1'b0;
+    else if (|glb_addr_high)    glb_addr_high_q <= 1'b1;
+  end
   // The row mover only writes.
   logic unused_glb_rsp;
   assign unused_glb_rsp = ^{glb_rsp_valid[GlbPortMover], glb_rsp_data[GlbPortMover]};
@@ -118,9 +140,11 @@ module ocelli_top
   logic        mem_progress, pass_progress;
 
   layer_ctrl #(
-    .ActWords       ((GlbNumBanks - 2) * GlbBankWords),
-    .FilterWords    (2 * GlbBankWords),
-    .BankWords      (GlbBankWords),
+    .ActWords       ((GlbBanks - 2) * GlbBankDepth),
+    .FilterWords    (2 * GlbBankDepth),
+    .BankWords      (GlbBankDepth),
+    .Rows           (Rows),
+    .Cols           (Cols),
     .WatchdogCycles (WatchdogCycles)
   ) u_ctrl (
     .clk_i, .rst_ni,
@@ -257,7 +281,7 @@ module ocelli_top
   logic [31:0] rlc_words_out;
   logic [63:0] saturated;
 
-  out_subsys u_out (
+  out_subsys #(.Cols(Cols)) u_out (
     .clk_i, .rst_ni,
     .clear_i                (start_q),
     .cfg_i                  (cfg),
@@ -298,7 +322,7 @@ module ocelli_top
   csr_neterrors_t net_errors;
   always_comb begin
     net_errors            = '0;
-    net_errors.filter_gin = filt_gin_err || glb_err;
+    net_errors.filter_gin = filt_gin_err || glb_err || glb_addr_high_q;
     net_errors.ifmap_gin  = ifmap_gin_err;
     net_errors.psum_gin   = psum_gin_err;
   end

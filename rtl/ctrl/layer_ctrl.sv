@@ -18,7 +18,9 @@ module layer_ctrl
   parameter int unsigned FilterWords    = 2 * 512,   // GLB words for the filter chunk
   parameter int unsigned BankWords      = 512,
   parameter int unsigned FilterBase     = ActWords,  // GLB word address of the filter banks
-  parameter int unsigned MaxTileFilters = 24 * ArrayCols,
+  parameter int unsigned Rows           = ArrayRows,  // the PE array the mappings must fit
+  parameter int unsigned Cols           = ArrayCols,
+  parameter int unsigned MaxTileFilters = PsumSpadDepth * Cols,
   parameter int unsigned WatchdogCycles = 1000000
 ) (
   input  logic                    clk_i,
@@ -141,8 +143,8 @@ module layer_ctrl
              (d_q.map_p >= 8'd1) && (d_q.map_p <= 8'(PsumSpadDepth)) &&
              (d_q.map_q >= 8'd1) && (16'(d_q.map_q) * 16'(d_q.s_cols) <= 16'(IfmapSpadDepth)) &&
              (32'(d_q.map_p) * 32'(d_q.map_q) * 32'(d_q.s_cols) <= 32'(FilterSpadDepth)) &&
-             (d_q.map_r >= 8'd1) && (16'(d_q.map_r) * 16'(d_q.r_rows) <= 16'(ArrayRows)) &&
-             (d_q.map_t >= 8'd1) && (16'(d_q.map_t) * 16'(d_q.map_e) <= 16'(ArrayCols)) &&
+             (d_q.map_r >= 8'd1) && (16'(d_q.map_r) * 16'(d_q.r_rows) <= 16'(Rows)) &&
+             (d_q.map_t >= 8'd1) && (16'(d_q.map_t) * 16'(d_q.map_e) <= 16'(Cols)) &&
              ((32'(d_q.map_e) - 1) * 32'(d_q.stride_v) + 32'(d_q.r_rows) <= 32'(1 << NocColIdWidth));
     // POOL: every window holds an ifmap element (padding never wins), no requantization.
     pool_ok = (d_q.pad_t < 4'(d_q.r_rows)) && (d_q.pad_l < 4'(d_q.s_cols)) && (d_q.shift == '0) &&

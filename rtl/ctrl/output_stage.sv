@@ -10,7 +10,8 @@ module output_stage
   import mem_pkg::*;
 #(
   parameter int unsigned AddrWidth = 14,
-  parameter int unsigned MaxFilters = 24 * ArrayCols  // p*t
+  parameter int unsigned Cols       = ArrayCols,             // e <= Cols rows per tile
+  parameter int unsigned MaxFilters = PsumSpadDepth * Cols   // p*t
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -199,30 +200,16 @@ module output_stage
   );
 
   // ---------------- bias, requantization, ReLU ----------------
-  psum_t              acc;
-  logic signed [32:0] rounded;
-  logic signed [32:0] shifted;
-  data_t              elem;
-  logic               elem_last, saturate;
+  psum_t    acc;
+  requant_t quant;
+  data_t    elem;
+  logic     elem_last, saturate;
 
   assign acc       = (rd_side[FiltW+1] ? rd_word[63:32] : rd_word[31:0]) + (bias_en_i ? bias_q[rd_side[FiltW-1:0]] : psum_t'(0));
   assign elem_last = rd_side[FiltW];
-  always_comb begin
-    rounded = {acc[31], acc};
-    if (shift_i != '0) rounded = rounded + (33'sd1 <<< (shift_i - 5'd1));
-    shifted  = rounded >>> shift_i;
-    saturate = 1'b0;
-    if (shifted > 33'sd32767) begin
-      elem = 16'sd32767;
-      saturate = 1'b1;
-    end else if (shifted < -33'sd32768) begin
-      elem = -16'sd32768;
-      saturate = 1'b1;
-    end else begin
-      elem = shifted[15:0];
-    end
-    if (relu_i && elem[15]) elem = '0;
-  end
+  assign quant     = requantize(34'(acc), shift_i);
+  assign saturate  = quant.saturated;
+  assign elem      = (relu_i && quant.value[15]) ? '0 : quant.value;
 
   // ---------------- coding into the row buffer ----------------
   logic        enc_in_ready, enc_out_valid, enc_out_ready, enc_out_last;
@@ -329,7 +316,7 @@ module output_stage
   logic [MemAddrWidth-1:0]   idx_row_q;                 // first row of the group whose table is written
   logic [7:0]                w_left_q;
   logic [4:0]                idx_n_q, idx_i_q;
-  logic [ArrayCols-1:0][7:0] idx_len_q;
+  logic [Cols-1:0][7:0] idx_len_q;
   logic                      w_row_valid, w_last_j, w_last_m, w_last_b, w_group_end;
 
   assign w_row_valid = (wm_q < filters_valid_i) && (wj_q < rows_valid_i);

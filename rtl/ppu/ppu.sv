@@ -333,20 +333,14 @@ module ppu
     end
   end
 
-  logic signed [33:0] product, rounded;
-  logic signed [33:0] scaled;
+  logic signed [33:0] product;
+  requant_t           lrn_out;
   logic               lrn_sat;
   data_t              out_value;
-  always_comb begin
-    product = 34'(a_value_q) * $signed({18'd0, lut_q[lut_idx]});
-    rounded = product + ((lut_frac_i == '0) ? 34'sd0 : (34'sd1 <<< (lut_frac_i - 5'd1)));
-    scaled  = rounded >>> lut_frac_i;
-    lrn_sat = (scaled > 34'sd32767) || (scaled < -34'sd32768);
-    if (!lrn_i)                      out_value = a_value_q;
-    else if (scaled > 34'sd32767)    out_value = data_t'(16'sh7fff);
-    else if (scaled < -34'sd32768)   out_value = data_t'(16'sh8000);
-    else                             out_value = data_t'(scaled[15:0]);
-  end
+  assign product   = 34'(a_value_q) * $signed({18'd0, lut_q[lut_idx]});
+  assign lrn_out   = requantize(product, lut_frac_i);
+  assign lrn_sat   = lrn_out.saturated;
+  assign out_value = lrn_i ? lrn_out.value : a_value_q;
 
   logic                 wr_valid_q;
   logic [AddrWidth-1:0] wr_addr_q;

@@ -5,7 +5,9 @@ module out_subsys
   import ocelli_pkg::*;
   import mem_pkg::*;
   import ctrl_pkg::*;
-(
+#(
+  parameter int unsigned Cols = ArrayCols
+) (
   input  logic              clk_i,
   input  logic              rst_ni,
   input  logic              clear_i,        // a queue starts: counters restart
@@ -121,7 +123,7 @@ module out_subsys
     .saturated_o      (ppu_saturated)
   );
 
-  output_stage #(.AddrWidth(GlbAw)) u_output (
+  output_stage #(.AddrWidth(GlbAw), .Cols(Cols)) u_output (
     .clk_i, .rst_ni,
     .start_i         (output_start_i),
     .psum_base_i     (cfg_i.ps_base),

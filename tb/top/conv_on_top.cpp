@@ -12,7 +12,8 @@ using sim::read_words;
 using sim::write_words;
 
 ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
-                          const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit) {
+                          const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit,
+                          const sim::TopModelFactory& model) {
   dram::InProcessDram mem(64ull << 20);
   DramArena arena(4096);
   driver::ConvAddresses addr;
@@ -46,7 +47,10 @@ ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping&
   mem.write(0, desc.data(), sizeof desc);
 
   ConvOnTop r;
-  TopSim sim(mem, timing);
+  const sim::TopModelFactory checked = [](VerilatedContext& context, const std::string& name) {
+    return sim::make_top_model(sim::TopModelKind::kChecked, context, name);
+  };
+  TopSim sim(mem, timing, model ? model : checked);
   r.result = sim.run(0, 1, max_cycles);
   r.macs = sim.csr(Csr::kMacs);
   r.gated_macs = sim.csr(Csr::kGatedMacs);

@@ -32,7 +32,9 @@ struct ConvInputs {
 // the descriptor or corrupt memory here.
 using ConvEdit = std::function<void(driver::Descriptor&, dram::Storage&, const driver::ConvAddresses&)>;
 
+// `model`: another build of the top (empty: the checked build of the default configuration).
 ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
-                          const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit = {});
+                          const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit = {},
+                          const sim::TopModelFactory& model = {});
 
 }  // namespace ocelli::tb

@@ -43,35 +43,14 @@ int vertical_stride_code(int stride) {
 Descriptor encode_common(isa::Opcode opcode, bool relu, bool ifmap_rlc, bool ofmap_rlc, const golden::Shape& in,
                          const golden::Shape& out, int r, int s, int stride_v, int stride_h,
                          const golden::PoolParams& pads, const PostprocTile& tile, const ConvAddresses& a) {
-  Descriptor d{};
+  ConvAddresses no_bias = a;
+  no_bias.bias = 0;  // POOL and LRN have none
+  Descriptor d = encode_layer_fields({opcode, relu, ifmap_rlc, ofmap_rlc, in, out, r, s, stride_v, stride_h,
+                                      pads.pad_top, pads.pad_bottom, pads.pad_left, pads.pad_right, no_bias});
   namespace f = isa::desc;
-  set_field(d, f::kOpcode, static_cast<long>(opcode));
-  set_field(d, f::kRelu, relu);
-  set_field(d, f::kIfmapRlc, ifmap_rlc);
-  set_field(d, f::kOfmapRlc, ofmap_rlc);
-  set_field(d, f::kNImg, in.n);
-  set_field(d, f::kChans, in.c);
-  set_field(d, f::kInH, in.h);
-  set_field(d, f::kInW, in.w);
-  set_field(d, f::kFilters, in.c);
-  set_field(d, f::kRRows, r);
-  set_field(d, f::kSCols, s);
-  set_field(d, f::kStrideV, stride_v);
-  set_field(d, f::kStrideH, stride_h);
-  set_field(d, f::kPadT, pads.pad_top);
-  set_field(d, f::kPadB, pads.pad_bottom);
-  set_field(d, f::kPadL, pads.pad_left);
-  set_field(d, f::kPadR, pads.pad_right);
-  set_field(d, f::kOutH, out.h);
-  set_field(d, f::kOutW, out.w);
   set_field(d, f::kMapN, tile.n);
   set_field(d, f::kMapE, tile.e);
   for (const auto& one : {f::kMapP, f::kMapQ, f::kMapR, f::kMapT}) set_field(d, one, 1);
-  set_field(d, f::kIfmapAddr, a.ifmap);
-  set_field(d, f::kOfmapAddr, a.ofmap);
-  set_field(d, f::kWeightAddr, a.weights);
-  set_field(d, f::kIfmapIndexAddr, a.ifmap_index);
-  set_field(d, f::kOfmapIndexAddr, a.ofmap_index);
   return d;
 }
 

@@ -1,6 +1,6 @@
 // The traced build of the top (sw/sim/include/ocelli/sim/top_model.hpp).
 #include "Vocelli_top_traced.h"
-#include "top_model_impl.hpp"
+#include "ocelli/sim/top_model_impl.hpp"
 
 namespace ocelli::sim {
 

@@ -17,11 +17,17 @@ std::string TopRunResult::message() const {
 }
 
 TopSim::TopSim(dram::Storage& storage, const dram::TimingConfig& timing, TopModelKind kind)
+    : TopSim(storage, timing,
+             [kind](VerilatedContext& context, const std::string& name) { return make_top_model(kind, context, name); },
+             kind) {}
+
+TopSim::TopSim(dram::Storage& storage, const dram::TimingConfig& timing, const TopModelFactory& factory,
+               TopModelKind kind)
     : kind_(kind), context_(std::make_unique<VerilatedContext>()), port_(timing, storage), mem_(port_) {
   context_->assertOn(false);
   // A trace window may open later; only the traced build has trace code, and untraced cycles cost nothing extra.
   if (kind_ == TopModelKind::kTraced) context_->traceEverOn(true);
-  top_ = make_top_model(kind_, *context_, "ocelli");
+  top_ = factory(*context_, "ocelli");
   top_->reset(storage.size());
   context_->assertOn(true);
 }

@@ -25,6 +25,18 @@ void set_field(Descriptor& d, const isa::DescField& field, long value);
 // The value of `field` in `d`.
 std::uint64_t get_field(const Descriptor& d, const isa::DescField& field);
 
+// The fields every opcode sets: operation and flags, ifmap and ofmap shapes (M = out.c), window, strides, padding,
+// DRAM addresses. Each encoder adds its own (CONV: groups, shift, mapping; POOL/LRN: tile, LRN table format).
+struct LayerFields {
+  isa::Opcode opcode = isa::Opcode::kConv;
+  bool relu = false, ifmap_rlc = false, ofmap_rlc = false;
+  golden::Shape in, out;
+  int r = 1, s = 1, stride_v = 1, stride_h = 1;
+  int pad_t = 0, pad_b = 0, pad_l = 0, pad_r = 0;
+  ConvAddresses addr;
+};
+Descriptor encode_layer_fields(const LayerFields& fields);
+
 Descriptor encode_conv_descriptor(const ConvLayer& layer, const Mapping& mapping, const ConvAddresses& addr);
 
 }  // namespace ocelli::driver

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,5 +40,8 @@ class TopModel {
 
 // `context` outlives the model.
 std::unique_ptr<TopModel> make_top_model(TopModelKind kind, VerilatedContext& context, const std::string& name);
+
+// Builds some other build of the top (e.g. a testbench's non-default configuration, tb/top/test_top_config.cpp).
+using TopModelFactory = std::function<std::unique_ptr<TopModel>(VerilatedContext& context, const std::string& name)>;
 
 }  // namespace ocelli::sim

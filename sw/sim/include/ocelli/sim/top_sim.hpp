@@ -35,6 +35,9 @@ class TopSim {
  public:
   // `kind`: which build of the top runs (top_model.hpp); a trace needs the traced one.
   TopSim(dram::Storage& storage, const dram::TimingConfig& timing, TopModelKind kind = TopModelKind::kChecked);
+  // Another build of the top, made by `factory`; `kind` says what it is (kTraced only if it has trace code).
+  TopSim(dram::Storage& storage, const dram::TimingConfig& timing, const TopModelFactory& factory,
+         TopModelKind kind = TopModelKind::kChecked);
   ~TopSim();
   TopSim(const TopSim&) = delete;
   TopSim& operator=(const TopSim&) = delete;

@@ -1,5 +1,6 @@
-// TopModel over one verilated class (Vocelli_top, Vocelli_top_fast, Vocelli_top_traced): included by exactly one
-// translation unit per build, each of which sees only its own generated header.
+// TopModel over one verilated class (Vocelli_top, Vocelli_top_fast, Vocelli_top_traced, or a testbench's build of
+// the top in another configuration): included by exactly one translation unit per build, each of which sees only
+// its own generated header.
 #pragma once
 
 #include <stdexcept>

@@ -48,8 +48,8 @@ module ocelli_top
   input  mem_ack_t                mem_ack_i
 );
 
-  localparam int unsigned GlbAw = $clog2(GlbBankDepth) + $clog2(GlbBanks);
-  if (GlbAw > GlbAddrWidth || GlbBanks < 3 || Rows > ArrayRows || Cols > ArrayCols) begin : g_bad_config
+  if ($clog2(GlbBankDepth) + $clog2(GlbBanks) > GlbAddrWidth || GlbBanks < 3 || Rows > ArrayRows ||
+      Cols > ArrayCols) begin : g_bad_config
     $error("ocelli_top: the configuration exceeds what the address and ID widths cover (docs/architecture.md)");
   end
 
@@ -81,25 +81,20 @@ module ocelli_top
   glb_req_t [GlbPorts-1:0]                glb_req;
   logic [GlbPorts-1:0][63:0]              glb_rsp_data;
   logic [GlbPorts-1:0]                    glb_req_write;
-  logic [GlbPorts-1:0][GlbAw-1:0]         glb_req_addr;
-  logic [GlbPorts-1:0]                    glb_addr_high;  // a request past the configured buffer's address bits
+  logic [GlbPorts-1:0][GlbAddrWidth-1:0]  glb_req_addr;
   logic [GlbPorts-1:0][63:0]              glb_req_wdata, glb_reads, glb_writes, glb_conflicts;
   logic [GlbPorts-1:0][3:0]               glb_req_wmask;
   logic                                   glb_err;
 
   for (genvar p = 0; p < int'(GlbPorts); p++) begin : g_glb_req
     assign glb_req_write[p] = glb_req[p].write;
-    assign glb_req_addr[p]  = glb_req[p].addr[GlbAw-1:0];
-    if (GlbAw < GlbAddrWidth) begin : g_narrow
-      assign glb_addr_high[p] = glb_req_valid[p] && (glb_req[p].addr[GlbAddrWidth-1:GlbAw] != '0);
-    end else begin : g_full
-      assign glb_addr_high[p] = 1'b0;
-    end
+    assign glb_req_addr[p]  = glb_req[p].addr;
     assign glb_req_wdata[p] = glb_req[p].wdata;
     assign glb_req_wmask[p] = glb_req[p].wmask;
   end
 
-  glb #(.NumBanks(GlbBanks), .BankWords(GlbBankDepth), .NumPorts(GlbPorts)) u_glb (
+  // A configuration's GLB may be smaller than the address field; requests past it are out of range (err_addr_o).
+  glb #(.NumBanks(GlbBanks), .BankWords(GlbBankDepth), .NumPorts(GlbPorts), .AddrWidth(GlbAddrWidth)) u_glb (
     .clk_i, .rst_ni,
     .req_valid_i            (glb_req_valid),
     .req_ready_o            (glb_req_ready),
@@ -115,12 +110,6 @@ module ocelli_top
     .perf_writes_o          (glb_writes),
     .perf_conflict_cycles_o (glb_conflicts)
   );
-  // Sticky like the GLB's own address error: a request beyond a configured buffer smaller than the address field.
-  logic glb_addr_high_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)                glb_addr_high_q <= 1'b0;
-    else if (|glb_addr_high)    glb_addr_high_q <= 1'b1;
-  end
   // The row mover only writes.
   logic unused_glb_rsp;
   assign unused_glb_rsp = ^{glb_rsp_valid[GlbPortMover], glb_rsp_data[GlbPortMover]};
@@ -322,7 +311,7 @@ module ocelli_top
   csr_neterrors_t net_errors;
   always_comb begin
     net_errors            = '0;
-    net_errors.filter_gin = filt_gin_err || glb_err || glb_addr_high_q;
+    net_errors.filter_gin = filt_gin_err || glb_err;
     net_errors.ifmap_gin  = ifmap_gin_err;
     net_errors.psum_gin   = psum_gin_err;
   end

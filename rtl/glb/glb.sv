@@ -13,11 +13,14 @@ module glb
   parameter int unsigned NumBanks  = GlbNumBanks,
   parameter int unsigned BankWords = GlbBankWords,  // power of two
   parameter int unsigned NumPorts  = GlbNumPorts,
+  // Address bits of the ports: at least what the banks need (the default); a wider field lets a smaller buffer sit
+  // behind a wider address, and everything past the last bank is out of range.
+  parameter int unsigned AddrWidth = $clog2(BankWords) + (NumBanks > 1 ? $clog2(NumBanks) : 1),
   localparam int unsigned Width        = DramWidth,
   localparam int unsigned Lanes        = Width / DataWidth,
   localparam int unsigned OffsetWidth  = $clog2(BankWords),
-  localparam int unsigned BankIdxWidth = NumBanks > 1 ? $clog2(NumBanks) : 1,
-  localparam int unsigned AddrWidth    = OffsetWidth + BankIdxWidth,
+  localparam int unsigned BankIdxWidth = AddrWidth - OffsetWidth,                  // bank field of an address
+  localparam int unsigned BankSelWidth = NumBanks > 1 ? $clog2(NumBanks) : 1,      // index of an existing bank
   localparam int unsigned PortIdxWidth = NumPorts > 1 ? $clog2(NumPorts) : 1
 ) (
   input  logic                                clk_i,
@@ -45,13 +48,18 @@ module glb
   if (BankWords != (1 << OffsetWidth)) begin : g_bad_bank_words
     $error("glb: BankWords must be a power of two");
   end
+  if (AddrWidth < OffsetWidth + (NumBanks > 1 ? $clog2(NumBanks) : 1)) begin : g_bad_addr_width
+    $error("glb: AddrWidth cannot address every bank");
+  end
 
   // ---- Request decode ----
   logic [NumPorts-1:0][BankIdxWidth-1:0] port_bank;
+  logic [NumPorts-1:0][BankSelWidth-1:0] port_sel;   // port_bank of an in-range request
   logic [NumPorts-1:0][OffsetWidth-1:0]  port_offset;
   logic [NumPorts-1:0]                   port_in_range;
   for (genvar p = 0; p < NumPorts; p++) begin : g_decode
     assign port_bank[p]     = req_addr_i[p][AddrWidth-1:OffsetWidth];
+    assign port_sel[p]      = BankSelWidth'(port_bank[p]);
     assign port_offset[p]   = req_addr_i[p][OffsetWidth-1:0];
     assign port_in_range[p] = 32'(port_bank[p]) < NumBanks;
   end
@@ -68,7 +76,7 @@ module glb
   always_comb begin
     for (int p = 0; p < int'(NumPorts); p++) port_req[p] = req_valid_i[p] && port_in_range[p];
     for (int p = 0; p < int'(NumPorts); p++) begin
-      automatic int unsigned rr = int'(rr_q[port_bank[p]]);
+      automatic int unsigned rr = int'(rr_q[port_sel[p]]);
       automatic int unsigned dist_p = (p + NumPorts - rr) % NumPorts;
       port_grant[p] = port_req[p];
       for (int q = 0; q < int'(NumPorts); q++) begin
@@ -98,10 +106,10 @@ module glb
     for (int p = 0; p < int'(NumPorts); p++) begin
       if (port_grant[p]) begin
         if (req_write_i[p]) begin
-          mem_q[port_bank[p]][port_offset[p]] <= (mem_q[port_bank[p]][port_offset[p]] & ~lane_bits[p]) |
+          mem_q[port_sel[p]][port_offset[p]] <= (mem_q[port_sel[p]][port_offset[p]] & ~lane_bits[p]) |
                                                  (req_wdata_i[p] & lane_bits[p]);
         end else begin
-          rdata_q[p] <= mem_q[port_bank[p]][port_offset[p]];
+          rdata_q[p] <= mem_q[port_sel[p]][port_offset[p]];
         end
       end
     end
@@ -112,7 +120,7 @@ module glb
       for (int b = 0; b < int'(NumBanks); b++) rr_q[b] <= '0;
     end else begin
       for (int p = 0; p < int'(NumPorts); p++) begin
-        if (port_grant[p]) rr_q[port_bank[p]] <= (p == int'(NumPorts) - 1) ? '0 : PortIdxWidth'(p + 1);
+        if (port_grant[p]) rr_q[port_sel[p]] <= (p == int'(NumPorts) - 1) ? '0 : PortIdxWidth'(p + 1);
       end
     end
   end

@@ -10,12 +10,12 @@
 #include <fmt/core.h>
 
 #include "commands.hpp"
-#include "fst_file.hpp"
+#include "ocelli/wave/fst_file.hpp"
 #include "progress.hpp"
 #include "ocelli/driver/program.hpp"
 #include "ocelli/runtime/runner.hpp"
 #include "ocelli/runtime/storage_spec.hpp"
-#include "wave_view.hpp"
+#include "ocelli/wave/wave_view.hpp"
 
 namespace ocelli::cli {
 namespace {

@@ -10,6 +10,6 @@ void add_report_command(CLI::App& app, int& exit_code);     // `ocelli report <r
 void add_golden_command(CLI::App& app, int& exit_code);     // `ocelli golden alexnet ...`
 void add_onnx_node_command(CLI::App& app, int& exit_code);  // `ocelli onnx-node <test-dir>`
 void add_run_command(CLI::App& app, int& exit_code);        // `ocelli run <program> ...` (sw/driver/runtime)
-void add_wave_command(CLI::App& app, int& exit_code);       // `ocelli wave <program> --layer ...` (tb/wave)
+void add_wave_command(CLI::App& app, int& exit_code);       // `ocelli wave <program> --layer ...` (sw/wave)
 
 }  // namespace ocelli::cli

@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 
-#include "fst_file.hpp"
-#include "wave_view.hpp"
+#include "ocelli/wave/fst_file.hpp"
+#include "ocelli/wave/wave_view.hpp"
 
 namespace ocelli::wave {
 namespace {

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "fst_file.hpp"
+#include "ocelli/wave/fst_file.hpp"
 
 namespace ocelli::wave {
 

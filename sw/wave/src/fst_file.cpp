@@ -1,4 +1,4 @@
-#include "fst_file.hpp"
+#include "ocelli/wave/fst_file.hpp"
 
 #include <stdexcept>
 

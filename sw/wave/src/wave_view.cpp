@@ -1,4 +1,4 @@
-#include "wave_view.hpp"
+#include "ocelli/wave/wave_view.hpp"
 
 #include <cctype>
 #include <fstream>

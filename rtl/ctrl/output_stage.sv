@@ -47,16 +47,14 @@ module output_stage
 
   output logic                    rd_cmd_valid_o,
   input  logic                    rd_cmd_ready_i,
-  output logic [MemAddrWidth-1:0] rd_cmd_addr_o,
-  output logic [23:0]             rd_cmd_words_o,
+  output dma_cmd_t                rd_cmd_o,
   input  logic                    rd_data_valid_i,
   output logic                    rd_data_ready_o,
   input  logic [63:0]             rd_data_i,
 
   output logic                    wr_cmd_valid_o,
   input  logic                    wr_cmd_ready_i,
-  output logic [MemAddrWidth-1:0] wr_cmd_addr_o,
-  output logic [23:0]             wr_cmd_words_o,
+  output dma_cmd_t                wr_cmd_o,
   output logic                    wr_data_valid_o,
   input  logic                    wr_data_ready_i,
   output logic [63:0]             wr_data_o,
@@ -77,9 +75,9 @@ module output_stage
   logic             bias_skip_q;   // the first word's low half belongs to the filter before the tile
 
   assign rd_cmd_valid_o  = bias_state_q == BiasCmd;
-  assign rd_cmd_addr_o   = {bias_addr_i[MemAddrWidth-1:3], 3'b000};
+  assign rd_cmd_o.addr   = {bias_addr_i[MemAddrWidth-1:3], 3'b000};
   // Biases of the filters inside the group, two per word.
-  assign rd_cmd_words_o  = 24'((({15'd0, filters_valid_i} + 24'(bias_addr_i[2])) + 24'd1) >> 1);
+  assign rd_cmd_o.words  = 24'((({15'd0, filters_valid_i} + 24'(bias_addr_i[2])) + 24'd1) >> 1);
   assign rd_data_ready_o = bias_state_q == BiasData;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -326,9 +324,9 @@ module output_stage
   assign w_group_end = w_last_j;
 
   assign wr_cmd_valid_o  = (wr_state_q == WrRowCmd) || (wr_state_q == WrIdxCmd);
-  assign wr_cmd_addr_o   = (wr_state_q == WrIdxCmd) ? index_addr_i + (idx_row_q << 3)
+  assign wr_cmd_o.addr   = (wr_state_q == WrIdxCmd) ? index_addr_i + (idx_row_q << 3)
                                                     : row_addr_i + ((w_row_q * slot_words_i) << 3);
-  assign wr_cmd_words_o  = (wr_state_q == WrIdxCmd) ? 24'(idx_n_q) : 24'(count_head);
+  assign wr_cmd_o.words  = (wr_state_q == WrIdxCmd) ? 24'(idx_n_q) : 24'(count_head);
   assign wr_data_valid_o = (wr_state_q == WrRowData) ? buf_out_valid : (wr_state_q == WrIdxData);
   assign wr_data_o       = (wr_state_q == WrRowData) ? buf_out_word : {56'd0, idx_len_q[idx_i_q]};
   assign buf_out_ready   = (wr_state_q == WrRowData) && wr_data_ready_i;
@@ -452,7 +450,7 @@ module output_stage
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
-  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, {rd_cmd_addr_o, rd_cmd_words_o})
-  `OCELLI_ASSERT_STREAM(a_wr_cmd_stable, wr_cmd_valid_o, wr_cmd_ready_i, {wr_cmd_addr_o, wr_cmd_words_o})
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, rd_cmd_o)
+  `OCELLI_ASSERT_STREAM(a_wr_cmd_stable, wr_cmd_valid_o, wr_cmd_ready_i, wr_cmd_o)
   `OCELLI_ASSERT_STREAM(a_wr_data_stable, wr_data_valid_o, wr_data_ready_i, wr_data_o)
 endmodule

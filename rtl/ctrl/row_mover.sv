@@ -32,8 +32,7 @@ module row_mover
 
   output logic                    rd_cmd_valid_o,
   input  logic                    rd_cmd_ready_i,
-  output logic [MemAddrWidth-1:0] rd_cmd_addr_o,
-  output logic [23:0]             rd_cmd_words_o,
+  output dma_cmd_t                rd_cmd_o,
   input  logic                    rd_data_valid_i,
   output logic                    rd_data_ready_o,
   input  logic [63:0]             rd_data_i,
@@ -79,20 +78,20 @@ module row_mover
 
   always_comb begin
     rd_cmd_valid_o = 1'b0;
-    rd_cmd_addr_o  = raw_addr_q;
-    rd_cmd_words_o = raw_words_q;
+    rd_cmd_o.addr  = raw_addr_q;
+    rd_cmd_o.words = raw_words_q;
     job_in         = '{kind: JobRaw, words: raw_words_q, glb: glb_row_q};
     if (raw_pending_q) begin
       rd_cmd_valid_o = job_ready;
     end else if (is_q == IsIndex) begin
       rd_cmd_valid_o = job_ready;
-      rd_cmd_addr_o  = index_q;
-      rd_cmd_words_o = 24'(rows_q);
+      rd_cmd_o.addr  = index_q;
+      rd_cmd_o.words = 24'(rows_q);
       job_in         = '{kind: JobIndex, words: 24'(rows_q), glb: glb_row_q};
     end else if (is_q == IsRows) begin
       rd_cmd_valid_o = job_ready;
-      rd_cmd_addr_o  = slot_q;
-      rd_cmd_words_o = 24'(idx_q[row_k_q]);
+      rd_cmd_o.addr  = slot_q;
+      rd_cmd_o.words = 24'(idx_q[row_k_q]);
       job_in         = '{kind: JobRow, words: 24'(idx_q[row_k_q]), glb: glb_row_q};
     end
   end
@@ -316,6 +315,6 @@ module row_mover
 `endif
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, {rd_cmd_addr_o, rd_cmd_words_o})
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, rd_cmd_o)
   `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, {glb_addr_o, glb_wdata_o})
 endmodule

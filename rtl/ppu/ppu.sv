@@ -27,8 +27,7 @@ module ppu
   output logic                    lut_busy_o,
   output logic                    rd_cmd_valid_o,
   input  logic                    rd_cmd_ready_i,
-  output logic [MemAddrWidth-1:0] rd_cmd_addr_o,
-  output logic [23:0]             rd_cmd_words_o,
+  output dma_cmd_t                rd_cmd_o,
   input  logic                    rd_data_valid_i,
   output logic                    rd_data_ready_o,
   input  logic [63:0]             rd_data_i,
@@ -88,8 +87,8 @@ module ppu
   logic [9:0]  lut_words_q, lut_beat_q;
 
   assign rd_cmd_valid_o  = lut_state_q == LutCmd;
-  assign rd_cmd_addr_o   = lut_addr_i;
-  assign rd_cmd_words_o  = 24'(lut_words_q);
+  assign rd_cmd_o.addr   = lut_addr_i;
+  assign rd_cmd_o.words  = 24'(lut_words_q);
   assign rd_data_ready_o = lut_state_q == LutData;
   assign lut_busy_o      = lut_state_q != LutIdle;
 
@@ -398,6 +397,6 @@ module ppu
 `endif
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, {rd_cmd_addr_o, rd_cmd_words_o})
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, rd_cmd_o)
   `OCELLI_ASSERT_STREAM(a_glb_rd_stable, glb_rd_valid_o, glb_rd_ready_i, glb_rd_addr_o)
 endmodule

@@ -114,24 +114,11 @@ Tensor<T> decode(const std::vector<unsigned char>& bytes, const std::string& nam
   if (hdr.bits != 8 * sizeof(T)) {
     file_error(name, fmt::format("holds int{} elements but int{} was requested", hdr.bits, 8 * sizeof(T)));
   }
-  const unsigned char* packed = bytes.data() + kHeaderBytes;
-  const std::uint64_t packed_size = bytes.size() - kHeaderBytes;
-  const std::uint32_t actual_crc = crc32(0L, packed, static_cast<uInt>(packed_size));
-  if (actual_crc != hdr.crc) {
-    file_error(name, fmt::format("payload checksum mismatch (CRC32 {:#010x}, header says {:#010x})", actual_crc,
-                                 hdr.crc));
-  }
   Tensor<T> t;
   t.shape = hdr.shape;
   t.frac = hdr.frac;
   std::vector<unsigned char> payload(static_cast<std::size_t>(hdr.data_bytes()));
-  uLongf unpacked = payload.size();
-  const int z = uncompress(payload.data(), &unpacked, packed, packed_size);
-  if (z != Z_OK || unpacked != payload.size()) {
-    const char* zwhy = zError(z);
-    file_error(name, fmt::format("corrupt compressed payload (zlib: {}, {} of {} bytes)",
-                                 zwhy && *zwhy ? zwhy : fmt::format("error {}", z), unpacked, payload.size()));
-  }
+  decode_tensor_payload(bytes, name, payload.data());
   t.data.resize(static_cast<std::size_t>(hdr.count));
   ByteReader r(payload.data());
   for (auto& v : t.data) v = r.get<T>();
@@ -187,6 +174,25 @@ TensorFileHeader read_tensor_file_header(const std::vector<unsigned char>& bytes
                                  hdr.count, hdr.bits, packed_size));
   }
   return hdr;
+}
+
+void decode_tensor_payload(const std::vector<unsigned char>& bytes, const std::string& name, unsigned char* out) {
+  const TensorFileHeader hdr = read_tensor_file_header(bytes, name);
+  const unsigned char* packed = bytes.data() + kHeaderBytes;
+  const std::uint64_t packed_size = bytes.size() - kHeaderBytes;
+  const std::uint32_t actual_crc = crc32(0L, packed, static_cast<uInt>(packed_size));
+  if (actual_crc != hdr.crc) {
+    file_error(name, fmt::format("payload checksum mismatch (CRC32 {:#010x}, header says {:#010x})", actual_crc,
+                                 hdr.crc));
+  }
+  uLongf unpacked = static_cast<uLongf>(hdr.data_bytes());
+  const int z = uncompress(out, &unpacked, packed, packed_size);
+  if (z != Z_OK || unpacked != hdr.data_bytes()) {
+    const char* zwhy = zError(z);
+    file_error(name, fmt::format("corrupt compressed payload (zlib: {}, {} of {} bytes)",
+                                 zwhy && *zwhy ? std::string(zwhy) : fmt::format("error {}", z), unpacked,
+                                 hdr.data_bytes()));
+  }
 }
 
 Tensor16 parse_tensor_file(const std::vector<unsigned char>& bytes, const std::string& name) {

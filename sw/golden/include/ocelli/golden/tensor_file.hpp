@@ -34,6 +34,10 @@ struct TensorFileHeader {
   std::uint64_t data_bytes() const { return count * (bits / 8); }
 };
 TensorFileHeader read_tensor_file_header(const std::vector<unsigned char>& bytes, const std::string& name);
+// Checks the payload checksum, then decompresses the elements as stored (little-endian, NCHW) straight into
+// out[0, header.data_bytes()): no intermediate copy. After a checksum match only a crafted stream can still fail,
+// and then `out` may be partly written.
+void decode_tensor_payload(const std::vector<unsigned char>& bytes, const std::string& name, unsigned char* out);
 Tensor16 parse_tensor_file(const std::vector<unsigned char>& bytes, const std::string& name);
 Tensor32 parse_tensor_file32(const std::vector<unsigned char>& bytes, const std::string& name);
 

@@ -407,22 +407,26 @@ class RemoteDram::Impl {
 
   void connect_and_handshake() {
     boost::system::error_code ec;
-    auto ip = asio::ip::make_address(options_.host, ec);
-    if (ec) {
+    // An IP address, or a host name whose addresses are tried in turn (localhost may resolve to ::1 and 127.0.0.1).
+    std::vector<tcp::endpoint> endpoints;
+    const auto ip = asio::ip::make_address(options_.host, ec);
+    if (!ec) {
+      endpoints.emplace_back(ip, options_.port);
+    } else {
       tcp::resolver resolver(io_);
       const auto found = resolver.resolve(options_.host, std::to_string(options_.port), ec);
       if (ec || found.empty()) {
         throw StorageError(fmt::format("ocelli-dramd host '{}' is not an IP address and cannot be resolved: {}",
                                        options_.host, ec ? ec.message() : std::string("no address")));
       }
-      ip = found.begin()->endpoint().address();
+      for (const auto& e : found) endpoints.push_back(e.endpoint());
     }
     if (options_.token.size() > proto::kMaxTokenBytes) {
       throw StorageError(fmt::format("ocelli-dramd token of {} bytes is longer than {}", options_.token.size(),
                                      proto::kMaxTokenBytes));
     }
     std::optional<boost::system::error_code> result;
-    socket_.async_connect(tcp::endpoint(ip, options_.port), [&](boost::system::error_code e) { result = e; });
+    asio::async_connect(socket_, endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { result = e; });
     run_until(result, "connect");
     if (*result) throw StorageError(fmt::format("cannot connect to ocelli-dramd at {}: {}", address_, result->message()));
     socket_.set_option(tcp::no_delay(true), ec);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -46,8 +47,10 @@ class SpawnedServer {
       : port_file_(temp_path("port_" + std::to_string(counter()++))) {
     std::remove(port_file_.c_str());
     const std::string size = std::to_string(size_bytes);
-    std::vector<std::string> args = {OCELLI_DRAMD_PATH, "--listen", "127.0.0.1:0", "--size", size, "--port-file",
-                                     port_file_};
+    std::vector<std::string> args = {OCELLI_DRAMD_PATH, "--size", size, "--port-file", port_file_};
+    if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+      args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+    }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

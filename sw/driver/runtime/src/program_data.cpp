@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "ocelli/golden/alexnet_data.hpp"
+#include "ocelli/golden/file_bytes.hpp"
 #include "ocelli/golden/tensor_file.hpp"
 
 namespace ocelli::runtime {
@@ -47,8 +48,18 @@ void fill_calibrated(ProgramData& d) {
   d.input = golden::run_network(prefix, image).back().output;
 }
 
+// The header is checked against the program before anything is decoded: a file promising a huge tensor costs
+// nothing, and only regular files are read (a FIFO, device or directory is refused at once, naming it).
 golden::Tensor16 read_input_file(const driver::Program& p) {
-  golden::Tensor16 t = golden::read_tensor_file(p.input.path);
+  const std::vector<unsigned char> bytes =
+      golden::read_regular_file(p.input.path, golden::kMaxTensorFileBytes, fmt::format("{}: input file", p.file));
+  const golden::TensorFileHeader h = golden::read_tensor_file_header(bytes, p.input.path);
+  if (h.shape != p.network.input_shape) {
+    throw std::runtime_error(fmt::format("{}: input file {}: shape {} but the program's input is {} (batch {})", p.file,
+                                         p.input.path, shape_text(h.shape), shape_text(p.network.input_shape),
+                                         p.batch()));
+  }
+  golden::Tensor16 t = golden::parse_tensor_file(bytes, p.input.path);
   if (t.shape != p.network.input_shape) {
     throw std::runtime_error(fmt::format("{}: input file {}: shape {} but the program's input is {} (batch {})", p.file,
                                          p.input.path, shape_text(t.shape), shape_text(p.network.input_shape),

@@ -116,11 +116,15 @@ TEST(CliHardening, HostileRunRecords) {
   const std::string out_dir = temp("reports");
   fs::remove_all(out_dir);
 
-  doc["network"] = "../escaped";
+  const std::string escaped = "escaped_" + std::to_string(::getpid());
+  const fs::path outside = fs::path(out_dir).parent_path() / (escaped + ".txt");
+  fs::remove(outside);
+  doc["network"] = "../" + escaped;
   std::ofstream(rec, std::ios::trunc) << doc.dump();
   expect_refused(ocelli("report " + rec + " --out-dir " + out_dir + " --no-chart"),
-                 {"network", "../escaped", "not a plain file name", "--name"});
-  EXPECT_FALSE(fs::exists(fs::path(out_dir).parent_path() / "escaped.txt"));
+                 {"network", "../" + escaped, "not a plain file name", "--name"});
+  EXPECT_FALSE(fs::exists(outside));
+  for (const char* ext : {".txt", ".json", ".csv"}) fs::remove(fs::path(out_dir).parent_path() / (escaped + ext));
   expect_refused(ocelli("report " + rec + " --out-dir " + out_dir + " --no-chart --name ../x"), {"--name"});
 
   const std::string deep = temp("deep.json");

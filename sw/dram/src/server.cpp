@@ -35,8 +35,9 @@ constexpr std::size_t kMaxClaimsPerConnection = 16;
 constexpr std::size_t kMinConnectionBytes = 2 * proto::kMaxPayload + (1u << 20);  // one frame in + one reply out
 // A connection buffering less than this is always admitted, even when the total is used up by others (clients that
 // never read their replies): light, well-behaved clients keep being served. So the total can exceed
-// max_buffered_bytes by at most max_connections * kGuaranteedBytes.
-constexpr std::size_t kGuaranteedBytes = 2u << 20;
+// max_buffered_bytes by at most max_connections * kGuaranteedBytes. 1 MiB holds a RemoteDram block (256 KiB) coming
+// in and one going out.
+constexpr std::size_t kGuaranteedBytes = 1u << 20;
 
 class Session;
 

@@ -188,9 +188,12 @@ void decode_tensor_payload(const std::vector<unsigned char>& bytes, const std::s
   uLongf unpacked = static_cast<uLongf>(hdr.data_bytes());
   const int z = uncompress(out, &unpacked, packed, packed_size);
   if (z != Z_OK || unpacked != hdr.data_bytes()) {
+    // zlib's text is empty for Z_OK (a stream shorter than the header promises); never print an empty reason.
     const char* zwhy = zError(z);
-    file_error(name, fmt::format("corrupt compressed payload (zlib: {}, {} of {} bytes)",
-                                 zwhy && *zwhy ? std::string(zwhy) : fmt::format("error {}", z), unpacked,
+    const std::string why = z == Z_OK ? std::string("the stream ends early")
+                            : zwhy && *zwhy ? std::string(zwhy)
+                                            : fmt::format("error {}", z);
+    file_error(name, fmt::format("corrupt compressed payload (zlib: {}, {} of {} bytes)", why, unpacked,
                                  hdr.data_bytes()));
   }
 }

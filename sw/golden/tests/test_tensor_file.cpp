@@ -217,6 +217,17 @@ TEST(TensorFile, NonRegularFilesAreRefusedWithoutBlocking) {
   ::unlink(fifo.c_str());
 }
 
+// Item 13: a stream shorter than the header promises gave "zlib: , 32 of 64 bytes" (zlib's text for Z_OK is empty).
+TEST(TensorFile, ShortStreamHasAReason) {
+  const std::string path = temp_path("short.octf");
+  write_tensor_file(path, Tensor16({1, 1, 4, 4}, 0));
+  auto b = read_bytes(path);
+  put_le(b, 20, 8, 4);   // w 4 -> 8
+  put_le(b, 28, 32, 8);  // 32 elements: the stream holds 16
+  write_bytes(path, b);
+  expect_read_error(path, "the stream ends early");
+}
+
 TEST(TensorFile, ParseFromMemoryNamesTheSource) {
   const Tensor16 t = sample(11);
   const std::string path = temp_path("mem.octf");

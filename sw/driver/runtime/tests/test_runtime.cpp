@@ -543,5 +543,25 @@ TEST(Runtime, InputFilesThatAreNotRegularFilesAreRefusedAtOnce) {
   std::filesystem::remove_all(dir);
 }
 
+
+// Item 9: huge shapes failed with "error: std::bad_alloc". They are refused before anything is allocated, naming
+// the largest tensor and the memory it would need.
+TEST(Runtime, ShapesTooLargeForTheHostAreRefusedNamingTheTensor) {
+  for (const std::string& text :
+       {std::string("network big\ninput shape=65536x65536x65536 frac=8 source=synthetic\n"
+                    "layer conv conv filters=16 kernel=3 stride=1 pad=1 relu frac_w=10 frac_out=8\n"),
+        std::string("network big\nbatch 1024\ninput shape=64x4096x4096 frac=8 source=synthetic\n"
+                    "layer conv conv filters=16 kernel=3 stride=1 pad=1 relu frac_w=10 frac_out=8\n")}) {
+    try {
+      make_program_data(driver::parse_program_text(text, "big.prog"), {});
+      ADD_FAILURE() << "no error";
+    } catch (const std::runtime_error& e) {
+      expect_contains(e.what(), "big.prog");
+      expect_contains(e.what(), "GiB of host memory");
+      expect_contains(e.what(), "largest: the input");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ocelli::runtime

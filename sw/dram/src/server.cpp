@@ -67,6 +67,7 @@ struct SharedState {
   std::atomic<uint64_t> buffered{0};
   std::atomic<uint64_t> peak_buffered{0};
   // I/O thread only.
+  bool stopping = false;  // the server is being destroyed: nothing may be posted any more
   uint32_t open_sessions = 0;
   std::vector<Claim> claims;
   std::vector<std::weak_ptr<Session>> waiting;  // paused until the total budget has room
@@ -111,6 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
     release_claims();
     --state_.open_sessions;
     state_.buffered -= reported_;
+    if (reported_ > 0) wake_waiters();  // what this connection held is free for the paused ones
   }
 
   void start() {
@@ -152,7 +154,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void wake_waiters() {
-    if (state_.waiting.empty()) return;
+    if (state_.waiting.empty() || state_.stopping) return;
     std::vector<std::weak_ptr<Session>> waiting;
     waiting.swap(state_.waiting);
     for (auto& w : waiting) {
@@ -697,6 +699,7 @@ class DramServer::Impl {
   ~Impl() {
     stop();
     if (thread_.joinable()) thread_.join();
+    state_->stopping = true;  // sessions destroyed with io_ below must not post
   }
 
   void accept() {

@@ -250,6 +250,33 @@ TEST(DramServerHardening, AClientThatTakesNoRepliesIsClosed) {
       << server->counters().buffered_bytes;
 }
 
+// A request waiting for room in the total budget runs as soon as a connection holding it is closed.
+TEST(DramServerHardening, WaitingRequestsRunWhenAConnectionHoldingTheBudgetCloses) {
+  ServerOptions o;
+  o.size_bytes = proto::kMaxPayload;
+  o.max_connection_bytes = 40ull << 20;
+  o.max_buffered_bytes = 40ull << 20;  // the first flood takes it all
+  o.send_timeout = milliseconds(500);
+  auto server = start(o);
+  std::vector<std::unique_ptr<RawClient>> flood;
+  for (int k = 0; k < 2; ++k) {
+    flood.push_back(std::make_unique<RawClient>(server->port()));
+    flood.back()->hello();
+    ASSERT_EQ(flood.back()->hello_status(), 0);
+    for (int i = 0; i < 4; ++i) flood.back()->request(op(proto::Opcode::kRead), i, 0, proto::kMaxPayload);
+  }
+  std::this_thread::sleep_for(milliseconds(100));
+  RawClient waiting(server->port());
+  waiting.hello();
+  ASSERT_EQ(waiting.hello_status(), 0);
+  waiting.request(op(proto::Opcode::kRead), 9, 0, 8u << 20);  // needs the total budget the floods hold
+  RawClient::Reply r;
+  ASSERT_TRUE(waiting.reply(r) || waiting.reply(r)) << "not answered after the floods were closed";
+  EXPECT_EQ(r.header.id, 9u);
+  EXPECT_EQ(r.payload.size(), 8u << 20);
+  EXPECT_GE(server->counters().timed_out, 1u);
+}
+
 // LOAD_FILE read any file the server could read (as root: /etc/shadow). It is now confined to --data-dir:
 // relative paths resolve inside it, and paths or symlinks resolving outside are refused.
 TEST(DramServerHardening, LoadFileIsConfinedToTheDataDirectory) {

@@ -27,7 +27,9 @@ namespace proto = protocol;
 namespace {
 
 constexpr std::size_t kHelloRx = 4u << 10;        // receive buffer before the handshake
-constexpr std::size_t kBaseRx = 64u << 10;        // receive buffer between large frames (not charged to budgets)
+// Receive buffer between large frames (not charged to budgets): room for ~170 pipelined headers; a WRITE frame
+// grows it to the frame's size. Small, so idle connections cost little (2,000 of them: ~10 MB).
+constexpr std::size_t kBaseRx = 4u << 10;
 constexpr std::size_t kShrinkAbove = 1u << 20;    // larger buffers are given back once empty
 constexpr std::size_t kSmallChunk = 4u << 10;     // small replies are packed into chunks of this capacity
 constexpr std::size_t kMaxErrorMessage = 1024;

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <cstring>
 #include <cstdlib>
+#include <filesystem>
+#include <sstream>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -25,6 +27,7 @@
 #include "ocelli/dram/server.hpp"
 #include "ocelli/driver/program.hpp"
 #include "ocelli/golden/tensor_file.hpp"
+#include "ocelli/onnx/node_runner.hpp"
 #include "ocelli/onnx/numeric_tensor.hpp"
 #include "ocelli/report/report.hpp"
 #include "raw_client.hpp"  // sw/dram/tests
@@ -241,6 +244,32 @@ TEST(FuzzParsers, OnnxTensors) {
   }
   ASSERT_FALSE(corpus.empty()) << "no ONNX test data under " << data;
   fuzz("onnx-tensor", corpus, via_file("pb", [](const std::string& p) { ocelli::onnx::load_tensor_file(p); }));
+}
+
+// Mutated model.onnx files of real node tests, run with their data sets (a model may be unsupported: verdict 2).
+TEST(FuzzParsers, OnnxModels) {
+  namespace fs = std::filesystem;
+  const std::string data = OCELLI_ONNX_TESTDATA;
+  const fs::path dir = temp("onnx_model_dir");
+  fs::remove_all(dir);
+  fs::copy(data + "/node/test_relu", dir, fs::copy_options::recursive);
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+  }
+  std::vector<Bytes> corpus;
+  for (const char* t : {"test_relu", "test_conv_with_strides_padding", "test_maxpool_2d_default", "test_lrn_default"}) {
+    const Bytes b = read_file(data + "/node/" + t + "/model.onnx");
+    if (!b.empty()) corpus.push_back(b);
+  }
+  ASSERT_FALSE(corpus.empty());
+  std::ostringstream log;
+  fuzz("onnx-model", corpus, [&](const Bytes& b) {
+    fs::remove(dir / "model.onnx");  // a new file each time: rewriting one in place makes ext4 flush on close
+    write_file((dir / "model.onnx").string(), b);
+    log.str("");
+    ocelli::onnx::run_node_test(dir.string(), {}, log);
+  });
+  fs::remove_all(dir);
 }
 
 // Mutated request streams against a live in-process server: every connection may be refused or closed, but the

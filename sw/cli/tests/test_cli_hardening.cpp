@@ -12,7 +12,10 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
+#include "ocelli/dram/protocol.hpp"
+#include "raw_client.hpp"
 #include "test_helpers.hpp"  // sw/dram/tests: SpawnedServer
 
 namespace {
@@ -150,6 +153,37 @@ TEST(CliHardening, DramHostNamesAndIpv6) {
   ocelli::dram::testing::SpawnedServer v6(64ull << 20, {"--listen", "[::1]:0"});
   const Result r6 = ocelli("run " + kPrograms + "/small_conv.prog --dram tcp://[::1]:" + std::to_string(v6.port()));
   EXPECT_EQ(r6.code, 0) << r6.output;
+}
+
+// Security: any local client could FILL memory under a running simulation, which then failed blaming the RTL
+// ("RTL error code 1"). The run now claims its memory: another client's FILL there is refused (NOT_OWNER) while the
+// run goes on and passes.
+TEST(CliHardening, AnotherClientCannotChangeARunningSimulationsMemory) {
+  namespace proto = ocelli::dram::protocol;
+  ocelli::dram::testing::SpawnedServer server(64ull << 20);
+  Result run;
+  std::thread runner([&] {
+    run = ocelli("run " + kPrograms + "/alexnet_conv5.prog --dram tcp://127.0.0.1:" + std::to_string(server.port()));
+  });
+  ocelli::dram::testing::RawClient intruder(server.port());
+  intruder.hello();
+  ASSERT_EQ(intruder.hello_status(), 0);
+  bool refused = false;
+  std::string message;
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (!refused && Clock::now() < deadline) {
+    intruder.request(static_cast<uint8_t>(proto::Opcode::kFill), 1, 0, 128, {0xff});  // the descriptor queue
+    ocelli::dram::testing::RawClient::Reply r;
+    if (!intruder.reply(r)) break;
+    refused = r.status() == proto::Status::kNotOwner;
+    message = r.message();
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  runner.join();
+  EXPECT_TRUE(refused) << "the FILL was never refused";
+  EXPECT_NE(message.find("claimed by another connection"), std::string::npos) << message;
+  EXPECT_EQ(run.code, 0) << run.output;
+  EXPECT_NE(run.output.find("PASS"), std::string::npos) << run.output;
 }
 
 }  // namespace

@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
     while (!options.token.empty() && std::isspace(static_cast<unsigned char>(options.token.back()))) {
       options.token.pop_back();
     }
+    const auto start = options.token.find_first_not_of(" \t");
+    options.token.erase(0, start == std::string::npos ? options.token.size() : start);
     if (!in && !in.eof()) {
       fmt::print(stderr, "ocelli-dramd: --token-file '{}': cannot read it\n", token_file);
       return 2;

@@ -155,6 +155,22 @@ TEST(CliHardening, DramHostNamesAndIpv6) {
   EXPECT_EQ(r6.code, 0) << r6.output;
 }
 
+// Security: a server with a token serves `ocelli run` only with the token in $OCELLI_DRAM_TOKEN.
+TEST(CliHardening, RunSendsTheTokenFromTheEnvironment) {
+  const std::string token_file = temp("token");
+  std::ofstream(token_file) << "t0ken-for-the-test\n";
+  ocelli::dram::testing::SpawnedServer server(64ull << 20, {"--token-file", token_file});
+  const std::string run = "run " + kPrograms + "/small_conv.prog --dram tcp://127.0.0.1:" + std::to_string(server.port());
+  expect_refused(ocelli(run), {"UNAUTHORIZED", "OCELLI_DRAM_TOKEN"});
+  ::setenv("OCELLI_DRAM_TOKEN", "not-the-token", 1);
+  expect_refused(ocelli(run), {"UNAUTHORIZED", "does not match"});
+  ::setenv("OCELLI_DRAM_TOKEN", "t0ken-for-the-test", 1);
+  const Result ok = ocelli(run);
+  ::unsetenv("OCELLI_DRAM_TOKEN");
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  std::remove(token_file.c_str());
+}
+
 // Security: any local client could FILL memory under a running simulation, which then failed blaming the RTL
 // ("RTL error code 1"). The run now claims its memory: another client's FILL there is refused (NOT_OWNER) while the
 // run goes on and passes.

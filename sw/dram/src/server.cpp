@@ -46,8 +46,85 @@ class Session;
 struct Claim {
   uint64_t begin;
   uint64_t end;
-  const Session* owner;
+  const void* owner;
   std::string peer;
+};
+
+// Ranges of the shared memory claimed by connections (CLAIM): written only by their owner while it is open.
+class ClaimTable {
+ public:
+  // A claim of another owner overlapping [addr, addr+len), or null.
+  const Claim* foreign(const void* owner, uint64_t addr, uint64_t len) const {
+    if (len == 0) return nullptr;
+    for (const auto& c : claims_) {
+      if (c.owner != owner && addr < c.end && c.begin < addr + len) return &c;
+    }
+    return nullptr;
+  }
+  std::size_t count(const void* owner) const {
+    return static_cast<std::size_t>(
+        std::count_if(claims_.begin(), claims_.end(), [owner](const Claim& c) { return c.owner == owner; }));
+  }
+  void add(Claim c) { claims_.push_back(std::move(c)); }
+  void release(const void* owner) {
+    claims_.erase(std::remove_if(claims_.begin(), claims_.end(), [owner](const Claim& c) { return c.owner == owner; }),
+                  claims_.end());
+  }
+
+ private:
+  std::vector<Claim> claims_;
+};
+
+std::string resolved(const std::string& path) {
+  std::unique_ptr<char, void (*)(void*)> p(::realpath(path.c_str(), nullptr), std::free);
+  return p ? std::string(p.get()) : std::string();
+}
+
+bool path_inside(const std::string& path, const std::string& dir) {
+  return dir == "/" ? path.size() > 1 && path[0] == '/'
+                    : path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+// LOAD_FILE's data directory: a path (relative to it, or absolute) is opened only if it resolves inside it,
+// symlinks included. Checked on the resolved path before opening and again on the file actually opened, so a link
+// swapped in between cannot lead outside either.
+class DataDir {
+ public:
+  explicit DataDir(std::string resolved_dir) : dir_(std::move(resolved_dir)) {}
+  bool enabled() const { return !dir_.empty(); }
+  const std::string& path() const { return dir_; }
+
+  // An open read-only descriptor (owned by the caller), or -1 with `why` set.
+  int open(const std::string& path, std::string& why) const {
+    const std::string real = resolved(path[0] == '/' ? path : dir_ + "/" + path);
+    if (real.empty()) {
+      why = fmt::format("LOAD_FILE '{}': {}", path, std::strerror(errno));
+      return -1;
+    }
+    if (!path_inside(real, dir_)) {
+      why = outside(path);
+      return -1;
+    }
+    const int fd = ::open(real.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+    if (fd < 0) {
+      why = fmt::format("LOAD_FILE '{}': cannot open: {}", path, std::strerror(errno));
+      return -1;
+    }
+    char opened[PATH_MAX];
+    const ssize_t n = ::readlink(fmt::format("/proc/self/fd/{}", fd).c_str(), opened, sizeof opened - 1);
+    if (n <= 0 || !path_inside(std::string(opened, static_cast<std::size_t>(n)), dir_)) {
+      ::close(fd);
+      why = outside(path);
+      return -1;
+    }
+    return fd;
+  }
+
+ private:
+  std::string outside(const std::string& path) const {
+    return fmt::format("LOAD_FILE '{}' is outside the data directory {}", path, dir_);
+  }
+  std::string dir_;
 };
 
 // Thrown by the LOAD_FILE ownership check before any byte is written.
@@ -59,7 +136,7 @@ class NotOwnerError : public StorageError {
 struct SharedState {
   ByteBuffer memory;
   ServerOptions options;
-  std::string data_dir;  // resolved (realpath); empty: LOAD_FILE refused
+  DataDir data_dir{""};  // resolved (realpath); empty: LOAD_FILE refused
   std::atomic<uint64_t> connections{0};
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> error_replies{0};
@@ -71,7 +148,7 @@ struct SharedState {
   // I/O thread only.
   bool stopping = false;  // the server is being destroyed: nothing may be posted any more
   uint32_t open_sessions = 0;
-  std::vector<Claim> claims;
+  ClaimTable claims;
   std::vector<std::weak_ptr<Session>> waiting;  // paused until the total budget has room
 
   explicit SharedState(const ServerOptions& o) : memory(o.size_bytes), options(o) {}
@@ -84,16 +161,6 @@ bool tokens_equal(const std::string& a, const uint8_t* b, std::size_t b_len) {
   unsigned diff = a.size() == b_len ? 0u : 1u;
   for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned>(a[i]) ^ (i < b_len ? b[i] : 0u);
   return diff == 0;
-}
-
-bool path_inside(const std::string& path, const std::string& dir) {
-  return dir == "/" ? path.size() > 1 && path[0] == '/'
-                    : path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
-}
-
-std::string resolved(const std::string& path) {
-  std::unique_ptr<char, void (*)(void*)> p(::realpath(path.c_str(), nullptr), std::free);
-  return p ? std::string(p.get()) : std::string();
 }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -367,13 +434,7 @@ class Session : public std::enable_shared_from_this<Session> {
     return false;
   }
 
-  const Claim* foreign_claim(uint64_t addr, uint64_t len) const {
-    if (len == 0) return nullptr;
-    for (const auto& c : state_.claims) {
-      if (c.owner != this && addr < c.end && c.begin < addr + len) return &c;
-    }
-    return nullptr;
-  }
+  const Claim* foreign_claim(uint64_t addr, uint64_t len) const { return state_.claims.foreign(this, addr, len); }
 
   std::string claimed_message(const char* what, uint64_t addr, uint64_t len, const Claim& c) const {
     return fmt::format("{} at 0x{:x} + {} bytes: 0x{:x}..0x{:x} is claimed by another connection ({})", what, addr,
@@ -387,10 +448,7 @@ class Session : public std::enable_shared_from_this<Session> {
     return false;
   }
 
-  void release_claims() {
-    auto& v = state_.claims;
-    v.erase(std::remove_if(v.begin(), v.end(), [this](const Claim& c) { return c.owner == this; }), v.end());
-  }
+  void release_claims() { state_.claims.release(this); }
 
   // No request, however large or malformed, may end the server: an allocation failure is an error reply.
   void handle_request_safely(const proto::Header& h, const uint8_t* payload) {
@@ -469,14 +527,12 @@ class Session : public std::enable_shared_from_this<Session> {
       error(h, proto::Status::kNotOwner, claimed_message("CLAIM", h.address_or_value, len, *c));
       return;
     }
-    const auto mine = std::count_if(state_.claims.begin(), state_.claims.end(),
-                                    [this](const Claim& c) { return c.owner == this; });
-    if (static_cast<std::size_t>(mine) >= kMaxClaimsPerConnection) {
+    if (state_.claims.count(this) >= kMaxClaimsPerConnection) {
       error(h, proto::Status::kBadRequest, fmt::format("CLAIM: at most {} claims per connection",
                                                       kMaxClaimsPerConnection));
       return;
     }
-    state_.claims.push_back(Claim{h.address_or_value, h.address_or_value + len, this, peer_});
+    state_.claims.add(Claim{h.address_or_value, h.address_or_value + len, this, peer_});
     log(fmt::format("claimed 0x{:x}..0x{:x}", h.address_or_value, h.address_or_value + len));
     reply(h, proto::Status::kOk, h.address_or_value, nullptr, 0);
   }
@@ -502,38 +558,20 @@ class Session : public std::enable_shared_from_this<Session> {
       in_bounds(h, 0);
       return;
     }
-    const std::string& dir = state_.data_dir;
-    if (dir.empty()) {
+    if (!state_.data_dir.enabled()) {
       error(h, proto::Status::kFileError, "LOAD_FILE is disabled: ocelli-dramd was started without --data-dir");
       return;
     }
-    // Confined to the data directory: the path is resolved (symlinks included) before opening, and the file
-    // actually opened is checked again, so a link swapped in between cannot lead outside either.
-    const std::string full = path[0] == '/' ? path : dir + "/" + path;
-    const std::string real = resolved(full);
-    if (real.empty()) {
-      error(h, proto::Status::kFileError, fmt::format("LOAD_FILE '{}': {}", path, std::strerror(errno)));
-      return;
-    }
-    if (!path_inside(real, dir)) {
-      error(h, proto::Status::kFileError, fmt::format("LOAD_FILE '{}' is outside the data directory {}", path, dir));
-      return;
-    }
-    const int fd = ::open(real.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+    std::string why;
+    const int fd = state_.data_dir.open(path, why);
     if (fd < 0) {
-      error(h, proto::Status::kFileError, fmt::format("LOAD_FILE '{}': cannot open: {}", path, std::strerror(errno)));
+      error(h, proto::Status::kFileError, why);
       return;
     }
     struct Closer {
       int fd;
       ~Closer() { ::close(fd); }
     } closer{fd};
-    char opened[PATH_MAX];
-    const ssize_t n = ::readlink(fmt::format("/proc/self/fd/{}", fd).c_str(), opened, sizeof opened - 1);
-    if (n <= 0 || !path_inside(std::string(opened, static_cast<std::size_t>(n)), dir)) {
-      error(h, proto::Status::kFileError, fmt::format("LOAD_FILE '{}' is outside the data directory {}", path, dir));
-      return;
-    }
     try {
       const uint64_t loaded = load_fd_into(
           state_.memory.data(), state_.memory.size(), fd, path, h.address_or_value, static_cast<FileFormat>(format),
@@ -688,7 +726,7 @@ class DramServer::Impl {
       }
     }
     state_ = std::make_unique<SharedState>(o);
-    state_->data_dir = data_dir;
+    state_->data_dir = DataDir(data_dir);
     const tcp::endpoint endpoint(address, o.port);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));

@@ -225,14 +225,21 @@ class RemoteDram::Impl {
     proto::put64(payload, len);
     proto::Header h;
     h.opcode = static_cast<uint8_t>(proto::Opcode::kClaim);
-    h.id = next_id_++;
     h.address_or_value = addr;
     h.payload_bytes = sizeof payload;
-    const SyncReply r = request_and_wait(h, payload, options_.timeout);
-    if (r.header.flags_or_status != 0) {
-      throw StorageError(fmt::format("ocelli-dramd at {}: cannot claim 0x{:x}..0x{:x} ({}): {}", address_, addr,
-                                     addr + len, proto::status_name(static_cast<proto::Status>(r.header.flags_or_status)),
-                                     r.message));
+    // A range still held by a connection that is closing (the previous run's) is released once the server reads
+    // its end of stream, which may come after this request: NOT_OWNER is retried until the deadline.
+    const auto deadline = Clock::now() + options_.timeout;
+    for (;;) {
+      h.id = next_id_++;
+      const SyncReply r = request_and_wait(h, payload, options_.timeout);
+      const auto status = static_cast<proto::Status>(r.header.flags_or_status);
+      if (status == proto::Status::kOk) return;
+      if (status != proto::Status::kNotOwner || Clock::now() >= deadline) {
+        throw StorageError(fmt::format("ocelli-dramd at {}: cannot claim 0x{:x}..0x{:x} ({}): {}", address_, addr,
+                                       addr + len, proto::status_name(status), r.message));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
 

@@ -405,6 +405,28 @@ TEST(DramServerHardening, ClaimedMemoryCannotBeChangedByAnotherConnection) {
   expect_error<StorageError>([&] { b.flush(); }, {"NOT_OWNER"});
 }
 
+// Back-to-back runs on one server: the next client's CLAIM may reach the server before the previous client's close
+// does; the claim waits for the release instead of failing.
+TEST(DramServerHardening, AClaimOfAClosingConnectionIsWaitedFor) {
+  ServerOptions o;
+  o.size_bytes = kMem;
+  auto server = start(o);
+  RemoteOptions ro;
+  ro.port = server->port();
+  for (int i = 0; i < 100; ++i) {
+    RemoteDram run(ro);
+    run.claim(0, kMem / 2);
+    run.write(0, "x", 1);
+    run.flush();
+  }
+  RemoteDram holder(ro);
+  holder.claim(0, 4096);
+  RemoteDram other(ro);
+  const auto start_time = Clock::now();
+  expect_error<StorageError>([&] { other.claim(0, 16); }, {"NOT_OWNER"});
+  EXPECT_GE(Clock::now() - start_time, milliseconds(1900));  // waited for a release that never came
+}
+
 TEST(DramServerHardening, ConnectionsOverTheLimitGetBusy) {
   ServerOptions o;
   o.size_bytes = kMem;

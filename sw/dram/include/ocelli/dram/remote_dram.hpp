@@ -43,7 +43,8 @@ class RemoteDram final : public Storage {
   void prefetch(uint64_t addr, std::size_t len) override;
   void flush() override;
   // Claims [addr, addr+len) for this connection: other connections can no longer write there while it is open.
-  // Throws StorageError naming the other connection when part of the range is already claimed.
+  // Throws StorageError naming the other connection when part of the range is still claimed after the timeout
+  // (a closing connection's claim is released when the server sees the close, so it is waited for).
   void claim(uint64_t addr, uint64_t len);
 
   const std::string& server_address() const;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "option_checks.hpp"
 #include "ocelli/golden/alexnet.hpp"
 #include "ocelli/golden/alexnet_data.hpp"
 #include "ocelli/golden/rlc.hpp"
@@ -123,7 +124,7 @@ void add_golden_command(CLI::App& app, int& exit_code) {
   };
   auto opts = std::make_shared<Options>();
   CLI::App* alexnet = golden->add_subcommand("alexnet", "Synthetic, calibrated AlexNet (seeded weights and images)");
-  alexnet->add_option("--seed", opts->seed, "Seed of weights, biases and images")->required();
+  alexnet->add_option("--seed", opts->seed, "Seed of weights, biases and images")->required()->check(decimal_u64());
   alexnet->add_option("--batch", opts->batch, "Images per batch")->check(CLI::Range(1, 1024));
   alexnet->add_option("--save-dir", opts->save_dir, "Write input.octf, <layer>.out.octf and alexnet.json here");
   alexnet->callback([opts, &exit_code] { exit_code = run_alexnet(opts->seed, opts->batch, opts->save_dir); });

@@ -1,5 +1,6 @@
 // `ocelli report <run.json> [--out-dir reports] [--name NAME] [--pes N] [--no-chart]`: a run record (written by
 // `ocelli run --report` / report::write_json) as the table on stdout and <out-dir>/<name>.{txt,json,csv,png}.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -22,14 +23,36 @@ struct ReportArgs {
   bool chart = true;
 };
 
+// The file name stem: a plain name, never a path (a record's "network": "../x" must not write outside --out-dir).
+std::string report_stem(const ReportArgs& args, const driver::RunRecord& run) {
+  const bool from_record = args.name.empty();
+  const std::string name = !from_record ? args.name : (!run.network.empty() ? run.network : "run");
+  const bool plain = name != "." && name != ".." && name.size() <= 200 &&
+                     name.find_first_of(std::string("/\\\0", 3)) == std::string::npos &&
+                     std::all_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20; });
+  if (!plain) {
+    std::string shown;
+    for (char c : name.substr(0, 80)) {
+      shown += static_cast<unsigned char>(c) < 0x20 ? fmt::format("\\x{:02x}", static_cast<unsigned char>(c))
+                                                    : std::string(1, c);
+    }
+    throw std::invalid_argument(
+        from_record ? fmt::format("{}: field 'network' '{}' is not a plain file name (no '/', '..' or control "
+                                  "characters); give one with --name",
+                                  args.run_json, shown)
+                    : fmt::format("--name '{}' is not a plain file name (no '/', '..' or control characters)", shown));
+  }
+  return name;
+}
+
 int run_report(const ReportArgs& args) {
   const driver::RunRecord run = report::read_json(args.run_json);
   report::ReportOptions options;
   options.pes = args.pes;
+  const std::string name = report_stem(args, run);
   const std::string table = report::format_table(run, options);
   fmt::print("{}", table);
 
-  const std::string name = !args.name.empty() ? args.name : (!run.network.empty() ? run.network : "run");
   const std::filesystem::path dir(args.out_dir);
   std::filesystem::create_directories(dir);
   const auto file = [&](const char* ext) { return (dir / (name + ext)).string(); };

@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "commands.hpp"
+#include "option_checks.hpp"
 #include "progress.hpp"
 #include "split_run.hpp"
 #include "ocelli/driver/program.hpp"
@@ -139,9 +140,22 @@ int run_split_command(const RunCommandOptions& o) {
   if (o.seed) common.insert(common.end(), {"--seed", std::to_string(*o.seed)});
   if (o.max_cycles) common.insert(common.end(), {"--max-cycles", std::to_string(o.max_cycles)});
   if (o.checked) common.push_back("--checked");
-  if (!o.flip_output_bit.empty()) common.insert(common.end(), {"--flip-output-bit", o.flip_output_bit});
-  // The trace options go only to the group that holds the traced layer (a traced run uses the slower traced build).
+  // The flipped layer and the trace options go only to the group that holds that layer (a traced run uses the
+  // slower traced build; a group refuses to flip a layer it does not simulate).
   std::vector<std::vector<std::string>> child_args(groups.size(), common);
+  if (!o.flip_output_bit.empty()) {
+    const std::size_t flipped = data.network.desc.index_of(o.flip_output_bit);
+    if (flipped < first || flipped > last) {
+      throw std::invalid_argument(fmt::format("--flip-output-bit '{}': that layer is not simulated in this run "
+                                              "(layers {}..{}), so nothing would be flipped",
+                                              o.flip_output_bit, names.front(), names.back()));
+    }
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      if (flipped >= first + groups[k].first && flipped <= first + groups[k].last) {
+        child_args[k].insert(child_args[k].end(), {"--flip-output-bit", o.flip_output_bit});
+      }
+    }
+  }
   if (!o.trace_layer.empty()) {
     const std::size_t traced = data.network.desc.index_of(o.trace_layer);
     for (std::size_t k = 0; k < groups.size(); ++k) {
@@ -162,6 +176,7 @@ int run_split_command(const RunCommandOptions& o) {
 }
 
 int run_command(const RunCommandOptions& o) {
+  if (!o.report.empty()) check_output_file("--report", o.report);
   if (o.jobs > 1) return run_split_command(o);
   runtime::ProgramOverrides overrides{o.batch, o.seed};
   runtime::RunOptions options;
@@ -224,9 +239,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "layer exceeded its cycle budget (stuck); 3 bad input (program, options, DRAM server). See docs/runtime.md.");
   run->add_option("program", o->program, "Layer program file (programs/*.prog, docs/programs.md)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(readable_regular_file());
   run->add_option("--batch", o->batch, "Images per run (replaces the program's batch)")->check(CLI::Range(1, 1024));
-  run->add_option("--seed", o->seed, "Seed of synthetic weights and input (replaces the program's seed)");
+  run->add_option("--seed", o->seed, "Seed of synthetic weights and input (replaces the program's seed)")
+      ->check(decimal_u64());
   run->add_option("--dram", o->dram,
                   "DRAM storage: inproc, or tcp://host:port of a running ocelli-dramd (simulated cycles are the same)")
       ->capture_default_str();
@@ -236,7 +252,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--report", o->report, "Write the run record (every layer's counters) as JSON to this file");
   run->add_option("--max-cycles", o->max_cycles,
                   "Absolute cap on a layer's cycle budget (default budget: 4 x the mapper's estimate + 2 M cycles); a "
-                  "layer over budget is reported stuck");
+                  "layer over budget is reported stuck")
+      ->check(decimal_u64());
   CLI::Option* trace_layer =
       run->add_option("--trace-layer", o->trace_layer, "Trace this layer to an FST file (GTKWave)");
   run->add_option("--trace-window", o->trace_window,
@@ -249,7 +266,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--to", o->last_layer, "Last layer to simulate (default: the program's last)");
   run->add_option("--flip-output-bit", o->flip_output_bit,
                   "Harness fault injection: flip bit 0 of one element of this layer's output as the harness reads it "
-                  "back (the RTL is untouched); the run must then fail with a mismatch");
+                  "back (the RTL is untouched); the run must then fail with a mismatch")
+      ->check(non_empty("a layer of the run"));
   run->add_flag("--checked", o->checked,
                 "Run the checked build of the top (PE rule checks and assertions; slower) instead of the performance "
                 "model; both give the same cycles, counters and outputs");

@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "ocelli/wave/fst_file.hpp"
+#include "option_checks.hpp"
 #include "progress.hpp"
 #include "ocelli/driver/program.hpp"
 #include "ocelli/runtime/runner.hpp"
@@ -84,7 +85,7 @@ void add_wave_command(CLI::App& app, int& exit_code) {
       "Trace one layer of a program to <out-dir>/<layer>.fst and write <out-dir>/<layer>.gtkw (signal groups:\n"
       "controller, DMA/DRAM port, RLC codecs, GLB, NoC per data type with tags, one PE's spads and MAC).\n"
       "Exit codes as `ocelli run` (the trace is written even when the layer fails). See docs/debugging.md.");
-  cmd->add_option("program", o->program, "Layer program file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("program", o->program, "Layer program file")->required()->check(readable_regular_file());
   cmd->add_option("--layer", o->layer, "The layer to trace")->required();
   cmd->add_option("--window", o->window, "start:count cycles relative to the layer's start (default: whole layer)");
   cmd->add_option("--out-dir", o->out_dir, "Where the .fst and .gtkw go")->capture_default_str();
@@ -102,7 +103,8 @@ void add_wave_command(CLI::App& app, int& exit_code) {
       ->delimiter(',')
       ->check(CLI::Range(0, 13));
   cmd->add_option("--batch", o->batch, "Images per run (replaces the program's batch)")->check(CLI::Range(1, 1024));
-  cmd->add_option("--seed", o->seed, "Seed of synthetic weights and input (replaces the program's seed)");
+  cmd->add_option("--seed", o->seed, "Seed of synthetic weights and input (replaces the program's seed)")
+      ->check(decimal_u64());
   cmd->callback([o, &exit_code] { exit_code = wave_command(*o); });
 }
 

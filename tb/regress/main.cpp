@@ -97,6 +97,10 @@ int run_child(const Options& o) {
 // One case alone, in this process, talking to the terminal.
 int run_alone(const Options& o) {
   const RegressCase c = find_case(o, o.only_case);
+  if (!o.flip_bit_case.empty() && o.flip_bit_case != c.name) {
+    throw std::invalid_argument(fmt::format("--flip-bit '{}' is not the case run (--case {}), so nothing would be "
+                                            "flipped", o.flip_bit_case, c.name));
+  }
   if (!c.program_text.empty()) {
     std::filesystem::create_directories(o.out_dir);
     const std::string path = fmt::format("{}/{}.prog", o.out_dir, c.name);
@@ -170,6 +174,12 @@ int run_regression(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<RegressCase> cases = all_cases(o);
   if (cases.empty()) throw std::invalid_argument("no cases: no programs matched and N is 0");
+  if (!o.flip_bit_case.empty() && std::none_of(cases.begin(), cases.end(), [&](const RegressCase& c) {
+        return c.name == o.flip_bit_case;
+      })) {
+    throw std::invalid_argument(fmt::format("--flip-bit '{}' names no case of this regression (see --list), so "
+                                            "nothing would be flipped", o.flip_bit_case));
+  }
   std::filesystem::create_directories(o.out_dir);
   for (const auto& c : cases) {
     if (!c.program_text.empty()) std::ofstream(fmt::format("{}/{}.prog", o.out_dir, c.name)) << c.program_text;
@@ -247,7 +257,16 @@ int main(int argc, char** argv) {
   app.add_option("--filter", o.filter, "Only programs whose file stem matches this glob (e.g. 'small_*')");
   app.add_option("--exclude", o.exclude, "Comma-separated program stems to leave out")->capture_default_str();
   app.add_option("-n,--n", o.n, "Random cases")->check(CLI::Range(0, 100000))->capture_default_str();
-  app.add_option("--seed", o.seed, "Seed of the random cases")->capture_default_str();
+  app.add_option("--seed", o.seed, "Seed of the random cases")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            return v.find_first_not_of("0123456789") == std::string::npos && !v.empty() && v.size() <= 20 &&
+                           (v.size() < 20 || v <= "18446744073709551615")
+                       ? std::string()
+                       : fmt::format("'{}' is not a decimal number in 0..18446744073709551615", v);
+          },
+          "UINT64"));
   app.add_option("-j,--jobs", o.jobs, "Cases run at once (one process each)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
@@ -257,7 +276,9 @@ int main(int argc, char** argv) {
   app.add_option("--junit", o.junit, "JUnit XML report (empty = none)")->capture_default_str();
   app.add_option("--flip-bit", o.flip_bit_case,
                  "Harness fault injection: this case's comparison sees one flipped output bit (the RTL is untouched), "
-                 "so it must fail; proves the regression reports a failure with its reproduction command");
+                 "so it must fail; proves the regression reports a failure with its reproduction command")
+      ->check(CLI::Validator([](std::string& v) { return v.empty() ? std::string("must name a case") : std::string(); },
+                             "CASE"));
   app.add_flag("--checked", o.checked,
                "Run the checked build of the top (rule checks, assertions) instead of the performance model");
   app.add_option("--result-file", o.result_file, "(internal) child mode: write the case's result here")

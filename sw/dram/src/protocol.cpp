@@ -12,6 +12,9 @@ const char* status_name(Status s) {
     case Status::kBadLength: return "BAD_LENGTH";
     case Status::kFileError: return "FILE_ERROR";
     case Status::kBadRequest: return "BAD_REQUEST";
+    case Status::kUnauthorized: return "UNAUTHORIZED";
+    case Status::kNotOwner: return "NOT_OWNER";
+    case Status::kBusy: return "BUSY";
   }
   return "UNKNOWN_STATUS";
 }
@@ -23,6 +26,7 @@ const char* opcode_name(uint8_t op) {
     case Opcode::kFill: return "FILL";
     case Opcode::kLoadFile: return "LOAD_FILE";
     case Opcode::kSync: return "SYNC";
+    case Opcode::kClaim: return "CLAIM";
   }
   return "UNKNOWN_OPCODE";
 }

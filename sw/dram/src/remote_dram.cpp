@@ -217,6 +217,32 @@ class RemoteDram::Impl {
     return loaded;
   }
 
+  void claim(uint64_t addr, uint64_t len) {
+    check_alive();
+    check_range("claim", addr, len, size_);
+    flush_write_batch();
+    uint8_t payload[8];
+    proto::put64(payload, len);
+    proto::Header h;
+    h.opcode = static_cast<uint8_t>(proto::Opcode::kClaim);
+    h.address_or_value = addr;
+    h.payload_bytes = sizeof payload;
+    // A range still held by a connection that is closing (the previous run's) is released once the server reads
+    // its end of stream, which may come after this request: NOT_OWNER is retried until the deadline.
+    const auto deadline = Clock::now() + options_.timeout;
+    for (;;) {
+      h.id = next_id_++;
+      const SyncReply r = request_and_wait(h, payload, options_.timeout);
+      const auto status = static_cast<proto::Status>(r.header.flags_or_status);
+      if (status == proto::Status::kOk) return;
+      if (status != proto::Status::kNotOwner || Clock::now() >= deadline) {
+        throw StorageError(fmt::format("ocelli-dramd at {}: cannot claim 0x{:x}..0x{:x} ({}): {}", address_, addr,
+                                       addr + len, proto::status_name(status), r.message));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   void flush() {
     check_alive();
     flush_write_batch();
@@ -388,17 +414,39 @@ class RemoteDram::Impl {
 
   void connect_and_handshake() {
     boost::system::error_code ec;
+    // An IP address, or a host name whose addresses are tried in turn (localhost may resolve to ::1 and 127.0.0.1).
+    std::vector<tcp::endpoint> endpoints;
     const auto ip = asio::ip::make_address(options_.host, ec);
-    if (ec) throw StorageError(fmt::format("ocelli-dramd address '{}' is not an IP address: {}", options_.host, ec.message()));
+    if (!ec) {
+      endpoints.emplace_back(ip, options_.port);
+    } else {
+      tcp::resolver resolver(io_);
+      const auto found = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+      if (ec || found.empty()) {
+        throw StorageError(fmt::format("ocelli-dramd host '{}' is not an IP address and cannot be resolved: {}",
+                                       options_.host, ec ? ec.message() : std::string("no address")));
+      }
+      for (const auto& e : found) endpoints.push_back(e.endpoint());
+    }
+    if (options_.token.size() > proto::kMaxTokenBytes) {
+      throw StorageError(fmt::format("ocelli-dramd token of {} bytes is longer than {}", options_.token.size(),
+                                     proto::kMaxTokenBytes));
+    }
     std::optional<boost::system::error_code> result;
-    socket_.async_connect(tcp::endpoint(ip, options_.port), [&](boost::system::error_code e) { result = e; });
+    asio::async_connect(socket_, endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { result = e; });
     run_until(result, "connect");
     if (*result) throw StorageError(fmt::format("cannot connect to ocelli-dramd at {}: {}", address_, result->message()));
     socket_.set_option(tcp::no_delay(true), ec);
 
-    uint8_t hello[proto::kHelloBytes] = {};
-    std::memcpy(hello, proto::kHelloMagic, 4);
-    proto::put16(hello + 4, proto::kVersion);
+    std::vector<uint8_t> hello(proto::kHelloBytes + options_.token.size());
+    std::memcpy(hello.data(), proto::kHelloMagic, 4);
+    if (options_.token.empty()) {
+      proto::put16(hello.data() + 4, proto::kVersion);
+    } else {
+      proto::put16(hello.data() + 4, proto::kVersionWithToken);
+      proto::put16(hello.data() + 6, static_cast<uint16_t>(options_.token.size()));
+      std::memcpy(hello.data() + 8, options_.token.data(), options_.token.size());
+    }
     result.reset();
     asio::async_write(socket_, asio::buffer(hello), [&](boost::system::error_code e, std::size_t) { result = e; });
     run_until(result, "handshake send");
@@ -414,8 +462,12 @@ class RemoteDram::Impl {
     }
     const auto status = static_cast<proto::Status>(proto::get16(reply + 6));
     if (status != proto::Status::kOk) {
-      throw StorageError(fmt::format("ocelli-dramd at {} refused the handshake: {} (server version {})", address_,
-                                     proto::status_name(status), proto::get16(reply + 4)));
+      const char* hint = status == proto::Status::kUnauthorized
+                             ? (options_.token.empty() ? ": the server requires a token (set OCELLI_DRAM_TOKEN)"
+                                                       : ": the token does not match the server's")
+                         : status == proto::Status::kBusy ? ": the server has too many connections" : "";
+      throw StorageError(fmt::format("ocelli-dramd at {} refused the handshake: {} (server version {}){}", address_,
+                                     proto::status_name(status), proto::get16(reply + 4), hint));
     }
     size_ = proto::get64(reply + 8);
     if (proto::get32(reply + 16) < options_.block_bytes) {
@@ -660,5 +712,6 @@ void RemoteDram::prefetch(uint64_t addr, std::size_t len) { impl_->prefetch(addr
 void RemoteDram::flush() { impl_->flush(); }
 const std::string& RemoteDram::server_address() const { return impl_->address(); }
 RemoteStats RemoteDram::stats() const { return impl_->stats(); }
+void RemoteDram::claim(uint64_t addr, uint64_t len) { impl_->claim(addr, len); }
 
 }  // namespace ocelli::dram

@@ -4,11 +4,15 @@
 
 #include <fmt/core.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <type_traits>
 #include <vector>
+
+#include "ocelli/golden/file_bytes.hpp"
 
 namespace ocelli::dram {
 
@@ -25,18 +29,8 @@ void check_range(const char* what, uint64_t addr, uint64_t len, uint64_t size) {
 
 namespace {
 
-template <class T>
-std::vector<char> little_endian_bytes(const std::vector<T>& values) {
-  std::vector<char> bytes(values.size() * sizeof(T));
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    const auto u = static_cast<std::make_unsigned_t<T>>(values[i]);
-    for (std::size_t b = 0; b < sizeof(T); ++b) bytes[i * sizeof(T) + b] = static_cast<char>(u >> (8 * b));
-  }
-  return bytes;
-}
-
 // Parses the .npy header and returns the offset of the data; checks that the data are raw little-endian bytes.
-std::size_t npy_data_offset(const std::vector<char>& file, const std::string& path) {
+std::size_t npy_data_offset(const std::vector<unsigned char>& file, const std::string& path) {
   auto fail = [&path](const std::string& why) { throw StorageError(fmt::format("{}: bad .npy file: {}", path, why)); };
   if (file.size() < 10 || std::memcmp(file.data(), "\x93NUMPY", 6) != 0) fail("missing \\x93NUMPY magic");
   const int major = static_cast<unsigned char>(file[6]);
@@ -53,7 +47,7 @@ std::size_t npy_data_offset(const std::vector<char>& file, const std::string& pa
     fail(fmt::format("unsupported version {}", major));
   }
   if (header_start + header_len > file.size()) fail("header runs past the end of the file");
-  const std::string header(file.data() + header_start, header_len);
+  const std::string header(reinterpret_cast<const char*>(file.data()) + header_start, header_len);
   const auto descr_pos = header.find("'descr'");
   if (descr_pos == std::string::npos) fail("no 'descr' in header");
   const auto q1 = header.find('\'', header.find(':', descr_pos));
@@ -68,40 +62,10 @@ std::size_t npy_data_offset(const std::vector<char>& file, const std::string& pa
   return header_start + header_len;
 }
 
-// Decodes an ocelli tensor file with the golden's reader (the one definition of the format) into LE bytes.
-std::vector<char> tensor_file_elements(const std::string& path, const std::vector<char>& file) {
-  if (file.size() < 8) throw StorageError(fmt::format("tensor file '{}': shorter than its header", path));
-  const unsigned bits = static_cast<unsigned char>(file[6]) | (static_cast<unsigned>(static_cast<unsigned char>(file[7])) << 8);
-  try {
-    if (bits == 16) return little_endian_bytes(golden::read_tensor_file(path).data);
-    if (bits == 32) return little_endian_bytes(golden::read_tensor_file32(path).data);
-  } catch (const std::runtime_error& e) {
-    throw StorageError(e.what());
-  }
-  throw StorageError(fmt::format("tensor file '{}': element width {} bits is not 16 or 32", path, bits));
-}
-
 }  // namespace
 
-uint64_t load_file_into(uint8_t* memory, uint64_t memory_size, const std::string& path, uint64_t addr,
-                        FileFormat format) {
-  // Only regular files no larger than the memory: a device or FIFO path must not hang or exhaust the loader.
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw StorageError(fmt::format("cannot load '{}' into DRAM: not a regular file{}", path,
-                                   ec ? " (" + ec.message() + ")" : std::string()));
-  }
-  const uint64_t file_size = std::filesystem::file_size(path, ec);
-  if (ec) throw StorageError(fmt::format("cannot load '{}' into DRAM: {}", path, ec.message()));
-  if (file_size > memory_size + (1u << 20)) {
-    throw StorageError(fmt::format("cannot load '{}': {} bytes is larger than the DRAM (0x{:x} bytes), out of bounds",
-                                   path, file_size, memory_size));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw StorageError(fmt::format("cannot open '{}' for loading into DRAM", path));
-  std::vector<char> file(file_size);
-  in.read(file.data(), static_cast<std::streamsize>(file_size));
-  if (static_cast<uint64_t>(in.gcount()) != file_size) throw StorageError(fmt::format("error reading '{}'", path));
+uint64_t load_bytes_into(uint8_t* memory, uint64_t memory_size, const std::vector<unsigned char>& file,
+                         const std::string& path, uint64_t addr, FileFormat format, const LoadCheck& check) {
   if (format == FileFormat::kAuto) {
     if (file.size() >= 6 && std::memcmp(file.data(), "\x93NUMPY", 6) == 0) {
       format = FileFormat::kNpy;
@@ -111,18 +75,66 @@ uint64_t load_file_into(uint8_t* memory, uint64_t memory_size, const std::string
       format = FileFormat::kRaw;
     }
   }
-  std::size_t offset = 0;
+  const std::string what = fmt::format("load of '{}'", path);
   if (format == FileFormat::kTensor) {
-    file = tensor_file_elements(path, file);
-  } else if (format == FileFormat::kNpy) {
+    // The size comes from the header: checked against the memory before anything is decoded or allocated.
+    try {
+      const golden::TensorFileHeader h = golden::read_tensor_file_header(file, path);
+      check_range(what.c_str(), addr, h.data_bytes(), memory_size);
+      if (check) check(addr, h.data_bytes());
+      golden::decode_tensor_payload(file, path, memory + addr);
+      return h.data_bytes();
+    } catch (const StorageError&) {
+      throw;
+    } catch (const std::runtime_error& e) {
+      throw StorageError(e.what());
+    }
+  }
+  std::size_t offset = 0;
+  if (format == FileFormat::kNpy) {
     offset = npy_data_offset(file, path);
   } else if (format != FileFormat::kRaw) {
     throw StorageError(fmt::format("{}: unknown file format code {}", path, static_cast<int>(format)));
   }
   const uint64_t len = file.size() - offset;
-  check_range(fmt::format("load of '{}'", path).c_str(), addr, len, memory_size);
+  check_range(what.c_str(), addr, len, memory_size);
+  if (check) check(addr, len);
   std::memcpy(memory + addr, file.data() + offset, len);
   return len;
+}
+
+uint64_t load_fd_into(uint8_t* memory, uint64_t memory_size, int fd, const std::string& path, uint64_t addr,
+                      FileFormat format, const LoadCheck& check) {
+  // Only regular files no larger than the memory (+1 MiB of headers): a device or FIFO must not hang or exhaust
+  // the loader.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw StorageError(fmt::format("cannot load '{}' into DRAM: not a regular file ({})", path,
+                                   golden::file_kind(st.st_mode)));
+  }
+  const auto file_size = static_cast<uint64_t>(st.st_size);
+  if (file_size > memory_size + (1u << 20)) {
+    throw StorageError(fmt::format("cannot load '{}': {} bytes is larger than the DRAM (0x{:x} bytes), out of bounds",
+                                   path, file_size, memory_size));
+  }
+  std::vector<unsigned char> file;
+  try {
+    file = golden::read_regular_fd(fd, path, memory_size + (1u << 20), "cannot load");
+  } catch (const std::runtime_error& e) {
+    throw StorageError(e.what());
+  }
+  return load_bytes_into(memory, memory_size, file, path, addr, format, check);
+}
+
+uint64_t load_file_into(uint8_t* memory, uint64_t memory_size, const std::string& path, uint64_t addr,
+                        FileFormat format) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw StorageError(fmt::format("cannot load '{}' into DRAM: {}", path, std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  return load_fd_into(memory, memory_size, fd, path, addr, format);
 }
 
 void InProcessDram::read(uint64_t addr, void* dst, std::size_t len) {

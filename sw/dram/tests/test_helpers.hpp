@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -42,11 +43,15 @@ void expect_error(F&& callable, std::initializer_list<std::string> fragments) {
 // ocelli-dramd as a child process on 127.0.0.1 port 0; the port is read from --port-file.
 class SpawnedServer {
  public:
-  explicit SpawnedServer(uint64_t size_bytes) : port_file_(temp_path("port_" + std::to_string(counter()++))) {
+  explicit SpawnedServer(uint64_t size_bytes, const std::vector<std::string>& extra_args = {})
+      : port_file_(temp_path("port_" + std::to_string(counter()++))) {
     std::remove(port_file_.c_str());
     const std::string size = std::to_string(size_bytes);
-    std::vector<std::string> args = {OCELLI_DRAMD_PATH, "--listen", "127.0.0.1:0", "--size", size, "--port-file",
-                                     port_file_};
+    std::vector<std::string> args = {OCELLI_DRAMD_PATH, "--size", size, "--port-file", port_file_};
+    if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+      args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+    }
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -71,6 +76,7 @@ class SpawnedServer {
     std::remove(port_file_.c_str());
   }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   void signal(int sig) {
     if (pid_ > 0) ::kill(pid_, sig);
   }

@@ -37,6 +37,7 @@ class RemoteDramTest : public ::testing::Test {
   void SetUp() override {
     ServerOptions o;
     o.size_bytes = kMemBytes;
+    o.data_dir = ::testing::TempDir();  // temp_path() files are loaded
     server_ = std::make_unique<DramServer>(o);
     server_->start_background();
   }

@@ -56,9 +56,9 @@ TEST(InProcessDram, LoadsRawFilesByteForByte) {
   dram.read(100, back.data(), back.size());
   EXPECT_EQ(back, bytes);
   expect_error<StorageError>([&] { dram.load_file(path, (1 << 16) - 100); }, {"raw.bin", "out of bounds"});
-  expect_error<StorageError>([&] { dram.load_file(path + ".missing", 0); }, {"not a regular file", ".missing"});
+  expect_error<StorageError>([&] { dram.load_file(path + ".missing", 0); }, {"No such file", ".missing"});
   expect_error<StorageError>([&] { dram.load_file("/dev/zero", 0); }, {"/dev/zero", "not a regular file"});
-  expect_error<StorageError>([&] { dram.load_file(::testing::TempDir(), 0); }, {"not a regular file"});
+  expect_error<StorageError>([&] { dram.load_file(::testing::TempDir(), 0); }, {"not a regular file", "directory"});
 }
 
 TEST(InProcessDram, LoadsNpyDataBytes) {

@@ -2,7 +2,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <cctype>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "ocelli/dram/server.hpp"
@@ -12,20 +15,65 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:0";
   uint64_t size = ocelli::dram::kDefaultDramBytes;
   std::string port_file;
+  std::string token_file;
+  double idle_s = 600;
+  ocelli::dram::ServerOptions options;
   bool verbose = false;
   app.add_option("--listen", listen, "host:port to listen on (port 0 picks a free port)")->capture_default_str();
   app.add_option("--size", size, "memory size in bytes")->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   app.add_option("--port-file", port_file, "write the chosen port number to this file once listening");
   app.add_flag("-v,--verbose", verbose, "log connections and protocol errors to stderr");
+  app.add_option("--data-dir", options.data_dir,
+                 "LOAD_FILE reads only files inside this directory (without it, LOAD_FILE is refused)")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--token-file", token_file,
+                 "shared secret (first line of FILE) clients must send; required unless listening on loopback "
+                 "(default: $OCELLI_DRAM_TOKEN if set)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--max-connections", options.max_connections, "connections served at once; more get BUSY")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 100000u));
+  app.add_option("--max-connection-bytes", options.max_connection_bytes,
+                 "buffered requests + unsent replies of one connection")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{33} << 20, uint64_t{1} << 40));
+  app.add_option("--max-buffered-bytes", options.max_buffered_bytes, "the same over all connections")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{33} << 20, uint64_t{1} << 40));
+  app.add_option("--idle-timeout", idle_s, "seconds without traffic after which a connection is closed (0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
   CLI11_PARSE(app, argc, argv);
+  options.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(idle_s * 1000));
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    std::getline(in, options.token);
+    while (!options.token.empty() && std::isspace(static_cast<unsigned char>(options.token.back()))) {
+      options.token.pop_back();
+    }
+    const auto start = options.token.find_first_not_of(" \t");
+    options.token.erase(0, start == std::string::npos ? options.token.size() : start);
+    if (!in && !in.eof()) {
+      fmt::print(stderr, "ocelli-dramd: --token-file '{}': cannot read it\n", token_file);
+      return 2;
+    }
+    if (options.token.empty()) {
+      fmt::print(stderr, "ocelli-dramd: --token-file '{}': the first line is empty\n", token_file);
+      return 2;
+    }
+  } else if (const char* env = std::getenv("OCELLI_DRAM_TOKEN"); env && *env) {
+    options.token = env;
+  }
 
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size()) {
     fmt::print(stderr, "ocelli-dramd: --listen '{}' must be host:port\n", listen);
     return 2;
   }
-  ocelli::dram::ServerOptions options;
   options.host = listen.substr(0, colon);
+  if (options.host.size() > 2 && options.host.front() == '[' && options.host.back() == ']') {
+    options.host = options.host.substr(1, options.host.size() - 2);  // [::1]:7000
+  }
   options.size_bytes = size;
   options.log_connections = verbose;
   try {
@@ -56,8 +104,10 @@ int main(int argc, char** argv) {
     }
     server.run();
     const auto c = server.counters();
-    fmt::print(stderr, "ocelli-dramd: stopped after {} connections, {} requests, {} error replies\n", c.connections,
-               c.requests, c.error_replies);
+    fmt::print(stderr,
+               "ocelli-dramd: stopped after {} connections, {} requests, {} error replies, {} refused, {} timed out; "
+               "peak buffered {} bytes\n",
+               c.connections, c.requests, c.error_replies, c.refused_connections, c.timed_out, c.peak_buffered_bytes);
   } catch (const std::exception& e) {
     fmt::print(stderr, "ocelli-dramd: {}\n", e.what());
     return 1;

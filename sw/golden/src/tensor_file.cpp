@@ -1,6 +1,8 @@
 // Tensor files (docs/numerics.md, "Tensor file"): 48-byte little-endian header + zlib-compressed payload.
 #include "ocelli/golden/tensor_file.hpp"
 
+#include "ocelli/golden/file_bytes.hpp"
+
 #include <fmt/format.h>
 #include <zlib.h>
 
@@ -89,68 +91,119 @@ void write_file(const std::string& path, const Tensor<T>& t) {
   if (!f) file_error(path, "write failed");
 }
 
+// Deflate never expands more than 1032:1, so a header promising more data than its stream can hold is corrupt:
+// refused before anything is allocated (a 2 KB file must not make the reader ask for terabytes).
+constexpr std::uint64_t kMaxDeflateRatio = 1032;
+
+std::uint64_t checked_elements(const Shape& s, const std::string& name) {
+  if (s.n < 0 || s.c < 0 || s.h < 0 || s.w < 0) {
+    file_error(name, fmt::format("negative dimension in shape ({}, {}, {}, {})", s.n, s.c, s.h, s.w));
+  }
+  std::uint64_t product = 1;
+  for (int d : {s.n, s.c, s.h, s.w}) {
+    if (__builtin_mul_overflow(product, static_cast<std::uint64_t>(d), &product)) {
+      file_error(name, fmt::format("shape ({}, {}, {}, {}) has more than 2^64 elements", s.n, s.c, s.h, s.w));
+    }
+  }
+  return product;
+}
+
 template <class T>
-Tensor<T> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) file_error(path, "cannot open for reading");
-  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (bytes.size() < kHeaderBytes) {
-    file_error(path, fmt::format("truncated header ({} of {} bytes)", bytes.size(), kHeaderBytes));
-  }
-  if (std::memcmp(bytes.data(), kTensorFileMagic, sizeof(kTensorFileMagic)) != 0) {
-    file_error(path, "bad magic (not an ocelli tensor file; expected \"OCTF\")");
-  }
-  ByteReader h(bytes.data() + sizeof(kTensorFileMagic));
-  const auto version = h.get<std::uint16_t>();
-  if (version != kTensorFileVersion) file_error(path, fmt::format("unsupported version {}", version));
-  const auto dtype_bits = h.get<std::uint16_t>();
-  if (dtype_bits != 8 * sizeof(T)) {
-    file_error(path, fmt::format("holds int{} elements but int{} was requested", dtype_bits, 8 * sizeof(T)));
+Tensor<T> decode(const std::vector<unsigned char>& bytes, const std::string& name) {
+  const TensorFileHeader hdr = read_tensor_file_header(bytes, name);
+  if (hdr.bits != 8 * sizeof(T)) {
+    file_error(name, fmt::format("holds int{} elements but int{} was requested", hdr.bits, 8 * sizeof(T)));
   }
   Tensor<T> t;
-  t.shape.n = h.get<std::int32_t>();
-  t.shape.c = h.get<std::int32_t>();
-  t.shape.h = h.get<std::int32_t>();
-  t.shape.w = h.get<std::int32_t>();
-  t.frac = h.get<std::int32_t>();
-  const auto count = h.get<std::uint64_t>();
-  const auto crc = h.get<std::uint32_t>();
-  const auto packed_size = h.get<std::uint64_t>();
-  const Shape& s = t.shape;
-  if (s.n < 0 || s.c < 0 || s.h < 0 || s.w < 0 || s.elements() != count) {
-    file_error(path, fmt::format("shape ({}, {}, {}, {}) does not match the element count {}", s.n, s.c, s.h, s.w,
-                                 count));
-  }
-  const std::size_t available = bytes.size() - kHeaderBytes;
-  if (packed_size > available) {
-    file_error(path, fmt::format("truncated payload ({} of {} compressed bytes)", available, packed_size));
-  }
-  if (packed_size < available) {
-    file_error(path, fmt::format("{} unexpected bytes after the payload", available - packed_size));
-  }
-  const unsigned char* packed = bytes.data() + kHeaderBytes;
-  const std::uint32_t actual_crc = crc32(0L, packed, static_cast<uInt>(packed_size));
-  if (actual_crc != crc) {
-    file_error(path, fmt::format("payload checksum mismatch (CRC32 {:#010x}, header says {:#010x})", actual_crc, crc));
-  }
-  if (count > std::numeric_limits<std::size_t>::max() / sizeof(T)) file_error(path, "element count too large");
-  std::vector<unsigned char> payload(count * sizeof(T));
-  uLongf unpacked = payload.size();
-  const int z = uncompress(payload.data(), &unpacked, packed, packed_size);
-  if (z != Z_OK || unpacked != payload.size()) {
-    file_error(path, fmt::format("corrupt compressed payload (zlib: {}, {} of {} bytes)", zError(z), unpacked,
-                                 payload.size()));
-  }
-  t.data.resize(count);
+  t.shape = hdr.shape;
+  t.frac = hdr.frac;
+  std::vector<unsigned char> payload(static_cast<std::size_t>(hdr.data_bytes()));
+  decode_tensor_payload(bytes, name, payload.data());
+  t.data.resize(static_cast<std::size_t>(hdr.count));
   ByteReader r(payload.data());
   for (auto& v : t.data) v = r.get<T>();
   return t;
+}
+
+template <class T>
+Tensor<T> read_file(const std::string& path) {
+  return decode<T>(read_regular_file(path, kMaxTensorFileBytes, "tensor file"), path);
 }
 
 }  // namespace
 
 void write_tensor_file(const std::string& path, const Tensor16& t) { write_file(path, t); }
 void write_tensor_file(const std::string& path, const Tensor32& t) { write_file(path, t); }
+TensorFileHeader read_tensor_file_header(const std::vector<unsigned char>& bytes, const std::string& name) {
+  if (bytes.size() < kHeaderBytes) {
+    file_error(name, fmt::format("truncated header ({} of {} bytes)", bytes.size(), kHeaderBytes));
+  }
+  if (std::memcmp(bytes.data(), kTensorFileMagic, sizeof(kTensorFileMagic)) != 0) {
+    file_error(name, "bad magic (not an ocelli tensor file; expected \"OCTF\")");
+  }
+  ByteReader h(bytes.data() + sizeof(kTensorFileMagic));
+  const auto version = h.get<std::uint16_t>();
+  if (version != kTensorFileVersion) file_error(name, fmt::format("unsupported version {}", version));
+  TensorFileHeader hdr;
+  hdr.bits = h.get<std::uint16_t>();
+  if (hdr.bits != 16 && hdr.bits != 32) file_error(name, fmt::format("element width {} bits is not 16 or 32", hdr.bits));
+  hdr.shape.n = h.get<std::int32_t>();
+  hdr.shape.c = h.get<std::int32_t>();
+  hdr.shape.h = h.get<std::int32_t>();
+  hdr.shape.w = h.get<std::int32_t>();
+  hdr.frac = h.get<std::int32_t>();
+  hdr.count = h.get<std::uint64_t>();
+  hdr.crc = h.get<std::uint32_t>();
+  const auto packed_size = h.get<std::uint64_t>();
+  const Shape& s = hdr.shape;
+  if (checked_elements(s, name) != hdr.count) {
+    file_error(name, fmt::format("shape ({}, {}, {}, {}) does not match the element count {}", s.n, s.c, s.h, s.w,
+                                 hdr.count));
+  }
+  const std::size_t available = bytes.size() - kHeaderBytes;
+  if (packed_size > available) {
+    file_error(name, fmt::format("truncated payload ({} of {} compressed bytes)", available, packed_size));
+  }
+  if (packed_size < available) {
+    file_error(name, fmt::format("{} unexpected bytes after the payload", available - packed_size));
+  }
+  const std::uint64_t limit = packed_size * kMaxDeflateRatio + 1024;
+  if (hdr.count > limit / (hdr.bits / 8)) {
+    file_error(name, fmt::format("header promises {} elements of {} bits, more than its {} compressed bytes can "
+                                 "hold (corrupt header)",
+                                 hdr.count, hdr.bits, packed_size));
+  }
+  return hdr;
+}
+
+void decode_tensor_payload(const std::vector<unsigned char>& bytes, const std::string& name, unsigned char* out) {
+  const TensorFileHeader hdr = read_tensor_file_header(bytes, name);
+  const unsigned char* packed = bytes.data() + kHeaderBytes;
+  const std::uint64_t packed_size = bytes.size() - kHeaderBytes;
+  const std::uint32_t actual_crc = crc32(0L, packed, static_cast<uInt>(packed_size));
+  if (actual_crc != hdr.crc) {
+    file_error(name, fmt::format("payload checksum mismatch (CRC32 {:#010x}, header says {:#010x})", actual_crc,
+                                 hdr.crc));
+  }
+  uLongf unpacked = static_cast<uLongf>(hdr.data_bytes());
+  const int z = uncompress(out, &unpacked, packed, packed_size);
+  if (z != Z_OK || unpacked != hdr.data_bytes()) {
+    // zlib's text is empty for Z_OK (a stream shorter than the header promises); never print an empty reason.
+    const char* zwhy = zError(z);
+    const std::string why = z == Z_OK ? std::string("the stream ends early")
+                            : zwhy && *zwhy ? std::string(zwhy)
+                                            : fmt::format("error {}", z);
+    file_error(name, fmt::format("corrupt compressed payload (zlib: {}, {} of {} bytes)", why, unpacked,
+                                 hdr.data_bytes()));
+  }
+}
+
+Tensor16 parse_tensor_file(const std::vector<unsigned char>& bytes, const std::string& name) {
+  return decode<std::int16_t>(bytes, name);
+}
+Tensor32 parse_tensor_file32(const std::vector<unsigned char>& bytes, const std::string& name) {
+  return decode<std::int32_t>(bytes, name);
+}
 Tensor16 read_tensor_file(const std::string& path) { return read_file<std::int16_t>(path); }
 Tensor32 read_tensor_file32(const std::string& path) { return read_file<std::int32_t>(path); }
 

@@ -3,6 +3,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,42 @@ TEST(OnnxNodeCli, CorruptedExpectedOutputExitsOne) {
   // The untouched copy matches, so the 1 comes from the perturbation.
   fs::copy_file(src / "test_data_set_0" / "output_0.pb", out, fs::copy_options::overwrite_existing);
   EXPECT_EQ(exit_code_of(dst), 0);
+  fs::remove_all(dst);
+}
+
+// Issue 19 items 5 and 13: an empty model.onnx said "unsupported" (2) instead of malformed (3); a stray
+// input_7.pb was ignored; a FIFO model.onnx or input_0.pb blocked forever. Each is now exit 3 at once.
+TEST(OnnxNodeCli, MalformedTestDirectoriesExitThreeWithoutBlocking) {
+  const fs::path src = kData / "node/test_relu";
+  const fs::path dst = fs::temp_directory_path() / ("ocelli-onnx-bad-" + std::to_string(::getpid()));
+  auto fresh_copy = [&] {
+    fs::remove_all(dst);
+    fs::copy(src, dst, fs::copy_options::recursive);
+    for (const auto& e : fs::recursive_directory_iterator(dst)) {
+      fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+    }
+  };
+  // `timeout` turns a hang into exit 124, so the test ends either way.
+  auto code = [&] {
+    const std::string cmd = "timeout 20 " + std::string(OCELLI_CLI) + " onnx-node '" + dst.string() + "' 2>/dev/null";
+    const int status = std::system(cmd.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  fresh_copy();
+  EXPECT_EQ(code(), 0);
+  std::ofstream(dst / "model.onnx", std::ios::trunc).close();
+  EXPECT_EQ(code(), 3) << "empty model.onnx";
+  fresh_copy();
+  fs::copy_file(dst / "test_data_set_0" / "input_0.pb", dst / "test_data_set_0" / "input_7.pb");
+  EXPECT_EQ(code(), 3) << "stray input_7.pb";
+  fresh_copy();
+  fs::remove(dst / "model.onnx");
+  ASSERT_EQ(::mkfifo((dst / "model.onnx").c_str(), 0600), 0);
+  EXPECT_EQ(code(), 3) << "FIFO model.onnx";
+  fresh_copy();
+  fs::remove(dst / "test_data_set_0" / "input_0.pb");
+  ASSERT_EQ(::mkfifo((dst / "test_data_set_0" / "input_0.pb").c_str(), 0600), 0);
+  EXPECT_EQ(code(), 3) << "FIFO input_0.pb";
   fs::remove_all(dst);
 }
 

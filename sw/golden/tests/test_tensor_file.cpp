@@ -4,7 +4,12 @@
 
 #include <zlib.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <random>
 
@@ -157,6 +162,89 @@ TEST(TensorFile, ShapeVersusElementCount) {
   b[20] = 6;  // w 5 -> 6: shape no longer matches the element count
   write_bytes(path, b);
   expect_read_error(path, "element count");
+}
+
+void put_le(std::vector<char>& b, std::size_t at, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<char>(v >> (8 * i));
+}
+
+// A small file whose header promises a huge tensor is refused from the header, before anything is allocated
+// (was: std::bad_alloc, or a 1 GB allocation for 1x1x23170x23170).
+TEST(TensorFile, HugeShapeFromSmallFileIsRefusedBeforeAllocating) {
+  const std::string path = temp_path("huge.octf");
+  write_tensor_file(path, sample(9));
+  auto b = read_bytes(path);
+  for (auto dims : {std::vector<std::uint64_t>{1024, 1, 65536, 65536}, std::vector<std::uint64_t>{1, 1, 23170, 23170}}) {
+    std::uint64_t count = 1;
+    for (std::size_t i = 0; i < 4; ++i) {
+      put_le(b, 8 + 4 * i, dims[i], 4);
+      count *= dims[i];
+    }
+    put_le(b, 28, count, 8);
+    write_bytes(path, b);
+    expect_read_error(path, "more than its");
+  }
+}
+
+// Dimensions whose product overflows 64 bits must not wrap around to match a small element count.
+TEST(TensorFile, ShapeProductOverflowIsRefused) {
+  const std::string path = temp_path("wrap.octf");
+  write_tensor_file(path, sample(10));
+  auto b = read_bytes(path);
+  // 65536^4 = 2^64 wraps to 0 in 64 bits; the element count says 0.
+  for (std::size_t i = 0; i < 4; ++i) put_le(b, 8 + 4 * i, 65536, 4);
+  put_le(b, 28, 0, 8);
+  write_bytes(path, b);
+  expect_read_error(path, "more than 2^64 elements");
+}
+
+// A directory, a FIFO without a writer and a device are refused at once, naming the file and its kind.
+TEST(TensorFile, NonRegularFilesAreRefusedWithoutBlocking) {
+  const std::string fifo = temp_path("fifo.octf");
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto done = std::async(std::launch::async, [&] {
+    expect_read_error(fifo, "a FIFO");
+    expect_read_error("/dev/zero", "a character device");
+    const std::string dir = ::testing::TempDir();
+    expect_read_error(dir, "a directory");
+  });
+  if (done.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    ADD_FAILURE() << "reading a FIFO blocked";
+    std::ofstream release(fifo);  // a writer that closes at once ends the blocked read, so the test ends
+  }
+  done.get();
+  ::unlink(fifo.c_str());
+}
+
+// Item 13: a stream shorter than the header promises gave "zlib: , 32 of 64 bytes" (zlib's text for Z_OK is empty).
+TEST(TensorFile, ShortStreamHasAReason) {
+  const std::string path = temp_path("short.octf");
+  write_tensor_file(path, Tensor16({1, 1, 4, 4}, 0));
+  auto b = read_bytes(path);
+  put_le(b, 20, 8, 4);   // w 4 -> 8
+  put_le(b, 28, 32, 8);  // 32 elements: the stream holds 16
+  write_bytes(path, b);
+  expect_read_error(path, "the stream ends early");
+}
+
+TEST(TensorFile, ParseFromMemoryNamesTheSource) {
+  const Tensor16 t = sample(11);
+  const std::string path = temp_path("mem.octf");
+  write_tensor_file(path, t);
+  const auto b = read_bytes(path);
+  const std::vector<unsigned char> bytes(b.begin(), b.end());
+  const TensorFileHeader h = read_tensor_file_header(bytes, "memory");
+  EXPECT_EQ(h.shape, t.shape);
+  EXPECT_EQ(h.bits, 16u);
+  EXPECT_EQ(h.data_bytes(), t.data.size() * 2);
+  EXPECT_EQ(parse_tensor_file(bytes, "memory").data, t.data);
+  try {
+    parse_tensor_file32(bytes, "memory");
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("tensor file 'memory'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TensorFile, WriteRejectsInconsistentTensor) {

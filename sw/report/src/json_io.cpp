@@ -1,10 +1,12 @@
 // write_json / read_json: the complete record (every field) plus derived metrics, and its strict reader.
 #include <fstream>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "ocelli/golden/file_bytes.hpp"
 #include "ocelli/report/report.hpp"
 #include "record_json.hpp"
 
@@ -117,7 +119,17 @@ class FieldReader {
 
  private:
   [[noreturn]] void mistyped(const std::string& key, const char* expected, const nlohmann::json& v) const {
-    fail(key, fmt::format("expected {}, got {}", expected, v.dump()));
+    fail(key, fmt::format("expected {}, got {}", expected, brief(v)));
+  }
+
+  // A value as the error shows it: containers by kind and size (never dumped: they may be huge or deeply
+  // nested), scalars as JSON cut to 80 characters.
+  static std::string brief(const nlohmann::json& v) {
+    if (v.is_array()) return fmt::format("an array of {} elements", v.size());
+    if (v.is_object()) return fmt::format("an object of {} fields", v.size());
+    std::string text = v.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    if (text.size() > 80) text = text.substr(0, 77) + "...";
+    return text;
   }
 
   const std::string& file_;
@@ -233,12 +245,22 @@ void write_json(const driver::RunRecord& run, const std::string& path, const Rep
   if (!out) throw std::runtime_error(fmt::format("{}: write failed", path));
 }
 
+constexpr std::uint64_t kMaxRecordBytes = 64ull << 20;
+constexpr int kMaxRecordDepth = 16;
+
 driver::RunRecord read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path));
+  // A regular file of sane size only (a FIFO or device is refused at once), nested no deeper than a record can be.
+  const std::vector<unsigned char> bytes = golden::read_regular_file(path, kMaxRecordBytes, "run record");
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(bytes.begin(), bytes.end(), [&path](int depth, nlohmann::json::parse_event_t,
+                                                                    nlohmann::json&) {
+      if (depth > kMaxRecordDepth) {
+        throw std::runtime_error(fmt::format("{}: not a run record: JSON nested deeper than {} levels", path,
+                                             kMaxRecordDepth));
+      }
+      return true;
+    });
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }

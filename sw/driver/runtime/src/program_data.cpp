@@ -1,12 +1,14 @@
 #include "ocelli/runtime/program_data.hpp"
 
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "ocelli/golden/alexnet_data.hpp"
+#include "ocelli/golden/file_bytes.hpp"
 #include "ocelli/golden/tensor_file.hpp"
 
 namespace ocelli::runtime {
@@ -47,8 +49,18 @@ void fill_calibrated(ProgramData& d) {
   d.input = golden::run_network(prefix, image).back().output;
 }
 
+// The header is checked against the program before anything is decoded: a file promising a huge tensor costs
+// nothing, and only regular files are read (a FIFO, device or directory is refused at once, naming it).
 golden::Tensor16 read_input_file(const driver::Program& p) {
-  golden::Tensor16 t = golden::read_tensor_file(p.input.path);
+  const std::vector<unsigned char> bytes =
+      golden::read_regular_file(p.input.path, golden::kMaxTensorFileBytes, fmt::format("{}: input file", p.file));
+  const golden::TensorFileHeader h = golden::read_tensor_file_header(bytes, p.input.path);
+  if (h.shape != p.network.input_shape) {
+    throw std::runtime_error(fmt::format("{}: input file {}: shape {} but the program's input is {} (batch {})", p.file,
+                                         p.input.path, shape_text(h.shape), shape_text(p.network.input_shape),
+                                         p.batch()));
+  }
+  golden::Tensor16 t = golden::parse_tensor_file(bytes, p.input.path);
   if (t.shape != p.network.input_shape) {
     throw std::runtime_error(fmt::format("{}: input file {}: shape {} but the program's input is {} (batch {})", p.file,
                                          p.input.path, shape_text(t.shape), shape_text(p.network.input_shape),
@@ -95,9 +107,54 @@ golden::Tensor16 make_synthetic_input(const golden::Shape& shape, int frac, std:
   return t;
 }
 
+namespace {
+
+std::uint64_t host_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+}
+
+void check_host_memory(const driver::Program& p, std::uint64_t available) {
+  // Elements of a shape, saturating instead of wrapping (dims are validated by the parser, but a batch multiplies).
+  auto elements = [](const golden::Shape& s) {
+    std::uint64_t v = 1;
+    for (int d : {s.n, s.c, s.h, s.w}) {
+      if (d < 0 || __builtin_mul_overflow(v, static_cast<std::uint64_t>(d), &v)) return UINT64_MAX;
+    }
+    return v;
+  };
+  auto add = [](std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; };
+  // Every int16 tensor lives about four times: the golden's output, the DRAM image, the read-back and slack.
+  auto cost = [](std::uint64_t n) { return n > UINT64_MAX / 8 ? UINT64_MAX : n * 8; };
+  std::uint64_t total = cost(elements(p.network.input_shape));
+  std::string largest = fmt::format("the input {}", shape_text(p.network.input_shape));
+  std::uint64_t largest_bytes = total;
+  for (const auto& l : p.network.layers) {
+    for (const auto& [what, shape] : {std::pair<const char*, golden::Shape>{"output", l.out_shape},
+                                      std::pair<const char*, golden::Shape>{"weights", l.weight_shape}}) {
+      const std::uint64_t b = cost(elements(shape));
+      total = add(total, b);
+      if (b > largest_bytes) {
+        largest_bytes = b;
+        largest = fmt::format("layer '{}' {} {}", l.name, what, shape_text(shape));
+      }
+    }
+  }
+  if (available > 0 && total > available) {
+    throw std::runtime_error(fmt::format(
+        "{}: the program's tensors need about {:.1f} GiB of host memory (largest: {}), more than this machine's "
+        "{:.1f} GiB; use a smaller batch or shapes",
+        p.file, static_cast<double>(total) / (1ull << 30), largest, static_cast<double>(available) / (1ull << 30)));
+  }
+}
+
+}  // namespace
+
 ProgramData make_program_data(driver::Program program, const ProgramOverrides& overrides) {
   if (overrides.batch) program.network = golden::with_batch(program.network, *overrides.batch);
   if (overrides.seed) program.seed = *overrides.seed;
+  // Refused with the shape named before anything is allocated (was: "error: std::bad_alloc").
+  check_host_memory(program, host_memory_bytes());
   ProgramData d;
   d.program = std::move(program);
   driver::Program& p = d.program;

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <stdexcept>
 
@@ -81,15 +82,24 @@ std::uint64_t layer_budget(const RunOptions& o, std::uint64_t estimate) {
 
 }  // namespace
 
+std::optional<std::uint64_t> parse_decimal_u64(const std::string& text) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
 TraceWindow parse_trace_window(const std::string& text) {
   const auto colon = text.find(':');
   auto number = [&](const std::string& part, const char* what) {
-    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) {
-      throw std::invalid_argument(
-          fmt::format("trace window '{}': {} '{}' is not a decimal cycle count (expected start:count)", text, what,
-                      part));
+    const auto v = parse_decimal_u64(part);
+    if (!v) {
+      throw std::invalid_argument(fmt::format(
+          "trace window '{}': {} '{}' is not a decimal cycle count in 0..18446744073709551615 (expected start:count)",
+          text, what, part));
     }
-    return std::stoull(part);
+    return *v;
   };
   if (colon == std::string::npos) {
     throw std::invalid_argument(fmt::format("trace window '{}': expected start:count (cycles)", text));
@@ -150,7 +160,14 @@ ProgramRunner::ProgramRunner(ProgramData data, RunOptions options)
                                             options_.last_layer, data_.program.file));
   }
   if (!options_.trace_layer.empty()) desc.index_of(options_.trace_layer);
-  if (!options_.flip_output_bit_layer.empty()) desc.index_of(options_.flip_output_bit_layer);
+  if (!options_.flip_output_bit_layer.empty()) {
+    const std::size_t flip = desc.index_of(options_.flip_output_bit_layer);
+    if (flip < first_ || flip > last_) {
+      throw std::invalid_argument(fmt::format(
+          "--flip-output-bit '{}': that layer is not simulated in this run (layers {}..{}), so nothing would be "
+          "flipped", options_.flip_output_bit_layer, desc.layers[first_].name, desc.layers[last_].name));
+    }
+  }
 }
 
 driver::RunRecord ProgramRunner::record_header() const {
@@ -219,6 +236,18 @@ void ProgramRunner::judge_layer(std::size_t i, sim::TopSim& sim, const sim::TopR
   }
 }
 
+// A layer is judged only once the storage has confirmed every write the layer made (a remote server answers the
+// SYNC or fails within its deadline): a PASS never rests on data the memory may not hold.
+void ProgramRunner::confirm_writes(dram::Storage& storage, const std::string& layer) {
+  try {
+    storage.flush();
+  } catch (const dram::StorageError& e) {
+    throw dram::StorageError(
+        fmt::format("layer '{}': the DRAM did not confirm the layer's writes, so the run cannot pass: {}", layer,
+                    e.what()));
+  }
+}
+
 RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
   const auto run_start = Clock::now();
   const auto& layers = data_.network.desc.layers;
@@ -259,6 +288,7 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
     const sim::TopRunResult hw = sim.run(layout_.descriptor_addr(i), 1, progress.budget_cycles);
     sim.end_trace();  // a traced layer's window ends with the layer
     read_counters(sim, r);
+    confirm_writes(storage, r.name);
     judge_layer(i, sim, hw, progress.budget_cycles, storage, r, result);
     r.wall_seconds = seconds_since(layer_start);
     estimate_done += r.estimated_cycles;

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "ocelli/dram/remote_dram.hpp"
@@ -19,7 +20,8 @@ std::unique_ptr<dram::Storage> open_storage(const std::string& spec, std::uint64
       colon + 1 == spec.size()) {
     throw std::invalid_argument(fmt::format("--dram: '{}' is not inproc or tcp://host:port", spec));
   }
-  const std::string host = spec.substr(prefix.size(), colon - prefix.size());
+  std::string host = spec.substr(prefix.size(), colon - prefix.size());
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [::1]
   const std::string port_text = spec.substr(colon + 1);
   if (port_text.find_first_not_of("0123456789") != std::string::npos || port_text.size() > 5 ||
       std::stoul(port_text) == 0 || std::stoul(port_text) > 65535) {
@@ -28,12 +30,16 @@ std::unique_ptr<dram::Storage> open_storage(const std::string& spec, std::uint64
   dram::RemoteOptions options;
   options.host = host;
   options.port = static_cast<std::uint16_t>(std::stoul(port_text));
+  if (const char* token = std::getenv("OCELLI_DRAM_TOKEN"); token && *token) options.token = token;
   auto remote = std::make_unique<dram::RemoteDram>(options);
   if (remote->size() < bytes_needed) {
     throw std::runtime_error(fmt::format("--dram {}: the server has {} bytes of memory, the program needs {} (start "
                                          "ocelli-dramd with a larger --size)",
                                          spec, remote->size(), bytes_needed));
   }
+  // The run's memory is its own while it runs: another client writing into it is refused by the server instead of
+  // making the simulation fail with a misleading RTL error.
+  if (bytes_needed > 0) remote->claim(0, bytes_needed);
   return remote;
 }
 

@@ -6,8 +6,14 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <future>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -22,6 +28,8 @@
 
 namespace ocelli::runtime {
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 const std::string kProgramsDir = OCELLI_PROGRAMS_DIR;
 
@@ -419,6 +427,140 @@ TEST(Runtime, BadDramSpecsAreNamed) {
   EXPECT_THROW(open_storage("tcp://x", 1), std::invalid_argument);
   EXPECT_THROW(open_storage("udp://x:1", 1), std::invalid_argument);
   EXPECT_THROW(open_storage("tcp://127.0.0.1:99999", 1), std::invalid_argument);
+}
+
+
+// Delegates to another storage; calls a hook at every flush (the n-th flush, counted from 1).
+class FlushHookStorage final : public dram::Storage {
+ public:
+  FlushHookStorage(std::unique_ptr<dram::Storage> inner, std::function<void(int)> hook)
+      : inner_(std::move(inner)), hook_(std::move(hook)) {}
+  uint64_t size() const override { return inner_->size(); }
+  void read(uint64_t a, void* d, std::size_t n) override { inner_->read(a, d, n); }
+  void write(uint64_t a, const void* s, std::size_t n) override { inner_->write(a, s, n); }
+  void fill(uint64_t a, uint64_t n, uint8_t v) override { inner_->fill(a, n, v); }
+  uint64_t load_file(const std::string& p, uint64_t a, dram::FileFormat f) override { return inner_->load_file(p, a, f); }
+  void prefetch(uint64_t a, std::size_t n) override { inner_->prefetch(a, n); }
+  void flush() override {
+    hook_(++flushes_);
+    inner_->flush();
+  }
+
+ private:
+  std::unique_ptr<dram::Storage> inner_;
+  std::function<void(int)> hook_;
+  int flushes_ = 0;
+};
+
+// Issue 19 item 7: a DRAM server that stops answering during a run made it exit 0 with PASS: the layer's writes
+// were never confirmed (one flush after the image only). Each layer is now judged only after a confirmed flush, so
+// the run fails naming the layer, within the client's 2 s deadline.
+TEST(Runtime, AServerThatStopsAnsweringFailsTheRunWithinItsDeadline) {
+  dram::testing::SpawnedServer server(64ull << 20);
+  ProgramRunner runner(load("small_conv.prog"), RunOptions{});
+  Clock::time_point stopped;
+  FlushHookStorage storage(open_storage("tcp://127.0.0.1:" + std::to_string(server.port()), runner.dram_bytes_needed()),
+                           [&](int n) {
+                             if (n == 1) return;  // the image: confirmed; then the server stops
+                             server.signal(SIGSTOP);
+                             stopped = Clock::now();
+                           });
+  try {
+    (void)runner.run(storage);
+    ADD_FAILURE() << "the run ended without an error";
+  } catch (const dram::StorageError& e) {
+    const auto detected = Clock::now() - stopped;
+    fmt::print("message: {} (detected {} ms after the stop)\n", e.what(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(detected).count());
+    expect_contains(e.what(), "layer 'conv'");
+    expect_contains(e.what(), "did not confirm");
+    expect_contains(e.what(), "no reply to SYNC");
+    EXPECT_LT(detected, std::chrono::milliseconds(2000 + 2000));
+  }
+  server.signal(SIGCONT);
+}
+
+// Item 11: --flip-output-bit naming a layer the run does not simulate silently did nothing.
+TEST(Runtime, FlipOutputBitOfALayerNotSimulatedIsRefused) {
+  RunOptions o;
+  o.last_layer = "fc1";
+  o.flip_output_bit_layer = "fc2";
+  try {
+    ProgramRunner runner(load("small_fc.prog"), o);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    expect_contains(e.what(), "fc2");
+    expect_contains(e.what(), "not simulated");
+  }
+}
+
+// Item 8: numbers too large for 64 bits, or negative, are refused instead of wrapping (or "error: stoull").
+TEST(Runtime, DecimalOptionsAreStrict) {
+  EXPECT_EQ(parse_decimal_u64("0"), 0u);
+  EXPECT_EQ(parse_decimal_u64("18446744073709551615"), UINT64_MAX);
+  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "0x10", "18446744073709551616", "99999999999999999999999"}) {
+    EXPECT_FALSE(parse_decimal_u64(bad)) << bad;
+  }
+  try {
+    parse_trace_window("99999999999999999999:1");
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    expect_contains(e.what(), "99999999999999999999");
+  }
+}
+
+// Items 4, 5, 9: an input file that is /dev/zero grew memory without end, a FIFO blocked the run forever, a
+// directory gave a message without the file's name. Each is now refused at once, naming the file and its kind.
+TEST(Runtime, InputFilesThatAreNotRegularFilesAreRefusedAtOnce) {
+  const std::string dir = ::testing::TempDir() + "ocelli_rt_inputs_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string fifo = dir + "/in.fifo";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto program_with_input = [&](const std::string& input) {
+    const std::string path = dir + "/p.prog";
+    std::ofstream(path) << "network t\ninput shape=8x16x16 frac=8 source=file path=" << input
+                        << "\nlayer conv conv filters=16 kernel=3 stride=1 pad=1 relu frac_w=10 frac_out=8 out=16x16x16\n";
+    return path;
+  };
+  auto done = std::async(std::launch::async, [&] {
+    for (const auto& [input, kind] : std::vector<std::pair<std::string, std::string>>{
+             {"/dev/zero", "a character device"}, {fifo, "a FIFO"}, {dir, "a directory"}}) {
+      try {
+        make_program_data(driver::parse_program_file(program_with_input(input)), {});
+        ADD_FAILURE() << input << ": no error";
+      } catch (const std::runtime_error& e) {
+        expect_contains(e.what(), input);
+        expect_contains(e.what(), kind);
+      }
+    }
+  });
+  if (done.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    ADD_FAILURE() << "reading an input file blocked";
+    std::ofstream release(fifo);  // a writer that closes at once ends a blocked read
+  }
+  done.get();
+  std::filesystem::remove_all(dir);
+}
+
+
+// Item 9: huge shapes failed with "error: std::bad_alloc". They are refused before anything is allocated, naming
+// the largest tensor and the memory it would need.
+TEST(Runtime, ShapesTooLargeForTheHostAreRefusedNamingTheTensor) {
+  for (const std::string& text :
+       {std::string("network big\ninput shape=65536x65536x65536 frac=8 source=synthetic\n"
+                    "layer conv conv filters=16 kernel=3 stride=1 pad=1 relu frac_w=10 frac_out=8\n"),
+        std::string("network big\nbatch 1024\ninput shape=64x4096x4096 frac=8 source=synthetic\n"
+                    "layer conv conv filters=16 kernel=3 stride=1 pad=1 relu frac_w=10 frac_out=8\n")}) {
+    try {
+      make_program_data(driver::parse_program_text(text, "big.prog"), {});
+      ADD_FAILURE() << "no error";
+    } catch (const std::runtime_error& e) {
+      expect_contains(e.what(), "big.prog");
+      expect_contains(e.what(), "GiB of host memory");
+      expect_contains(e.what(), "largest: the input");
+    }
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include "ocelli/golden/file_bytes.hpp"
 #include "ocelli/onnx/numeric_tensor.hpp"
 #include "ops.hpp"
 
@@ -21,11 +22,18 @@ namespace {
 namespace pb = ::onnx;
 namespace fs = std::filesystem;
 
+constexpr std::uint64_t kMaxProtoBytes = 1ull << 30;
+
+// A regular file only (a FIFO is refused at once instead of blocking); an empty file or one without a graph is
+// malformed (exit 3), not an unsupported model.
 pb::ModelProto load_model(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path.string()));
+  const auto bytes = golden::read_regular_file(path.string(), kMaxProtoBytes, "ONNX model");
+  if (bytes.empty()) throw std::runtime_error(fmt::format("{}: not a valid ModelProto: the file is empty", path.string()));
   pb::ModelProto model;
-  if (!model.ParseFromIstream(&in)) throw std::runtime_error(fmt::format("{}: not a valid ModelProto", path.string()));
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    throw std::runtime_error(fmt::format("{}: not a valid ModelProto", path.string()));
+  }
+  if (!model.has_graph()) throw std::runtime_error(fmt::format("{}: not a valid ModelProto: no graph", path.string()));
   return model;
 }
 
@@ -38,13 +46,28 @@ std::vector<fs::path> data_set_dirs(const fs::path& dir) {
   return sets;
 }
 
-// input_0.pb, input_1.pb, ... (or output_*) in index order; stops at the first gap.
+// input_0.pb, input_1.pb, ... (or output_*) in index order. A numbered file after a gap (input_7.pb without
+// input_1..6) is an error naming it, never silently ignored.
 std::vector<fs::path> numbered_files(const fs::path& dir, const std::string& stem) {
   std::vector<fs::path> files;
   for (int i = 0;; ++i) {
     fs::path p = dir / fmt::format("{}_{}.pb", stem, i);
     if (!fs::exists(p)) break;
     files.push_back(p);
+  }
+  const std::string prefix = stem + "_";
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() <= prefix.size() + 3 || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - 3, 3, ".pb") != 0) {
+      continue;
+    }
+    const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - 3);
+    if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (std::find(files.begin(), files.end(), e.path()) == files.end()) {
+      throw std::runtime_error(fmt::format("{}: {} does not follow {}_0..{}_{} (files must be numbered without gaps)",
+                                           dir.string(), name, stem, stem, static_cast<int>(files.size()) - 1));
+    }
   }
   return files;
 }

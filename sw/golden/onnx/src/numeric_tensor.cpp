@@ -1,5 +1,7 @@
 #include "ocelli/onnx/numeric_tensor.hpp"
 
+#include "ocelli/golden/file_bytes.hpp"
+
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
@@ -51,10 +53,12 @@ std::string onnx_type_name(int onnx_type) {
 }
 
 NumericTensor load_tensor_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path));
+  // A regular file only: a FIFO input_0.pb is refused at once instead of blocking.
+  const auto bytes = golden::read_regular_file(path, 1ull << 30, "ONNX tensor");
   pb::TensorProto proto;
-  if (!proto.ParseFromIstream(&in)) throw std::runtime_error(fmt::format("{}: not a valid TensorProto", path));
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    throw std::runtime_error(fmt::format("{}: not a valid TensorProto", path));
+  }
   return tensor_from_proto(proto, path);
 }
 

@@ -9,6 +9,8 @@ namespace ocelli::dram::protocol {
 
 constexpr char kHelloMagic[4] = {'O', 'C', 'D', 'M'};
 constexpr uint16_t kVersion = 1;
+constexpr uint16_t kVersionWithToken = 2;        // hello bytes 6..7 = token length, then the token
+constexpr std::size_t kMaxTokenBytes = 256;
 constexpr uint16_t kFrameMagic = 0x5244;  // bytes 'D','R' on the wire
 constexpr std::size_t kHelloBytes = 8;           // magic[4], u16 version, u16 reserved
 constexpr std::size_t kHelloReplyBytes = 24;     // magic[4], u16 version, u16 status, u64 size, u32 max_payload, u32 0
@@ -22,6 +24,7 @@ enum class Opcode : uint8_t {
   kFill = 3,      // length bytes at address set to payload[0]
   kLoadFile = 4,  // payload = u8 FileFormat + path; reply value = bytes loaded
   kSync = 5,      // no-op barrier: its reply means every earlier request of the connection is done
+  kClaim = 6,     // payload = u64 length: [address, address+length) written only by this connection while it is open
 };
 
 enum class Status : uint8_t {
@@ -33,6 +36,9 @@ enum class Status : uint8_t {
   kBadLength = 5,        // length/payload size not allowed for the opcode (too long when > kMaxPayload: closed)
   kFileError = 6,
   kBadRequest = 7,       // other malformed fields (nonzero reserved/flags, bad format code)
+  kUnauthorized = 8,     // handshake without the server's token: connection closed
+  kNotOwner = 9,         // the bytes are claimed by another connection
+  kBusy = 10,            // too many connections (handshake, closed) or no memory for this request (open)
 };
 
 const char* status_name(Status s);

@@ -13,8 +13,9 @@
 namespace ocelli::dram {
 
 struct RemoteOptions {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  // an IP address or a host name (resolved once, first address used)
   uint16_t port = 0;
+  std::string token;  // sent in the handshake (protocol version 2) when not empty; the server may require it
   std::chrono::milliseconds timeout{2000};        // connect, handshake, every wait for a reply
   std::chrono::milliseconds load_timeout{60000};  // LOAD_FILE: the server reads a whole file
   uint32_t block_bytes = 256u << 10;              // read granularity of the client cache (a power of two)
@@ -41,6 +42,10 @@ class RemoteDram final : public Storage {
   uint64_t load_file(const std::string& path, uint64_t addr, FileFormat format = FileFormat::kAuto) override;
   void prefetch(uint64_t addr, std::size_t len) override;
   void flush() override;
+  // Claims [addr, addr+len) for this connection: other connections can no longer write there while it is open.
+  // Throws StorageError naming the other connection when part of the range is still claimed after the timeout
+  // (a closing connection's claim is released when the server sees the close, so it is waited for).
+  void claim(uint64_t addr, uint64_t len);
 
   const std::string& server_address() const;
   RemoteStats stats() const;

@@ -1,6 +1,7 @@
 // ocelli-dramd as a library: one shared memory served to any number of TCP clients (docs/dram-protocol.md).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,6 +15,18 @@ struct ServerOptions {
   uint16_t port = 0;  // 0: the OS picks a free port; read it back with port()
   uint64_t size_bytes = kDefaultDramBytes;
   bool log_connections = false;  // one line per connection open/close/fatal error on stderr
+  // LOAD_FILE opens paths inside this directory only (relative to it; symlinks resolving outside are refused).
+  // Empty: LOAD_FILE is refused.
+  std::string data_dir;
+  // Shared secret a client must send in its handshake (protocol version 2). Required (the constructor throws)
+  // when `host` is not a loopback address.
+  std::string token;
+  uint32_t max_connections = 64;                   // further connections get BUSY in the handshake
+  uint64_t max_connection_bytes = 64ull << 20;     // buffered requests + unsent replies of one connection
+  uint64_t max_buffered_bytes = 256ull << 20;      // the same summed over all connections
+  std::chrono::milliseconds idle_timeout{600000};  // no byte received or sent for this long: closed (0: never)
+  std::chrono::milliseconds handshake_timeout{10000};  // connected but no complete handshake: closed
+  std::chrono::milliseconds send_timeout{30000};   // a reply not taken by the client for this long: closed
 };
 
 struct ServerCounters {
@@ -21,6 +34,10 @@ struct ServerCounters {
   uint64_t requests = 0;
   uint64_t error_replies = 0;
   uint64_t closed_for_protocol_errors = 0;
+  uint64_t refused_connections = 0;  // over max_connections, or accept() out of descriptors
+  uint64_t timed_out = 0;            // closed by the idle, handshake or send timeout
+  uint64_t buffered_bytes = 0;       // now, over all connections
+  uint64_t peak_buffered_bytes = 0;
 };
 
 class DramServer {

@@ -4,9 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace ocelli::dram {
 
@@ -60,9 +62,19 @@ class ByteBuffer {
 // Throws StorageError unless [addr, addr+len) lies inside a memory of `size` bytes; `what` names the operation.
 void check_range(const char* what, uint64_t addr, uint64_t len, uint64_t size);
 
-// Loads `path` into memory[addr...] (shared by InProcessDram and ocelli-dramd). Returns bytes stored.
+// Loads `path` into memory[addr...] (shared by InProcessDram and ocelli-dramd). Returns bytes stored. Only a
+// regular file no larger than the memory + 1 MiB is read; a tensor file's size is taken from its header and
+// checked against the memory before anything is decoded.
 uint64_t load_file_into(uint8_t* memory, uint64_t memory_size, const std::string& path, uint64_t addr,
                         FileFormat format);
+// Called with the target range once it is known, before any byte is written; may throw to refuse the load.
+using LoadCheck = std::function<void(uint64_t addr, uint64_t len)>;
+// The same for a file the caller opened (ocelli-dramd opens it inside its data directory); `path` names it.
+uint64_t load_fd_into(uint8_t* memory, uint64_t memory_size, int fd, const std::string& path, uint64_t addr,
+                      FileFormat format, const LoadCheck& check = {});
+// The same for file contents already in memory.
+uint64_t load_bytes_into(uint8_t* memory, uint64_t memory_size, const std::vector<unsigned char>& file,
+                         const std::string& path, uint64_t addr, FileFormat format, const LoadCheck& check = {});
 
 constexpr uint64_t kDefaultDramBytes = 512ull << 20;
 

@@ -57,6 +57,10 @@ struct RunOptions {
 };
 
 // Parses "start:count" (cycles, decimal); throws std::invalid_argument naming the value.
+// A decimal number 0..2^64-1: digits only (no sign, space or suffix); nullopt for anything else, including a
+// value too large (options such as --seed and --max-cycles use it instead of wrapping -1 to 2^64-1).
+std::optional<std::uint64_t> parse_decimal_u64(const std::string& text);
+
 TraceWindow parse_trace_window(const std::string& text);
 
 enum class RunOutcome { Passed, Mismatch, RtlError, Stuck };
@@ -116,6 +120,7 @@ class ProgramRunner {
  private:
   driver::RunRecord record_header() const;
   void write_image(dram::Storage& storage);
+  static void confirm_writes(dram::Storage& storage, const std::string& layer);
   // Fills r.matched/r.mismatch and, on failure, result.outcome/failure from the layer's end state.
   void judge_layer(std::size_t i, sim::TopSim& sim, const sim::TopRunResult& hw, std::uint64_t budget,
                    dram::Storage& storage, driver::LayerRecord& r, RunResult& result) const;

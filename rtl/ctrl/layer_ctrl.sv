@@ -113,7 +113,9 @@ module layer_ctrl
   logic [15:0] ld_c;
   logic        ld_buf;
   logic        next_block;       // the tile has a channel block after c0
-  logic [31:0] tmp_a_q, tmp_b_q;
+  logic [31:0] if_words_q;     // GLB words of the ifmap: of one image (StPrep2), of the whole tile (from StPrep3)
+  logic [31:0] ps_words_q;     // GLB words of the psums: of one image (StPrep2), of the whole tile (from StPrep3)
+  logic [31:0] out_row_q;      // the tile's first ofmap row in the NCHW row order of the output (from StTile)
   logic [31:0] watchdog_q;
 
   // ------------------------------------------------------------------ helpers
@@ -229,14 +231,14 @@ module layer_ctrl
   // GLB words of one ifmap tile rounded up to whole banks (so buffers and psums never share a bank).
   logic [31:0] if_banked;
   logic        dbuf_fits;
-  assign if_banked = (tmp_a_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
-  assign dbuf_fits = (2 * if_banked + tmp_b_q <= 32'(ActWords)) &&
+  assign if_banked = (if_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
+  assign dbuf_fits = (2 * if_banked + ps_words_q <= 32'(ActWords)) &&
                      (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
   logic [31:0] res_banked;
   logic        res_fits;
   assign res_banked = (res_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
   assign res_fits   = is_conv && (cg_q > cblk_q) && (d_q.n_img <= 16'(d_q.map_n)) && (d_q.out_h <= 16'(d_q.map_e)) &&
-                      (res_banked + tmp_b_q <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
+                      (res_banked + ps_words_q <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
                       (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
 
   logic [16:0] div_trial;
@@ -275,8 +277,9 @@ module layer_ctrl
       blk_base_q   <= '0;
       res_have_q   <= 1'b0;
       ld_q         <= LdIdle;
-      tmp_a_q      <= '0;
-      tmp_b_q      <= '0;
+      if_words_q   <= '0;
+      ps_words_q   <= '0;
+      out_row_q    <= '0;
       watchdog_q   <= '0;
     end else begin
       watchdog_q <= (progress_i || !busy_o) ? '0 : watchdog_q + 1;
@@ -428,23 +431,23 @@ module layer_ctrl
             cfg_q.plane_words    <= 14'(32'(cfg_q.rows_tile) * 32'(cfg_q.pitch));
             cfg_q.ps_group_words <= 14'(32'(cfg_q.e) * 32'(cfg_q.pitch2));
             cfg_q.chunk_words    <= is_conv ? 24'(32'(cfg_q.blk_rows) * 32'(cfg_q.t) * 32'(cfg_q.blk_pitch)) : 24'd0;
-            tmp_a_q              <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cblk_q);
-            tmp_b_q              <= 32'(cfg_q.pt) * 32'(cfg_q.e) * 32'(cfg_q.pitch2);
+            if_words_q           <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cblk_q);
+            ps_words_q           <= 32'(cfg_q.pt) * 32'(cfg_q.e) * 32'(cfg_q.pitch2);
             state_q <= StPrep3;
           end
           StPrep3: begin
-            cfg_q.if_img_words <= 14'(tmp_a_q);
-            cfg_q.ps_img_words <= 14'(tmp_b_q);
+            cfg_q.if_img_words <= 14'(if_words_q);
+            cfg_q.ps_img_words <= 14'(ps_words_q);
             res_words_q        <= 32'(cfg_q.plane_words) * (32'(cg_q) + 32'(cblk_q) - 32'd1) * 32'(d_q.map_n);
             // Psums start on a bank boundary after the ifmap tile, so the two never share a bank.
-            tmp_a_q <= tmp_a_q * 32'(d_q.map_n);                                   // ifmap tile words
-            tmp_b_q <= tmp_b_q * 32'(d_q.map_n);                                   // psum words
+            if_words_q <= if_words_q * 32'(d_q.map_n);
+            ps_words_q <= ps_words_q * 32'(d_q.map_n);
             state_q <= StFit;
           end
           StFit: begin
-            if ((tmp_a_q > 32'(ActWords)) || (tmp_b_q > 32'(ActWords)) ||
-                (if_banked + tmp_b_q > 32'(ActWords)) ||
-                (32'(cfg_q.chunk_words) > 32'(FilterWords)) || (tmp_a_q[31:14] != '0)) begin
+            if ((if_words_q > 32'(ActWords)) || (ps_words_q > 32'(ActWords)) ||
+                (if_banked + ps_words_q > 32'(ActWords)) ||
+                (32'(cfg_q.chunk_words) > 32'(FilterWords)) || (if_words_q[31:14] != '0)) begin
               err_q   <= ErrGlbFit;
               state_q <= StError;
             end else begin
@@ -454,7 +457,7 @@ module layer_ctrl
               cfg_q.resident <= res_fits;
               cfg_q.ps_base  <= 14'(res_fits ? res_banked : dbuf_fits ? 2 * if_banked : if_banked);
               if_buf1_q      <= 14'(if_banked);
-              if_tile_q      <= 14'(tmp_a_q);
+              if_tile_q      <= 14'(if_words_q);
               res_have_q     <= 1'b0;
               g_q      <= '0;
               m0_q     <= '0;
@@ -477,8 +480,8 @@ module layer_ctrl
             cfg_q.h_start       <= 17'($signed({1'b0, e0_q}) * $signed({13'd0, d_q.stride_v})) -
                                    $signed({13'd0, d_q.pad_t});
             cfg_q.bias_addr     <= d_q.bias_addr + ((32'(g_q) * 32'(mg_q) + 32'(m0_q)) << 2);
-            tmp_a_q             <= (32'(n0_q) * 32'(d_q.filters) + 32'(g_q) * 32'(mg_q) + 32'(m0_q)) *
-                                   32'(d_q.out_h) + 32'(e0_q);                    // first ofmap row of the tile
+            out_row_q           <= (32'(n0_q) * 32'(d_q.filters) + 32'(g_q) * 32'(mg_q) + 32'(m0_q)) *
+                                   32'(d_q.out_h) + 32'(e0_q);
             c0_q                <= '0;
             blk_base_q          <= '0;
             chunk_q             <= wblock_q;
@@ -487,8 +490,8 @@ module layer_ctrl
             state_q             <= StBlock;
           end
           StBlock: begin
-            cfg_q.out_row_addr   <= d_q.ofmap_addr + ((tmp_a_q * cfg_q.out_slot_words) << 3);
-            cfg_q.out_index_addr <= d_q.ofmap_index_addr + (tmp_a_q << 3);
+            cfg_q.out_row_addr   <= d_q.ofmap_addr + ((out_row_q * cfg_q.out_slot_words) << 3);
+            cfg_q.out_index_addr <= d_q.ofmap_index_addr + (out_row_q << 3);
             cfg_q.chans_valid    <= 9'(min16(cblk_q, cg_q - c0_q));
             cfg_q.accum          <= (c0_q != '0) && !keep_psums;
             cfg_q.psum_hold      <= keep_psums && next_block;

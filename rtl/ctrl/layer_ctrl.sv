@@ -82,9 +82,9 @@ module layer_ctrl
   tile_cfg_t                     cfg_q;
 
   // divider (C/G then M/G), restoring, one bit per cycle
-  logic [15:0] div_num_q, div_quo_q, div_rem_q;
-  logic [4:0]  div_bit_q;
-  logic        div_second_q;
+  logic        div_start, div_done;  // serial divider: C / G, then M / G
+  logic [15:0] div_dividend, div_quo, div_rem;
+  logic        div_second_q;        // the divider works on M / G
   logic [15:0] cg_q, mg_q;       // channels and filters per group
   logic [15:0] groups_q;         // G (POOL: C, every channel its own group)
   logic [15:0] cblk_q;           // channels per block: q*r (CONV), 1 (POOL), C (LRN)
@@ -241,8 +241,37 @@ module layer_ctrl
                       (res_banked + ps_words_q <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
                       (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
 
-  logic [16:0] div_trial;
-  assign div_trial = {div_rem_q, div_num_q[15]} - {9'd0, d_q.groups};
+  serial_divider #(.Width(16)) u_div (
+    .clk_i, .rst_ni,
+    .start_i     (div_start),
+    .dividend_i  (div_dividend),
+    .divisor_i   (16'(d_q.groups)),
+    .done_o      (div_done),
+    .quotient_o  (div_quo),
+    .remainder_o (div_rem)
+  );
+  // Descriptor checks (docs/isa.md, error codes) in priority order, read in StCheck.
+  ctrl_err_e check_err;
+  always_comb begin
+    check_err = ErrNone;
+    if (!(is_conv || is_pool || is_lrn) || words_q[DescWords-1:DescDecodedWords] != '0) begin
+      check_err = ErrOpcode;
+    end else if (!shape_ok || (is_pool && !pool_ok) || (is_lrn && !lrn_ok)) begin
+      check_err = ErrShape;
+    end else if (!out_ok) begin
+      check_err = ErrOutShape;
+    end else if (!map_ok || (16'(d_q.map_p) * 16'(d_q.map_t) > 16'(MaxTileFilters)) ||
+                 (!is_conv && ({d_q.map_p, d_q.map_q, d_q.map_r, d_q.map_t} != {4{8'd1}}))) begin
+      check_err = ErrMapping;
+    end else if (!is_conv && d_q.filters != d_q.chans) begin
+      check_err = ErrGroups;
+    end
+  end
+
+  // C / G starts when a CONV passes its checks (StCheck -> StDiv), M / G in the cycle C / G is read.
+  assign div_start    = (state_q == StCheck && check_err == ErrNone && is_conv) ||
+                        (state_q == StDiv && div_done && !div_second_q && div_rem == '0);
+  assign div_dividend = (state_q == StDiv) ? d_q.filters : d_q.chans;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -253,10 +282,6 @@ module layer_ctrl
       layer_q      <= '0;
       err_q        <= ErrNone;
       cfg_q        <= '0;
-      div_num_q    <= '0;
-      div_quo_q    <= '0;
-      div_rem_q    <= '0;
-      div_bit_q    <= '0;
       div_second_q <= 1'b0;
       cg_q         <= '0;
       mg_q         <= '0;
@@ -311,17 +336,8 @@ module layer_ctrl
           end
 
           StCheck: begin
-            if (!(is_conv || is_pool || is_lrn) || words_q[DescWords-1:DescDecodedWords] != '0) begin
-              err_q <= ErrOpcode; state_q <= StError;
-            end else if (!shape_ok || (is_pool && !pool_ok) || (is_lrn && !lrn_ok)) begin
-              err_q <= ErrShape; state_q <= StError;
-            end else if (!out_ok) begin
-              err_q <= ErrOutShape; state_q <= StError;
-            end else if (!map_ok || (16'(d_q.map_p) * 16'(d_q.map_t) > 16'(MaxTileFilters)) ||
-                         (!is_conv && ({d_q.map_p, d_q.map_q, d_q.map_r, d_q.map_t} != {4{8'd1}}))) begin
-              err_q <= ErrMapping; state_q <= StError;
-            end else if (!is_conv && d_q.filters != d_q.chans) begin
-              err_q <= ErrGroups; state_q <= StError;
+            if (check_err != ErrNone) begin
+              err_q <= check_err; state_q <= StError;
             end else if (is_pool) begin
               // Every channel is its own group of one channel and one "filter".
               cg_q     <= 16'd1;
@@ -338,43 +354,22 @@ module layer_ctrl
             end else begin
               groups_q     <= 16'(d_q.groups);
               cblk_q       <= 16'(d_q.map_q) * 16'(d_q.map_r);
-              div_num_q    <= d_q.chans;
-              div_quo_q    <= '0;
-              div_rem_q    <= '0;
-              div_bit_q    <= '0;
-              div_second_q <= 1'b0;
+              div_second_q <= 1'b0;  // u_div starts C / G (div_start)
               state_q      <= StDiv;
             end
           end
 
           StDiv: begin
-            // One quotient bit per cycle: C / G, then M / G.
-            if (!div_trial[16]) begin
-              div_rem_q <= div_trial[15:0];
-              div_quo_q <= {div_quo_q[14:0], 1'b1};
-            end else begin
-              div_rem_q <= {div_rem_q[14:0], div_num_q[15]};
-              div_quo_q <= {div_quo_q[14:0], 1'b0};
-            end
-            div_num_q <= {div_num_q[14:0], 1'b0};
-            div_bit_q <= div_bit_q + 1'b1;
-            if (div_bit_q == 5'd16) begin
-              // the 17th cycle only reads the result
-              div_num_q <= div_num_q;
-              div_quo_q <= div_quo_q;
-              div_rem_q <= div_rem_q;
-              if (div_rem_q != '0) begin
+            // u_div divides C / G, then M / G (div_start), one quotient bit per cycle.
+            if (div_done) begin
+              if (div_rem != '0) begin
                 err_q   <= ErrGroups;
                 state_q <= StError;
               end else if (!div_second_q) begin
-                cg_q         <= div_quo_q;
-                div_num_q    <= d_q.filters;
-                div_quo_q    <= '0;
-                div_rem_q    <= '0;
-                div_bit_q    <= '0;
+                cg_q         <= div_quo;
                 div_second_q <= 1'b1;
               end else begin
-                mg_q    <= div_quo_q;
+                mg_q    <= div_quo;
                 state_q <= StPrep1;
               end
             end

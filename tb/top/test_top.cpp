@@ -7,6 +7,7 @@
 #include <random>
 
 #include "conv_on_top.hpp"
+#include "random_layers.hpp"
 #include "ocelli/driver/mapper.hpp"
 #include "ocelli/golden/layers.hpp"
 
@@ -17,39 +18,10 @@ using ocelli::driver::Mapping;
 using ocelli::golden::Shape;
 using ocelli::golden::Tensor16;
 
-struct LayerData {
-  Tensor16 input, weights;
-  std::vector<std::int32_t> bias;
-};
-
-LayerData random_data(const ConvLayer& l, std::mt19937_64& rng, double zero_fraction) {
-  LayerData d;
-  d.input = Tensor16(l.in, 6);
-  d.weights = Tensor16(Shape{l.filters, l.channels_per_group(), l.filter_h, l.filter_w}, 8);
-  std::bernoulli_distribution zero(zero_fraction);
-  std::uniform_int_distribution<int> act(-300, 300), wt(-200, 200), b(-20000, 20000);
-  for (auto& x : d.input.data) x = zero(rng) ? 0 : static_cast<std::int16_t>(act(rng));
-  for (auto& x : d.weights.data) x = static_cast<std::int16_t>(wt(rng));
-  d.bias.resize(l.filters);
-  for (auto& x : d.bias) x = b(rng);
-  return d;
-}
-
-Tensor16 golden_output(const ConvLayer& l, const LayerData& d) {
-  return ocelli::golden::conv2d(d.input, d.weights, d.bias, l.conv, d.input.frac + d.weights.frac - l.shift, l.relu);
-}
-
-void expect_bit_exact(const Tensor16& got, const Tensor16& want, const std::string& what) {
-  ASSERT_EQ(got.shape, want.shape) << what;
-  for (std::size_t i = 0; i < want.data.size(); ++i) {
-    if (got.data[i] != want.data[i]) {
-      const int w = want.shape.w, h = want.shape.h, c = want.shape.c;
-      FAIL() << what
-             << fmt::format(": first mismatch at (n {}, m {}, e {}, f {}): expected {}, got {}",
-                            i / (w * h * c), i / (w * h) % c, i / w % h, i % w, want.data[i], got.data[i]);
-    }
-  }
-}
+using ocelli::tb::expect_bit_exact;
+using ocelli::tb::golden_output;
+using ocelli::tb::random_data;
+using ocelli::tb::random_mapping;
 
 const auto kTiming = ocelli::dram::TimingConfig::preset("default");
 
@@ -107,23 +79,6 @@ TEST(Top, FullyConnectedAsConvBitExact) {
     got.shape = want.shape;  // (N, M, 1, 1) either way
     expect_bit_exact(got, want, what);
   }
-}
-
-// A random legal mapping of `l` (the controller must handle any, not only the mapper's favourite).
-Mapping random_mapping(const ConvLayer& l, std::mt19937_64& rng) {
-  const ocelli::driver::HwConfig hw;
-  std::uniform_int_distribution<int> any(1, 24);
-  for (int attempt = 0; attempt < 100000; ++attempt) {
-    Mapping m;
-    m.n = 1 + any(rng) % std::min(l.in.n, 15);
-    m.e = 1 + any(rng) % std::min(l.out().h, 14);
-    m.q = 1 + any(rng) % std::max(1, std::min(12 / l.filter_w, l.channels_per_group()));
-    m.p = 1 + any(rng) % std::min(24, l.filters_per_group());
-    m.r = 1 + any(rng) % std::max(1, 12 / l.filter_h);
-    m.t = 1 + any(rng) % std::max(1, 14 / m.e);
-    if (ocelli::driver::check_mapping(l, m, hw).empty()) return m;
-  }
-  return ocelli::driver::choose_mapping(l, hw).mapping;
 }
 
 TEST(Top, RandomConvLayersBitExact) {

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "conv_on_top.hpp"
+#include "random_layers.hpp"
 #include "ocelli/driver/mapper.hpp"
 #include "ocelli/golden/layers.hpp"
 #include "ocelli/isa.hpp"
@@ -20,42 +21,13 @@ using ocelli::driver::ConvLayer;
 using ocelli::driver::HwConfig;
 using ocelli::driver::Mapping;
 using ocelli::golden::Shape;
-using ocelli::golden::Tensor16;
 
 const auto kTiming = ocelli::dram::TimingConfig::preset("default");
 
-struct LayerData {
-  Tensor16 input, weights;
-  std::vector<std::int32_t> bias;
-};
-
-LayerData random_data(const ConvLayer& l, std::mt19937_64& rng) {
-  LayerData d;
-  d.input = Tensor16(l.in, 6);
-  d.weights = Tensor16(Shape{l.filters, l.channels_per_group(), l.filter_h, l.filter_w}, 8);
-  std::uniform_int_distribution<int> act(-300, 300), wt(-200, 200), b(-20000, 20000), zero(0, 3);
-  for (auto& x : d.input.data) x = zero(rng) == 0 ? 0 : static_cast<std::int16_t>(act(rng));
-  for (auto& x : d.weights.data) x = static_cast<std::int16_t>(wt(rng));
-  d.bias.resize(l.filters);
-  for (auto& x : d.bias) x = b(rng);
-  return d;
-}
-
-// A random mapping that is legal on `hw` (or the mapper's choice when none is found quickly).
-Mapping random_mapping(const ConvLayer& l, const HwConfig& hw, std::mt19937_64& rng) {
-  std::uniform_int_distribution<int> any(1, 24);
-  for (int attempt = 0; attempt < 100000; ++attempt) {
-    Mapping m;
-    m.n = 1 + any(rng) % std::min(l.in.n, 15);
-    m.e = 1 + any(rng) % std::min(l.out().h, hw.array_cols);
-    m.q = 1 + any(rng) % std::max(1, std::min(hw.ifmap_spad / l.filter_w, l.channels_per_group()));
-    m.p = 1 + any(rng) % std::min(hw.psum_spad, l.filters_per_group());
-    m.r = 1 + any(rng) % std::max(1, hw.array_rows / l.filter_h);
-    m.t = 1 + any(rng) % std::max(1, hw.array_cols / m.e);
-    if (ocelli::driver::check_mapping(l, m, hw).empty()) return m;
-  }
-  return ocelli::driver::choose_mapping(l, hw).mapping;
-}
+using ocelli::tb::expect_bit_exact;
+using ocelli::tb::golden_output;
+using ocelli::tb::random_data;
+using ocelli::tb::random_mapping;
 
 TEST(TopConfig, ConfigurationIsSmallerThanTheDefault) {
   const HwConfig hw = ocelli::tb::config_hw(), eyeriss;
@@ -84,18 +56,16 @@ TEST(TopConfig, RandomConvLayersBitExact) {
     l.relu = pick(0, 1);
     l.ifmap_rlc = pick(0, 1);
     l.ofmap_rlc = pick(0, 1);
-    const Mapping m = random_mapping(l, hw, rng);
-    const auto d = random_data(l, rng);
+    const Mapping m = random_mapping(l, rng, hw);
+    const auto d = random_data(l, rng, 0.25);
     const auto what = fmt::format("{}; seed {}: in {}x{}x{}x{} M{} R{} S{} stride {}x{} g{} map {}", hw.name(), seed,
                                   l.in.n, l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w,
                                   l.conv.stride_h, l.conv.stride_w, l.conv.groups, m.to_string());
     const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 2000000, {},
                                                ocelli::tb::make_config_top_model);
     ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
-    const auto want = ocelli::golden::conv2d(d.input, d.weights, d.bias, l.conv,
-                                             d.input.frac + d.weights.frac - l.shift, l.relu);
-    ASSERT_EQ(r.output.shape, want.shape) << what;
-    ASSERT_TRUE(r.output.data == want.data) << what << ": output differs from the golden";
+    expect_bit_exact(r.output, golden_output(l, d), what);
+    if (HasFatalFailure()) return;
   }
 }
 
@@ -111,7 +81,7 @@ TEST(TopConfig, MappingWiderThanTheArrayIsRefused) {
   const Mapping m{1, 6, 1, 1, 1, 2};  // n e p q r t: t*e = 12
   ASSERT_TRUE(ocelli::driver::check_mapping(l, m, HwConfig{}).empty()) << "legal on the default array";
   std::mt19937_64 rng(5);
-  const auto d = random_data(l, rng);
+  const auto d = random_data(l, rng, 0.25);
   const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 200000, {},
                                              ocelli::tb::make_config_top_model);
   ASSERT_TRUE(r.result.error) << r.result.message();

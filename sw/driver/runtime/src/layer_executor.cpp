@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <stdexcept>
+#include <utility>
 
 #include "ocelli/driver/layout.hpp"
 #include "ocelli/driver/mapper.hpp"
@@ -28,11 +29,24 @@ ConvExecutor::ConvExecutor(const golden::LayerDesc& desc, const golden::LayerPar
   if (desc.kind == golden::LayerKind::FullyConnected) {
     golden::Tensor16 filters = params.weights;  // same data, CHW order per filter
     filters.shape = golden::Shape{layer_.filters, layer_.in.c, layer_.filter_h, layer_.filter_w};
-    weight_words_ = driver::arrange_weights(filters, layer_, mapping_);
+    prepare(filters, params.bias);
   } else {
-    weight_words_ = driver::arrange_weights(params.weights, layer_, mapping_);
+    prepare(params.weights, params.bias);
   }
-  bias_words_ = driver::pack_bias(params.bias);
+}
+
+ConvExecutor::ConvExecutor(std::string name, const driver::ConvLayer& layer, const driver::Mapping& mapping,
+                           const golden::Tensor16& weights, const std::vector<std::int32_t>& bias,
+                           const ActivationRegion& in, const ActivationRegion& out, const driver::HwConfig& hw)
+    : name_(std::move(name)), layer_(layer), mapping_(mapping), in_(in), out_(out) {
+  const auto est = driver::estimate(layer_, mapping_, hw);
+  plan_ = LayerPlan{mapping_.to_string(), est.active_pes, est.cycles};
+  prepare(weights, bias);
+}
+
+void ConvExecutor::prepare(const golden::Tensor16& filters, const std::vector<std::int32_t>& bias) {
+  weight_words_ = driver::arrange_weights(filters, layer_, mapping_);
+  bias_words_ = driver::pack_bias(bias);
   weight_bytes_ = weight_words_.size() * 8;
   bias_bytes_ = bias_words_.size() * 8 + 8;  // one spare word: the bias DMA may read a whole word pair
 }

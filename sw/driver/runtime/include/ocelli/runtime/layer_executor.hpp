@@ -40,6 +40,11 @@ class ConvExecutor final : public LayerExecutor {
  public:
   ConvExecutor(const golden::LayerDesc& desc, const golden::LayerParams& params, const ActivationRegion& in,
                const ActivationRegion& out, const driver::HwConfig& hw);
+  // A layer with a mapping chosen by the caller (tests run any legal mapping, not only the mapper's); `weights` are
+  // (M, C/G, R, S) filters.
+  ConvExecutor(std::string name, const driver::ConvLayer& layer, const driver::Mapping& mapping,
+               const golden::Tensor16& weights, const std::vector<std::int32_t>& bias, const ActivationRegion& in,
+               const ActivationRegion& out, const driver::HwConfig& hw);
   const LayerPlan& plan() const override { return plan_; }
   void allocate(DramArena& arena) override;
   void write(dram::Storage& storage) override;
@@ -48,8 +53,11 @@ class ConvExecutor final : public LayerExecutor {
 
   const driver::ConvLayer& layer() const { return layer_; }
   const driver::Mapping& mapping() const { return mapping_; }
+  const driver::ConvAddresses& addresses() const { return addr_; }  // valid after allocate()
 
  private:
+  void prepare(const golden::Tensor16& filters, const std::vector<std::int32_t>& bias);  // weight and bias words
+
   std::string name_;
   driver::ConvLayer layer_;
   driver::Mapping mapping_;

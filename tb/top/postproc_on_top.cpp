@@ -1,48 +1,35 @@
 #include "postproc_on_top.hpp"
 
 #include "ocelli/driver/layout.hpp"
-#include "ocelli/sim/dram_arena.hpp"
+#include "ocelli/runtime/dram_layout.hpp"
 
 namespace ocelli::tb {
 
 using sim::Csr;
 using sim::DramArena;
 using sim::TopSim;
-using sim::read_words;
-using sim::write_words;
 
 namespace {
-struct Activations {
-  bool rlc = false;
-  golden::Shape shape;
-  std::size_t words = 0, rows = 0;
+// The runtime's activation layout (raw rows or RLC slots with a row table) for the ifmap and the ofmap.
+struct Regions {
+  runtime::ActivationRegion ifmap, ofmap;
 };
 
-// Ifmap in DRAM as the driver lays it out; returns nothing, fills addr.ifmap(/_index).
-void lay_ifmap(dram::Storage& mem, DramArena& arena, const golden::Tensor16& in, bool rlc, driver::ConvAddresses& a) {
-  if (rlc) {
-    const auto coded = driver::encode_rows(in);
-    a.ifmap = arena.take(coded.slots.size() * 8, "ifmap");
-    a.ifmap_index = arena.take(coded.index.size() * 8, "ifmap_index");
-    write_words(mem, a.ifmap, coded.slots);
-    write_words(mem, a.ifmap_index, coded.index);
-  } else {
-    const auto raw = driver::pack_rows_raw(in);
-    a.ifmap = arena.take(raw.size() * 8, "ifmap");
-    write_words(mem, a.ifmap, raw);
-  }
-}
-
-Activations reserve_ofmap(DramArena& arena, const golden::Shape& out, bool rlc, driver::ConvAddresses& a) {
-  Activations o{rlc, out, 0, static_cast<std::size_t>(out.n) * out.c * out.h};
-  o.words = o.rows * (rlc ? driver::rlc_slot_words(out.w) : driver::raw_row_words(out.w));
-  a.ofmap = arena.take(o.words * 8, "ofmap");
-  if (rlc) a.ofmap_index = arena.take(o.rows * 8, "ofmap_index");
-  return o;
+Regions lay_out(dram::Storage& mem, DramArena& arena, const golden::Tensor16& in, bool ifmap_rlc,
+                const golden::Shape& out, bool ofmap_rlc, driver::ConvAddresses& a) {
+  Regions r{{in.shape, in.frac, ifmap_rlc}, {out, in.frac, ofmap_rlc}};
+  r.ifmap.allocate(arena, "ifmap");
+  r.ofmap.allocate(arena, "ofmap");
+  runtime::write_activation(mem, r.ifmap, in);
+  a.ifmap = r.ifmap.addr;
+  a.ifmap_index = r.ifmap.index_addr;
+  a.ofmap = r.ofmap.addr;
+  a.ofmap_index = r.ofmap.index_addr;
+  return r;
 }
 
 ConvOnTop run(dram::InProcessDram& mem, driver::Descriptor desc, const driver::ConvAddresses& addr,
-              const Activations& out, int frac, const dram::TimingConfig& timing, std::uint64_t max_cycles,
+              const runtime::ActivationRegion& out, const dram::TimingConfig& timing, std::uint64_t max_cycles,
               const ConvEdit& edit) {
   if (edit) edit(desc, mem, addr);
   mem.write(0, desc.data(), sizeof desc);
@@ -53,10 +40,7 @@ ConvOnTop run(dram::InProcessDram& mem, driver::Descriptor desc, const driver::C
   r.glb_writes = sim.csr(Csr::kGlbWrites);
   r.bytes_in = sim.csr(Csr::kBytesIfmap) + sim.csr(Csr::kBytesWeights) + sim.csr(Csr::kBytesBias);
   r.bytes_out = sim.csr(Csr::kBytesOfmap);
-  if (!r.result.done) return r;
-  r.output = out.rlc ? driver::decode_rows(read_words(mem, addr.ofmap, out.words),
-                                           read_words(mem, addr.ofmap_index, out.rows), out.shape, frac)
-                     : driver::unpack_rows_raw(read_words(mem, addr.ofmap, out.words), out.shape, frac);
+  if (r.result.done) r.output = runtime::read_activation(mem, out);
   return r;
 }
 }  // namespace
@@ -65,12 +49,10 @@ ConvOnTop run_pool_on_top(const driver::PoolLayer& layer, const driver::Postproc
                           const golden::Tensor16& input, const dram::TimingConfig& timing, std::uint64_t max_cycles,
                           const ConvEdit& edit) {
   dram::InProcessDram mem(64ull << 20);
-  DramArena arena(4096);
+  DramArena arena(4096);  // the descriptor goes at address 0
   driver::ConvAddresses addr;
-  lay_ifmap(mem, arena, input, layer.ifmap_rlc, addr);
-  const auto out = reserve_ofmap(arena, layer.out(), layer.ofmap_rlc, addr);
-  return run(mem, driver::encode_pool_descriptor(layer, tile, addr), addr, out, input.frac, timing, max_cycles,
-             edit);
+  const auto regions = lay_out(mem, arena, input, layer.ifmap_rlc, layer.out(), layer.ofmap_rlc, addr);
+  return run(mem, driver::encode_pool_descriptor(layer, tile, addr), addr, regions.ofmap, timing, max_cycles, edit);
 }
 
 ConvOnTop run_lrn_on_top(const driver::LrnLayer& layer, const golden::LrnTable& table,
@@ -79,13 +61,12 @@ ConvOnTop run_lrn_on_top(const driver::LrnLayer& layer, const golden::LrnTable& 
   dram::InProcessDram mem(64ull << 20);
   DramArena arena(4096);
   driver::ConvAddresses addr;
-  lay_ifmap(mem, arena, input, layer.ifmap_rlc, addr);
+  const auto regions = lay_out(mem, arena, input, layer.ifmap_rlc, layer.in, layer.ofmap_rlc, addr);
   const auto lut = driver::pack_lrn_table(table);
-  addr.weights = arena.take(lut.size() * 8, "weights");
-  write_words(mem, addr.weights, lut);
-  const auto out = reserve_ofmap(arena, layer.in, layer.ofmap_rlc, addr);
-  return run(mem, driver::encode_lrn_descriptor(layer, table, tile, addr), addr, out, input.frac, timing,
-             max_cycles, edit);
+  addr.weights = arena.take(lut.size() * 8, "LRN table");
+  runtime::write_words(mem, addr.weights, lut);
+  return run(mem, driver::encode_lrn_descriptor(layer, table, tile, addr), addr, regions.ofmap, timing, max_cycles,
+             edit);
 }
 
 }  // namespace ocelli::tb

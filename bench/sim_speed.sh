@@ -15,7 +15,7 @@
 #      and from the report the simulated cycles, the hardware configuration and the simulation's own wall time
 #      (`wall_seconds`), of the fastest run;
 #   2. runs the same command under `valgrind --tool=callgrind` (at nice 10): host instructions executed (Ir) by the
-#      whole process, and inclusively inside ocelli::tb::TopSim::run, the loop that clocks the verilated top;
+#      whole process, and inclusively inside ocelli::sim::TopSim::run, the loop that clocks the verilated top;
 #   3. prints one table.
 #
 # How to read it:
@@ -157,9 +157,9 @@ for entry in "${programs[@]}"; do
     # Inclusive Ir of TopSim::run (the function and everything it calls), commas removed. awk reads to the end:
     # an early exit would kill callgrind_annotate with SIGPIPE and, under pipefail, this script.
     sim=$(callgrind_annotate --inclusive=yes --threshold=100 "$out" 2>/dev/null |
-      awk '/ocelli::tb::TopSim::run\(/ && !done { gsub(",", "", $1); print $1; done = 1 }')
+      awk '/ocelli::sim::TopSim::run\(/ && !done { gsub(",", "", $1); print $1; done = 1 }')
     if [ -z "$total" ] || [ -z "$sim" ]; then
-      echo "sim_speed: $out: no totals line or no ocelli::tb::TopSim::run (stripped binary?)" >&2
+      echo "sim_speed: $out: no totals line or no ocelli::sim::TopSim::run (stripped binary?)" >&2
       exit 1
     fi
     ir_total=$(awk -v v="$total" 'BEGIN { printf "%.1f", v / 1e6 }')

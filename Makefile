@@ -11,7 +11,7 @@ RTL_SOURCES := rtl/ocelli_pkg.sv $(ISA_PKG) $(shell find rtl -name '*_pkg.sv' ! 
                $(shell find rtl -name '*.sv' ! -name '*_pkg.sv' | sort) $(shell find tb -name '*.sv' | sort)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps configure build test test-slow lint isa-docs regress alexnet wave bench clean
+.PHONY: help deps configure build test test-slow lint isa-docs regress alexnet eyeriss wave bench clean
 
 help: ## List the targets
 	@echo "ocelli make targets:"
@@ -81,6 +81,16 @@ alexnet: build ## Run all 8 AlexNet layers through the RTL, checked layer by lay
 	@$(BUILD_DIR)/sw/cli/ocelli run programs/alexnet.prog --batch $(BATCH) --seed $(SEED) --dram $(DRAM) \
 	    --dram-timing $(TIMING) --jobs $(ALEXNET_JOBS) $(if $(CHECKED),--checked) --report $(REPORTS_DIR)/alexnet-run.json
 	@$(BUILD_DIR)/sw/cli/ocelli report $(REPORTS_DIR)/alexnet-run.json --out-dir $(REPORTS_DIR) --name alexnet
+
+# make eyeriss [SEED=1] [JOBS=nproc] [CHECKED=1]
+# The comparison a reader of the Eyeriss paper would make: AlexNet through conv5 (with the LRN and pooling layers
+# between) at batch 4 with the `eyeriss` DRAM timing (60 MHz link beside the 200 MHz core, the rate Eyeriss's figures
+# were measured at); the report's last block puts ocelli's CONV1-5 beside Eyeriss's per layer.
+eyeriss: build ## AlexNet CONV1-5 at batch 4 and Eyeriss's DRAM timing, compared with Eyeriss; report in reports/eyeriss.*
+	@mkdir -p $(REPORTS_DIR)
+	@$(BUILD_DIR)/sw/cli/ocelli run programs/alexnet.prog --batch 4 --seed $(SEED) --to conv5 --dram-timing eyeriss \
+	    --jobs $(JOBS) $(if $(CHECKED),--checked) --report $(REPORTS_DIR)/eyeriss-run.json
+	@$(BUILD_DIR)/sw/cli/ocelli report $(REPORTS_DIR)/eyeriss-run.json --out-dir $(REPORTS_DIR) --name eyeriss
 
 # make regress [N=200] [SEED=1] [JOBS=nproc] [CASE=<name>] [FILTER=<glob of program stems>] [REGRESS_ARGS=...]
 N      ?= 200

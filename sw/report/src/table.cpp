@@ -97,7 +97,9 @@ std::string eyeriss_table(const std::vector<Row>& layers, int pes) {
                {"ratio"},
                {"DRAM MB"},
                {"Eyeriss MB"},
-               {"ratio"}});
+               {"ratio"},
+               {"Mcycles"},
+               {"Eyeriss Mcycles"}});
   driver::RunRecord compared;  // our layers that Eyeriss measured, for the CONV total
   double eyeriss_ms = 0.0, eyeriss_pe_ms = 0.0, eyeriss_mb = 0.0;
   for (const auto& r : layers) {
@@ -110,7 +112,8 @@ std::string eyeriss_table(const std::vector<Row>& layers, int pes) {
     t.add_row({r.record.name, fixed(r.metrics.ms, 2), fixed(e->latency_ms, 2), ratio_cell(r.metrics.ms, e->latency_ms),
                std::to_string(r.record.active_pes), std::to_string(e->active_pes),
                ratio_cell(r.record.active_pes, e->active_pes), fixed(dram_mb(r.metrics), 2), fixed(e->dram_mb, 2),
-               ratio_cell(dram_mb(r.metrics), e->dram_mb)});
+               ratio_cell(dram_mb(r.metrics), e->dram_mb), fixed(static_cast<double>(r.record.cycles) / 1e6, 2),
+               fixed(e->core_cycles() / 1e6, 2)});
   }
   if (compared.layers.empty()) return "  (no layer of this run has an Eyeriss measurement: conv1..conv5)\n";
   const driver::LayerRecord ours = sum_layers(compared);
@@ -120,7 +123,8 @@ std::string eyeriss_table(const std::vector<Row>& layers, int pes) {
   t.add_rule();
   t.add_row({"CONV total", fixed(ours_m.ms, 2), fixed(eyeriss_ms, 2), ratio_cell(ours_m.ms, eyeriss_ms),
              std::to_string(ours.active_pes), fixed(eyeriss_pes, 0), ratio_cell(ours.active_pes, eyeriss_pes),
-             fixed(dram_mb(ours_m), 2), fixed(eyeriss_mb, 2), ratio_cell(dram_mb(ours_m), eyeriss_mb)});
+             fixed(dram_mb(ours_m), 2), fixed(eyeriss_mb, 2), ratio_cell(dram_mb(ours_m), eyeriss_mb),
+             fixed(static_cast<double>(ours.cycles) / 1e6, 2), fixed(eyeriss_ms * 1e-3 * kReportClockHz / 1e6, 2)});
   return t.render();
 }
 
@@ -174,6 +178,11 @@ std::string format_table(const driver::RunRecord& run, const ReportOptions& opti
   if (run.batch == kEyerissBatch) {
     out += "\nAgainst Eyeriss v1 (ISSCC 2016, AlexNet CONV, batch 4, 200 MHz core, 60 MHz DRAM link);"
            " ratio = ocelli / Eyeriss\n";
+    out += run.timing == "eyeriss"
+               ? "this run used the `eyeriss` DRAM timing, the rate Eyeriss's figures were measured at\n"
+               : fmt::format("NOTE: this run used the `{}` DRAM timing, not Eyeriss's 60 MHz link: the times do not "
+                             "compare; `make eyeriss` (or --dram-timing eyeriss) runs at Eyeriss's DRAM rate\n",
+                             run.timing.empty() ? "?" : run.timing);
     out += eyeriss_table(rows, pes);
   }
   return out;

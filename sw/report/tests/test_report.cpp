@@ -276,6 +276,22 @@ TEST(ReportTable, EyerissBlockAtBatchFourOnly) {
   EXPECT_EQ(format_table(synthetic_alexnet(1)).find("Eyeriss"), std::string::npos);
 }
 
+// The Eyeriss comparison says which DRAM timing ran, and warns when it is not Eyeriss's own.
+TEST(ReportTable, EyerissComparisonNamesTheTiming) {
+  RunRecord run = synthetic_alexnet(4);
+  run.timing = "eyeriss";
+  std::string table = format_table(run);
+  EXPECT_NE(table.find("used the `eyeriss` DRAM timing"), std::string::npos) << table;
+  EXPECT_EQ(table.find("NOTE:"), std::string::npos) << table;
+  run.timing = "default";
+  table = format_table(run);
+  EXPECT_NE(table.find("NOTE: this run used the `default` DRAM timing"), std::string::npos) << table;
+  EXPECT_NE(table.find("make eyeriss"), std::string::npos) << table;
+  // Our cycles and Eyeriss's beside each other (conv1: 20.9 ms at 200 MHz = 4.18 M cycles).
+  EXPECT_NE(table.find("Eyeriss Mcycles"), std::string::npos) << table;
+  EXPECT_NE(table.find("4.18"), std::string::npos) << table;
+}
+
 TEST(ReportTable, FailedLayerIsNamed) {
   RunRecord run = synthetic_alexnet(1);
   run.layers[2].matched = false;

@@ -41,10 +41,6 @@ class Decoder {
   std::unique_ptr<Vdesc_decode_tb> model_;
 };
 
-std::uint64_t max_of(const ocelli::isa::DescField& f) {
-  return f.width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << f.width) - 1;
-}
-
 TEST(IsaDecode, RandomDescriptorsDecodeFieldByField) {
   Decoder rtl;
   std::mt19937_64 rng(20261202);
@@ -52,7 +48,7 @@ TEST(IsaDecode, RandomDescriptorsDecodeFieldByField) {
     Descriptor d{};
     std::vector<std::uint64_t> want;
     for (const auto& f : desc::kAll) {
-      const std::uint64_t v = rng() & max_of(f);
+      const std::uint64_t v = rng() & f.mask();
       ocelli::driver::set_field(d, f, static_cast<long>(v));
       want.push_back(v);
     }
@@ -70,10 +66,10 @@ TEST(IsaDecode, EachFieldAloneReachesOnlyItself) {
   Decoder rtl;
   for (std::size_t k = 0; k < desc::kAll.size(); ++k) {
     Descriptor d{};
-    ocelli::driver::set_field(d, desc::kAll[k], static_cast<long>(max_of(desc::kAll[k])));
+    ocelli::driver::set_field(d, desc::kAll[k], static_cast<long>(desc::kAll[k].mask()));
     const auto got = rtl.decode(d);
     for (std::size_t i = 0; i < got.size(); ++i) {
-      EXPECT_EQ(got[i], i == k ? max_of(desc::kAll[i]) : 0u)
+      EXPECT_EQ(got[i], i == k ? desc::kAll[i].mask() : 0u)
           << "setting " << desc::kAll[k].name << " shows in " << desc::kAll[i].name;
     }
   }

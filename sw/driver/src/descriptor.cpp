@@ -6,23 +6,17 @@
 
 namespace ocelli::driver {
 
-namespace {
-std::uint64_t field_mask(const isa::DescField& f) {
-  return f.width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << f.width) - 1;
-}
-}  // namespace
-
 void set_field(Descriptor& d, const isa::DescField& f, long value) {
-  if (value < 0 || (static_cast<std::uint64_t>(value) & ~field_mask(f)) != 0) {
+  if (value < 0 || (static_cast<std::uint64_t>(value) & ~f.mask()) != 0) {
     throw std::invalid_argument(
         fmt::format("descriptor field {} = {} does not fit in {} bits", f.label, value, f.width));
   }
   auto& word = d[static_cast<std::size_t>(f.word)];
-  word = (word & ~(field_mask(f) << f.lsb)) | (static_cast<std::uint64_t>(value) << f.lsb);
+  word = (word & ~(f.mask() << f.lsb)) | (static_cast<std::uint64_t>(value) << f.lsb);
 }
 
 std::uint64_t get_field(const Descriptor& d, const isa::DescField& f) {
-  return (d[static_cast<std::size_t>(f.word)] >> f.lsb) & field_mask(f);
+  return (d[static_cast<std::size_t>(f.word)] >> f.lsb) & f.mask();
 }
 
 Descriptor encode_layer_fields(const LayerFields& l) {

@@ -107,6 +107,9 @@ package ocelli_pkg;
     // psum spad then holds one entry per image and filter):
     logic       psum_hold;     // the pass ends with its sums in the psum spad and outputs nothing
     logic       psum_resume;   // the pass starts from the sums the previous (hold) pass left in the spad
+    // MAC issue order per output column (docs/pe-array.md): filter m outer, window offset k inner (filter spad in
+    // order m, s, c), else k outer, m inner (order s, c, m).
+    logic       filt_outer;
   } pe_cfg_t;
 
   // Filter network word: up to FilterLanes consecutive filter values for one PE per handshake (Eyeriss's filter GIN

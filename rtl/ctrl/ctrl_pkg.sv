@@ -56,6 +56,7 @@ package ctrl_pkg;
     logic [31:0] lut_addr;       // LRN table in DRAM
     logic [11:0] lut_entries;
     logic        relu;
+    logic        filt_outer;     // PE issue order (pe_cfg_t)
     logic        ifmap_rlc;
     logic        ofmap_rlc;
     logic [4:0]  shift;

@@ -386,6 +386,7 @@ module layer_ctrl
             cfg_q.lut_addr      <= d_q.weight_addr;
             cfg_q.lut_entries   <= 12'(lut_entries);
             cfg_q.relu          <= d_q.relu;
+            cfg_q.filt_outer    <= d_q.filt_outer;
             cfg_q.ifmap_rlc     <= d_q.ifmap_rlc;
             cfg_q.ofmap_rlc     <= d_q.ofmap_rlc;
             cfg_q.shift         <= d_q.shift[4:0];

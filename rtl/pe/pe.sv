@@ -3,13 +3,18 @@
 // One pass computes, for every image b < n, output column x < F and filter m < p:
 //   psum_out = psum_in + sum_{s<S, c<q} filter[m][c][s] * ifmap[b][c][x*U + s]
 // with psum_in only when accum_i is set at start. Streams (valid/ready):
-//   filter: p*q*S words, order s, c, m (m fastest); loaded once into the filter spad.
+//   filter: p*q*S words, order m, s, c (filt_outer) or s, c, m; loaded once into the filter spad.
 //   ifmap:  n*W*q words, order image, column w, channel c (c fastest); columns no window uses (stride > S) are
 //           dropped on arrival. Windows slide through a 12-entry ring (the ifmap spad), so new values are loaded
 //           while the MAC works on the current window.
 //   psum in/out: n*F*p words, order image, column x, filter m.
-// The MAC loop per output column is window offset k = s*q + c (outer), filter m (inner), accumulating in the psum
-// spad. Pipeline: issue (spad reads) -> multiplier stage 1 (two partial products) -> multiplier stage 2 (product)
+// The MAC loop per output column runs, accumulating in the psum spad, in one of two orders (cfg.filt_outer):
+//   filter m outer, window offset k = s*q + c inner: each filter's sum is done q*S cycles after the previous one,
+//     so the sums leave evenly through the column (no burst on the 2-entry output queue), but a ring entry is
+//     released only when the last filter has used it;
+//   k outer, m inner: entry k is released after its p MACs (the next window loads early), but all p sums of the
+//     column leave in its last p cycles.
+// The driver picks the order per layer (docs/pe-array.md) and lays the weights out to match. Pipeline: issue (spad reads) -> multiplier stage 1 (two partial products) -> multiplier stage 2 (product)
 // -> adder (psum spad read-modify-write; the last window offset sends the sum on) -> output (adds psum_in).
 // A zero ifmap operand skips the filter spad read and the multiplier (the MAC slot is still used).
 // With one output column the sums may stay in the psum spad (entry b*p + m) across channel passes: a psum_hold pass
@@ -122,7 +127,7 @@ module pe
   // ---------------- issue sequencer ----------------
   logic [3:0] is_k_q;         // window offset k = s*q + c
   logic [PsumAddrW-1:0] is_m_q;
-  logic [FiltAddrW-1:0] faddr_q;  // k*p + m
+  logic [FiltAddrW-1:0] faddr_q;  // m*q*S + k (filter outer) or k*p + m
   logic [IfmapPtrW-1:0] rd_ptr_q, base_ptr_q;
   logic [7:0] is_x_q;
   logic [3:0] is_img_q;
@@ -189,7 +194,8 @@ module pe
     automatic data_t      iq_head;
     automatic psum_t      pq_head;
     automatic logic       filt_take, ifmap_drop, ifmap_take, ifmap_write;
-    automatic logic       o_fire, adv, issue, step_end, col_end, last_col, step_frees, keep, pipe_empty, finish;
+    automatic logic       o_fire, adv, issue, win_end, last_filt, inner_end, col_end, last_col, step_frees, keep;
+    automatic logic       pipe_empty, finish;
     automatic logic [3:0] col_release;
     automatic logic [IfmapPtrW-1:0] wr_ptr_inc, rd_ptr_inc, base_ptr_next;
     automatic logic [4:0] base_sum;
@@ -279,9 +285,13 @@ module pe
       last_col    = is_x_q == cfg_q.ofmap_width - 8'd1;
       col_release = last_col ? win_len_q : slide_q;
       issue       = run_q && !is_done_q && adv && (5'(is_k_q) < fill_q) && (faddr_q < filt_cnt_q);
-      step_end    = issue && (is_m_q == PsumAddrW'(cfg_q.num_filters - 5'd1));
-      col_end     = step_end && (is_k_q == win_len_q - 4'd1);
-      step_frees  = step_end && (is_k_q < col_release);
+      // In both orders a ring entry is released when the last filter uses it, and a column ends with the last
+      // filter at the last window offset.
+      win_end     = is_k_q == win_len_q - 4'd1;
+      last_filt   = is_m_q == PsumAddrW'(cfg_q.num_filters - 5'd1);
+      inner_end   = cfg_q.filt_outer ? win_end : last_filt;
+      col_end     = issue && win_end && last_filt;
+      step_frees  = issue && last_filt && (is_k_q < col_release);
       pipe_empty  = !s1_valid_q && !s2_valid_q && !s3_valid_q && !o_valid_q && oq_cnt_q == 2'd0;
       finish      = run_q && is_done_q && pipe_empty;
 
@@ -408,19 +418,30 @@ module pe
           wr_ptr_q <= wr_ptr_inc;
         end
 
-        // Issue order: image, column x, window offset k, filter m.
+        // Issue order: image, column x, then filter m and window offset k in the configured order. The weights
+        // are laid out in issue order, so the filter spad address counts up through the column.
         if (issue) begin
-          if (!step_end) begin
-            is_m_q  <= is_m_q + 1'b1;
+          if (!inner_end) begin
             faddr_q <= faddr_q + 1'b1;
-          end else begin
-            is_m_q <= '0;
-            if (!col_end) begin
+            if (cfg_q.filt_outer) begin
               is_k_q   <= is_k_q + 4'd1;
-              faddr_q  <= faddr_q + 1'b1;
               rd_ptr_q <= rd_ptr_inc;
             end else begin
-              is_k_q     <= '0;
+              is_m_q <= is_m_q + 1'b1;
+            end
+          end else begin
+            is_k_q <= '0;
+            is_m_q <= '0;
+            if (!col_end) begin
+              faddr_q <= faddr_q + 1'b1;
+              if (cfg_q.filt_outer) begin
+                is_m_q   <= is_m_q + 1'b1;
+                rd_ptr_q <= base_ptr_q;
+              end else begin
+                is_k_q   <= is_k_q + 4'd1;
+                rd_ptr_q <= rd_ptr_inc;
+              end
+            end else begin
               faddr_q    <= '0;
               rd_ptr_q   <= base_ptr_next;
               base_ptr_q <= base_ptr_next;

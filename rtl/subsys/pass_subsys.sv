@@ -283,6 +283,7 @@ module pass_subsys
   assign pe_cfg.num_images   = cfg_i.n_eff;
   assign pe_cfg.psum_hold    = cfg_i.psum_hold;
   assign pe_cfg.psum_resume  = cfg_i.psum_resume;
+  assign pe_cfg.filt_outer   = cfg_i.filt_outer;
 
   pe_array #(.Rows(Rows), .Cols(Cols)) u_array (
     .clk_i, .rst_ni,

@@ -45,7 +45,7 @@ void PeConfig::validate() const {
 std::uint64_t PeConfig::pack() const {
   validate();
   // pe_cfg_t, MSB first: filt_width[4] stride[4] num_filters[5] num_channels[4] ofmap_width[8] ifmap_width[10]
-  // num_images[4] psum_hold[1] psum_resume[1].
+  // num_images[4] psum_hold[1] psum_resume[1] filt_outer[1].
   std::uint64_t v = 0;
   auto put = [&v](int value, int bits) { v = (v << bits) | (static_cast<std::uint64_t>(value) & ((1u << bits) - 1)); };
   put(filt_width, 4);
@@ -57,6 +57,7 @@ std::uint64_t PeConfig::pack() const {
   put(num_images, 4);
   put(psum_hold ? 1 : 0, 1);
   put(psum_resume ? 1 : 0, 1);
+  put(filter_outer ? 1 : 0, 1);
   return v;
 }
 
@@ -107,6 +108,7 @@ ArrayPass RsPassBuilder::build(const ConvSlice& slice, const RsMapping& map) con
   pass.cfg.num_channels = map.q;
   pass.cfg.ofmap_width = F;
   pass.cfg.num_images = in.n;
+  pass.cfg.filter_outer = map.filter_outer;
   pass.cfg.validate();
   pass.pes.resize(static_cast<std::size_t>(rows_) * cols_);
   pass.expected.resize(cols_);
@@ -138,10 +140,15 @@ ArrayPass RsPassBuilder::build(const ConvSlice& slice, const RsMapping& map) con
           const bool chain_bottom = rg == 0 && i == 0;
           pe.accum = chain_bottom ? init_psum : true;
           pe.psum_ext = chain_bottom;
-          for (int s = 0; s < S; ++s)
-            for (int c = 0; c < map.q; ++c)
-              for (int m = 0; m < map.p; ++m)
-                pe.filter.push_back(slice.weights.at(tg * map.p + m, rg * map.q + c, i, s));
+          // Filter stream in the PE's issue order: m, s, c (filter outer) or s, c, m.
+          pe.filter.resize(static_cast<std::size_t>(map.p) * map.q * S);
+          for (int m = 0; m < map.p; ++m)
+            for (int s = 0; s < S; ++s)
+              for (int c = 0; c < map.q; ++c) {
+                const int k = s * map.q + c;
+                const int at = map.filter_outer ? m * S * map.q + k : k * map.p + m;
+                pe.filter[static_cast<std::size_t>(at)] = slice.weights.at(tg * map.p + m, rg * map.q + c, i, s);
+              }
           const int hp = i + j * conv.stride_h;  // ifmap row (padded coordinates) of PE(i, j)
           for (int b = 0; b < in.n; ++b)
             for (int w = 0; w < W; ++w)

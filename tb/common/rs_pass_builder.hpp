@@ -21,6 +21,7 @@ struct PeConfig {
   int num_images = 1;    // n
   bool psum_hold = false;    // the pass leaves its sums in the psum spad (outputs nothing)
   bool psum_resume = false;  // the pass starts from the sums a hold pass left
+  bool filter_outer = false; // issue order filter outer, window offset inner (filter stream in order m, s, c)
 
   int ifmap_width() const { return (ofmap_width - 1) * stride + filt_width; }
   int macs_per_column() const { return num_filters * num_channels * filt_width; }
@@ -35,7 +36,7 @@ struct PeJob {
   bool enabled = false;
   bool accum = false;     // adds an incoming psum to each output
   bool psum_ext = false;  // takes that psum from its own port (else from the PE below)
-  std::vector<std::int16_t> filter;   // order s, c, m
+  std::vector<std::int16_t> filter;   // order m, s, c with cfg.filter_outer, else s, c, m
   std::vector<std::int16_t> ifmap;    // order image, column, channel
   std::vector<std::int32_t> psum_in;  // order image, column, filter (only when accum && psum_ext)
 };
@@ -61,6 +62,7 @@ struct RsMapping {
   int r = 1;  // channel-group sets (C = r*q)
   int t = 1;  // filter-group sets (M = t*p)
   int e = 1;  // ofmap rows computed (the first e rows of the output)
+  bool filter_outer = false;  // PE issue order (PeConfig::filter_outer)
 };
 
 // A convolution slice: ifmap (n, C, H, W) and weights (M, C, R, S) as given to the golden.

@@ -349,6 +349,7 @@ NocCase random_noc_case(std::mt19937_64& rng) {
   c.map.r = rand_int(rng, 1, kRows / c.R);
   c.map.e = rand_int(rng, 1, 7);
   c.map.t = rand_int(rng, 1, kCols / c.map.e);
+  c.map.filter_outer = rand_int(rng, 0, 1);
   c.n = rand_int(rng, 1, 2);
   c.pad = rand_int(rng, 0, std::min(2, std::min(c.R, c.S) - 1));
   const int F = rand_int(rng, 1, 6);

@@ -93,6 +93,7 @@ PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, 
 struct PeCase {
   int S = 1, U = 1, p = 1, q = 1, F = 1, n = 1;
   int pad_left = 0, pad_right = 0;
+  bool filter_outer = false;  // PE issue order
   bool bias = false, psum_in = false;
   double zero_prob = 0.2;
   double valid_prob = 1.0, ready_prob = 1.0;
@@ -100,9 +101,9 @@ struct PeCase {
 
 std::string describe(const PeCase& c) {
   return fmt::format("S={} U={} p={} q={} F={} n={} pad={}/{} bias={} psum_in={} zero={:.2f} valid={:.2f} "
-                     "ready={:.2f}",
+                     "ready={:.2f} filter_outer={}",
                      c.S, c.U, c.p, c.q, c.F, c.n, c.pad_left, c.pad_right, c.bias, c.psum_in, c.zero_prob,
-                     c.valid_prob, c.ready_prob);
+                     c.valid_prob, c.ready_prob, c.filter_outer);
 }
 
 // Builds the slice with the golden, runs it on a fresh PE and compares every psum bit for bit.
@@ -127,7 +128,7 @@ void check_pe_case_on(SimHarness<Vpe>& sim, const PeCase& c, std::uint64_t seed,
     slice.has_psum_in = true;
     slice.psum_in = random_tensor32(rng, {c.n, c.p, 1, c.F});
   }
-  ArrayPass pass = RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1});
+  ArrayPass pass = RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1, c.filter_outer});
   ASSERT_EQ(pass.cfg.ofmap_width, c.F);
   if (corrupt_filter_word) pass.pes[0].filter.back() ^= 0x0100;  // the golden did not see this change
 
@@ -185,6 +186,24 @@ TEST(Pe, StrideLargerThanFilterDropsColumns) { check_pe_case({1, 4, 3, 2, 7, 2},
 
 TEST(Pe, Stride4Filter11LikeConv1) { check_pe_case({11, 4, 16, 1, 12, 1}, 7); }
 
+// Both issue orders compute the same sums (the weights follow the order, docs/pe-array.md).
+TEST(Pe, FilterOuterOrderLikeConv2) {
+  PeCase c{5, 1, 16, 2, 9, 1};
+  c.filter_outer = true;
+  check_pe_case(c, 40);
+  c.ready_prob = 0.4;  // back-pressure on the evenly spaced sums
+  check_pe_case(c, 41);
+}
+
+TEST(Pe, FilterOuterOrderFullWindowStride4) {
+  PeCase c{11, 4, 16, 1, 5, 2};
+  c.filter_outer = true;
+  check_pe_case(c, 42);
+  PeCase full{3, 1, 14, 4, 7, 1};  // q*S = 12: the window fills the ifmap spad
+  full.filter_outer = true;
+  check_pe_case(full, 43);
+}
+
 TEST(Pe, AccumulatesIncomingPsumAndBias) {
   PeCase c{3, 2, 5, 3, 6, 2};
   c.bias = true;
@@ -222,11 +241,12 @@ struct HeldCase {
   int S = 1, p = 1, q = 1, n = 1, blocks = 2;
   bool psum_in = false;
   double valid_prob = 1.0, ready_prob = 1.0;
+  bool filter_outer = false;  // PE issue order
 };
 
 void check_held_psums(const HeldCase& c, std::uint64_t seed) {
-  SCOPED_TRACE(fmt::format("seed {} (S={} p={} q={} n={} blocks={} psum_in={})", seed, c.S, c.p, c.q, c.n, c.blocks,
-                           c.psum_in));
+  SCOPED_TRACE(fmt::format("seed {} (S={} p={} q={} n={} blocks={} psum_in={} filter_outer={})", seed, c.S, c.p,
+                           c.q, c.n, c.blocks, c.psum_in, c.filter_outer));
   SimHarness<Vpe> sim;
   sim.reset();
   std::mt19937_64 rng(seed);
@@ -241,7 +261,7 @@ void check_held_psums(const HeldCase& c, std::uint64_t seed) {
       slice.has_psum_in = true;
       slice.psum_in = random_tensor32(rng, {c.n, c.p, 1, 1});
     }
-    ArrayPass pass = RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1});
+    ArrayPass pass = RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1, c.filter_outer});
     ASSERT_EQ(pass.expected[0].size(), want.size());
     for (std::size_t i = 0; i < want.size(); ++i) want[i] += static_cast<std::uint32_t>(pass.expected[0][i]);
     pass.cfg.psum_hold = !last;
@@ -268,6 +288,8 @@ TEST(Pe, HeldPsumsAccumulateAcrossChannelPasses) {
   check_held_psums({3, 8, 4, 3, 3, true}, 34);     // three images: n * p = 24 spad entries
   check_held_psums({2, 5, 3, 2, 2, false, 0.5, 0.3}, 35);  // valid gaps and back-pressure
   check_held_psums({4, 3, 2, 2, 1, true}, 36);     // one block: resume and hold both off
+  check_held_psums({3, 8, 4, 3, 3, true, 1.0, 1.0, true}, 37);  // the filter-outer issue order
+  check_held_psums({2, 5, 3, 2, 2, false, 0.5, 0.3, true}, 38);
 }
 
 TEST(Pe, HeldPsumsNeedOneColumnAndRoomInTheSpad) {
@@ -356,6 +378,7 @@ PeCase random_pe_case(std::mt19937_64& rng) {
   c.zero_prob = std::uniform_real_distribution<double>(0.0, 0.7)(rng);
   c.valid_prob = rand_int(rng, 0, 1) ? 1.0 : std::uniform_real_distribution<double>(0.3, 1.0)(rng);
   c.ready_prob = rand_int(rng, 0, 1) ? 1.0 : std::uniform_real_distribution<double>(0.2, 1.0)(rng);
+  c.filter_outer = rand_int(rng, 0, 1);
   return c;
 }
 

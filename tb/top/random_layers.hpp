@@ -52,6 +52,7 @@ inline driver::Mapping random_mapping(const driver::ConvLayer& l, std::mt19937_6
     m.p = 1 + any(rng) % std::min(hw.psum_spad, l.filters_per_group());
     m.r = 1 + any(rng) % std::max(1, hw.array_rows / l.filter_h);
     m.t = 1 + any(rng) % std::max(1, hw.array_cols / m.e);
+    m.filter_outer = any(rng) % 2 == 0;  // both PE issue orders
     if (driver::check_mapping(l, m, hw).empty()) return m;
   }
   return driver::choose_mapping(l, hw).mapping;

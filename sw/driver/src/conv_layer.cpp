@@ -20,7 +20,9 @@ std::string HwConfig::name() const {
                      filter_spad, psum_spad, glb_act_banks, glb_filter_banks, glb_bank_words * 8 / 1024);
 }
 
-std::string Mapping::to_string() const { return fmt::format("n{} e{} p{} q{} r{} t{}", n, e, p, q, r, t); }
+std::string Mapping::to_string() const {
+  return fmt::format("n{} e{} p{} q{} r{} t{}{}", n, e, p, q, r, t, filter_outer ? " fo" : "");
+}
 
 golden::Shape ConvLayer::out() const {
   golden::Shape w{filters, channels_per_group(), filter_h, filter_w};
@@ -38,6 +40,10 @@ MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, con
   f.psum_words = long(m.n) * m.p * m.t * m.e * pitch2;
   f.chunk_words = long(m.r) * layer.filter_h * m.t * ceil_div(long(m.p) * m.q * layer.filter_w, 4);
   return f;
+}
+
+bool prefer_filter_outer(const Mapping& m, int filter_w, const HwConfig& hw) {
+  return m.q * filter_w < hw.ifmap_spad;
 }
 
 bool double_buffered(const MappingFootprint& f, const HwConfig& hw) {

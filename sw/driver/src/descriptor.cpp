@@ -64,6 +64,7 @@ Descriptor encode_conv_descriptor(const ConvLayer& l, const Mapping& m, const Co
   set_field(d, f::kMapQ, m.q);
   set_field(d, f::kMapR, m.r);
   set_field(d, f::kMapT, m.t);
+  set_field(d, f::kFiltOuter, m.filter_outer);
   return d;
 }
 

@@ -109,14 +109,16 @@ std::vector<std::uint64_t> arrange_weights(const Tensor16& w, const ConvLayer& l
           const int i = row % rr;
           for (int ht = 0; ht < m.t; ++ht) {
             std::vector<std::uint64_t> block(blk_pitch, 0);
-            for (int ss = 0; ss < s; ++ss) {
-              for (int c = 0; c < m.q; ++c) {
-                for (int f = 0; f < m.p; ++f) {
+            // In the PE's issue order (docs/pe-array.md): m, s, c with the filter outer, else s, c, m.
+            for (int f = 0; f < m.p; ++f) {
+              for (int ss = 0; ss < s; ++ss) {
+                for (int c = 0; c < m.q; ++c) {
                   const int filt = m0 + ht * m.p + f;
                   const int chan = c0 + vr * m.q + c;
                   if (filt >= mg || chan >= cg) continue;
-                  put16(block, static_cast<std::size_t>((ss * m.q + c) * m.p + f),
-                        w.at(g * mg + filt, chan, i, ss));
+                  const int k = ss * m.q + c;  // window offset
+                  const int at = m.filter_outer ? f * s * m.q + k : k * m.p + f;
+                  put16(block, static_cast<std::size_t>(at), w.at(g * mg + filt, chan, i, ss));
                 }
               }
             }

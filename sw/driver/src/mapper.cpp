@@ -83,7 +83,8 @@ MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
         for (int p = 1; p <= std::min(mg, hw.psum_spad) && p * q * l.filter_w <= hw.filter_spad; ++p) {
           for (int r = 1; r * l.filter_h <= hw.array_rows && (r - 1) * q < cg; ++r) {
             for (int t = 1; t * e <= hw.array_cols && (t - 1) * p < mg; ++t) {
-              const Mapping m{n, e, p, q, r, t};
+              Mapping m{n, e, p, q, r, t};
+              m.filter_outer = prefer_filter_outer(m, l.filter_w, hw);
               if (first_broken_rule(l, out, m, hw) != MappingRule::Legal) continue;
               const auto est = estimate_with_out(l, out, m, hw);
               if (!found || est.cycles < best.cycles) {

@@ -139,22 +139,22 @@ TEST(Mapper, AlexNetChoicesArePinned) {
     std::uint64_t cycles;
   };
   const Pinned pinned[] = {
-      {"conv1", 1, false, "n1 e11 p16 q1 r1 t1", 2457090u},   {"conv1", 1, true, "n1 e11 p16 q1 r1 t1", 2725620u},
-      {"conv2", 1, false, "n1 e9 p16 q2 r2 t1", 5316768u},    {"conv2", 1, true, "n1 e9 p16 q2 r2 t1", 5384160u},
+      {"conv1", 1, false, "n1 e11 p16 q1 r1 t1 fo", 2457090u},   {"conv1", 1, true, "n1 e11 p16 q1 r1 t1 fo", 2725620u},
+      {"conv2", 1, false, "n1 e9 p16 q2 r2 t1 fo", 5316768u},    {"conv2", 1, true, "n1 e9 p16 q2 r2 t1 fo", 5384160u},
       {"conv3", 1, false, "n1 e13 p12 q4 r4 t1", 2693312u},   {"conv3", 1, true, "n1 e13 p14 q4 r4 t1", 2834272u},
       {"conv4", 1, false, "n1 e13 p12 q4 r4 t1", 2114752u},   {"conv4", 1, true, "n1 e13 p14 q4 r4 t1", 2244256u},
       {"conv5", 1, false, "n1 e13 p13 q4 r4 t1", 1429100u},   {"conv5", 1, true, "n1 e13 p13 q4 r4 t1", 1537900u},
-      {"fc6", 1, false, "n1 e1 p6 q1 r1 t9", 11039190u},      {"fc6", 1, true, "n1 e1 p6 q1 r1 t9", 11058726u},
-      {"fc7", 1, false, "n1 e1 p10 q2 r10 t10", 4988436u},    {"fc7", 1, true, "n1 e1 p10 q2 r10 t10", 5116156u},
-      {"fc8", 1, false, "n1 e1 p12 q1 r12 t14", 1287084u},    {"fc8", 1, true, "n1 e1 p12 q1 r12 t14", 1414680u},
-      {"conv1", 4, false, "n1 e11 p16 q1 r1 t1", 9828360u},   {"conv1", 4, true, "n1 e11 p16 q1 r1 t1", 10902480u},
-      {"conv2", 4, false, "n4 e9 p16 q2 r2 t1", 20459232u},   {"conv2", 4, true, "n4 e9 p16 q2 r2 t1", 20728800u},
+      {"fc6", 1, false, "n1 e1 p6 q1 r1 t9 fo", 11039190u},      {"fc6", 1, true, "n1 e1 p6 q1 r1 t9 fo", 11058726u},
+      {"fc7", 1, false, "n1 e1 p10 q2 r10 t10 fo", 4988436u},    {"fc7", 1, true, "n1 e1 p10 q2 r10 t10 fo", 5116156u},
+      {"fc8", 1, false, "n1 e1 p12 q1 r12 t14 fo", 1287084u},    {"fc8", 1, true, "n1 e1 p12 q1 r12 t14 fo", 1414680u},
+      {"conv1", 4, false, "n1 e11 p16 q1 r1 t1 fo", 9828360u},   {"conv1", 4, true, "n1 e11 p16 q1 r1 t1 fo", 10902480u},
+      {"conv2", 4, false, "n4 e9 p16 q2 r2 t1 fo", 20459232u},   {"conv2", 4, true, "n4 e9 p16 q2 r2 t1 fo", 20728800u},
       {"conv3", 4, false, "n4 e13 p12 q4 r4 t1", 10016576u},  {"conv3", 4, true, "n2 e13 p14 q4 r4 t1", 10827152u},
       {"conv4", 4, false, "n4 e13 p12 q4 r4 t1", 7880512u},   {"conv4", 4, true, "n2 e13 p14 q4 r4 t1", 8587152u},
       {"conv5", 4, false, "n4 e13 p12 q4 r4 t1", 5417852u},   {"conv5", 4, true, "n2 e13 p13 q4 r4 t1", 5894720u},
-      {"fc6", 4, false, "n4 e1 p6 q1 r1 t9", 13805912u},      {"fc6", 4, true, "n4 e1 p6 q1 r1 t9", 13888152u},
-      {"fc7", 4, false, "n4 e1 p15 q4 r3 t11", 16711775u},    {"fc7", 4, true, "n4 e1 p22 q2 r4 t11", 22254598u},
-      {"fc8", 4, false, "n4 e1 p12 q1 r12 t14", 4082412u},    {"fc8", 4, true, "n4 e1 p18 q2 r4 t14", 5449736u},
+      {"fc6", 4, false, "n4 e1 p6 q1 r1 t9 fo", 13805912u},      {"fc6", 4, true, "n4 e1 p6 q1 r1 t9 fo", 13888152u},
+      {"fc7", 4, false, "n4 e1 p15 q4 r3 t11 fo", 16711775u},    {"fc7", 4, true, "n4 e1 p22 q2 r4 t11 fo", 22254598u},
+      {"fc8", 4, false, "n4 e1 p12 q1 r12 t14 fo", 4082412u},    {"fc8", 4, true, "n4 e1 p18 q2 r4 t14 fo", 5449736u},
   };
   int checked = 0;
   for (int batch : {1, 4}) {
@@ -307,7 +307,7 @@ TEST(Layout, CorruptRowTableNamesTheRow) {
 
 TEST(Layout, WeightsLandInPassOrder) {
   // Two filter blocks (p*t = 2), one channel block: filter m, channel c, row i, column s goes to block
-  // (row i, set ht = (m % 2) / p) of chunk m / 2, at element (s*q + c)*p + m % p.
+  // (row i, set ht = (m % 2) / p) of chunk m / 2, at element ((m % p)*S + s)*q + c (p = 1 here).
   ConvLayer l;
   l.in = Shape{1, 2, 6, 6};
   l.filters = 4;

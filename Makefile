@@ -11,7 +11,7 @@ RTL_SOURCES := rtl/ocelli_pkg.sv $(ISA_PKG) $(shell find rtl -name '*_pkg.sv' ! 
                $(shell find rtl -name '*.sv' ! -name '*_pkg.sv' | sort) $(shell find tb -name '*.sv' | sort)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps configure build test test-slow lint isa-docs regress alexnet eyeriss wave bench clean
+.PHONY: help deps configure build test test-slow lint isa-docs regress alexnet eyeriss wave bench mapper-sweep clean
 
 help: ## List the targets
 	@echo "ocelli make targets:"
@@ -64,6 +64,15 @@ bench: build ## Simulation speed (host instructions per simulated cycle, cycles/
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target benches
 	@for b in $(BUILD_DIR)/bench/bench_*; do [ -x "$$b" ] && { echo; "$$b"; }; done; true
 
+
+# make mapper-sweep LAYER=conv2 [BATCH=1] [K=4] [TIMING=default] [SEED=1]
+# The mapper's K best mappings of one AlexNet CONV layer, each in both PE issue orders, through the RTL (bit-exact
+# checked): the estimate beside the measured cycles. Minutes per layer.
+K ?= 4
+mapper-sweep: build ## The mapper's estimate against the RTL's cycles for one AlexNet CONV layer (LAYER=conv2)
+	@test -n "$(LAYER)" || { echo "make mapper-sweep: LAYER=<conv1..conv5> is required"; exit 2; }
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target mapper_sweep
+	@$(BUILD_DIR)/bench/mapper_sweep --layer $(LAYER) --batch $(BATCH) -k $(K) --timing $(TIMING) --seed $(SEED)
 
 # make alexnet [BATCH=1] [SEED=1] [DRAM=inproc|tcp://host:port] [TIMING=default|eyeriss] [JOBS=nproc] [CHECKED=1]
 # JOBS: layer groups simulated at once by as many processes (in-process DRAM only; a remote DRAM runs one).

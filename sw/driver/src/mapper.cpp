@@ -69,14 +69,11 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
   return estimate_with_out(l, l.out(), m, hw);
 }
 
-MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
-  if (const std::string why = check_conv_shape(l); !why.empty()) {
-    throw std::invalid_argument(fmt::format("the hardware cannot run this conv: {}", why));
-  }
+std::vector<MappingEstimate> rank_mappings(const ConvLayer& l, const HwConfig& hw) {
+  std::vector<MappingEstimate> all;
+  if (!check_conv_shape(l).empty()) return all;
   const auto out = l.out();  // once: every candidate's rules and estimate need it
   const int mg = l.filters_per_group(), cg = l.channels_per_group();
-  MappingEstimate best;
-  bool found = false;
   for (int n = 1; n <= std::min(l.in.n, 15); ++n) {
     for (int e = 1; e <= std::min(out.h, hw.array_cols); ++e) {
       for (int q = 1; q * l.filter_w <= hw.ifmap_spad && q <= cg; ++q) {
@@ -86,22 +83,28 @@ MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
               Mapping m{n, e, p, q, r, t};
               m.filter_outer = prefer_filter_outer(m, l.filter_w, hw);
               if (first_broken_rule(l, out, m, hw) != MappingRule::Legal) continue;
-              const auto est = estimate_with_out(l, out, m, hw);
-              if (!found || est.cycles < best.cycles) {
-                best = est;
-                found = true;
-              }
+              all.push_back(estimate_with_out(l, out, m, hw));
             }
           }
         }
       }
     }
   }
-  if (!found) {
+  std::stable_sort(all.begin(), all.end(),
+                   [](const MappingEstimate& a, const MappingEstimate& b) { return a.cycles < b.cycles; });
+  return all;
+}
+
+MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
+  if (const std::string why = check_conv_shape(l); !why.empty()) {
+    throw std::invalid_argument(fmt::format("the hardware cannot run this conv: {}", why));
+  }
+  const auto ranked = rank_mappings(l, hw);
+  if (ranked.empty()) {
     throw std::invalid_argument(fmt::format("no legal mapping for conv N{} C{} H{} W{} M{} R{} S{} on {}", l.in.n,
                                             l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w, hw.name()));
   }
-  return best;
+  return ranked.front();
 }
 
 }  // namespace ocelli::driver

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "ocelli/driver/conv_layer.hpp"
 
@@ -19,5 +20,8 @@ struct MappingEstimate {
 MappingEstimate estimate(const ConvLayer& layer, const Mapping& mapping, const HwConfig& hw);
 // The best legal mapping; throws std::invalid_argument naming the layer shape when none fits.
 MappingEstimate choose_mapping(const ConvLayer& layer, const HwConfig& hw = {});
+// Every legal mapping (issue order by prefer_filter_outer), lowest estimate first (ties: search order, the first
+// being choose_mapping's); empty when none fits. For calibrating the estimate (bench/mapper_sweep.cpp).
+std::vector<MappingEstimate> rank_mappings(const ConvLayer& layer, const HwConfig& hw = {});
 
 }  // namespace ocelli::driver

@@ -1,0 +1,87 @@
+// Calibrates the mapper's cost model against the RTL: runs one AlexNet CONV layer (calibrated synthetic AlexNet,
+// the golden output of the layer before it as input) through the verilated top with the mapper's K best mappings,
+// each in both PE issue orders, and prints the estimate beside the measured cycles. Every run is checked bit for
+// bit against the golden. `make mapper-sweep LAYER=conv2 [BATCH=1] [K=4] [TIMING=default]`.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "conv_on_top.hpp"
+#include "ocelli/driver/mapper.hpp"
+#include "ocelli/golden/alexnet_data.hpp"
+
+namespace {
+
+using namespace ocelli;
+
+int sweep(const std::string& name, int batch, int k, const std::string& timing_name, std::uint64_t seed,
+          bool estimate_only) {
+  const auto calibrated = golden::make_alexnet(seed, batch);
+  const auto& net = calibrated.net;
+  const std::size_t i = net.desc.index_of(name);
+  const auto& desc = net.desc.layers[i];
+  if (desc.kind != golden::LayerKind::Conv) {
+    fmt::print(stderr, "mapper_sweep: layer {} is not a CONV layer\n", name);
+    return 2;
+  }
+  const auto input = golden::make_alexnet_input(seed, batch);
+  const auto runs = golden::run_network(net, input);
+  const auto& in = i == 0 ? input : runs[i - 1].output;
+  // As programs/alexnet.prog runs it: the raw image into conv1, every later activation RLC coded.
+  const driver::ConvLayer layer = driver::conv_layer_of(desc, i != 0, true);
+  const auto ranked = driver::rank_mappings(layer);
+  const auto timing = dram::TimingConfig::preset(timing_name);
+  const sim::TopModelFactory fast = [](VerilatedContext& context, const std::string& model_name) {
+    return sim::make_top_model(sim::TopModelKind::kFast, context, model_name);
+  };
+  fmt::print("{} batch {} seed {}, timing {}: {} legal mappings, the {} best by estimate in both issue orders\n",
+             name, batch, seed, timing_name, ranked.size(), k);
+  fmt::print("{:<26} {:>5} {:>12} {:>12} {:>8}  {}\n", "mapping", "PEs", "estimate", "measured", "est/meas",
+             "bit-exact");
+  int failures = 0;
+  for (int j = 0; j < k && j < static_cast<int>(ranked.size()); ++j) {
+    for (const bool filter_outer : {ranked[j].mapping.filter_outer, !ranked[j].mapping.filter_outer}) {
+      driver::Mapping m = ranked[j].mapping;
+      m.filter_outer = filter_outer;
+      const auto est = driver::estimate(layer, m, driver::HwConfig{});
+      if (estimate_only) {
+        fmt::print("{:<26} {:>5} {:>12}\n", m.to_string(), est.active_pes, est.cycles);
+        continue;
+      }
+      const auto r = tb::run_conv_on_top(layer, m, {in, net.params[i].weights, net.params[i].bias}, timing,
+                                         2'000'000'000ull, {}, fast);
+      const bool exact = r.result.done && r.output.data == runs[i].output.data;
+      failures += exact ? 0 : 1;
+      fmt::print("{:<26} {:>5} {:>12} {:>12} {:>8.3f}  {}\n", m.to_string(), est.active_pes, est.cycles,
+                 r.result.cycles, static_cast<double>(est.cycles) / std::max<std::uint64_t>(1, r.result.cycles),
+                 exact ? "yes" : fmt::format("NO ({})", r.result.message()));
+      std::fflush(stdout);
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Mapper estimate against the RTL for one AlexNet CONV layer"};
+  std::string layer = "conv2", timing = "default";
+  int batch = 1, k = 4;
+  std::uint64_t seed = 1;
+  bool estimate_only = false;
+  app.add_option("--layer", layer, "AlexNet CONV layer (conv1..conv5)");
+  app.add_option("--batch", batch, "Batch size")->check(CLI::Range(1, 64));
+  app.add_option("-k", k, "How many of the best-estimated mappings to run")->check(CLI::Range(1, 100));
+  app.add_option("--timing", timing, "DRAM timing preset (default, eyeriss)");
+  app.add_option("--seed", seed, "Weight and input seed");
+  app.add_flag("--estimate-only", estimate_only, "Print the estimates without running the RTL");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return sweep(layer, batch, k, timing, seed, estimate_only);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "mapper_sweep: {}\n", e.what());
+    return 2;
+  }
+}

@@ -36,6 +36,17 @@ constexpr int kMaxGroups = 255;
 constexpr int kMaxLrnSize = 15;
 constexpr int kMaxWindow = 12;
 
+const char* const kUnsupportedOperator =
+    "operator not supported (ocelli runs Conv, Gemm, MatMul+Add, Relu, MaxPool, AveragePool, GlobalAveragePool, LRN, "
+    "BatchNormalization, Flatten, Reshape, Dropout, Identity; Constant and Transpose of constants are folded)";
+
+bool known_operator(const pb::NodeProto& node) {
+  static const std::set<std::string> ops = {
+      "Conv",    "BatchNormalization", "Relu",    "Gemm",    "MatMul",   "Add",       "MaxPool",  "AveragePool",
+      "GlobalAveragePool", "LRN",     "Flatten", "Reshape", "Dropout",  "Identity",  "Constant", "Transpose"};
+  return (node.domain().empty() || node.domain() == "ai.onnx") && ops.count(node.op_type()) != 0;
+}
+
 std::string node_name(const pb::NodeProto& node, int index) {
   return node.name().empty() ? fmt::format("#{}", index) : node.name();
 }
@@ -218,8 +229,7 @@ class Lowering {
     } else if (op_ == "Dropout" || op_ == "Identity") {
       drop(node);
     } else {
-      refuse("operator not supported (ocelli runs Conv, Gemm, MatMul+Add, Relu, MaxPool, AveragePool, "
-             "GlobalAveragePool, LRN, BatchNormalization, Flatten, Reshape, Dropout, Identity)");
+      refuse(kUnsupportedOperator);
     }
   }
 
@@ -730,7 +740,18 @@ class Lowering {
 
 }  // namespace
 
+void check_operators(const pb::ModelProto& model) {
+  for (int i = 0; i < model.graph().node_size(); ++i) {
+    const auto& node = model.graph().node(i);
+    if (!known_operator(node)) {
+      const std::string op = node.domain().empty() ? node.op_type() : node.domain() + "." + node.op_type();
+      throw Refused(node_name(node, i), op, kUnsupportedOperator);
+    }
+  }
+}
+
 FloatNetwork lower_model(const pb::ModelProto& model, const std::map<std::string, NumericTensor>& constants) {
+  check_operators(model);
   return Lowering(model, constants).run();
 }
 

@@ -106,7 +106,7 @@ INSTANTIATE_TEST_SUITE_P(
                       RefusalCase{"node/test_batchnorm_example_training_mode", "BatchNormalization", "training_mode"},
                       RefusalCase{"node/test_flatten_axis2", "Flatten", "axis 2"},
                       RefusalCase{"node/test_relu", "graph input", "rank 3"},
-                      RefusalCase{"pytorch-operator/test_operator_params", "Add", "bias of the MatMul"},
+                      RefusalCase{"pytorch-operator/test_operator_params", "Mul", "operator not supported"},
                       RefusalCase{"pytorch-operator/test_operator_maxpool", "graph input", "rank 3"}));
 
 // Conv + BatchNormalization + Relu built here: BN folds into the conv (scaled filters, shifted bias), Relu fuses.

@@ -54,6 +54,9 @@ struct FloatNetwork {
 FloatNetwork lower_model(const ::onnx::ModelProto& model,
                          const std::map<std::string, ocelli::onnx::NumericTensor>& constants = {});
 
+// Refused naming the first node whose operator ocelli does not run at all (before any data is read).
+void check_operators(const ::onnx::ModelProto& model);
+
 // The same for a model file (ocelli::onnx::load_model_file reads it).
 FloatNetwork lower_model_file(const std::string& path,
                               const std::map<std::string, ocelli::onnx::NumericTensor>& constants = {});

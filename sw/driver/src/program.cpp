@@ -428,7 +428,10 @@ class Parser {
 
   // `weights=` and `bias=` (conv, fc): parameter tensor files instead of seeded synthetic ones.
   void parameter_files(Fields& f, LayerOptions& opt) {
-    if (f.has("weights")) opt.weights_path = resolve_path(f.take_string("weights"));
+    if (f.has("weights")) {
+      if (program_.calibrate) f.fail("weights", f.raw("weights"), "is not allowed with 'formats calibrate'");
+      opt.weights_path = resolve_path(f.take_string("weights"));
+    }
     if (f.has("bias")) {
       if (opt.weights_path.empty()) f.fail("bias", f.raw("bias"), "needs weights= (a bias file goes with weight files)");
       opt.bias_path = resolve_path(f.take_string("bias"));

@@ -63,7 +63,7 @@ ExpectedComparison compare_with_expected(const golden::Tensor16& got, const Nume
     c.first_outside = fmt::format("{} elements expected, the network gives {}", expected.elements(), got.data.size());
     return c;
   }
-  c.tolerance = std::ldexp(expected.max_abs(), -7) + 2 * std::ldexp(1.0, -got.frac);
+  c.tolerance = std::ldexp(expected.max_abs(), -10) + 2 * std::ldexp(1.0, -got.frac);
   for (std::size_t i = 0; i < got.data.size(); ++i) {
     const double g = std::ldexp(static_cast<double>(got.data[i]), -got.frac);
     const double diff = std::fabs(g - expected.values[i]);

@@ -74,6 +74,18 @@ INSTANTIATE_TEST_SUITE_P(PytorchOperator, ImportedOnGolden,
                          ::testing::Values("pytorch-operator/test_operator_conv", "pytorch-operator/test_operator_mm",
                                            "pytorch-operator/test_operator_flatten"));
 
+// The tolerance is tight enough to fail: one expected element moved by 1 % of the output range is caught.
+TEST(ExpectedComparison, DetectsAnElementOnePercentOff) {
+  const auto t = import::import_node_test(kData / "pytorch-converted/test_Conv2d_groups");
+  const auto out = golden::run_network(t.model.network, t.model.calibration_input).back().output;
+  ASSERT_TRUE(import::compare_with_expected(out, t.expected).passed());
+  auto moved = t.expected;
+  moved.values[5] += 0.01 * moved.max_abs();
+  const auto cmp = import::compare_with_expected(out, moved);
+  EXPECT_EQ(cmp.outside, 1u);
+  EXPECT_NE(cmp.first_outside.find("index 5:"), std::string::npos) << cmp.first_outside;
+}
+
 struct RefusalCase {
   const char* dir;
   const char* op;      // op type the message names

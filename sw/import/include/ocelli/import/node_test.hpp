@@ -22,7 +22,7 @@ struct ImportedTest {
 ImportedTest import_node_test(const std::filesystem::path& dir, const QuantizeOptions& options = {});
 
 // The network's output (fixed point) against ONNX's expected float output, per element within
-// |got - expected| <= 2^-7 * max|expected| + 2 * 2^-out_frac (docs/import.md, "Tolerance").
+// |got - expected| <= 2^-10 * max|expected| + 2 * 2^-out_frac (docs/import.md, "Tolerance").
 struct ExpectedComparison {
   std::size_t elements = 0, outside = 0;
   double max_diff = 0.0, tolerance = 0.0;

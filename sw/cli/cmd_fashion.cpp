@@ -51,7 +51,7 @@ std::vector<int> read_float_predictions(const std::string& path, std::size_t n) 
 }
 
 struct Tally {
-  std::size_t float_ok = 0, golden_ok = 0, rtl_ok = 0, golden_rtl_same = 0, images = 0;
+  std::size_t float_ok = 0, golden_ok = 0, rtl_ok = 0, golden_rtl_same = 0, golden_float_same = 0, images = 0;
   std::uint64_t cycles = 0;
   double energy = 0.0;
   std::vector<std::uint64_t> saturated;  // per layer (RTL counter)
@@ -112,6 +112,7 @@ int fashion_command(const FashionOptions& o) {
       t.golden_ok += r.record.top1_golden[i] == labels[k];
       t.rtl_ok += r.record.top1_rtl[i] == labels[k];
       t.golden_rtl_same += r.record.top1_golden[i] == r.record.top1_rtl[i];
+      t.golden_float_same += r.record.top1_golden[i] == float_pred[k];
     }
     t.images += static_cast<std::size_t>(n);
     t.cycles += r.total_cycles;
@@ -136,6 +137,7 @@ int fashion_command(const FashionOptions& o) {
   fmt::print("  top-1 RTL                                                 {:6.2f} %\n", percent(t.rtl_ok, t.images));
   fmt::print("  RTL class == golden class on {} of {} images; every layer's output bit-exact\n", t.golden_rtl_same,
              t.images);
+  fmt::print("  golden class == float class on {} of {} images\n", t.golden_float_same, t.images);
   fmt::print("  {:.0f} cycles per image ({:.3f} ms at {:.0f} MHz), energy {:.3g} MAC-units per image (docs/report.md)\n",
              static_cast<double>(t.cycles) / t.images,
              static_cast<double>(t.cycles) / t.images / report::kReportClockHz * 1e3, report::kReportClockHz / 1e6,

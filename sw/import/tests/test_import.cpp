@@ -236,6 +236,61 @@ TEST(Lowering, ReshapeToNByKIsFlattenAndOthersAreRefused) {
   }
 }
 
+// MatMul with a constant B followed by Add of a constant vector: one FC layer, weights B transposed to (N, K), the
+// Add as its bias; an Add that is not a MatMul's bias is refused.
+TEST(Lowering, MatMulPlusAddIsOneFcWithBias) {
+  ::onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  auto* in = g->add_input();
+  in->set_name("x");
+  in->mutable_type()->mutable_tensor_type()->set_elem_type(::onnx::TensorProto_DataType_FLOAT);
+  for (int d : {1, 3}) in->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  g->add_output()->set_name("y");
+  auto init = [g](const char* name, std::vector<std::int64_t> dims, std::vector<float> v) {
+    auto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(::onnx::TensorProto_DataType_FLOAT);
+    for (auto d : dims) t->add_dims(d);
+    for (float x : v) t->add_float_data(x);
+  };
+  init("B", {3, 2}, {1, 2, 3, 4, 5, 6});  // K = 3 rows, N = 2 columns
+  init("C", {2}, {0.5f, -0.5f});
+  auto* mm = g->add_node();
+  mm->set_op_type("MatMul");
+  mm->set_name("mm");
+  mm->add_input("x");
+  mm->add_input("B");
+  mm->add_output("t");
+  auto* add = g->add_node();
+  add->set_op_type("Add");
+  add->set_name("add");
+  add->add_input("t");
+  add->add_input("C");
+  add->add_output("y");
+  const auto net = import::lower_model(m);
+  ASSERT_EQ(net.layers.size(), 1u);
+  EXPECT_EQ(net.layers[0].desc.kind, golden::LayerKind::FullyConnected);
+  EXPECT_EQ(net.layers[0].weights, (std::vector<double>{1, 3, 5, 2, 4, 6}));
+  EXPECT_EQ(net.layers[0].bias, (std::vector<double>{0.5, -0.5}));
+  // A second Add has no MatMul right before it.
+  auto* add2 = g->add_node();
+  add2->set_op_type("Add");
+  add2->set_name("add2");
+  add2->add_input("y");
+  add2->add_input("C");
+  add2->add_output("z");
+  g->mutable_output(0)->set_name("z");
+  try {
+    import::lower_model(m);
+    FAIL();
+  } catch (const import::Refused& e) {
+    EXPECT_EQ(e.node(), "add2");
+    EXPECT_NE(e.reason().find("bias of the MatMul"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Lowering, RefusesABranchNamingTheNode) {
   auto m = conv_bn_relu();
   m.mutable_graph()->mutable_node(1)->set_input(0, "x");  // BN reads the graph input, not the conv's output

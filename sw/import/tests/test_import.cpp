@@ -121,46 +121,56 @@ INSTANTIATE_TEST_SUITE_P(
                       RefusalCase{"pytorch-operator/test_operator_params", "Mul", "operator not supported"},
                       RefusalCase{"pytorch-operator/test_operator_maxpool", "graph input", "rank 3"}));
 
-// Conv + BatchNormalization + Relu built here: BN folds into the conv (scaled filters, shifted bias), Relu fuses.
-::onnx::ModelProto conv_bn_relu() {
+// Small ONNX graphs built in the tests: a model with one float input, one output and opset 13.
+::onnx::ModelProto model_with_input(const char* input, std::vector<std::int64_t> dims, const char* output) {
   ::onnx::ModelProto m;
   m.set_ir_version(8);
   m.add_opset_import()->set_version(13);
   auto* g = m.mutable_graph();
-  g->set_name("cbr");
+  g->set_name("built");
   auto* in = g->add_input();
-  in->set_name("x");
+  in->set_name(input);
   in->mutable_type()->mutable_tensor_type()->set_elem_type(::onnx::TensorProto_DataType_FLOAT);
-  for (int d : {1, 2, 5, 5}) in->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
-  g->add_output()->set_name("y");
-  auto init = [g](const char* name, std::vector<std::int64_t> dims, std::vector<float> v) {
-    auto* t = g->add_initializer();
-    t->set_name(name);
-    t->set_data_type(::onnx::TensorProto_DataType_FLOAT);
-    for (auto d : dims) t->add_dims(d);
-    for (float x : v) t->add_float_data(x);
-  };
-  init("w", {2, 2, 1, 1}, {1.0f, 0.5f, -0.25f, 2.0f});
-  init("b", {2}, {0.1f, -0.2f});
-  init("gamma", {2}, {2.0f, 0.5f});
-  init("beta", {2}, {0.3f, 0.0f});
-  init("mean", {2}, {0.1f, -1.0f});
-  init("var", {2}, {3.0f, 0.25f});
-  auto node = [g](const char* op, const char* name, std::vector<const char*> ins, const char* out) {
-    auto* n = g->add_node();
-    n->set_op_type(op);
-    n->set_name(name);
-    for (auto* i : ins) n->add_input(i);
-    n->add_output(out);
-    return n;
-  };
-  node("Conv", "conv", {"x", "w", "b"}, "c");
-  auto* bn = node("BatchNormalization", "bn", {"c", "gamma", "beta", "mean", "var"}, "n");
+  for (auto d : dims) in->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  g->add_output()->set_name(output);
+  return m;
+}
+
+void add_initializer(::onnx::GraphProto* g, const char* name, std::vector<std::int64_t> dims, std::vector<float> v) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(::onnx::TensorProto_DataType_FLOAT);
+  for (auto d : dims) t->add_dims(d);
+  for (float x : v) t->add_float_data(x);
+}
+
+::onnx::NodeProto* add_node(::onnx::GraphProto* g, const char* op, const char* name, std::vector<const char*> ins,
+                            const char* out) {
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name(name);
+  for (auto* i : ins) n->add_input(i);
+  n->add_output(out);
+  return n;
+}
+
+// Conv + BatchNormalization + Relu: BN folds into the conv (scaled filters, shifted bias), Relu fuses.
+::onnx::ModelProto conv_bn_relu() {
+  auto m = model_with_input("x", {1, 2, 5, 5}, "y");
+  auto* g = m.mutable_graph();
+  add_initializer(g, "w", {2, 2, 1, 1}, {1.0f, 0.5f, -0.25f, 2.0f});
+  add_initializer(g, "b", {2}, {0.1f, -0.2f});
+  add_initializer(g, "gamma", {2}, {2.0f, 0.5f});
+  add_initializer(g, "beta", {2}, {0.3f, 0.0f});
+  add_initializer(g, "mean", {2}, {0.1f, -1.0f});
+  add_initializer(g, "var", {2}, {3.0f, 0.25f});
+  add_node(g, "Conv", "conv", {"x", "w", "b"}, "c");
+  auto* bn = add_node(g, "BatchNormalization", "bn", {"c", "gamma", "beta", "mean", "var"}, "n");
   auto* eps = bn->add_attribute();
   eps->set_name("epsilon");
   eps->set_type(::onnx::AttributeProto_AttributeType_FLOAT);
   eps->set_f(1e-3f);
-  node("Relu", "relu", {"n"}, "y");
+  add_node(g, "Relu", "relu", {"n"}, "y");
   return m;
 }
 
@@ -185,11 +195,7 @@ TEST(Lowering, DropsDropoutBetweenConvAndBatchNormalization) {
   auto m = conv_bn_relu();
   auto* g = m.mutable_graph();
   g->mutable_node(1)->set_input(0, "d");
-  auto* d = g->add_node();
-  d->set_op_type("Dropout");
-  d->set_name("drop");
-  d->add_input("c");
-  d->add_output("d");
+  add_node(g, "Dropout", "drop", {"c"}, "d");
   // Nodes must stay in order: move the Dropout (last) between Conv and BN.
   g->mutable_node()->SwapElements(1, 3);
   g->mutable_node()->SwapElements(2, 3);
@@ -206,10 +212,7 @@ TEST(Lowering, ReshapeToNByKIsFlattenAndOthersAreRefused) {
     auto m = conv_bn_relu();
     auto* g = m.mutable_graph();
     g->mutable_output(0)->set_name("z");
-    auto* n = g->add_node();
-    n->set_op_type(op);
-    n->set_name("tail");
-    n->add_input("y");
+    auto* n = add_node(g, op, "tail", {"y"}, "z");
     if (std::string(op) == "Reshape") {
       n->add_input("shape");
       auto* t = g->add_initializer();
@@ -218,7 +221,6 @@ TEST(Lowering, ReshapeToNByKIsFlattenAndOthersAreRefused) {
       t->add_dims(static_cast<std::int64_t>(shape.size()));
       for (auto v : shape) t->add_int64_data(v);
     }
-    n->add_output("z");
     return m;
   };
   const auto flat = import::lower_model(with_tail("Flatten", {}));
@@ -239,48 +241,19 @@ TEST(Lowering, ReshapeToNByKIsFlattenAndOthersAreRefused) {
 // MatMul with a constant B followed by Add of a constant vector: one FC layer, weights B transposed to (N, K), the
 // Add as its bias; an Add that is not a MatMul's bias is refused.
 TEST(Lowering, MatMulPlusAddIsOneFcWithBias) {
-  ::onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
+  auto m = model_with_input("x", {1, 3}, "y");
   auto* g = m.mutable_graph();
-  auto* in = g->add_input();
-  in->set_name("x");
-  in->mutable_type()->mutable_tensor_type()->set_elem_type(::onnx::TensorProto_DataType_FLOAT);
-  for (int d : {1, 3}) in->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
-  g->add_output()->set_name("y");
-  auto init = [g](const char* name, std::vector<std::int64_t> dims, std::vector<float> v) {
-    auto* t = g->add_initializer();
-    t->set_name(name);
-    t->set_data_type(::onnx::TensorProto_DataType_FLOAT);
-    for (auto d : dims) t->add_dims(d);
-    for (float x : v) t->add_float_data(x);
-  };
-  init("B", {3, 2}, {1, 2, 3, 4, 5, 6});  // K = 3 rows, N = 2 columns
-  init("C", {2}, {0.5f, -0.5f});
-  auto* mm = g->add_node();
-  mm->set_op_type("MatMul");
-  mm->set_name("mm");
-  mm->add_input("x");
-  mm->add_input("B");
-  mm->add_output("t");
-  auto* add = g->add_node();
-  add->set_op_type("Add");
-  add->set_name("add");
-  add->add_input("t");
-  add->add_input("C");
-  add->add_output("y");
+  add_initializer(g, "B", {3, 2}, {1, 2, 3, 4, 5, 6});  // K = 3 rows, N = 2 columns
+  add_initializer(g, "C", {2}, {0.5f, -0.5f});
+  add_node(g, "MatMul", "mm", {"x", "B"}, "t");
+  add_node(g, "Add", "add", {"t", "C"}, "y");
   const auto net = import::lower_model(m);
   ASSERT_EQ(net.layers.size(), 1u);
   EXPECT_EQ(net.layers[0].desc.kind, golden::LayerKind::FullyConnected);
   EXPECT_EQ(net.layers[0].weights, (std::vector<double>{1, 3, 5, 2, 4, 6}));
   EXPECT_EQ(net.layers[0].bias, (std::vector<double>{0.5, -0.5}));
   // A second Add has no MatMul right before it.
-  auto* add2 = g->add_node();
-  add2->set_op_type("Add");
-  add2->set_name("add2");
-  add2->add_input("y");
-  add2->add_input("C");
-  add2->add_output("z");
+  add_node(g, "Add", "add2", {"y", "C"}, "z");
   g->mutable_output(0)->set_name("z");
   try {
     import::lower_model(m);

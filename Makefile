@@ -11,7 +11,7 @@ RTL_SOURCES := rtl/ocelli_pkg.sv $(ISA_PKG) $(shell find rtl -name '*_pkg.sv' ! 
                $(shell find rtl -name '*.sv' ! -name '*_pkg.sv' | sort) $(shell find tb -name '*.sv' | sort)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps configure build test test-slow lint isa-docs regress alexnet eyeriss wave bench mapper-sweep clean
+.PHONY: help deps configure build test test-slow lint isa-docs regress alexnet eyeriss fashion wave bench mapper-sweep clean
 
 help: ## List the targets
 	@echo "ocelli make targets:"
@@ -100,6 +100,17 @@ eyeriss: build ## AlexNet CONV1-5 at batch 4 and Eyeriss's DRAM timing, compared
 	@$(BUILD_DIR)/sw/cli/ocelli run programs/alexnet.prog --batch 4 --seed $(SEED) --to conv5 --dram-timing eyeriss \
 	    --jobs $(JOBS) $(if $(CHECKED),--checked) --report $(REPORTS_DIR)/eyeriss-run.json
 	@$(BUILD_DIR)/sw/cli/ocelli report $(REPORTS_DIR)/eyeriss-run.json --out-dir $(REPORTS_DIR) --name eyeriss
+
+# make fashion [N=1000] [FASHION_BATCH=50] [CHECKED=1]
+# The trained Fashion-MNIST CNN (models/fashion, scripts/train_fashion.py): imported with formats calibrated on 512
+# training images, then the first N test images through the golden and the RTL in batches; prints top-1 accuracy of
+# the float model (its predictions stored at training time), the golden and the RTL, cycles and energy per image.
+FASHION_N     = $(if $(filter command line,$(origin N)),$(N),1000)
+FASHION_BATCH ?= 50
+
+fashion: build ## Fashion-MNIST CNN: N test images (1000) through golden and RTL; float/golden/RTL top-1, cycles, energy
+	@$(BUILD_DIR)/sw/cli/ocelli fashion -n $(FASHION_N) --batch $(FASHION_BATCH) --out-dir $(BUILD_DIR)/fashion \
+	    $(if $(CHECKED),--checked)
 
 # make regress [N=200] [SEED=1] [JOBS=nproc] [CASE=<name>] [FILTER=<glob of program stems>] [REGRESS_ARGS=...]
 N      ?= 200

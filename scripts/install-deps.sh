@@ -25,8 +25,11 @@ PACKAGES=(
   gnuplot-nox          # PNG charts of the AlexNet report
   valgrind             # callgrind: host instructions per simulated cycle in `make bench` (bench/sim_speed.sh)
   jq                   # reads the run reports' JSON in bench/sim_speed.sh
+  dataset-fashion-mnist  # Fashion-MNIST images for `make fashion` (the trained CNN in models/fashion)
   python3              # scripts/gen_isa.py: the ISA package, C++ header and doc tables from rtl/isa/isa.json
 )
+
+# Only to retrain models/fashion (scripts/train_fashion.py), not installed here: python3-torch, python3-onnx.
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   ocelli::cli::add_onnx_node_command(app, exit_code);
   ocelli::cli::add_run_command(app, exit_code);
   ocelli::cli::add_wave_command(app, exit_code);
+  ocelli::cli::add_import_command(app, exit_code);
+  ocelli::cli::add_fashion_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -297,10 +297,7 @@ class Parser {
     } else if (source == "file") {
       program_.input.source = InputSource::File;
       if (!f.has("path")) f.fail_line("missing required field 'path' (source=file)");
-      std::string path = f.take_string("path");
-      const auto slash = file_.rfind('/');
-      if (!path.empty() && path[0] != '/' && slash != std::string::npos) path = file_.substr(0, slash + 1) + path;
-      program_.input.path = path;
+      program_.input.path = resolve_path(f.take_string("path"));
     } else {
       f.fail("source", source, "must be synthetic or file");
     }
@@ -368,8 +365,9 @@ class Parser {
       l.kind = LayerKind::Conv;
       conv(f, l);
       formats(f, l);
-      f.reject_unknown({"filters", "kernel", "stride", "pad", "groups", "relu", "frac_in", "frac_w", "frac_out",
-                        "shift", "rlc", "in", "out"});
+      parameter_files(f, opt);
+      f.reject_unknown({"filters", "kernel", "stride", "pad", "pads", "groups", "relu", "frac_in", "frac_w",
+                        "frac_out", "shift", "rlc", "in", "out", "weights", "bias"});
     } else if (kind == "fc") {
       l.kind = LayerKind::FullyConnected;
       const int outputs = f.require_int("outputs", 1, 65536);
@@ -377,20 +375,23 @@ class Parser {
       l.out_shape = Shape{in.n, outputs, 1, 1};
       l.relu = take_relu(f);
       formats(f, l);
-      f.reject_unknown({"outputs", "relu", "frac_in", "frac_w", "frac_out", "shift", "rlc", "in", "out"});
+      parameter_files(f, opt);
+      f.reject_unknown({"outputs", "relu", "frac_in", "frac_w", "frac_out", "shift", "rlc", "in", "out", "weights",
+                        "bias"});
     } else if (kind == "maxpool") {
       l.kind = LayerKind::MaxPool;
       const auto k = f.take_pair_or("kernel", 1, 64, {3, 3});
       const auto s = f.take_pair_or("stride", 1, 64, {2, 2});
-      const auto p = f.take_pair_or("pad", 0, 64, {0, 0});
-      l.pool = golden::PoolParams{k.first, k.second, s.first, s.second, p.first, p.first, p.second, p.second};
+      const SidePads p = take_pads(f);
+      l.pool = golden::PoolParams{k.first, k.second, s.first, s.second, p.top, p.bottom, p.left, p.right};
       check_window(f, in, k, p);
       try {
         l.out_shape = golden::max_pool_output_shape(in, l.pool);
       } catch (const std::invalid_argument& e) {  // padding that makes a window all padding
-        f.fail("pad", f.has("pad") ? f.raw("pad") : "0", fmt::format("does not fit: {}", e.what()));
+        const char* key = f.has("pads") ? "pads" : "pad";
+        f.fail(key, f.has(key) ? f.raw(key) : "0", fmt::format("does not fit: {}", e.what()));
       }
-      f.reject_unknown({"kernel", "stride", "pad", "frac_in", "rlc", "in", "out"});
+      f.reject_unknown({"kernel", "stride", "pad", "pads", "frac_in", "rlc", "in", "out"});
     } else if (kind == "lrn") {
       l.kind = LayerKind::Lrn;
       l.lrn.size = f.take_int_or("size", 1, 31, 5);
@@ -416,6 +417,44 @@ class Parser {
     layer_lines_.emplace(l.name, st.line);
     program_.network.layers.push_back(l);
     program_.options.push_back(opt);
+  }
+
+  // A relative path is taken from the program's directory.
+  std::string resolve_path(std::string path) const {
+    const auto slash = file_.rfind('/');
+    if (!path.empty() && path[0] != '/' && slash != std::string::npos) path = file_.substr(0, slash + 1) + path;
+    return path;
+  }
+
+  // `weights=` and `bias=` (conv, fc): parameter tensor files instead of seeded synthetic ones.
+  void parameter_files(Fields& f, LayerOptions& opt) {
+    if (f.has("weights")) {
+      if (program_.calibrate) f.fail("weights", f.raw("weights"), "is not allowed with 'formats calibrate'");
+      opt.weights_path = resolve_path(f.take_string("weights"));
+    }
+    if (f.has("bias")) {
+      if (opt.weights_path.empty()) f.fail("bias", f.raw("bias"), "needs weights= (a bias file goes with weight files)");
+      opt.bias_path = resolve_path(f.take_string("bias"));
+    }
+  }
+
+  // `pad=` (pair: vertical x horizontal, both sides alike) or `pads=top,left,bottom,right` (each side its own).
+  struct SidePads {
+    int top = 0, left = 0, bottom = 0, right = 0;
+  };
+  static SidePads take_pads(Fields& f) {
+    if (f.has("pad") && f.has("pads")) f.fail("pads", f.raw("pads"), "is given together with pad (give one of them)");
+    if (!f.has("pads")) {
+      const auto p = f.take_pair_or("pad", 0, 64, {0, 0});
+      return SidePads{p.first, p.second, p.first, p.second};
+    }
+    const std::string text = f.take_string("pads");
+    std::vector<std::string> parts;
+    std::stringstream ss(text);
+    for (std::string part; std::getline(ss, part, ',');) parts.push_back(part);
+    if (parts.size() != 4 || text.back() == ',') f.fail("pads", text, "must be top,left,bottom,right, e.g. 0,0,1,1");
+    return SidePads{f.to_int("pads", parts[0], 0, 64), f.to_int("pads", parts[1], 0, 64),
+                    f.to_int("pads", parts[2], 0, 64), f.to_int("pads", parts[3], 0, 64)};
   }
 
   Shape previous_shape() const {
@@ -447,14 +486,15 @@ class Parser {
   }
 
   // The (padded) input must hold at least one window.
-  static void check_window(Fields& f, const Shape& in, std::pair<int, int> kernel, std::pair<int, int> pad_hw) {
-    if (kernel.first > in.h + 2 * pad_hw.first) {
-      f.fail("kernel", f.raw("kernel"),
-             fmt::format("is taller than the padded input (height {} + 2 x pad {})", in.h, pad_hw.first));
+  static void check_window(Fields& f, const Shape& in, std::pair<int, int> kernel, const SidePads& p) {
+    const std::string k = f.has("kernel") ? f.raw("kernel") : "3";
+    if (kernel.first > in.h + p.top + p.bottom) {
+      f.fail("kernel", k, fmt::format("is taller than the padded input (height {} + pads {} + {})", in.h, p.top,
+                                      p.bottom));
     }
-    if (kernel.second > in.w + 2 * pad_hw.second) {
-      f.fail("kernel", f.raw("kernel"),
-             fmt::format("is wider than the padded input (width {} + 2 x pad {})", in.w, pad_hw.second));
+    if (kernel.second > in.w + p.left + p.right) {
+      f.fail("kernel", k, fmt::format("is wider than the padded input (width {} + pads {} + {})", in.w, p.left,
+                                      p.right));
     }
   }
 
@@ -466,7 +506,7 @@ class Parser {
     if (!f.has("kernel")) f.fail_line("missing required field 'kernel'");
     const auto k = f.take_pair_or("kernel", 1, 64, {1, 1});
     const auto s = f.take_pair_or("stride", 1, 12, {1, 1});
-    const auto p = f.take_pair_or("pad", 0, 64, {0, 0});
+    const SidePads p = take_pads(f);
     const int groups = f.take_int_or("groups", 1, 65536, 1);
     if (in.c % groups != 0) {
       f.fail("groups", f.raw("groups"), fmt::format("does not divide the {} input channels", in.c));
@@ -475,7 +515,7 @@ class Parser {
       f.fail("groups", f.raw("groups"), fmt::format("does not divide the {} filters", filters));
     }
     check_window(f, in, k, p);
-    l.conv = golden::ConvParams{s.first, s.second, p.first, p.first, p.second, p.second, groups};
+    l.conv = golden::ConvParams{s.first, s.second, p.top, p.bottom, p.left, p.right, groups};
     l.weight_shape = Shape{filters, in.c / groups, k.first, k.second};
     try {
       l.out_shape = golden::conv2d_output_shape(in, l.weight_shape, l.conv);

@@ -34,12 +34,13 @@ std::string performance_table(const std::vector<Row>& layers, const Row& total) 
                {"MMACs"},
                {"util %"},
                {"gated %"},
+               {"saturated"},
                {"bit-exact", Align::Left}});
   auto add = [&](const Row& r) {
     t.add_row({r.record.name, r.record.kind, r.record.mapping.empty() ? "-" : r.record.mapping,
                std::to_string(r.record.active_pes), std::to_string(r.record.cycles), fixed(r.metrics.ms, 3),
                millions(static_cast<double>(r.record.macs)), percent(r.metrics.utilization),
-               percent(r.metrics.gated_fraction), r.record.matched ? "yes" : "NO"});
+               percent(r.metrics.gated_fraction), std::to_string(r.record.saturated), r.record.matched ? "yes" : "NO"});
   };
   for (const auto& r : layers) add(r);
   t.add_rule();

@@ -73,6 +73,44 @@ golden::Tensor16 read_input_file(const driver::Program& p) {
   return t;
 }
 
+// A layer's `weights=` / `bias=` files: weights (M, C/G, R, S) or (M, K, 1, 1) with frac = frac_w; bias int32
+// with M elements (any shape holding M) and frac = frac_in + frac_w.
+golden::LayerParams read_parameter_files(const driver::Program& p, std::size_t i) {
+  const golden::LayerDesc& l = p.network.layers[i];
+  const driver::LayerOptions& opt = p.options[i];
+  const int line = opt.line;
+  golden::LayerParams params;
+  params.weights = golden::read_tensor_file(opt.weights_path);
+  if (params.weights.shape != l.weight_shape) {
+    throw driver::ProgramError(p.file, line, fmt::format("layer '{}': field 'weights': file {} has shape {}, the layer "
+                                                         "needs {}",
+                                                         l.name, opt.weights_path, shape_text(params.weights.shape),
+                                                         shape_text(l.weight_shape)));
+  }
+  if (params.weights.frac != l.weight_frac) {
+    throw driver::ProgramError(p.file, line, fmt::format("layer '{}': field 'weights': file {} has frac {}, the layer's "
+                                                         "frac_w is {}",
+                                                         l.name, opt.weights_path, params.weights.frac, l.weight_frac));
+  }
+  if (opt.bias_path.empty()) {  // no bias file: zeros
+    params.bias.assign(static_cast<std::size_t>(l.weight_shape.n), 0);
+    return params;
+  }
+  const golden::Tensor32 bias = golden::read_tensor_file32(opt.bias_path);
+  if (bias.data.size() != static_cast<std::size_t>(l.weight_shape.n)) {
+    throw driver::ProgramError(p.file, line, fmt::format("layer '{}': field 'bias': file {} has {} elements for {} "
+                                                         "filters",
+                                                         l.name, opt.bias_path, bias.data.size(), l.weight_shape.n));
+  }
+  if (bias.frac != l.in_frac + l.weight_frac) {
+    throw driver::ProgramError(p.file, line, fmt::format("layer '{}': field 'bias': file {} has frac {}, the "
+                                                         "accumulator format is frac_in + frac_w = {}",
+                                                         l.name, opt.bias_path, bias.frac, l.in_frac + l.weight_frac));
+  }
+  params.bias = bias.data;
+  return params;
+}
+
 }  // namespace
 
 golden::LayerParams make_synthetic_params(const golden::LayerDesc& layer, std::uint64_t seed, std::size_t index) {
@@ -163,7 +201,8 @@ ProgramData make_program_data(driver::Program program, const ProgramOverrides& o
   } else {
     d.network.desc = p.network;
     for (std::size_t i = 0; i < p.network.layers.size(); ++i) {
-      d.network.params.push_back(make_synthetic_params(p.network.layers[i], p.seed, i));
+      d.network.params.push_back(p.options[i].weights_path.empty() ? make_synthetic_params(p.network.layers[i], p.seed, i)
+                                                                   : read_parameter_files(p, i));
     }
     if (p.input.source == driver::InputSource::Synthetic) {
       d.input = make_synthetic_input(p.network.input_shape, p.network.input_frac, p.seed);

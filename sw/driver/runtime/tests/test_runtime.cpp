@@ -21,6 +21,7 @@
 
 #include "ocelli/dram/remote_dram.hpp"
 #include "ocelli/driver/program.hpp"
+#include "ocelli/golden/tensor_file.hpp"
 #include "ocelli/report/report.hpp"
 #include "ocelli/runtime/runner.hpp"
 #include "ocelli/runtime/storage_spec.hpp"
@@ -561,6 +562,49 @@ TEST(Runtime, ShapesTooLargeForTheHostAreRefusedNamingTheTensor) {
       expect_contains(e.what(), "largest: the input");
     }
   }
+}
+
+}  // namespace
+}  // namespace ocelli::runtime
+
+namespace ocelli::runtime {
+namespace {
+
+// `weights=` / `bias=` / `pads=`: parameters from tensor files (as `ocelli import` writes them) reach the golden and
+// the RTL; a file of the wrong shape or format is an error naming the layer, the field and the file.
+TEST(Runtime, WeightFilesAndPerSidePadsRunBitExact) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / fmt::format("ocelli_weights_{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  golden::Tensor16 w(golden::Shape{4, 2, 3, 3}, 12);
+  for (std::size_t i = 0; i < w.data.size(); ++i) w.data[i] = static_cast<std::int16_t>((i * 37 % 61) * 50 - 1500);
+  golden::Tensor32 b(golden::Shape{1, 4, 1, 1}, 8 + 12);
+  b.data = {1000, -2000, 3000, 0};
+  golden::write_tensor_file((dir / "c.w.octf").string(), w);
+  golden::write_tensor_file((dir / "c.b.octf").string(), b);
+  const std::string program = (dir / "p.prog").string();
+  std::ofstream(program) << "network wf\ninput shape=2x9x10 frac=8\n"
+                            "layer c conv filters=4 kernel=3 pads=0,1,2,0 relu frac_w=12 frac_out=8 weights=c.w.octf "
+                            "bias=c.b.octf out=4x9x9\n";
+  ProgramData data = make_program_data(driver::parse_program_file(program));
+  EXPECT_EQ(data.network.params[0].weights.data, w.data);
+  EXPECT_EQ(data.network.params[0].bias, b.data);
+  EXPECT_EQ(data.network.desc.layers[0].conv.pad_bottom, 2);
+  EXPECT_EQ(data.network.desc.layers[0].conv.pad_top, 0);
+  ProgramRunner runner(std::move(data), RunOptions{});
+  auto storage = open_storage("inproc", runner.dram_bytes_needed());
+  EXPECT_EQ(runner.run(*storage).outcome, RunOutcome::Passed);
+
+  std::ofstream(program) << "network wf\ninput shape=2x9x10 frac=8\n"
+                            "layer c conv filters=4 kernel=3 frac_w=11 frac_out=8 weights=c.w.octf\n";
+  try {
+    make_program_data(driver::parse_program_file(program));
+    ADD_FAILURE() << "a weight file of another format was accepted";
+  } catch (const driver::ProgramError& e) {
+    EXPECT_NE(std::string(e.what()).find("layer 'c': field 'weights': file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("frac 12, the layer's frac_w is 11"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

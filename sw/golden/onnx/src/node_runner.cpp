@@ -14,6 +14,7 @@
 
 #include "ocelli/golden/file_bytes.hpp"
 #include "ocelli/onnx/numeric_tensor.hpp"
+#include "ocelli/onnx/model_file.hpp"
 #include "ops.hpp"
 
 namespace ocelli::onnx {
@@ -24,9 +25,11 @@ namespace fs = std::filesystem;
 
 constexpr std::uint64_t kMaxProtoBytes = 1ull << 30;
 
+}  // namespace
+
 // A regular file only (a FIFO is refused at once instead of blocking); an empty file or one without a graph is
 // malformed (exit 3), not an unsupported model.
-pb::ModelProto load_model(const fs::path& path) {
+pb::ModelProto load_model_file(const fs::path& path) {
   const auto bytes = golden::read_regular_file(path.string(), kMaxProtoBytes, "ONNX model");
   if (bytes.empty()) throw std::runtime_error(fmt::format("{}: not a valid ModelProto: the file is empty", path.string()));
   pb::ModelProto model;
@@ -36,6 +39,8 @@ pb::ModelProto load_model(const fs::path& path) {
   if (!model.has_graph()) throw std::runtime_error(fmt::format("{}: not a valid ModelProto: no graph", path.string()));
   return model;
 }
+
+namespace {
 
 std::vector<fs::path> data_set_dirs(const fs::path& dir) {
   std::vector<fs::path> sets;
@@ -129,7 +134,7 @@ std::size_t compare(const OpOutput& got, const NumericTensor& expected, const st
 Verdict run_node_test(const std::string& test_dir, const NodeTestOptions& options, std::ostream& log) {
   const fs::path dir(test_dir);
   if (!fs::is_directory(dir)) throw std::runtime_error(fmt::format("{}: not a directory", test_dir));
-  const pb::ModelProto model = load_model(dir / "model.onnx");
+  const pb::ModelProto model = load_model_file(dir / "model.onnx");
   const pb::GraphProto& graph = model.graph();
   try {
     if (graph.node_size() != 1) {

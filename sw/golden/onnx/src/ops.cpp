@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "ocelli/golden/layers.hpp"
+#include "ocelli/onnx/attributes.hpp"
 #include "ocelli/onnx/quantize.hpp"
 
 namespace ocelli::onnx {
@@ -33,56 +34,6 @@ struct HardwareLimits {
 const HardwareLimits kLimits;
 
 constexpr double kFloat32Unit = 1.0 / (1 << 24);  // unit roundoff of float32
-
-// Reads a node's attributes and remembers which were asked for, so unknown ones are rejected, never ignored.
-class Attributes {
- public:
-  explicit Attributes(const pb::NodeProto& node) : op_(node.op_type()) {
-    for (const auto& a : node.attribute()) by_name_[a.name()] = &a;
-  }
-
-  std::int64_t get_int(const std::string& name, std::int64_t fallback) {
-    const auto* a = find(name, pb::AttributeProto_AttributeType_INT);
-    return a ? a->i() : fallback;
-  }
-  double get_float(const std::string& name, double fallback) {
-    const auto* a = find(name, pb::AttributeProto_AttributeType_FLOAT);
-    return a ? a->f() : fallback;
-  }
-  std::string get_string(const std::string& name, const std::string& fallback) {
-    const auto* a = find(name, pb::AttributeProto_AttributeType_STRING);
-    return a ? a->s() : fallback;
-  }
-  std::vector<std::int64_t> get_ints(const std::string& name, std::vector<std::int64_t> fallback) {
-    const auto* a = find(name, pb::AttributeProto_AttributeType_INTS);
-    return a ? std::vector<std::int64_t>(a->ints().begin(), a->ints().end()) : fallback;
-  }
-  bool has(const std::string& name) const { return by_name_.count(name) != 0; }
-
-  // Any attribute no executor asked for changes semantics we do not model.
-  void reject_unused() const {
-    for (const auto& [name, attr] : by_name_) {
-      if (!used_.count(name)) throw Unsupported(fmt::format("{} attribute '{}'", op_, name));
-    }
-  }
-
- private:
-  const pb::AttributeProto* find(const std::string& name, pb::AttributeProto_AttributeType type) {
-    used_.insert(name);
-    auto it = by_name_.find(name);
-    if (it == by_name_.end()) return nullptr;
-    if (it->second->type() != type) {
-      throw std::runtime_error(fmt::format("{} attribute '{}' has type {}, expected {}", op_, name,
-                                           pb::AttributeProto_AttributeType_Name(it->second->type()),
-                                           pb::AttributeProto_AttributeType_Name(type)));
-    }
-    return it->second;
-  }
-
-  std::string op_;
-  std::map<std::string, const pb::AttributeProto*> by_name_;
-  std::set<std::string> used_;
-};
 
 const NumericTensor& required_input(const std::vector<std::optional<NumericTensor>>& in, std::size_t i,
                                     const std::string& op, const char* what) {
@@ -147,57 +98,6 @@ Shape nchw(const NumericTensor& t) {
                static_cast<int>(t.dims[3])};
 }
 
-struct Pads {
-  int top = 0, left = 0, bottom = 0, right = 0;
-};
-
-// ONNX padding (explicit pads or auto_pad) for a 2-D window; asymmetric padding is outside the hardware.
-Pads resolve_pads(const std::string& op, const std::string& auto_pad, const std::vector<std::int64_t>& pads, int in_h,
-                  int in_w, int k_h, int k_w, int s_h, int s_w) {
-  Pads p;
-  if (auto_pad == "NOTSET") {
-    if (pads.size() != 4) throw std::runtime_error(fmt::format("{}: pads has {} entries, expected 4", op, pads.size()));
-    for (auto v : pads) {
-      if (v < 0) throw std::runtime_error(fmt::format("{}: negative pad {}", op, v));
-    }
-    p = Pads{static_cast<int>(pads[0]), static_cast<int>(pads[1]), static_cast<int>(pads[2]),
-             static_cast<int>(pads[3])};
-  } else if (auto_pad == "VALID") {
-    p = Pads{};
-  } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    auto total = [](int in, int k, int s) { return std::max(0, ((in + s - 1) / s - 1) * s + k - in); };
-    const int th = total(in_h, k_h, s_h), tw = total(in_w, k_w, s_w);
-    const bool upper = auto_pad == "SAME_UPPER";
-    p.top = upper ? th / 2 : th - th / 2;
-    p.bottom = th - p.top;
-    p.left = upper ? tw / 2 : tw - tw / 2;
-    p.right = tw - p.left;
-  } else {
-    throw std::runtime_error(fmt::format("{}: unknown auto_pad '{}'", op, auto_pad));
-  }
-  if (p.top != p.bottom || p.left != p.right) {
-    throw Unsupported(fmt::format("{} asymmetric padding (top {}, bottom {}, left {}, right {}{})", op, p.top,
-                                  p.bottom, p.left, p.right, auto_pad == "NOTSET" ? "" : ", auto_pad " + auto_pad));
-  }
-  return p;
-}
-
-void require_unit_dilations(const std::string& op, const std::vector<std::int64_t>& dilations) {
-  for (auto d : dilations) {
-    if (d != 1) throw Unsupported(fmt::format("{} dilations [{}]", op, fmt::join(dilations, ",")));
-  }
-}
-
-std::vector<std::int64_t> two_ints(const std::string& op, const char* name, std::vector<std::int64_t> v) {
-  if (v.size() != 2) {
-    throw Unsupported(fmt::format("{} {} with {} entries (only 2-D)", op, name, v.size()));
-  }
-  for (auto x : v) {
-    if (x < 1) throw std::runtime_error(fmt::format("{}: {} entry {} is not positive", op, name, x));
-  }
-  return v;
-}
-
 // The result of an int32 accumulation whose formats were chosen so nothing overflowed.
 struct Accumulation {
   Tensor32 acc;
@@ -246,20 +146,6 @@ Accumulation accumulate_without_overflow(const std::string& op, const NumericTen
   }
 }
 
-// Smallest right shift that brings every accumulator into int16 after rounding.
-int shift_to_fit(const Tensor32& acc) {
-  std::int64_t lo = 0, hi = 0;
-  for (auto v : acc.data) {
-    lo = std::min<std::int64_t>(lo, v);
-    hi = std::max<std::int64_t>(hi, v);
-  }
-  for (int s = 0; s <= 31; ++s) {
-    const std::int64_t half = s > 0 ? (std::int64_t{1} << (s - 1)) : 0;
-    if (((hi + half) >> s) <= 32767 && ((lo + half) >> s) >= -32768) return s;
-  }
-  return 31;  // unreachable for int32 inputs
-}
-
 // Requantizes an accumulation to the finest int16 format that holds it, and derives the comparison tolerance:
 // |error| <= K*(max|x^|*dw/2 + max|w|*dx/2) + db/2 + dout/2 + gamma_(K+1)*(K*max|x|*max|w| + max|b|),
 // the last term being the float32 rounding of the reference itself (Higham's bound for a K-term dot product).
@@ -267,7 +153,7 @@ OpOutput finish_linear(const std::string& op, const Accumulation& a, const Numer
                        double max_abs_bias, std::int64_t taps, std::vector<std::int64_t> out_dims,
                        const std::string& out_name) {
   const bool integer = x.kind == ElementKind::Integer && w.kind == ElementKind::Integer;
-  const int s = shift_to_fit(a.acc);
+  const int s = shift_to_fit(a.acc.data);
   if (integer && s > 0) throw Unsupported(fmt::format("{}: integer result does not fit int16", op));
   const int out_frac = a.acc.frac - s;
   golden::LayerStats stats;

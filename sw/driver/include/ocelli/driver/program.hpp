@@ -37,6 +37,11 @@ struct ProgramInput {
 struct LayerOptions {
   bool rlc = true;   // this layer's input and output activations cross DRAM run-length coded
   int line = 0;      // source line of the `layer` line (for messages of later steps)
+  // conv/fc: tensor files of the layer's weights (int16, frac = frac_w) and bias (int32, frac = frac_in + frac_w),
+  // as resolved (relative paths are taken from the program's directory). Empty: seeded synthetic parameters
+  // (weights) / zeros (bias, when weights are given).
+  std::string weights_path;
+  std::string bias_path;
 };
 
 struct Program {

@@ -146,8 +146,9 @@ void ArrayJob::submit() {
   }
   std::string id = r.output.substr(0, r.output.find_first_of(";\n"));
   if (r.exit_code != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
+    const std::string said = r.output.substr(0, r.output.find_last_not_of(" \n") + 1);
     throw std::runtime_error(fmt::format("sbatch failed (exit code {}): {}\n  command: {}", r.exit_code,
-                                         r.output.empty() ? "no output" : r.output, shell_line(cmd)));
+                                         said.empty() ? "no output" : said, shell_line(cmd)));
   }
   job_id_ = id;
   fmt::print("slurm: submitted job array {} ({} tasks), script {}; `squeue -j {}` shows it, `scancel {}` cancels "
@@ -208,7 +209,7 @@ void ArrayJob::wait(const std::function<void(std::size_t)>& on_task_end) {
       if (!unreachable) unreachable_since = Clock::now();
       unreachable = true;
       const double down = std::chrono::duration<double>(Clock::now() - unreachable_since).count();
-      if (down >= kUnreachableSeconds) {
+      if (down >= unreachable_timeout_) {
         throw std::runtime_error(fmt::format(
             "slurmctld did not answer for {:.0f} s while waiting for job array {} (last squeue: {}); the job may "
             "still run: `squeue -j {}` shows it, `scancel {}` cancels it",

@@ -1,6 +1,9 @@
 // The Slurm job array without a cluster: the options, the sbatch command and the batch script (run here by bash as
-// Slurm would run one task). The real cluster is exercised by tb/regress's slurm_matches_local (label cluster).
+// Slurm would run one task), and the wait against stand-in sbatch/squeue scripts that answer as Slurm does (tasks
+// ended, a pending task cancelled, a forgotten job, an unreachable slurmctld). The real cluster is exercised by
+// tb/regress's slurm_matches_local (label cluster).
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -111,6 +114,111 @@ TEST(SlurmArrayJob, TerminalStates) {
   }
   for (const char* s : {"PENDING", "RUNNING", "COMPLETING", "CONFIGURING", "SUSPENDED"}) {
     EXPECT_FALSE(is_terminal_state(s)) << s;
+  }
+}
+
+// Stand-ins for sbatch and squeue, first in PATH: sbatch runs task 0 of the script at once (as slurmd would) and
+// prints job id 123; squeue prints the file squeue.out and exits with the code in squeue.rc.
+class FakeSlurm : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / "ocelli_test_fake_slurm";
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "bin");
+    write(dir_ / "bin" / "sbatch", "#!/bin/sh\nfor a; do script=$a; done\nSLURM_ARRAY_TASK_ID=0 bash \"$script\" "
+                                   ">/dev/null 2>&1\necho '123;cluster'\n");
+    write(dir_ / "bin" / "squeue", "#!/bin/sh\ncat \"" + (dir_ / "squeue.out").string() + "\"\nexit $(cat \"" +
+                                       (dir_ / "squeue.rc").string() + "\")\n");
+    fs::permissions(dir_ / "bin" / "sbatch", fs::perms::owner_all);
+    fs::permissions(dir_ / "bin" / "squeue", fs::perms::owner_all);
+    old_path_ = std::getenv("PATH");
+    setenv("PATH", ((dir_ / "bin").string() + ":" + old_path_).c_str(), 1);
+  }
+  void TearDown() override {
+    setenv("PATH", old_path_.c_str(), 1);
+    fs::remove_all(dir_);
+  }
+  static void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+  void squeue_answers(const std::string& out, int rc) {
+    write(dir_ / "squeue.out", out);
+    write(dir_ / "squeue.rc", std::to_string(rc));
+  }
+  ArrayJob two_tasks() {
+    auto cmd = [&](const std::string& name) {
+      return TaskCommand{{"/bin/echo", name}, (dir_ / (name + ".log")).string(), (dir_ / (name + ".exit")).string()};
+    };
+    Options o;
+    o.scheduler = "slurm";
+    return ArrayJob(ArrayJobSpec{"ocelli-test", dir_.string(), {{cmd("a")}, {cmd("b")}}}, o);
+  }
+  // Waits for the job; returns the order in which tasks were reported ended.
+  static std::vector<std::size_t> wait(ArrayJob& job) {
+    std::vector<std::size_t> ended;
+    job.wait([&](std::size_t k) { ended.push_back(k); });
+    return ended;
+  }
+
+  fs::path dir_;
+  std::string old_path_;
+};
+
+TEST_F(FakeSlurm, EveryTaskEndsWithSlurmsState) {
+  squeue_answers("123_0 COMPLETED None\n123_1 TIMEOUT None\n", 0);
+  ArrayJob job = two_tasks();
+  job.submit();
+  EXPECT_EQ(job.job_id(), "123");
+  EXPECT_EQ(wait(job), (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(job.task_state(0), "COMPLETED");
+  EXPECT_EQ(job.task_state(1), "TIMEOUT");
+  EXPECT_EQ(read_exit_code((dir_ / "a.exit").string()), 0);  // task 0 ran (the stand-in sbatch ran it)
+  EXPECT_FALSE(read_exit_code((dir_ / "b.exit").string()));
+  EXPECT_EQ(job.task_job_id(1), "123_1");
+  EXPECT_NE(job.describe(1).find("Slurm task 123_1 ended TIMEOUT; no Slurm output"), std::string::npos)
+      << job.describe(1);
+}
+
+TEST_F(FakeSlurm, PendingTaskThatLeavesTheListingWasCancelled) {
+  squeue_answers("123_0 COMPLETED None\n", 0);
+  ArrayJob job = two_tasks();
+  job.submit();
+  wait(job);
+  EXPECT_EQ(job.task_state(1), "CANCELLED");
+}
+
+TEST_F(FakeSlurm, ForgottenJobLeavesTasksUnknown) {
+  squeue_answers("slurm_load_jobs error: Invalid job id specified\n", 1);
+  ArrayJob job = two_tasks();
+  job.submit();
+  EXPECT_EQ(wait(job).size(), 2u);
+  EXPECT_EQ(job.task_state(0), "UNKNOWN");
+  EXPECT_EQ(job.task_state(1), "UNKNOWN");
+}
+
+TEST_F(FakeSlurm, UnreachableControllerEndsTheWaitNamingTheJob) {
+  squeue_answers("squeue: error: Unable to contact slurm controller (connect failure)\n", 1);
+  ArrayJob job = two_tasks();
+  job.set_unreachable_timeout(1.5);
+  job.submit();
+  try {
+    wait(job);
+    FAIL() << "the wait did not end";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("slurmctld did not answer"), std::string::npos) << what;
+    EXPECT_NE(what.find("scancel 123"), std::string::npos) << what;
+    EXPECT_NE(what.find("Unable to contact slurm controller"), std::string::npos) << what;
+  }
+}
+
+TEST_F(FakeSlurm, FailedSubmissionGivesSbatchsMessage) {
+  write(dir_ / "bin" / "sbatch", "#!/bin/sh\necho 'sbatch: error: invalid partition specified: nope' >&2\nexit 1\n");
+  ArrayJob job = two_tasks();
+  try {
+    job.submit();
+    FAIL() << "a failed sbatch was not reported";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("sbatch failed (exit code 1): sbatch: error: invalid partition specified"),
+              std::string::npos) << e.what();
   }
 }
 

@@ -46,7 +46,8 @@ class ArrayJob {
   // Writes the script, removes stale exit files, submits; throws std::runtime_error with sbatch's message.
   void submit();
   // Returns when every task has ended; calls on_task_end(k) once per task as it ends. Throws std::runtime_error
-  // when slurmctld cannot be reached for kUnreachableSeconds in a row (the message names the job to scancel).
+  // when slurmctld cannot be reached for unreachable_timeout() seconds in a row (the message names the job to
+  // scancel).
   void wait(const std::function<void(std::size_t task)>& on_task_end);
 
   const std::string& job_id() const { return job_id_; }
@@ -59,6 +60,8 @@ class ArrayJob {
   std::string describe(std::size_t k) const;
 
   static constexpr double kUnreachableSeconds = 120.0;
+  double unreachable_timeout() const { return unreachable_timeout_; }
+  void set_unreachable_timeout(double seconds) { unreachable_timeout_ = seconds; }
 
  private:
   void wait_for_exit_files(std::size_t k) const;
@@ -67,6 +70,7 @@ class ArrayJob {
   Options options_;
   std::string job_id_;
   std::vector<std::string> states_;
+  double unreachable_timeout_ = kUnreachableSeconds;
 };
 
 }  // namespace ocelli::slurm

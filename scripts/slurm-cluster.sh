@@ -171,7 +171,9 @@ for i in $(seq 1 30); do
     exit 0
   fi
   state=$(sinfo --noheader --nodes="$HOST" --format=%t 2>/dev/null | head -n 1 || true)
-  case "$state" in down* | drain* | drng*) as_root scontrol update NodeName="$HOST" State=RESUME 2>/dev/null || true ;; esac
+  case "$state" in
+    down* | drain* | drng*) as_root scontrol update NodeName="$HOST" State=RESUME 2>/dev/null || true ;;
+  esac
   sleep 1
 done
 die "the cluster does not take jobs after 30 s (scontrol ping: $(scontrol ping 2>&1 | head -n 1); node state: \

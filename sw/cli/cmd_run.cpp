@@ -294,8 +294,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
                 "model; both give the same cycles, counters and outputs");
   run->add_option("--jobs", o->jobs,
                   "Split the layers into this many groups of about equal estimated cycles, run by as many processes "
-                  "at once, or as many Slurm tasks with --scheduler slurm (each group starts from the golden input of its "
-                  "first layer; in-process DRAM only); one merged report")
+                  "at once, or as many Slurm tasks with --scheduler slurm (each group starts from the golden input of "
+                  "its first layer; in-process DRAM only); one merged report")
       ->check(CLI::PositiveNumber);
   run->add_option("--jobs-dir", o->jobs_dir,
                   "Logs and records of the groups of a --jobs run (default: <report>.groups, or ocelli-run-groups); "

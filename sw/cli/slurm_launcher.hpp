@@ -11,7 +11,8 @@ namespace ocelli::cli {
 class SlurmLauncher final : public GroupLauncher {
  public:
   // `job_dir`: the batch script and Slurm's output of each task (a directory the nodes share).
-  SlurmLauncher(slurm::Options options, std::string job_dir) : options_(std::move(options)), job_dir_(std::move(job_dir)) {}
+  SlurmLauncher(slurm::Options options, std::string job_dir)
+      : options_(std::move(options)), job_dir_(std::move(job_dir)) {}
 
   // The sbatch command and the script that run() would submit.
   void print_dry_run(const std::vector<GroupJob>& jobs) const;

@@ -103,6 +103,9 @@ int run_child(const Options& o) {
 // One case alone, in this process, talking to the terminal.
 int run_alone(const Options& o) {
   const RegressCase c = find_case(o, o.only_case);
+  if (o.slurm.slurm()) {
+    fmt::print("--case runs {} here, in this process (--scheduler slurm is for a whole regression)\n", c.name);
+  }
   if (!o.flip_bit_case.empty() && o.flip_bit_case != c.name) {
     throw std::invalid_argument(fmt::format("--flip-bit '{}' is not the case run (--case {}), so nothing would be "
                                             "flipped", o.flip_bit_case, c.name));

@@ -75,7 +75,8 @@ std::string batch_script(const ArrayJobSpec& spec) {
       "# another; each command's output goes to its log and its exit code to its .exit file; the task exits with the\n"
       "# last failing command's code. Run one task by hand: SLURM_ARRAY_TASK_ID=k bash {}\n"
       "set -u\n"
-      "echo \"ocelli task ${{SLURM_ARRAY_JOB_ID:-?}}_${{SLURM_ARRAY_TASK_ID:-?}} on $(hostname) at $(date -u +%FT%TZ)\"\n"
+      "echo \"ocelli task ${{SLURM_ARRAY_JOB_ID:-?}}_${{SLURM_ARRAY_TASK_ID:-?}} on $(hostname)\" \\\n"
+      "     \"at $(date -u +%FT%TZ)\"\n"
       "status=0\n"
       "run() {{  # <log> <exit file> <command...>\n"
       "  local log=$1 exit_file=$2\n"
@@ -159,7 +160,9 @@ void ArrayJob::submit() {
 
 std::string ArrayJob::task_job_id(std::size_t k) const { return fmt::format("{}_{}", job_id_, k); }
 
-std::string ArrayJob::slurm_output(std::size_t k) const { return fmt::format("{}/slurm-{}_{}.out", spec_.dir, job_id_, k); }
+std::string ArrayJob::slurm_output(std::size_t k) const {
+  return fmt::format("{}/slurm-{}_{}.out", spec_.dir, job_id_, k);
+}
 
 std::string ArrayJob::describe(std::size_t k) const {
   const std::string output = slurm_output(k);

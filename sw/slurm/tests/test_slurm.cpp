@@ -9,6 +9,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "ocelli/slurm/array_job.hpp"
 #include "ocelli/slurm/command.hpp"
@@ -85,7 +86,7 @@ TEST(SlurmCommand, MissingToolAndTimeLimitAreReported) {
 // Task 1 of a script, run by bash as slurmd would: its commands run in order, each log and exit file written, and
 // the task's exit status is the failing command's; task 0's commands do not run.
 TEST(SlurmArrayJob, ScriptRunsOneTasksCommandsAndRecordsExitCodes) {
-  const fs::path dir = fs::temp_directory_path() / "ocelli_test_slurm_script";
+  const fs::path dir = fs::temp_directory_path() / ("ocelli_test_slurm_script_" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto cmd = [&](const std::string& name, const std::string& shell) {
@@ -122,7 +123,10 @@ TEST(SlurmArrayJob, TerminalStates) {
 class FakeSlurm : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / "ocelli_test_fake_slurm";
+    // One directory per test and process: CTest runs the tests of this fixture at once.
+    dir_ = fs::temp_directory_path() /
+           ("ocelli_test_fake_slurm_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+            "_" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "bin");
     write(dir_ / "bin" / "sbatch", "#!/bin/sh\nfor a; do script=$a; done\nSLURM_ARRAY_TASK_ID=0 bash \"$script\" "

@@ -24,9 +24,11 @@ PARTITION=ocelli
 log() { echo "slurm-cluster: $*"; }
 die() { echo "slurm-cluster: error: $*" >&2; exit 1; }
 
-# The cluster takes jobs: slurmctld answers and this node is idle, mixed or allocated.
+# The cluster takes jobs: slurmd runs here (slurmctld notices a dead one only after SlurmdTimeout), slurmctld
+# answers and this node is idle, mixed or allocated.
 cluster_up() {
   command -v sinfo >/dev/null 2>&1 || return 1
+  [ -s "$RUN_DIR/slurmd.pid" ] && [ -d "/proc/$(cat "$RUN_DIR/slurmd.pid")" ] || return 1
   scontrol ping 2>/dev/null | grep -q "is UP" || return 1
   local state
   state=$(sinfo --noheader --nodes="$(hostname -s)" --format=%t 2>/dev/null | head -n 1)
@@ -38,7 +40,8 @@ if [ "${1:-}" = "--status" ]; then
     log "up: $(sinfo --noheader --format='partition %P, %D node(s) %N, state %t, %c CPUs' | head -n 1)"
     exit 0
   fi
-  log "down (scontrol ping: $(scontrol ping 2>&1 | head -n 1 || true))"
+  log "down (scontrol ping: $(scontrol ping 2>&1 | head -n 1 || true); slurmd pid file $RUN_DIR/slurmd.pid:" \
+      "$(cat "$RUN_DIR/slurmd.pid" 2>/dev/null || echo none))"
   exit 1
 fi
 

@@ -11,16 +11,21 @@ RTL_SOURCES := rtl/ocelli_pkg.sv $(ISA_PKG) $(shell find rtl -name '*_pkg.sv' ! 
                $(shell find rtl -name '*.sv' ! -name '*_pkg.sv' | sort) $(shell find tb -name '*.sv' | sort)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps configure build test test-slow lint isa-docs regress alexnet eyeriss fashion wave bench mapper-sweep clean
+.PHONY: help deps cluster configure build test test-slow lint isa-docs regress alexnet eyeriss fashion wave bench mapper-sweep clean
 
 help: ## List the targets
 	@echo "ocelli make targets:"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 	@echo ""
 	@echo "Variables: BUILD_DIR=$(BUILD_DIR) JOBS=$(JOBS) CTEST_ARGS='...' (e.g. CTEST_ARGS='-L golden')"
+	@echo "           SCHEDULER=local|slurm for regress, alexnet, eyeriss (docs/cluster.md: SLURM_PARTITION, SLURM_ACCOUNT,"
+	@echo "           SLURM_TIME, SLURM_MEM, SLURM_ARGS, SLURM_MAX_RUNNING, DRY_RUN=1)"
 
 deps: ## Install missing Debian packages (idempotent; needs root or sudo)
 	@scripts/install-deps.sh
+
+cluster: ## Install and start a single-node Slurm cluster on this machine (idempotent; needs root; docs/cluster.md)
+	@scripts/slurm-cluster.sh
 
 $(BUILD_DIR)/build.ninja $(BUILD_DIR)/Makefile:
 	@cmake -S . -B $(BUILD_DIR) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release
@@ -30,7 +35,7 @@ configure: deps $(BUILD_DIR)/build.ninja ## Configure the CMake build (in BUILD_
 build: configure ## Build the RTL models, golden, driver, tools and tests (parallel)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build ## Install, build and run the tests (all but the slow ones; CTEST_ARGS='-L <area>' for one area)
+test: build cluster ## Install, build, start the single-node Slurm cluster (its test needs it) and run the tests (all but the slow ones; CTEST_ARGS='-L <area>' for one area)
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE slow $(CTEST_ARGS)
 
 test-slow: build ## Run the slow tests (AlexNet CONV1-5 through the RTL top, minutes each)
@@ -64,6 +69,21 @@ bench: build ## Simulation speed (host instructions per simulated cycle, cycles/
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target benches
 	@for b in $(BUILD_DIR)/bench/bench_*; do [ -x "$$b" ] && { echo; "$$b"; }; done; true
 
+# SCHEDULER=slurm: `make regress`, `make alexnet` and `make eyeriss` run their cases or layer groups as the tasks of a
+# Slurm job array (docs/cluster.md); the SLURM_* variables are the sbatch options, DRY_RUN=1 prints the sbatch command
+# and the script without submitting.
+SCHEDULER         ?= local
+SLURM_PARTITION   ?=
+SLURM_ACCOUNT     ?=
+SLURM_TIME        ?=
+SLURM_MEM         ?=
+SLURM_ARGS        ?=
+SLURM_MAX_RUNNING ?=
+DRY_RUN           ?=
+SCHEDULER_ARGS = --scheduler $(SCHEDULER) $(if $(SLURM_PARTITION),--slurm-partition '$(SLURM_PARTITION)') \
+    $(if $(SLURM_ACCOUNT),--slurm-account '$(SLURM_ACCOUNT)') $(if $(SLURM_TIME),--slurm-time '$(SLURM_TIME)') \
+    $(if $(SLURM_MEM),--slurm-mem '$(SLURM_MEM)') $(if $(SLURM_ARGS),--slurm-args '$(SLURM_ARGS)') \
+    $(if $(SLURM_MAX_RUNNING),--slurm-max-running $(SLURM_MAX_RUNNING)) $(if $(DRY_RUN),--dry-run)
 
 # make mapper-sweep LAYER=conv2 [BATCH=1] [K=4] [TIMING=default] [SEED=1]
 # The mapper's K best mappings of one AlexNet CONV layer, each in both PE issue orders, through the RTL (bit-exact
@@ -75,7 +95,9 @@ mapper-sweep: build ## The mapper's estimate against the RTL's cycles for one Al
 	@$(BUILD_DIR)/bench/mapper_sweep --layer $(LAYER) --batch $(BATCH) -k $(K) --timing $(TIMING) --seed $(SEED)
 
 # make alexnet [BATCH=1] [SEED=1] [DRAM=inproc|tcp://host:port] [TIMING=default|eyeriss] [JOBS=nproc] [CHECKED=1]
-# JOBS: layer groups simulated at once by as many processes (in-process DRAM only; a remote DRAM runs one).
+#              [SCHEDULER=local|slurm]
+# JOBS: layer groups simulated at once by as many processes, or Slurm tasks (in-process DRAM only; a remote DRAM runs
+# one).
 # CHECKED=1: the checked build of the top instead of the performance model (same cycles, slower).
 BATCH  ?= 1
 SEED   ?= 1
@@ -88,8 +110,9 @@ ALEXNET_JOBS = $(if $(filter inproc,$(DRAM)),$(JOBS),1)
 alexnet: build ## Run all 8 AlexNet layers through the RTL, checked layer by layer; report in reports/alexnet.*
 	@mkdir -p $(REPORTS_DIR)
 	@$(BUILD_DIR)/sw/cli/ocelli run programs/alexnet.prog --batch $(BATCH) --seed $(SEED) --dram $(DRAM) \
-	    --dram-timing $(TIMING) --jobs $(ALEXNET_JOBS) $(if $(CHECKED),--checked) --report $(REPORTS_DIR)/alexnet-run.json
-	@$(BUILD_DIR)/sw/cli/ocelli report $(REPORTS_DIR)/alexnet-run.json --out-dir $(REPORTS_DIR) --name alexnet
+	    --dram-timing $(TIMING) --jobs $(ALEXNET_JOBS) $(if $(CHECKED),--checked) --report $(REPORTS_DIR)/alexnet-run.json \
+	    $(SCHEDULER_ARGS)
+	@$(if $(DRY_RUN),true,$(BUILD_DIR)/sw/cli/ocelli report) $(REPORTS_DIR)/alexnet-run.json --out-dir $(REPORTS_DIR) --name alexnet
 
 # make eyeriss [SEED=1] [JOBS=nproc] [CHECKED=1]
 # The comparison a reader of the Eyeriss paper would make: AlexNet through conv5 (with the LRN and pooling layers
@@ -98,8 +121,8 @@ alexnet: build ## Run all 8 AlexNet layers through the RTL, checked layer by lay
 eyeriss: build ## AlexNet CONV1-5 at batch 4 and Eyeriss's DRAM timing, compared with Eyeriss; report in reports/eyeriss.*
 	@mkdir -p $(REPORTS_DIR)
 	@$(BUILD_DIR)/sw/cli/ocelli run programs/alexnet.prog --batch 4 --seed $(SEED) --to conv5 --dram-timing eyeriss \
-	    --jobs $(JOBS) $(if $(CHECKED),--checked) --report $(REPORTS_DIR)/eyeriss-run.json
-	@$(BUILD_DIR)/sw/cli/ocelli report $(REPORTS_DIR)/eyeriss-run.json --out-dir $(REPORTS_DIR) --name eyeriss
+	    --jobs $(JOBS) $(if $(CHECKED),--checked) --report $(REPORTS_DIR)/eyeriss-run.json $(SCHEDULER_ARGS)
+	@$(if $(DRY_RUN),true,$(BUILD_DIR)/sw/cli/ocelli report) $(REPORTS_DIR)/eyeriss-run.json --out-dir $(REPORTS_DIR) --name eyeriss
 
 # make fashion [N=1000] [FASHION_BATCH=50] [CHECKED=1]
 # The trained Fashion-MNIST CNN (models/fashion, scripts/train_fashion.py): imported with formats calibrated on 512
@@ -113,6 +136,8 @@ fashion: build ## Fashion-MNIST CNN: N test images (1000) through golden and RTL
 	    $(if $(CHECKED),--checked)
 
 # make regress [N=200] [SEED=1] [JOBS=nproc] [CASE=<name>] [FILTER=<glob of program stems>] [REGRESS_ARGS=...]
+#              [SCHEDULER=local|slurm] (with slurm, JOBS is not used: SLURM_MAX_RUNNING throttles the array; CASE runs
+#              the one case here)
 N      ?= 200
 CASE   ?=
 FILTER ?=
@@ -120,7 +145,7 @@ REGRESS_ARGS ?=
 
 regress: build ## Every program + N seeded random layers through the RTL, in parallel; JUnit XML in reports/regress.xml
 	@$(BUILD_DIR)/tb/regress/ocelli-regress --programs programs -n $(N) --seed $(SEED) -j $(JOBS) \
-	    $(if $(CASE),--case $(CASE)) $(if $(FILTER),--filter '$(FILTER)') \
+	    $(if $(CASE),--case $(CASE),$(SCHEDULER_ARGS)) $(if $(FILTER),--filter '$(FILTER)') \
 	    --out-dir $(REPORTS_DIR)/regress --junit $(REPORTS_DIR)/regress.xml $(REGRESS_ARGS)
 
 # make wave LAYER=<name> [PROGRAM=programs/alexnet.prog] [WINDOW=start:count] [UPSTREAM=golden|rtl]

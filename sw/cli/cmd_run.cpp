@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "option_checks.hpp"
 #include "progress.hpp"
+#include "slurm_launcher.hpp"
 #include "split_run.hpp"
 #include "ocelli/driver/program.hpp"
 #include "ocelli/report/report.hpp"
@@ -37,6 +38,7 @@ struct RunCommandOptions {
   bool checked = false;
   int jobs = 1;
   std::string jobs_dir;
+  slurm::Options slurm;  // --scheduler slurm: the groups as the tasks of a Slurm job array
 };
 
 std::string mega(std::uint64_t v) { return fmt::format("{:.3f} M", static_cast<double>(v) / 1e6); }
@@ -105,8 +107,13 @@ int finish_run(const driver::RunRecord& rec, std::uint64_t total_cycles, int cod
   return code;
 }
 
-// `--jobs N`: the layers in N groups, each run by a child process; one merged record (split_run.hpp).
+// `--jobs N`: the layers in N groups, each run by a child process here or by a Slurm task; one merged record
+// (split_run.hpp).
 int run_split_command(const RunCommandOptions& o) {
+  if (o.slurm.slurm() && o.dram != "inproc") {
+    throw std::invalid_argument(fmt::format("--scheduler slurm needs --dram inproc: each task simulates its own DRAM "
+                                            "(the DRAM server '{}' would be shared by every task)", o.dram));
+  }
   if (o.dram != "inproc") {
     throw std::invalid_argument(fmt::format("--jobs {} needs --dram inproc: the DRAM server '{}' holds one memory "
                                             "shared by all connections, so parallel layer groups would overwrite "
@@ -132,9 +139,10 @@ int run_split_command(const RunCommandOptions& o) {
     estimates.push_back(e ? e : layers[i].out_shape.elements());
   }
   std::vector<LayerGroup> groups = split_layers(estimates, o.jobs);
-  fmt::print("program {}: network {}, batch {}, seed {}, layers {}..{} in {} groups run by {} processes\n", o.program,
+  fmt::print("program {}: network {}, batch {}, seed {}, layers {}..{} in {} groups run by {}\n", o.program,
              data.network.desc.name, data.program.batch(), data.program.seed, names.front(), names.back(),
-             groups.size(), groups.size());
+             groups.size(), o.slurm.slurm() ? fmt::format("{} Slurm tasks", groups.size())
+                                            : fmt::format("{} processes", groups.size()));
   std::vector<std::string> common{o.program, "--dram-timing", o.timing};
   if (o.batch) common.insert(common.end(), {"--batch", std::to_string(*o.batch)});
   if (o.seed) common.insert(common.end(), {"--seed", std::to_string(*o.seed)});
@@ -171,13 +179,26 @@ int run_split_command(const RunCommandOptions& o) {
                                                  : o.jobs_dir;
   const double setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count();
-  SplitRunResult split = run_split(child_args, names, estimates, groups, log_dir);
+  const std::vector<GroupJob> jobs = group_jobs(child_args, names, groups, log_dir);
+  std::unique_ptr<GroupLauncher> launcher;
+  if (o.slurm.slurm()) {
+    auto on_slurm = std::make_unique<SlurmLauncher>(o.slurm, log_dir);
+    if (o.slurm.dry_run) {
+      on_slurm->print_dry_run(jobs);
+      return 0;
+    }
+    launcher = std::move(on_slurm);
+  } else {
+    launcher = std::make_unique<LocalLauncher>(names, estimates);
+  }
+  SplitRunResult split = run_split(jobs, names, groups, *launcher);
   return finish_run(split.record, split.total_cycles, split.exit_code, split.failure, setup_seconds, o.report);
 }
 
 int run_command(const RunCommandOptions& o) {
   if (!o.report.empty()) check_output_file("--report", o.report);
-  if (o.jobs > 1) return run_split_command(o);
+  slurm::check(o.slurm);
+  if (o.jobs > 1 || o.slurm.slurm()) return run_split_command(o);
   runtime::ProgramOverrides overrides{o.batch, o.seed};
   runtime::RunOptions options;
   options.model = o.checked ? sim::TopModelKind::kChecked : sim::TopModelKind::kFast;
@@ -273,11 +294,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
                 "model; both give the same cycles, counters and outputs");
   run->add_option("--jobs", o->jobs,
                   "Split the layers into this many groups of about equal estimated cycles, run by as many processes "
-                  "at once (each group starts from the golden input of its first layer; in-process DRAM only); one "
-                  "merged report")
+                  "at once, or as many Slurm tasks with --scheduler slurm (each group starts from the golden input of "
+                  "its first layer; in-process DRAM only); one merged report")
       ->check(CLI::PositiveNumber);
   run->add_option("--jobs-dir", o->jobs_dir,
-                  "Logs and records of the groups of a --jobs run (default: <report>.groups, or ocelli-run-groups)");
+                  "Logs and records of the groups of a --jobs run (default: <report>.groups, or ocelli-run-groups); "
+                  "with --scheduler slurm also the batch script and Slurm's output of each task");
+  slurm::add_cli_options(*run, o->slurm);
   run->callback([o, &exit_code] { exit_code = run_command(*o); });
 }
 

@@ -67,7 +67,7 @@ struct Child {
   int fd = -1;               // read end of the child's stdout/stderr
   std::string pending;       // a partial line
   std::ofstream log;
-  std::string log_path, report_path;
+  std::string log_path;
   std::uint64_t estimate_done = 0;
   std::size_t layers_done = 0;
   int exit_code = -1;
@@ -108,11 +108,28 @@ double eta_seconds(const std::vector<Child>& children, double elapsed) {
 
 }  // namespace
 
-SplitRunResult run_split(const std::vector<std::vector<std::string>>& child_args,
-                         const std::vector<std::string>& layer_names,
-                         const std::vector<std::uint64_t>& estimates, const std::vector<LayerGroup>& groups,
-                         const std::string& log_dir) {
+std::vector<GroupJob> group_jobs(const std::vector<std::vector<std::string>>& child_args,
+                                 const std::vector<std::string>& layer_names, const std::vector<LayerGroup>& groups,
+                                 const std::string& log_dir) {
   std::filesystem::create_directories(log_dir);
+  std::vector<GroupJob> jobs(groups.size());
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    GroupJob& j = jobs[k];
+    j.log_path = fmt::format("{}/group-{}.log", log_dir, k + 1);
+    j.report_path = fmt::format("{}/group-{}.json", log_dir, k + 1);
+    j.args = {"run"};
+    j.args.insert(j.args.end(), child_args[k].begin(), child_args[k].end());
+    for (const auto& a : {std::string("--from"), layer_names[groups[k].first], std::string("--to"),
+                          layer_names[groups[k].last], std::string("--report"), j.report_path}) {
+      j.args.push_back(a);
+    }
+  }
+  return jobs;
+}
+
+std::vector<GroupEnd> LocalLauncher::run(const std::vector<GroupJob>& jobs, const std::vector<LayerGroup>& groups) {
+  const auto& layer_names = layer_names_;
+  const auto& estimates = estimates_;
   const auto start = Clock::now();
   std::vector<Child> children(groups.size());
   // Kills and reaps the children started so far when setting up the others fails: none is left running.
@@ -130,15 +147,9 @@ SplitRunResult run_split(const std::vector<std::vector<std::string>>& child_args
   for (std::size_t k = 0; k < groups.size(); ++k) {
     Child& c = children[k];
     c.group = groups[k];
-    c.log_path = fmt::format("{}/group-{}.log", log_dir, k + 1);
-    c.report_path = fmt::format("{}/group-{}.json", log_dir, k + 1);
-    std::filesystem::remove(c.report_path);
-    std::vector<std::string> args{"/proc/self/exe", "run"};
-    args.insert(args.end(), child_args[k].begin(), child_args[k].end());
-    for (const auto& a : {std::string("--from"), layer_names[c.group.first], std::string("--to"),
-                          layer_names[c.group.last], std::string("--report"), c.report_path}) {
-      args.push_back(a);
-    }
+    c.log_path = jobs[k].log_path;
+    std::vector<std::string> args{"/proc/self/exe"};
+    args.insert(args.end(), jobs[k].args.begin(), jobs[k].args.end());
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) abandon(fmt::format("pipe: {}", std::strerror(errno)));
     try {
@@ -217,6 +228,16 @@ SplitRunResult run_split(const std::vector<std::vector<std::string>>& child_args
     if (!c.pending.empty()) c.log << c.pending << '\n';
     c.log.close();
   }
+  std::vector<GroupEnd> ends(children.size());
+  for (std::size_t k = 0; k < children.size(); ++k) ends[k].exit_code = children[k].exit_code;
+  return ends;
+}
+
+SplitRunResult run_split(const std::vector<GroupJob>& jobs, const std::vector<std::string>& layer_names,
+                         const std::vector<LayerGroup>& groups, GroupLauncher& launcher) {
+  const auto start = Clock::now();
+  for (const auto& j : jobs) std::filesystem::remove(j.report_path);
+  const std::vector<GroupEnd> ends = launcher.run(jobs, groups);
 
   // Each group is judged by its record and its exit code: a group passed only if its child exited 0 and its record
   // says "passed" for every one of its layers. A group without a readable record gets unmatched placeholder layers,
@@ -230,21 +251,23 @@ SplitRunResult run_split(const std::vector<std::vector<std::string>>& child_args
       outcome = group_outcome;
     }
   };
-  for (std::size_t k = 0; k < children.size(); ++k) {
-    const Child& c = children[k];
-    const std::string where = fmt::format("group {} (layers {}..{}, log {})", k + 1, layer_names[c.group.first],
-                                          layer_names[c.group.last], c.log_path);
+  for (std::size_t k = 0; k < jobs.size(); ++k) {
+    const LayerGroup& group = groups[k];
+    const GroupEnd& end = ends[k];
+    const std::string where =
+        fmt::format("group {} (layers {}..{}, log {}{})", k + 1, layer_names[group.first], layer_names[group.last],
+                    jobs[k].log_path, end.scheduler_note.empty() ? "" : "; " + end.scheduler_note);
     std::optional<driver::RunRecord> part;
     std::string unreadable;
     try {
-      if (std::filesystem::exists(c.report_path)) part = report::read_json(c.report_path);
+      if (std::filesystem::exists(jobs[k].report_path)) part = report::read_json(jobs[k].report_path);
     } catch (const std::exception& e) {
       unreadable = e.what();
     }
     if (!part) {
-      fail(2, "error", fmt::format("{} ended with exit code {} and {}", where, c.exit_code,
+      fail(2, "error", fmt::format("{} ended with exit code {} and {}", where, end.exit_code,
                                    unreadable.empty() ? "no run record" : "an unreadable run record: " + unreadable));
-      for (std::size_t i = c.group.first; i <= c.group.last; ++i) {
+      for (std::size_t i = group.first; i <= group.last; ++i) {
         driver::LayerRecord missing;
         missing.name = layer_names[i];
         missing.mismatch = fmt::format("not run: {} left no record", where);
@@ -263,12 +286,12 @@ SplitRunResult run_split(const std::vector<std::vector<std::string>>& child_args
       result.total_cycles += l.cycles + 2;  // each layer's start costs two cycles its counters do not see
       result.record.layers.push_back(l);
     }
-    const bool complete = part->layers.size() == c.group.last - c.group.first + 1;
-    if (c.exit_code != 0 || part->outcome != "passed" || !part->passed() || !complete) {
+    const bool complete = part->layers.size() == group.last - group.first + 1;
+    if (end.exit_code != 0 || part->outcome != "passed" || !part->passed() || !complete) {
       const std::string why = !part->failure.empty() ? part->failure
                               : !complete           ? "fewer layers in its record than in the group"
-                                                    : fmt::format("exit code {}", c.exit_code);
-      fail(c.exit_code == 0 ? 2 : c.exit_code, part->outcome.empty() || part->outcome == "passed" ? "error"
+                                                    : fmt::format("exit code {}", end.exit_code);
+      fail(end.exit_code == 0 ? 2 : end.exit_code, part->outcome.empty() || part->outcome == "passed" ? "error"
                                                                                                   : part->outcome,
            fmt::format("{}: {}", where, why));
     }

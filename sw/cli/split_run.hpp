@@ -28,12 +28,48 @@ struct SplitRunResult {
   std::string failure;        // the first failing group's message
 };
 
-// Runs `groups` of `layer_names` as child processes of this executable: `child_args[k]` are the `ocelli run`
-// arguments group k gets (program and options, without --from/--to/--report). Child logs and records go to `log_dir`.
-// Prints a line per finished layer with the ETA of the whole run (from `estimates`, the mapper's cycles per layer).
-SplitRunResult run_split(const std::vector<std::vector<std::string>>& child_args,
-                         const std::vector<std::string>& layer_names,
-                         const std::vector<std::uint64_t>& estimates, const std::vector<LayerGroup>& groups,
-                         const std::string& log_dir);
+// One group's `ocelli run`: its arguments (after the executable: "run", the program, options, --from/--to/--report),
+// its log and its run record.
+struct GroupJob {
+  std::vector<std::string> args;
+  std::string log_path, report_path;
+};
+
+// How a group's process ended: its exit code (2 when it did not exit by itself), and for a group the scheduler
+// ended, what the scheduler says (job id, state, where its output is); empty otherwise.
+struct GroupEnd {
+  int exit_code = 2;
+  std::string scheduler_note;
+};
+
+// Runs the groups' processes somewhere and waits for them all.
+class GroupLauncher {
+ public:
+  virtual ~GroupLauncher() = default;
+  virtual std::vector<GroupEnd> run(const std::vector<GroupJob>& jobs, const std::vector<LayerGroup>& groups) = 0;
+};
+
+// Child processes of this executable on this machine; every finished-layer line of a child goes to the terminal with
+// the ETA of the whole run (from `estimates`, the mapper's cycles per layer).
+class LocalLauncher final : public GroupLauncher {
+ public:
+  LocalLauncher(const std::vector<std::string>& layer_names, const std::vector<std::uint64_t>& estimates)
+      : layer_names_(layer_names), estimates_(estimates) {}
+  std::vector<GroupEnd> run(const std::vector<GroupJob>& jobs, const std::vector<LayerGroup>& groups) override;
+
+ private:
+  const std::vector<std::string>& layer_names_;
+  const std::vector<std::uint64_t>& estimates_;
+};
+
+// The jobs of `groups` (of `layer_names`): `child_args[k]` are the `ocelli run` arguments group k gets (program and
+// options, without --from/--to/--report); logs and records go to `log_dir`.
+std::vector<GroupJob> group_jobs(const std::vector<std::vector<std::string>>& child_args,
+                                 const std::vector<std::string>& layer_names, const std::vector<LayerGroup>& groups,
+                                 const std::string& log_dir);
+
+// Runs the jobs with `launcher` and merges the groups' records into one.
+SplitRunResult run_split(const std::vector<GroupJob>& jobs, const std::vector<std::string>& layer_names,
+                         const std::vector<LayerGroup>& groups, GroupLauncher& launcher);
 
 }  // namespace ocelli::cli

@@ -48,6 +48,10 @@ void write_junit(const std::string& path, const std::vector<JunitCase>& cases, d
     const auto& r = c.result;
     out << fmt::format("    <testcase classname=\"regress.{}\" name=\"{}\" time=\"{:.3f}\">\n", xml_escape(r.kind),
                        xml_escape(r.name), r.wall_seconds);
+    if (!c.slurm_job_id.empty()) {
+      out << fmt::format("      <properties><property name=\"slurm_job_id\" value=\"{}\"/></properties>\n",
+                         xml_escape(c.slurm_job_id));
+    }
     if (!r.passed()) {
       const char* tag = r.outcome == "mismatch" ? "failure" : "error";
       out << fmt::format("      <{} type=\"{}\" message=\"{}\">reproduce: {}</{}>\n", tag, xml_escape(r.outcome),

@@ -11,6 +11,7 @@ namespace ocelli::regress {
 struct JunitCase {
   CaseResult result;
   std::string reproduce;  // the command that runs the case alone
+  std::string slurm_job_id;  // "<array job>_<task>" when the case ran on Slurm (a <property name="slurm_job_id">)
 };
 
 // Writes the file (throws std::runtime_error naming it when it cannot be written).

@@ -1,18 +1,21 @@
 // ocelli-regress: the make-driven regression. Every layer program of a directory plus N seeded random programs run
 // through the verilated accelerator in parallel child processes (one case per process, JOBS at a time), each checked
 // bit for bit against the golden; prints a summary table, writes JUnit XML, and prints the one command that
-// reproduces each failing case alone. docs/debugging.md shows the way from a failure to a waveform.
+// reproduces each failing case alone. docs/debugging.md shows the way from a failure to a waveform. With
+// --scheduler slurm the cases run as the tasks of a Slurm job array instead (docs/cluster.md).
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +27,8 @@
 #include "case_runner.hpp"
 #include "junit.hpp"
 #include "regress_case.hpp"
+#include "ocelli/slurm/array_job.hpp"
+#include "ocelli/slurm/options.hpp"
 
 extern char** environ;
 
@@ -44,6 +49,7 @@ struct Options {
   std::string flip_bit_case;
   std::string result_file;  // child mode
   bool checked = false;      // the checked build of the top instead of the performance model
+  slurm::Options slurm;      // --scheduler slurm: the cases as a Slurm job array
   sim::TopModelKind model() const { return checked ? sim::TopModelKind::kChecked : sim::TopModelKind::kFast; }
 };
 
@@ -97,6 +103,9 @@ int run_child(const Options& o) {
 // One case alone, in this process, talking to the terminal.
 int run_alone(const Options& o) {
   const RegressCase c = find_case(o, o.only_case);
+  if (o.slurm.slurm()) {
+    fmt::print("--case runs {} here, in this process (--scheduler slurm is for a whole regression)\n", c.name);
+  }
   if (!o.flip_bit_case.empty() && o.flip_bit_case != c.name) {
     throw std::invalid_argument(fmt::format("--flip-bit '{}' is not the case run (--case {}), so nothing would be "
                                             "flipped", o.flip_bit_case, c.name));
@@ -116,24 +125,66 @@ int run_alone(const Options& o) {
   return r.passed() ? 0 : 1;
 }
 
-class ChildPool {
+// Where a case's files are and how a child runs it: shared by the local processes and the Slurm tasks.
+class CaseFiles {
  public:
-  explicit ChildPool(const Options& o) : o_(o) {}
+  explicit CaseFiles(const Options& o) : o_(o) {}
 
-  pid_t spawn(const RegressCase& c) {
-    std::vector<std::string> args{"/proc/self/exe", "--case", c.name,  "--seed", std::to_string(o_.seed),
-                                  "--programs",     o_.programs_dir,   "--result-file", result_path(c)};
+  // The arguments of the child that runs case `c` (after the executable).
+  std::vector<std::string> child_args(const RegressCase& c) const {
+    std::vector<std::string> args{"--case", c.name, "--seed", std::to_string(o_.seed), "--programs", o_.programs_dir,
+                                  "--result-file", result_path(c)};
     if (o_.flip_bit_case == c.name) {
       args.push_back("--flip-bit");
       args.push_back(c.name);
     }
     if (o_.checked) args.push_back("--checked");
+    return args;
+  }
+
+  // The result the child wrote, if it wrote a readable one.
+  std::optional<CaseResult> read_result(const RegressCase& c) const {
+    try {
+      std::ifstream in(result_path(c));
+      if (in) return nlohmann::json::parse(in).get<CaseResult>();
+    } catch (const std::exception&) {
+      // unreadable: no result
+    }
+    return std::nullopt;
+  }
+
+  // A case whose child left no result.
+  static CaseResult without_result(const RegressCase& c, const std::string& outcome, const std::string& failure) {
+    CaseResult r;
+    r.name = c.name;
+    r.kind = c.kind;
+    r.outcome = outcome;
+    r.failure = failure;
+    return r;
+  }
+
+  std::string result_path(const RegressCase& c) const { return fmt::format("{}/{}.json", o_.out_dir, c.name); }
+  std::string log_path(const RegressCase& c) const { return fmt::format("{}/{}.log", o_.out_dir, c.name); }
+  std::string exit_path(const RegressCase& c) const { return fmt::format("{}/{}.exit", o_.out_dir, c.name); }
+
+ private:
+  const Options& o_;
+};
+
+// The cases as child processes of this executable, JOBS at a time.
+class ChildPool {
+ public:
+  explicit ChildPool(const CaseFiles& files) : files_(files) {}
+
+  pid_t spawn(const RegressCase& c) {
+    std::vector<std::string> args{"/proc/self/exe"};
+    for (auto& a : files_.child_args(c)) args.push_back(a);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    const std::string log = log_path(c);
+    const std::string log = files_.log_path(c);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     pid_t pid = 0;
@@ -144,30 +195,91 @@ class ChildPool {
   }
 
   CaseResult collect(const RegressCase& c, int status) const {
-    CaseResult r;
-    try {
-      std::ifstream in(result_path(c));
-      if (in) {
-        r = nlohmann::json::parse(in).get<CaseResult>();
-        return r;
-      }
-    } catch (const std::exception&) {
-      // falls through: reported as crashed below
-    }
-    r.name = c.name;
-    r.kind = c.kind;
-    r.outcome = "crashed";
-    r.failure = WIFSIGNALED(status) ? fmt::format("killed by signal {}; log {}", WTERMSIG(status), log_path(c))
-                                    : fmt::format("exit status {} without a result; log {}", WEXITSTATUS(status),
-                                                  log_path(c));
-    return r;
+    if (auto r = files_.read_result(c)) return *r;
+    return CaseFiles::without_result(
+        c, "crashed",
+        WIFSIGNALED(status)
+            ? fmt::format("killed by signal {}; log {}", WTERMSIG(status), files_.log_path(c))
+            : fmt::format("exit status {} without a result; log {}", WEXITSTATUS(status), files_.log_path(c)));
   }
 
-  std::string result_path(const RegressCase& c) const { return fmt::format("{}/{}.json", o_.out_dir, c.name); }
-  std::string log_path(const RegressCase& c) const { return fmt::format("{}/{}.log", o_.out_dir, c.name); }
+  // Runs every case; prints a line as each ends.
+  void run(const Options& o, const std::vector<RegressCase>& cases, std::vector<CaseResult>& results) {
+    std::map<pid_t, std::size_t> running;
+    std::size_t next = 0, done = 0;
+    while (done < cases.size()) {
+      while (next < cases.size() && running.size() < static_cast<std::size_t>(o.jobs)) {
+        running[spawn(cases[next])] = next;
+        ++next;
+      }
+      int status = 0;
+      const pid_t pid = waitpid(-1, &status, 0);
+      if (pid < 0) throw std::runtime_error(fmt::format("waitpid: {}", strerror(errno)));
+      const auto it = running.find(pid);
+      if (it == running.end()) continue;
+      const std::size_t k = it->second;
+      running.erase(it);
+      results[k] = collect(cases[k], status);
+      print_result_line(results[k], ++done, cases.size());
+    }
+  }
 
  private:
-  const Options& o_;
+  const CaseFiles& files_;
+};
+
+// The cases as a Slurm job array, task k running case k; the children write the same files as local ones.
+class SlurmCases {
+ public:
+  SlurmCases(const Options& o, const CaseFiles& files, const std::vector<RegressCase>& cases)
+      : files_(files), cases_(cases), job_(spec(o), o.slurm) {}
+
+  void print_dry_run() const { job_.print_dry_run(); }
+
+  // Submits, waits, and fills `results` and the job id of each case; prints a line as each ends.
+  void run(std::vector<CaseResult>& results, std::vector<std::string>& job_ids) {
+    job_.submit();
+    std::size_t done = 0;
+    job_.wait([&](std::size_t k) {
+      results[k] = collect(k);
+      job_ids[k] = job_.task_job_id(k);
+      print_result_line(results[k], ++done, cases_.size());
+    });
+  }
+
+  const slurm::ArrayJob& job() const { return job_; }
+
+ private:
+  slurm::ArrayJobSpec spec(const Options& o) const {
+    slurm::ArrayJobSpec s{"ocelli-regress", o.out_dir + "/slurm", {}};
+    const std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
+    for (const auto& c : cases_) {
+      std::vector<std::string> argv{exe};
+      for (auto& a : files_.child_args(c)) argv.push_back(a);
+      s.tasks.push_back({slurm::TaskCommand{argv, files_.log_path(c), files_.exit_path(c)}});
+    }
+    return s;
+  }
+
+  CaseResult collect(std::size_t k) const {
+    const RegressCase& c = cases_[k];
+    if (auto r = files_.read_result(c)) return *r;
+    const std::string& state = job_.task_state(k);
+    if (const auto code = slurm::read_exit_code(files_.exit_path(c))) {
+      return CaseFiles::without_result(c, "crashed", fmt::format("exit status {} without a result; log {}; {}", *code,
+                                                                 files_.log_path(c), job_.describe(k)));
+    }
+    // The task was ended by Slurm (cancelled, time limit, memory, node) before its case finished.
+    std::string outcome = state == "COMPLETED" || state == "FAILED" || state == "UNKNOWN" ? "crashed" : state;
+    std::transform(outcome.begin(), outcome.end(), outcome.begin(),
+                   [](char ch) { return ch == '_' ? '-' : static_cast<char>(std::tolower(ch)); });
+    return CaseFiles::without_result(c, outcome, fmt::format("no result: {}; log {}", job_.describe(k),
+                                                             files_.log_path(c)));
+  }
+
+  const CaseFiles& files_;
+  const std::vector<RegressCase>& cases_;
+  slurm::ArrayJob job_;
 };
 
 int run_regression(const Options& o) {
@@ -185,28 +297,25 @@ int run_regression(const Options& o) {
     if (!c.program_text.empty()) std::ofstream(fmt::format("{}/{}.prog", o.out_dir, c.name)) << c.program_text;
     std::filesystem::remove(fmt::format("{}/{}.json", o.out_dir, c.name));
   }
-  fmt::print("regression: {} cases ({} programs from {}, {} random, seed {}), {} jobs; logs in {}/\n", cases.size(),
-             cases.size() - static_cast<std::size_t>(o.n), o.programs_dir, o.n, o.seed, o.jobs, o.out_dir);
+  const std::string where = o.slurm.slurm() ? std::string("as a Slurm job array")
+                                            : fmt::format("{} jobs", o.jobs);
+  fmt::print("regression: {} cases ({} programs from {}, {} random, seed {}), {}; logs in {}/\n", cases.size(),
+             cases.size() - static_cast<std::size_t>(o.n), o.programs_dir, o.n, o.seed, where, o.out_dir);
   std::fflush(stdout);
 
-  ChildPool pool(o);
-  std::map<pid_t, std::size_t> running;
+  const CaseFiles files(o);
   std::vector<CaseResult> results(cases.size());
-  std::size_t next = 0, done = 0;
-  while (done < cases.size()) {
-    while (next < cases.size() && running.size() < static_cast<std::size_t>(o.jobs)) {
-      running[pool.spawn(cases[next])] = next;
-      ++next;
+  std::vector<std::string> job_ids(cases.size());  // each case's Slurm job (empty when run locally)
+  std::optional<SlurmCases> slurm_cases;
+  if (o.slurm.slurm()) {
+    slurm_cases.emplace(o, files, cases);
+    if (o.slurm.dry_run) {
+      slurm_cases->print_dry_run();
+      return 0;
     }
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) throw std::runtime_error(fmt::format("waitpid: {}", strerror(errno)));
-    const auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const std::size_t k = it->second;
-    running.erase(it);
-    results[k] = pool.collect(cases[k], status);
-    print_result_line(results[k], ++done, cases.size());
+    slurm_cases->run(results, job_ids);
+  } else {
+    ChildPool(files).run(o, cases, results);
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -220,11 +329,13 @@ int run_regression(const Options& o) {
     cycles += r.cycles;
     fmt::print("{:<22} {:<7} {:>12} {:>12} {:>8.1f}  {:<10} {}\n", r.name, r.kind, r.cycles, r.estimated_cycles,
                r.wall_seconds, r.outcome, r.summary);
-    junit.push_back(JunitCase{r, reproduce_command(o, cases[k])});
+    junit.push_back(JunitCase{r, reproduce_command(o, cases[k]), job_ids[k]});
     if (!r.passed()) ++failed;
   }
-  fmt::print("\n{} cases, {} passed, {} failed; {} simulated cycles in {:.1f} s wall with {} jobs\n", cases.size(),
-             cases.size() - static_cast<std::size_t>(failed), failed, cycles, wall, o.jobs);
+  fmt::print("\n{} cases, {} passed, {} failed; {} simulated cycles in {:.1f} s wall {}\n", cases.size(),
+             cases.size() - static_cast<std::size_t>(failed), failed, cycles, wall,
+             slurm_cases ? fmt::format("as Slurm job array {}", slurm_cases->job().job_id())
+                         : fmt::format("with {} jobs", o.jobs));
   if (!o.junit.empty()) {
     const auto parent = std::filesystem::path(o.junit).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -237,7 +348,8 @@ int run_regression(const Options& o) {
     fmt::print("\nFAILED {} ({}): {}\n  reproduce: {}\n", r.name, r.outcome, r.failure,
                reproduce_command(o, cases[k]));
     if (!cases[k].program_text.empty()) fmt::print("  program:   {}/{}.prog\n", o.out_dir, r.name);
-    fmt::print("  log:       {}\n", pool.log_path(cases[k]));
+    fmt::print("  log:       {}\n", files.log_path(cases[k]));
+    if (slurm_cases) fmt::print("  slurm:     {}\n", slurm_cases->job().describe(k));
   }
   return failed ? 1 : 0;
 }
@@ -267,7 +379,8 @@ int main(int argc, char** argv) {
                        : fmt::format("'{}' is not a decimal number in 0..18446744073709551615", v);
           },
           "UINT64"));
-  app.add_option("-j,--jobs", o.jobs, "Cases run at once (one process each)")
+  app.add_option("-j,--jobs", o.jobs,
+                 "Cases run at once (one process each; with --scheduler slurm see --slurm-max-running instead)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   app.add_option("--case", o.only_case, "Run this one case alone (name from the table or --list)");
@@ -281,10 +394,12 @@ int main(int argc, char** argv) {
                              "CASE"));
   app.add_flag("--checked", o.checked,
                "Run the checked build of the top (rule checks, assertions) instead of the performance model");
+  ocelli::slurm::add_cli_options(app, o.slurm);
   app.add_option("--result-file", o.result_file, "(internal) child mode: write the case's result here")
       ->group("");
   try {
     app.parse(argc, argv);
+    ocelli::slurm::check(o.slurm);
     if (o.list) {
       for (const auto& c : ocelli::regress::all_cases(o)) {
         fmt::print("{:<22} {}\n", c.name, c.program_path.empty() ? c.kind : c.program_path);

@@ -51,13 +51,17 @@ TEST(Junit, CountsFailuresAndEscapesMessages) {
   CaseResult ok{"rand-0000", "conv", "passed", "", "conv 1x2x3x3->4x3x3", 100, 120, 0.5};
   CaseResult bad{"rand-0001", "fc", "mismatch", "index (0,1,0,0) expected <3> got \"2\" & more", "fc", 10, 9, 0.1};
   const auto path = std::filesystem::temp_directory_path() / "ocelli_test_junit.xml";
-  write_junit(path.string(), {{ok, "make regress CASE=rand-0000"}, {bad, "make regress CASE=rand-0001 SEED=2"}}, 1.0);
+  write_junit(path.string(),
+              {{ok, "make regress CASE=rand-0000", ""}, {bad, "make regress CASE=rand-0001 SEED=2", "12_1"}}, 1.0);
   std::stringstream text;
   text << std::ifstream(path).rdbuf();
   const std::string xml = text.str();
   EXPECT_NE(xml.find("tests=\"2\" failures=\"1\" errors=\"0\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("expected &lt;3&gt; got &quot;2&quot; &amp; more"), std::string::npos) << xml;
   EXPECT_NE(xml.find("reproduce: make regress CASE=rand-0001 SEED=2"), std::string::npos) << xml;
+  // The Slurm job of a case that ran on Slurm (and none for a local one).
+  EXPECT_NE(xml.find("<property name=\"slurm_job_id\" value=\"12_1\"/>"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("slurm_job_id"), xml.rfind("slurm_job_id")) << xml;
   std::filesystem::remove(path);
 }
 

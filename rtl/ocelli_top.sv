@@ -125,6 +125,7 @@ module ocelli_top
   logic [63:0] rd_data;
   logic        dma_error, mover_sel_filter, filter_cmd_valid, mover_cmd_ready, mover_idle, mover_err;
   logic        ifmap_load_start, ifmap_load_busy, pass_start, pass_busy, output_start, output_busy;
+  logic        output_reads_done;
   logic        ppu_start, ppu_busy, lut_start, lut_busy;
   logic        mem_progress, pass_progress;
 
@@ -166,6 +167,7 @@ module ocelli_top
     .pass_busy_i        (pass_busy),
     .output_start_o     (output_start),
     .output_busy_i      (output_busy),
+    .output_reads_done_i(output_reads_done),
     .ppu_start_o        (ppu_start),
     .ppu_busy_i         (ppu_busy),
     .lut_start_o        (lut_start),
@@ -280,6 +282,7 @@ module ocelli_top
     .ppu_busy_o             (ppu_busy),
     .output_start_i         (output_start),
     .output_busy_o          (output_busy),
+    .output_reads_done_o    (output_reads_done),
     .ppu_rd_cmd_valid_o     (ppu_rd_cmd_valid),
     .ppu_rd_cmd_ready_i     (ppu_rd_cmd_ready),
     .ppu_rd_cmd_o           (ppu_rd_cmd),

@@ -60,6 +60,7 @@ module layer_ctrl
   input  logic                    pass_busy_i,
   output logic                    output_start_o,
   input  logic                    output_busy_i,
+  input  logic                    output_reads_done_i, // the running output stage needs the DMA's read side no more
   output logic                    ppu_start_o,      // POOL/LRN tile on the post-processing unit
   input  logic                    ppu_busy_i,
   output logic                    lut_start_o,      // LRN: load the multiplier table (DMA owner RdOwnerPpu)
@@ -98,6 +99,11 @@ module layer_ctrl
   logic        cur_buf_q;        // buffer (0/1) of the block in the pass
   logic        prefetched_q;     // the block about to pass was loaded during the previous pass
   logic [13:0] if_buf1_q;        // GLB address of the second ifmap buffer
+  // A second psum region (in other banks) when it fits: tiles then alternate between the two, and a tile's output
+  // stage runs while the next tile's passes fill the other region (docs/architecture.md). CONV only.
+  logic [13:0] ps_region0_q, ps_region1_q;
+  logic        ps_overlap_q;     // the two regions fit: outputs overlap the next tile
+  logic        ps_sel_q;         // region of the current tile
   // Resident ifmap: when the tile loop has one image block and one row strip and every channel block of a group
   // fits the GLB at once (FC layers), block k lives at k * if_tile_q and is loaded only by the group's first
   // filter block; the following filter blocks load only their filters.
@@ -206,7 +212,7 @@ module layer_ctrl
   assign pass_start_o       = (state_q == StPass) && is_conv;
   assign ppu_start_o        = (state_q == StPass) && !is_conv;
   assign lut_start_o        = state_q == StLut;
-  assign output_start_o     = state_q == StOutput;
+  assign output_start_o     = (state_q == StOutput) && !output_busy_i;
   assign is_conv = d_q.opcode == OpConv;
   assign is_pool = d_q.opcode == OpPool;
   assign is_lrn  = d_q.opcode == OpLrn;
@@ -240,6 +246,11 @@ module layer_ctrl
   assign res_fits   = is_conv && (cg_q > cblk_q) && (d_q.n_img <= 16'(d_q.map_n)) && (d_q.out_h <= 16'(d_q.map_e)) &&
                       (res_banked + ps_words_q <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
                       (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
+
+  // The psum region after the ifmap buffers, and a second one from the next bank boundary on.
+  logic [31:0] ps_region0, ps_region1;
+  assign ps_region0 = res_fits ? res_banked : dbuf_fits ? 2 * if_banked : if_banked;
+  assign ps_region1 = ps_region0 + ((ps_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1));
 
   serial_divider #(.Width(16)) u_div (
     .clk_i, .rst_ni,
@@ -297,6 +308,10 @@ module layer_ctrl
       cur_buf_q    <= 1'b0;
       prefetched_q <= 1'b0;
       if_buf1_q    <= '0;
+      ps_region0_q <= '0;
+      ps_region1_q <= '0;
+      ps_overlap_q <= 1'b0;
+      ps_sel_q     <= 1'b0;
       res_words_q  <= '0;
       if_tile_q    <= '0;
       blk_base_q   <= '0;
@@ -451,7 +466,11 @@ module layer_ctrl
               // filter buffers): the next block then loads during a pass.
               cfg_q.dbuf     <= dbuf_fits || res_fits;
               cfg_q.resident <= res_fits;
-              cfg_q.ps_base  <= 14'(res_fits ? res_banked : dbuf_fits ? 2 * if_banked : if_banked);
+              cfg_q.ps_base  <= 14'(ps_region0);
+              ps_region0_q   <= 14'(ps_region0);
+              ps_region1_q   <= 14'(ps_region1);
+              ps_overlap_q   <= is_conv && (ps_region1 + ps_words_q <= 32'(ActWords));
+              ps_sel_q       <= 1'b0;
               if_buf1_q      <= 14'(if_banked);
               if_tile_q      <= 14'(if_words_q);
               res_have_q     <= 1'b0;
@@ -494,6 +513,7 @@ module layer_ctrl
             cfg_q.psum_resume    <= keep_psums && (c0_q != '0);
             cfg_q.if_base_pass   <= cfg_q.resident ? blk_base_q : cur_buf_q ? if_buf1_q : 14'd0;
             cfg_q.filt_base_pass <= 14'(FilterBase) + (cur_buf_q ? 14'(FilterWords / 2) : 14'd0);
+            cfg_q.ps_base        <= ps_sel_q ? ps_region1_q : ps_region0_q;
             state_q              <= prefetched_q ? StPass : StLoad;
           end
           StLoad: state_q <= StLoadWait;
@@ -512,11 +532,14 @@ module layer_ctrl
               state_q <= StOutput;
             end
           end
-          StOutput: begin
+          StOutput: if (!output_busy_i) begin  // the previous tile's output stage may still run
             res_have_q <= cfg_q.resident;  // every block of the group's ifmap has been loaded
             state_q    <= StOutputWait;
           end
-          StOutputWait: if (!output_busy_i) begin
+          // With two psum regions the next tile starts once this output stage has read its bias (the DMA's read side
+          // then belongs to the loads again); it fills the other region.
+          StOutputWait: if (!output_busy_i || (ps_overlap_q && output_reads_done_i)) begin
+            ps_sel_q <= ps_overlap_q && !ps_sel_q;
             // next tile: strips, then images, then filter blocks, then groups
             state_q <= StTile;
             if (e0_q + 16'(d_q.map_e) < d_q.out_h) begin
@@ -542,7 +565,7 @@ module layer_ctrl
               end
             end
           end
-          StNextLayer: begin
+          StNextLayer: if (!output_busy_i) begin  // the last tile's outputs are in DRAM
             if (layer_q + 16'd1 < queue_len_i) begin
               layer_q <= layer_q + 1'b1;
               state_q <= StFetchCmd;

@@ -38,6 +38,7 @@ module output_stage
   input  logic [MemAddrWidth-1:0] filter_rows_i,   // E: rows between filters in DRAM
   input  logic [MemAddrWidth-1:0] image_rows_i,    // M * E: rows between images in DRAM
   output logic                    busy_o,
+  output logic                    reads_done_o,    // no DMA read left (the bias is in): only GLB reads and writes
 
   output logic                    glb_valid_o,
   input  logic                    glb_ready_i,
@@ -440,6 +441,7 @@ module output_stage
   assign rlc_words_o = rlc_words_q;
   assign saturated_o = saturated_q;
 
+  assign reads_done_o = bias_state_q == BiasDone || bias_state_q == BiasIdle;
   assign busy_o = (bias_state_q != BiasDone && bias_state_q != BiasIdle) || gen_q || !reader_idle ||
                   elem_valid || buf_out_valid || (wr_state_q != WrDone) || !wr_idle_i;
 

@@ -135,7 +135,10 @@ module dma
   // ---------------- request arbitration (reads first unless the writer waited last time) ----------------
   logic prefer_write_q;
   logic grant_write;
-  assign grant_write     = wr_req_want && (!rd_req_want || prefer_write_q);
+  // A request the memory has not taken stays as it is (a_req_stable): the choice is held until it is taken, even
+  // when the other side starts wanting (reads and writes overlap while an output stage runs beside the next tile).
+  logic held_q, held_write_q;
+  assign grant_write     = held_q ? held_write_q : wr_req_want && (!rd_req_want || prefer_write_q);
   assign mem_req_valid_o = rd_req_want || wr_req_want;
   always_comb begin
     mem_req_o = '0;
@@ -190,6 +193,8 @@ module dma
       wr_addr_q        <= '0;
       wr_to_request_q  <= '0;
       wr_beats_left_q  <= '0;
+      held_q           <= 1'b0;
+      held_write_q     <= 1'b0;
       wr_unacked_q     <= '0;
       wr_busy_q        <= 1'b0;
       prefer_write_q   <= 1'b0;
@@ -243,6 +248,8 @@ module dma
       end
 
       if (mem_req_valid_o && mem_req_ready_i) prefer_write_q <= !grant_write;
+      held_q       <= mem_req_valid_o && !mem_req_ready_i && !error_q && !raise;
+      held_write_q <= grant_write;
 
       idle_cycles_q <= (!waiting || progress) ? '0 : idle_cycles_q + 1'b1;
 

@@ -20,6 +20,7 @@ module out_subsys
   output logic              ppu_busy_o,
   input  logic              output_start_i, // write the tile's outputs to DRAM
   output logic              output_busy_o,
+  output logic              output_reads_done_o, // the output stage's DMA reads (bias) are done
 
   // DMA read channels (granted by the memory subsystem's arbiter) and the write channel
   output logic              ppu_rd_cmd_valid_o,
@@ -122,29 +123,39 @@ module out_subsys
     .saturated_o      (ppu_saturated)
   );
 
+  // The output stage may run beside the next tile's passes (layer_ctrl), which change cfg_i: it works from the
+  // tile configuration captured when it starts.
+  tile_cfg_t out_cfg_q, out_cfg;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) out_cfg_q <= '0;
+    else if (output_start_i) out_cfg_q <= cfg_i;
+  end
+  assign out_cfg = output_start_i ? cfg_i : out_cfg_q;
+
   output_stage #(.AddrWidth(GlbAw), .Cols(Cols)) u_output (
     .clk_i, .rst_ni,
     .start_i         (output_start_i),
-    .psum_base_i     (cfg_i.ps_base),
-    .group_words_i   (cfg_i.ps_group_words),
-    .pitch2_i        (cfg_i.pitch2),
-    .n_img_i         (cfg_i.n_eff),
-    .filters_i       (cfg_i.pt),
-    .filters_valid_i (cfg_i.filters_valid),
-    .rows_i          (cfg_i.e),
-    .rows_valid_i    (cfg_i.rows_valid),
-    .out_w_i         (cfg_i.out_w),
-    .shift_i         (cfg_i.shift),
-    .relu_i          (cfg_i.relu),
-    .bias_en_i       (cfg_i.bias_en),
-    .rlc_i           (cfg_i.ofmap_rlc),
-    .bias_addr_i     (cfg_i.bias_addr),
-    .row_addr_i      (cfg_i.out_row_addr),
-    .index_addr_i    (cfg_i.out_index_addr),
-    .slot_words_i    (cfg_i.out_slot_words),
-    .filter_rows_i   (cfg_i.filter_rows_out),
-    .image_rows_i    (cfg_i.image_rows_out),
+    .psum_base_i     (out_cfg.ps_base),
+    .group_words_i   (out_cfg.ps_group_words),
+    .pitch2_i        (out_cfg.pitch2),
+    .n_img_i         (out_cfg.n_eff),
+    .filters_i       (out_cfg.pt),
+    .filters_valid_i (out_cfg.filters_valid),
+    .rows_i          (out_cfg.e),
+    .rows_valid_i    (out_cfg.rows_valid),
+    .out_w_i         (out_cfg.out_w),
+    .shift_i         (out_cfg.shift),
+    .relu_i          (out_cfg.relu),
+    .bias_en_i       (out_cfg.bias_en),
+    .rlc_i           (out_cfg.ofmap_rlc),
+    .bias_addr_i     (out_cfg.bias_addr),
+    .row_addr_i      (out_cfg.out_row_addr),
+    .index_addr_i    (out_cfg.out_index_addr),
+    .slot_words_i    (out_cfg.out_slot_words),
+    .filter_rows_i   (out_cfg.filter_rows_out),
+    .image_rows_i    (out_cfg.image_rows_out),
     .busy_o          (output_busy_o),
+    .reads_done_o    (output_reads_done_o),
     .glb_valid_o     (glb_req_valid_o[OutStage]),
     .glb_ready_i     (glb_req_ready_i[OutStage]),
     .glb_addr_o      (glb_req_o[OutStage].addr),

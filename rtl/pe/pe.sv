@@ -14,7 +14,8 @@
 //     released only when the last filter has used it;
 //   k outer, m inner: entry k is released after its p MACs (the next window loads early), but all p sums of the
 //     column leave in its last p cycles.
-// The driver picks the order per layer (docs/pe-array.md) and lays the weights out to match. Pipeline: issue (spad reads) -> multiplier stage 1 (two partial products) -> multiplier stage 2 (product)
+// The driver picks the order per layer (docs/pe-array.md) and lays the weights out to match.
+// Pipeline: issue (spad reads) -> multiplier stage 1 (two partial products) -> multiplier stage 2 (product)
 // -> adder (psum spad read-modify-write; the last window offset sends the sum on) -> output (adds psum_in).
 // A zero ifmap operand skips the filter spad read and the multiplier (the MAC slot is still used).
 // With one output column the sums may stay in the psum spad (entry b*p + m) across channel passes: a psum_hold pass

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "ocelli/driver/layout.hpp"
+
 namespace ocelli::tb {
 namespace {
 
@@ -145,8 +147,7 @@ ArrayPass RsPassBuilder::build(const ConvSlice& slice, const RsMapping& map) con
           for (int m = 0; m < map.p; ++m)
             for (int s = 0; s < S; ++s)
               for (int c = 0; c < map.q; ++c) {
-                const int k = s * map.q + c;
-                const int at = map.filter_outer ? m * S * map.q + k : k * map.p + m;
+                const int at = driver::filter_spad_offset(map.filter_outer, map.p, map.q, S, m, s, c);
                 pe.filter[static_cast<std::size_t>(at)] = slice.weights.at(tg * map.p + m, rg * map.q + c, i, s);
               }
           const int hp = i + j * conv.stride_h;  // ifmap row (padded coordinates) of PE(i, j)

@@ -116,8 +116,7 @@ std::vector<std::uint64_t> arrange_weights(const Tensor16& w, const ConvLayer& l
                   const int filt = m0 + ht * m.p + f;
                   const int chan = c0 + vr * m.q + c;
                   if (filt >= mg || chan >= cg) continue;
-                  const int k = ss * m.q + c;  // window offset
-                  const int at = m.filter_outer ? f * s * m.q + k : k * m.p + f;
+                  const int at = filter_spad_offset(m.filter_outer, m.p, m.q, s, f, ss, c);
                   put16(block, static_cast<std::size_t>(at), w.at(g * mg + filt, chan, i, ss));
                 }
               }

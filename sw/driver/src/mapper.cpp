@@ -69,9 +69,10 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
   return estimate_with_out(l, l.out(), m, hw);
 }
 
-std::vector<MappingEstimate> rank_mappings(const ConvLayer& l, const HwConfig& hw) {
-  std::vector<MappingEstimate> all;
-  if (!check_conv_shape(l).empty()) return all;
+namespace {
+// Calls visit(estimate) for every legal mapping of `l`, in search order (issue order by prefer_filter_outer).
+template <typename Visit>
+void for_each_legal_mapping(const ConvLayer& l, const HwConfig& hw, Visit&& visit) {
   const auto out = l.out();  // once: every candidate's rules and estimate need it
   const int mg = l.filters_per_group(), cg = l.channels_per_group();
   for (int n = 1; n <= std::min(l.in.n, 15); ++n) {
@@ -83,13 +84,20 @@ std::vector<MappingEstimate> rank_mappings(const ConvLayer& l, const HwConfig& h
               Mapping m{n, e, p, q, r, t};
               m.filter_outer = prefer_filter_outer(m, l.filter_w, hw);
               if (first_broken_rule(l, out, m, hw) != MappingRule::Legal) continue;
-              all.push_back(estimate_with_out(l, out, m, hw));
+              visit(estimate_with_out(l, out, m, hw));
             }
           }
         }
       }
     }
   }
+}
+}  // namespace
+
+std::vector<MappingEstimate> rank_mappings(const ConvLayer& l, const HwConfig& hw) {
+  std::vector<MappingEstimate> all;
+  if (!check_conv_shape(l).empty()) return all;
+  for_each_legal_mapping(l, hw, [&all](const MappingEstimate& e) { all.push_back(e); });
   std::stable_sort(all.begin(), all.end(),
                    [](const MappingEstimate& a, const MappingEstimate& b) { return a.cycles < b.cycles; });
   return all;
@@ -99,12 +107,20 @@ MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
   if (const std::string why = check_conv_shape(l); !why.empty()) {
     throw std::invalid_argument(fmt::format("the hardware cannot run this conv: {}", why));
   }
-  const auto ranked = rank_mappings(l, hw);
-  if (ranked.empty()) {
+  // The first lowest estimate in search order (rank_mappings' first), without keeping the others.
+  MappingEstimate best;
+  bool found = false;
+  for_each_legal_mapping(l, hw, [&](const MappingEstimate& e) {
+    if (!found || e.cycles < best.cycles) {
+      best = e;
+      found = true;
+    }
+  });
+  if (!found) {
     throw std::invalid_argument(fmt::format("no legal mapping for conv N{} C{} H{} W{} M{} R{} S{} on {}", l.in.n,
                                             l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w, hw.name()));
   }
-  return ranked.front();
+  return best;
 }
 
 }  // namespace ocelli::driver

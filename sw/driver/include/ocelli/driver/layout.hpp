@@ -28,6 +28,13 @@ CodedRows encode_rows(const golden::Tensor16& t);
 golden::Tensor16 decode_rows(const std::vector<std::uint64_t>& slots, const std::vector<std::uint64_t>& index,
                              golden::Shape shape, int frac);
 
+// Filter spad address of filter f, channel c, column s of one PE's p*q*S block, in the PE's issue order
+// (docs/pe-array.md): m, s, c with the filter outer, else s, c, m. The one place that order is written down.
+constexpr int filter_spad_offset(bool filter_outer, int p, int q, int filter_w, int f, int s, int c) {
+  const int k = s * q + c;  // window offset
+  return filter_outer ? f * filter_w * q + k : k * p + f;
+}
+
 // Weights (M, C/G, R, S) in the order the filter network consumes them for `mapping`: per group, filter block,
 // channel block, one block of p*q*S values per (PE row, horizontal set), zero where the block runs past the group.
 std::vector<std::uint64_t> arrange_weights(const golden::Tensor16& weights, const ConvLayer& layer,

@@ -85,14 +85,15 @@ SCHEDULER_ARGS = --scheduler $(SCHEDULER) $(if $(SLURM_PARTITION),--slurm-partit
     $(if $(SLURM_MEM),--slurm-mem '$(SLURM_MEM)') $(if $(SLURM_ARGS),--slurm-args '$(SLURM_ARGS)') \
     $(if $(SLURM_MAX_RUNNING),--slurm-max-running $(SLURM_MAX_RUNNING)) $(if $(DRY_RUN),--dry-run)
 
-# make mapper-sweep LAYER=conv2 [BATCH=1] [K=4] [TIMING=default] [SEED=1]
-# The mapper's K best mappings of one AlexNet CONV layer, each in both PE issue orders, through the RTL (bit-exact
-# checked): the estimate beside the measured cycles. Minutes per layer.
+# make mapper-sweep LAYER=conv2 [BATCH=1] [K=4] [TIMING=default] [SEED=1] [MAPPING="n2 e14 p16 q2 r2 t1 f2 fo"]
+# The mapper's K best mappings of one AlexNet CONV layer, each in both PE issue orders (or only MAPPING), through the
+# RTL (bit-exact checked): the estimate beside the measured cycles and DRAM traffic. Minutes per layer.
 K ?= 4
 mapper-sweep: build ## The mapper's estimate against the RTL's cycles for one AlexNet CONV layer (LAYER=conv2)
 	@test -n "$(LAYER)" || { echo "make mapper-sweep: LAYER=<conv1..conv5> is required"; exit 2; }
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target mapper_sweep
-	@$(BUILD_DIR)/bench/mapper_sweep --layer $(LAYER) --batch $(BATCH) -k $(K) --timing $(TIMING) --seed $(SEED)
+	@$(BUILD_DIR)/bench/mapper_sweep --layer $(LAYER) --batch $(BATCH) -k $(K) --timing $(TIMING) --seed $(SEED) \
+	    $(if $(MAPPING),--mapping "$(MAPPING)")
 
 # make alexnet [BATCH=1] [SEED=1] [DRAM=inproc|tcp://host:port] [TIMING=default|eyeriss] [JOBS=nproc] [CHECKED=1]
 #              [SCHEDULER=local|slurm]

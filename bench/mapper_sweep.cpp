@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "conv_on_top.hpp"
 #include "ocelli/driver/mapper.hpp"
@@ -17,7 +18,7 @@ namespace {
 using namespace ocelli;
 
 int sweep(const std::string& name, int batch, int k, const std::string& timing_name, std::uint64_t seed,
-          bool estimate_only) {
+          bool estimate_only, const std::vector<std::string>& chosen) {
   const auto calibrated = golden::make_alexnet(seed, batch);
   const auto& net = calibrated.net;
   const std::size_t i = net.desc.index_of(name);
@@ -36,29 +37,42 @@ int sweep(const std::string& name, int batch, int k, const std::string& timing_n
   const sim::TopModelFactory fast = [](VerilatedContext& context, const std::string& model_name) {
     return sim::make_top_model(sim::TopModelKind::kFast, context, model_name);
   };
-  fmt::print("{} batch {} seed {}, timing {}: {} legal mappings, the {} best by estimate in both issue orders\n",
-             name, batch, seed, timing_name, ranked.size(), k);
-  fmt::print("{:<26} {:>5} {:>12} {:>12} {:>8}  {}\n", "mapping", "PEs", "estimate", "measured", "est/meas",
-             "bit-exact");
-  int failures = 0;
-  for (int j = 0; j < k && j < static_cast<int>(ranked.size()); ++j) {
-    for (const bool filter_outer : {ranked[j].mapping.filter_outer, !ranked[j].mapping.filter_outer}) {
-      driver::Mapping m = ranked[j].mapping;
-      m.filter_outer = filter_outer;
-      const auto est = driver::estimate(layer, m, driver::HwConfig{});
-      if (estimate_only) {
-        fmt::print("{:<26} {:>5} {:>12}\n", m.to_string(), est.active_pes, est.cycles);
-        continue;
-      }
-      const auto r = tb::run_conv_on_top(layer, m, {in, net.params[i].weights, net.params[i].bias}, timing,
-                                         2'000'000'000ull, {}, fast);
-      const bool exact = r.result.done && r.output.data == runs[i].output.data;
-      failures += exact ? 0 : 1;
-      fmt::print("{:<26} {:>5} {:>12} {:>12} {:>8.3f}  {}\n", m.to_string(), est.active_pes, est.cycles,
-                 r.result.cycles, static_cast<double>(est.cycles) / std::max<std::uint64_t>(1, r.result.cycles),
-                 exact ? "yes" : fmt::format("NO ({})", r.result.message()));
-      std::fflush(stdout);
+  // The given mappings, or the K best by estimate in both issue orders.
+  std::vector<driver::Mapping> mappings;
+  for (const auto& text : chosen) {
+    const auto m = driver::parse_mapping(text);
+    if (const auto why = driver::check_mapping(layer, m, driver::HwConfig{}); !why.empty()) {
+      throw std::invalid_argument(fmt::format("mapping '{}' is not legal for {}: {}", text, name, why));
     }
+    mappings.push_back(m);
+  }
+  for (int j = 0; chosen.empty() && j < k && j < static_cast<int>(ranked.size()); ++j) {
+    for (const bool filter_outer : {ranked[j].mapping.filter_outer, !ranked[j].mapping.filter_outer}) {
+      mappings.push_back(ranked[j].mapping);
+      mappings.back().filter_outer = filter_outer;
+    }
+  }
+  fmt::print("{} batch {} seed {}, timing {}: {} legal mappings; {}\n", name, batch, seed, timing_name,
+             ranked.size(), chosen.empty() ? fmt::format("the {} best by estimate in both issue orders", k)
+                                           : std::string("the given mappings"));
+  fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8} {:>9}  {}\n", "mapping", "PEs", "estimate", "measured", "est/meas",
+             "DRAM MB", "bit-exact");
+  int failures = 0;
+  for (const auto& m : mappings) {
+    const auto est = driver::estimate(layer, m, driver::HwConfig{});
+    if (estimate_only) {
+      fmt::print("{:<28} {:>5} {:>12}\n", m.to_string(), est.active_pes, est.cycles);
+      continue;
+    }
+    const auto r = tb::run_conv_on_top(layer, m, {in, net.params[i].weights, net.params[i].bias}, timing,
+                                       2'000'000'000ull, {}, fast);
+    const bool exact = r.result.done && r.output.data == runs[i].output.data;
+    failures += exact ? 0 : 1;
+    fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8.3f} {:>9.3f}  {}\n", m.to_string(), est.active_pes, est.cycles,
+               r.result.cycles, static_cast<double>(est.cycles) / std::max<std::uint64_t>(1, r.result.cycles),
+               static_cast<double>(r.bytes_in + r.bytes_out) / 1e6,
+               exact ? "yes" : fmt::format("NO ({})", r.result.message()));
+    std::fflush(stdout);
   }
   return failures == 0 ? 0 : 1;
 }
@@ -71,15 +85,18 @@ int main(int argc, char** argv) {
   int batch = 1, k = 4;
   std::uint64_t seed = 1;
   bool estimate_only = false;
+  std::vector<std::string> chosen;
   app.add_option("--layer", layer, "AlexNet CONV layer (conv1..conv5)");
   app.add_option("--batch", batch, "Batch size")->check(CLI::Range(1, 64));
   app.add_option("-k", k, "How many of the best-estimated mappings to run")->check(CLI::Range(1, 100));
   app.add_option("--timing", timing, "DRAM timing preset (default, eyeriss)");
   app.add_option("--seed", seed, "Weight and input seed");
   app.add_flag("--estimate-only", estimate_only, "Print the estimates without running the RTL");
+  app.add_option("--mapping", chosen,
+                 "Run this mapping instead of the best-estimated ones (e.g. \"n2 e13 p14 q4 r4 t1 f3 fo\"); repeatable");
   CLI11_PARSE(app, argc, argv);
   try {
-    return sweep(layer, batch, k, timing, seed, estimate_only);
+    return sweep(layer, batch, k, timing, seed, estimate_only, chosen);
   } catch (const std::exception& e) {
     fmt::print(stderr, "mapper_sweep: {}\n", e.what());
     return 2;

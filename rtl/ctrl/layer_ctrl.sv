@@ -1,9 +1,10 @@
 // The controller: fetches layer descriptors from the instruction queue in DRAM, checks them (docs/isa.md, error
 // codes), and runs each layer as a loop nest of tiles and channel passes:
-//   for group g, filter block (p*t filters), image block (n), ofmap-row strip (e rows):
-//     for channel block (q*r channels): load filters, load ifmap rows, run a processing pass (psums stay in the GLB,
-//       or in the PEs when the layer has one output column)
-//     output: bias, requantize, ReLU, RLC-encode, write to DRAM.
+//   for group g, filter-block group (f blocks of p*t filters), image block (n), ofmap-row strip (e rows):
+//     for channel block (q*r channels): load its ifmap rows once, then for each filter block of the group:
+//       load the filters, run a processing pass into the block's own psum region (psums stay in the GLB, or in the
+//       PEs when the layer has one output column)
+//     per filter block after the last channel block: bias, requantize, ReLU, RLC-encode, write to DRAM.
 // With one image block and row strip and room in the GLB, a group's ifmap stays resident for all its filter blocks.
 // It drives the datapath through start pulses and one registered tile configuration.
 `include "common/ocelli_assert.svh"
@@ -96,8 +97,19 @@ module layer_ctrl
   logic [15:0] m0_q, n0_q, e0_q, c0_q;
   logic [31:0] wblock_q;         // weight address of the current (g, filter block)
   logic [31:0] chunk_q;          // weight address of the next chunk to load
-  logic        cur_buf_q;        // buffer (0/1) of the block in the pass
-  logic        prefetched_q;     // the block about to pass was loaded during the previous pass
+  logic        ibuf_q;           // ifmap buffer (0/1) of the channel block in the pass
+  logic        fbuf_q;           // filter buffer (0/1) of the pass
+  logic        prefetched_q;     // the pass about to start was loaded during the previous pass
+  // Filter blocks sharing one loaded ifmap block (descriptor map_f): the passes of one channel block run for each
+  // filter block f of the group, each into its own psum region (ps_cur_q), so the ifmap is read once per group.
+  logic [7:0]  f_q;              // filter block within the group
+  logic [15:0] mf_q;             // first filter of the current filter block (m0 + f * p*t)
+  logic [13:0] ps_cur_q;         // GLB address of the current filter block's psum region
+  logic [13:0] ps_stride_q;      // GLB words from one region to the next (whole banks)
+  logic [13:0] out_ps_q;         // psum region the running output stage reads
+  logic        ld_if_q;          // the running load brings ifmap rows after the filter chunk
+  logic        next_filt;        // the group has a filter block after f in this channel block
+  logic        next_pass;        // the tile has a pass after this one
   logic [13:0] if_buf1_q;        // GLB address of the second ifmap buffer
   // A second psum region (in other banks) when it fits: tiles then alternate between the two, and a tile's output
   // stage runs while the next tile's passes fill the other region (docs/architecture.md). CONV only.
@@ -151,7 +163,7 @@ module layer_ctrl
              (d_q.map_p >= 8'd1) && (d_q.map_p <= 8'(PsumSpadDepth)) &&
              (d_q.map_q >= 8'd1) && (16'(d_q.map_q) * 16'(d_q.s_cols) <= 16'(IfmapSpadDepth)) &&
              (32'(d_q.map_p) * 32'(d_q.map_q) * 32'(d_q.s_cols) <= 32'(FilterSpadDepth)) &&
-             (d_q.map_r >= 8'd1) && (16'(d_q.map_r) * 16'(d_q.r_rows) <= 16'(Rows)) &&
+             (d_q.map_f >= 8'd1) && (d_q.map_r >= 8'd1) && (16'(d_q.map_r) * 16'(d_q.r_rows) <= 16'(Rows)) &&
              (d_q.map_t >= 8'd1) && (16'(d_q.map_t) * 16'(d_q.map_e) <= 16'(Cols)) &&
              ((32'(d_q.map_e) - 1) * 32'(d_q.stride_v) + 32'(d_q.r_rows) <= 32'(1 << NocColIdWidth));
     // POOL: every window holds an ifmap element (padding never wins), no requantization.
@@ -197,18 +209,25 @@ module layer_ctrl
   assign ifmap_load_start_o = ld_q == LdIfmap;
 
   assign next_block = c0_q + cblk_q < cg_q;
+  assign next_filt  = (16'(f_q) + 16'd1 < 16'(d_q.map_f)) && (mf_q + 16'(cfg_q.pt) < mg_q);
+  assign next_pass  = next_filt || next_block;
   // Psums stay in the PEs across the channel blocks of a tile when each PE's outputs fit its psum spad (one
   // entry per image and filter: one output column): no psum round trip through the GLB between passes.
   logic keep_psums;
-  assign keep_psums = is_conv && (cfg_q.out_w == 8'd1) &&
+  assign keep_psums = is_conv && (cfg_q.out_w == 8'd1) && (d_q.map_f == 8'd1) &&
                       (16'(cfg_q.n_eff) * 16'(cfg_q.p) <= 16'(PsumSpadDepth));
-  // Load the block of the coming pass (unless it came in during the last pass), or prefetch the next one.
-  assign ld_req = (state_q == StLoad) || ((state_q == StPass) && cfg_q.dbuf && next_block);
+  // Load the coming pass (unless it came in during the last pass), or prefetch the next one: its filter chunk, and
+  // the ifmap rows when it starts a channel block.
+  logic ld_prefetch, ld_new_block, ld_fbuf;
+  assign ld_prefetch  = state_q == StPass;
+  assign ld_req       = (state_q == StLoad) || (ld_prefetch && cfg_q.dbuf && next_pass);
+  assign ld_new_block = ld_prefetch ? !next_filt : (f_q == '0);
   logic [13:0] ld_if_base;
-  assign ld_if_base = cfg_q.resident ? ((state_q == StPass) ? blk_base_q + if_tile_q : blk_base_q)
+  assign ld_if_base = cfg_q.resident ? (ld_prefetch ? blk_base_q + if_tile_q : blk_base_q)
                                      : (ld_buf ? if_buf1_q : 14'd0);
-  assign ld_c   = (state_q == StPass) ? c0_q + cblk_q : c0_q;
-  assign ld_buf = (state_q == StPass) ? !cur_buf_q : cur_buf_q;
+  assign ld_c    = (ld_prefetch && !next_filt) ? c0_q + cblk_q : c0_q;
+  assign ld_buf  = (ld_prefetch && !next_filt) ? !ibuf_q : ibuf_q;
+  assign ld_fbuf = ld_prefetch ? !fbuf_q : fbuf_q;
   assign pass_start_o       = (state_q == StPass) && is_conv;
   assign ppu_start_o        = (state_q == StPass) && !is_conv;
   assign lut_start_o        = state_q == StLut;
@@ -238,19 +257,23 @@ module layer_ctrl
   logic [31:0] if_banked;
   logic        dbuf_fits;
   assign if_banked = (if_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
-  assign dbuf_fits = (2 * if_banked + ps_words_q <= 32'(ActWords)) &&
+  // The psum regions of a filter-block group: f regions of whole banks, the last one as long as the psums.
+  logic [31:0] ps_banked, ps_span;
+  assign ps_banked = (ps_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
+  assign ps_span   = (32'(d_q.map_f) - 32'd1) * ps_banked + ps_words_q;
+  assign dbuf_fits = (2 * if_banked + ps_span <= 32'(ActWords)) &&
                      (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
   logic [31:0] res_banked;
   logic        res_fits;
   assign res_banked = (res_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
-  assign res_fits   = is_conv && (cg_q > cblk_q) && (d_q.n_img <= 16'(d_q.map_n)) && (d_q.out_h <= 16'(d_q.map_e)) &&
+  assign res_fits   = is_conv && (d_q.map_f == 8'd1) && (cg_q > cblk_q) && (d_q.n_img <= 16'(d_q.map_n)) && (d_q.out_h <= 16'(d_q.map_e)) &&
                       (res_banked + ps_words_q <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
                       (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
 
   // The psum region after the ifmap buffers, and a second one from the next bank boundary on.
   logic [31:0] ps_region0, ps_region1;
   assign ps_region0 = res_fits ? res_banked : dbuf_fits ? 2 * if_banked : if_banked;
-  assign ps_region1 = ps_region0 + ((ps_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1));
+  assign ps_region1 = ps_region0 + ps_banked;
 
   serial_divider #(.Width(16)) u_div (
     .clk_i, .rst_ni,
@@ -272,7 +295,7 @@ module layer_ctrl
     end else if (!out_ok) begin
       check_err = ErrOutShape;
     end else if (!map_ok || (16'(d_q.map_p) * 16'(d_q.map_t) > 16'(MaxTileFilters)) ||
-                 (!is_conv && ({d_q.map_p, d_q.map_q, d_q.map_r, d_q.map_t} != {4{8'd1}}))) begin
+                 (!is_conv && ({d_q.map_p, d_q.map_q, d_q.map_r, d_q.map_t, d_q.map_f} != {5{8'd1}}))) begin
       check_err = ErrMapping;
     end else if (!is_conv && d_q.filters != d_q.chans) begin
       check_err = ErrGroups;
@@ -305,8 +328,15 @@ module layer_ctrl
       c0_q         <= '0;
       wblock_q     <= '0;
       chunk_q      <= '0;
-      cur_buf_q    <= 1'b0;
+      ibuf_q       <= 1'b0;
+      fbuf_q       <= 1'b0;
       prefetched_q <= 1'b0;
+      f_q          <= '0;
+      mf_q         <= '0;
+      ps_cur_q     <= '0;
+      ps_stride_q  <= '0;
+      out_ps_q     <= '0;
+      ld_if_q      <= 1'b0;
       if_buf1_q    <= '0;
       ps_region0_q <= '0;
       ps_region1_q <= '0;
@@ -457,7 +487,7 @@ module layer_ctrl
           end
           StFit: begin
             if ((if_words_q > 32'(ActWords)) || (ps_words_q > 32'(ActWords)) ||
-                (if_banked + ps_words_q > 32'(ActWords)) ||
+                (if_banked + ps_span > 32'(ActWords)) ||
                 (32'(cfg_q.chunk_words) > 32'(FilterWords)) || (if_words_q[31:14] != '0)) begin
               err_q   <= ErrGlbFit;
               state_q <= StError;
@@ -469,7 +499,8 @@ module layer_ctrl
               cfg_q.ps_base  <= 14'(ps_region0);
               ps_region0_q   <= 14'(ps_region0);
               ps_region1_q   <= 14'(ps_region1);
-              ps_overlap_q   <= is_conv && (ps_region1 + ps_words_q <= 32'(ActWords));
+              ps_stride_q    <= 14'(ps_banked);
+              ps_overlap_q   <= is_conv && (d_q.map_f == 8'd1) && (ps_region1 + ps_words_q <= 32'(ActWords));
               ps_sel_q       <= 1'b0;
               if_buf1_q      <= 14'(if_banked);
               if_tile_q      <= 14'(if_words_q);
@@ -490,76 +521,102 @@ module layer_ctrl
           StTile: begin
             // A tile: (g, m0 .. m0+p*t-1, n0 .. n0+n-1, e0 .. e0+e-1); its channel blocks follow.
             cfg_q.n_eff         <= 4'(min16(16'(d_q.map_n), d_q.n_img - n0_q));
-            cfg_q.filters_valid <= 9'(min16(16'(cfg_q.pt), mg_q - m0_q));
             cfg_q.rows_valid    <= 5'(min16(16'(d_q.map_e), d_q.out_h - e0_q));
             cfg_q.h_start       <= 17'($signed({1'b0, e0_q}) * $signed({13'd0, d_q.stride_v})) -
                                    $signed({13'd0, d_q.pad_t});
-            cfg_q.bias_addr     <= d_q.bias_addr + ((32'(g_q) * 32'(mg_q) + 32'(m0_q)) << 2);
-            out_row_q           <= (32'(n0_q) * 32'(d_q.filters) + 32'(g_q) * 32'(mg_q) + 32'(m0_q)) *
-                                   32'(d_q.out_h) + 32'(e0_q);
             c0_q                <= '0;
+            f_q                 <= '0;
+            mf_q                <= m0_q;
+            ps_cur_q            <= ps_sel_q ? ps_region1_q : ps_region0_q;
             blk_base_q          <= '0;
             chunk_q             <= wblock_q;
-            cur_buf_q           <= 1'b0;
+            ibuf_q              <= 1'b0;
+            fbuf_q              <= 1'b0;
             prefetched_q        <= 1'b0;
             state_q             <= StBlock;
           end
           StBlock: begin
-            cfg_q.out_row_addr   <= d_q.ofmap_addr + ((out_row_q * cfg_q.out_slot_words) << 3);
-            cfg_q.out_index_addr <= d_q.ofmap_index_addr + (out_row_q << 3);
+            // The filter block's filters, bias and output rows (the output stage reads them when it starts).
+            cfg_q.filters_valid  <= 9'(min16(16'(cfg_q.pt), mg_q - mf_q));
+            cfg_q.bias_addr      <= d_q.bias_addr + ((32'(g_q) * 32'(mg_q) + 32'(mf_q)) << 2);
+            out_row_q            <= (32'(n0_q) * 32'(d_q.filters) + 32'(g_q) * 32'(mg_q) + 32'(mf_q)) *
+                                    32'(d_q.out_h) + 32'(e0_q);
             cfg_q.chans_valid    <= 9'(min16(cblk_q, cg_q - c0_q));
             cfg_q.accum          <= (c0_q != '0) && !keep_psums;
             cfg_q.psum_hold      <= keep_psums && next_block;
             cfg_q.psum_resume    <= keep_psums && (c0_q != '0);
-            cfg_q.if_base_pass   <= cfg_q.resident ? blk_base_q : cur_buf_q ? if_buf1_q : 14'd0;
-            cfg_q.filt_base_pass <= 14'(FilterBase) + (cur_buf_q ? 14'(FilterWords / 2) : 14'd0);
-            cfg_q.ps_base        <= ps_sel_q ? ps_region1_q : ps_region0_q;
-            state_q              <= prefetched_q ? StPass : StLoad;
+            cfg_q.if_base_pass   <= cfg_q.resident ? blk_base_q : ibuf_q ? if_buf1_q : 14'd0;
+            cfg_q.filt_base_pass <= 14'(FilterBase) + (fbuf_q ? 14'(FilterWords / 2) : 14'd0);
+            cfg_q.ps_base        <= ps_cur_q;
+            // A channel block's first pass overwrites its psum region: not while an output stage still reads it.
+            if (c0_q != '0 || !output_busy_i || out_ps_q != ps_cur_q) state_q <= prefetched_q ? StPass : StLoad;
           end
           StLoad: state_q <= StLoadWait;
           StLoadWait: if (ld_q == LdIdle) state_q <= StPass;
           StPass: begin
-            prefetched_q <= cfg_q.dbuf && next_block;
+            cfg_q.out_row_addr   <= d_q.ofmap_addr + ((out_row_q * cfg_q.out_slot_words) << 3);
+            cfg_q.out_index_addr <= d_q.ofmap_index_addr + (out_row_q << 3);
+            prefetched_q <= cfg_q.dbuf && next_pass;
             state_q      <= StPassWait;
           end
           StPassWait: if (!pass_busy_i && !ppu_busy_i && ld_q == LdIdle) begin
-            if (next_block) begin
-              c0_q       <= c0_q + cblk_q;
-              blk_base_q <= blk_base_q + if_tile_q;
-              cur_buf_q  <= cfg_q.dbuf ? !cur_buf_q : 1'b0;
-              state_q    <= StBlock;
+            if (!next_block) begin
+              state_q <= StOutput;  // the filter block's last pass: its output follows
+            end else if (next_filt) begin
+              f_q      <= f_q + 8'd1;
+              mf_q     <= mf_q + 16'(cfg_q.pt);
+              ps_cur_q <= ps_cur_q + ps_stride_q;
+              fbuf_q   <= cfg_q.dbuf && !fbuf_q;
+              state_q  <= StBlock;
             end else begin
-              state_q <= StOutput;
+              c0_q       <= c0_q + cblk_q;
+              f_q        <= '0;
+              mf_q       <= m0_q;
+              ps_cur_q   <= ps_sel_q ? ps_region1_q : ps_region0_q;
+              blk_base_q <= blk_base_q + if_tile_q;
+              ibuf_q     <= cfg_q.dbuf && !ibuf_q;
+              fbuf_q     <= cfg_q.dbuf && !fbuf_q;
+              state_q    <= StBlock;
             end
           end
-          StOutput: if (!output_busy_i) begin  // the previous tile's output stage may still run
+          StOutput: if (!output_busy_i) begin  // the previous output stage may still run
             res_have_q <= cfg_q.resident;  // every block of the group's ifmap has been loaded
+            out_ps_q   <= cfg_q.ps_base;
             state_q    <= StOutputWait;
           end
-          // With two psum regions the next tile starts once this output stage has read its bias (the DMA's read side
-          // then belongs to the loads again); it fills the other region.
-          StOutputWait: if (!output_busy_i || (ps_overlap_q && output_reads_done_i)) begin
-            ps_sel_q <= ps_overlap_q && !ps_sel_q;
-            // next tile: strips, then images, then filter blocks, then groups
-            state_q <= StTile;
-            if (e0_q + 16'(d_q.map_e) < d_q.out_h) begin
-              e0_q <= e0_q + 16'(d_q.map_e);
+          // With psum regions of their own (two alternating, or one per filter block of a group) the next pass starts
+          // once this output stage has read its bias (the DMA's read side then belongs to the loads again).
+          StOutputWait: if (!output_busy_i || ((ps_overlap_q || d_q.map_f != 8'd1) && output_reads_done_i)) begin
+            if (next_filt) begin
+              // the group's next filter block: its last pass (loaded during this one when double-buffered)
+              f_q      <= f_q + 8'd1;
+              mf_q     <= mf_q + 16'(cfg_q.pt);
+              ps_cur_q <= ps_cur_q + ps_stride_q;
+              fbuf_q   <= cfg_q.dbuf && !fbuf_q;
+              state_q  <= StBlock;
             end else begin
-              e0_q <= '0;
-              if (n0_q + 16'(d_q.map_n) < d_q.n_img) begin
-                n0_q <= n0_q + 16'(d_q.map_n);
+              ps_sel_q <= ps_overlap_q && !ps_sel_q;
+              // next tile: strips, then images, then filter-block groups, then groups
+              state_q <= StTile;
+              if (e0_q + 16'(d_q.map_e) < d_q.out_h) begin
+                e0_q <= e0_q + 16'(d_q.map_e);
               end else begin
-                n0_q     <= '0;
-                wblock_q <= chunk_q;  // the next filter block's chunks follow this block's
-                if (m0_q + 16'(cfg_q.pt) < mg_q) begin
-                  m0_q <= m0_q + 16'(cfg_q.pt);
+                e0_q <= '0;
+                if (n0_q + 16'(d_q.map_n) < d_q.n_img) begin
+                  n0_q <= n0_q + 16'(d_q.map_n);
                 end else begin
-                  m0_q       <= '0;
-                  res_have_q <= 1'b0;  // the next group reads other channels
-                  if (g_q + 16'd1 < groups_q) begin
-                    g_q <= g_q + 16'd1;
+                  n0_q     <= '0;
+                  wblock_q <= chunk_q;  // the next filter-block group's chunks follow this group's
+                  if (mf_q + 16'(cfg_q.pt) < mg_q) begin
+                    m0_q <= mf_q + 16'(cfg_q.pt);
                   end else begin
-                    state_q <= StNextLayer;
+                    m0_q       <= '0;
+                    res_have_q <= 1'b0;  // the next group reads other channels
+                    if (g_q + 16'd1 < groups_q) begin
+                      g_q <= g_q + 16'd1;
+                    end else begin
+                      state_q <= StNextLayer;
+                    end
                   end
                 end
               end
@@ -583,13 +640,14 @@ module layer_ctrl
                                   32'(d_q.in_h);
           cfg_q.ld_chunk_addr  <= chunk_q;
           cfg_q.if_base_load   <= ld_if_base;
-          cfg_q.filt_base_load <= 14'(FilterBase) + (ld_buf ? 14'(FilterWords / 2) : 14'd0);
+          cfg_q.filt_base_load <= 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
+          ld_if_q              <= ld_new_block && !res_have_q;
           chunk_q              <= chunk_q + 32'({cfg_q.chunk_words[20:0], 3'b000});
           ld_q                 <= is_conv ? LdFiltCmd : LdIfmap;  // POOL/LRN have no filters
         end else begin
           unique case (ld_q)
             LdFiltCmd:   if (mover_cmd_ready_i) ld_q <= LdFiltWait;
-            LdFiltWait:  if (mover_idle_i) ld_q <= res_have_q ? LdIdle : LdIfmap;
+            LdFiltWait:  if (mover_idle_i) ld_q <= ld_if_q ? LdIfmap : LdIdle;
             LdIfmap:     ld_q <= LdIfmapWait;
             LdIfmapWait: if (!ifmap_load_busy_i && mover_idle_i) ld_q <= LdIdle;
             default: ;

@@ -53,6 +53,9 @@ inline driver::Mapping random_mapping(const driver::ConvLayer& l, std::mt19937_6
     m.r = 1 + any(rng) % std::max(1, hw.array_rows / l.filter_h);
     m.t = 1 + any(rng) % std::max(1, hw.array_cols / m.e);
     m.filter_outer = any(rng) % 2 == 0;  // both PE issue orders
+    // filter blocks per ifmap load: the mapper's choice or any count up to all of the group's
+    const int blocks = (l.filters_per_group() + m.p * m.t - 1) / (m.p * m.t);
+    m.f = any(rng) % 2 == 0 ? driver::filter_blocks_per_load(l, l.out(), m, hw) : 1 + any(rng) % blocks;
     if (driver::check_mapping(l, m, hw).empty()) return m;
   }
   return driver::choose_mapping(l, hw).mapping;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <random>
+#include <utility>
 
 #include "conv_on_top.hpp"
 #include "random_layers.hpp"
@@ -79,6 +80,43 @@ TEST(Top, FullyConnectedAsConvBitExact) {
     got.shape = want.shape;  // (N, M, 1, 1) either way
     expect_bit_exact(got, want, what);
   }
+}
+
+// Several filter blocks on one ifmap load (Mapping::f): every f computes the same layer, and the ifmap is read from
+// DRAM once per group of f filter blocks. 10 filter blocks (p*t = 2 of M = 20) over 2 channel blocks and 2 row
+// strips; f = 3 and 4 leave a shorter last group; f = 10 no longer double-buffers (two ifmap tiles and ten psum
+// regions exceed the GLB), so it loads and passes in turn.
+TEST(Top, FilterBlocksShareOneIfmapLoad) {
+  ConvLayer l;
+  l.in = Shape{1, 12, 8, 100};
+  l.filters = 20;
+  l.filter_h = 3;
+  l.filter_w = 3;
+  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = 1;
+  l.shift = 9;
+  l.relu = true;
+  std::array<std::uint64_t, 11> bytes_in{};
+  // coded ifmap and ofmap with f = 1, 4, 10; raw ones with f = 3
+  for (const auto& [f, rlc] : {std::pair{1, true}, std::pair{4, true}, std::pair{10, true}, std::pair{3, false}}) {
+    l.ifmap_rlc = l.ofmap_rlc = rlc;
+    std::mt19937_64 rng(5);
+    const auto d = random_data(l, rng, 0.4);
+    Mapping m{1, 6, 2, 2, 3, 1};
+    m.f = f;
+    m.filter_outer = f % 2 == 0;
+    ASSERT_EQ(ocelli::driver::check_mapping(l, m, {}), "") << m.to_string();
+    const auto fp = ocelli::driver::footprint(l, l.out(), m, {});
+    ASSERT_EQ(ocelli::driver::double_buffered(fp, {}), f != 10) << m.to_string();
+    const auto what = fmt::format("map {} rlc {}", m.to_string(), rlc);
+    const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 3000000);
+    ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
+    expect_bit_exact(r.output, golden_output(l, d), what);
+    bytes_in[f] = r.bytes_in;
+  }
+  // Weights, bias and descriptor are read the same way for every f; the coded ifmap once per filter-block group
+  // (10, 3 and 1 groups), so the savings are proportional: (b1 - b4) / 7 == (b1 - b10) / 9.
+  EXPECT_GT(bytes_in[1], bytes_in[4]);
+  EXPECT_EQ((bytes_in[1] - bytes_in[4]) * 9, (bytes_in[1] - bytes_in[10]) * 7);
 }
 
 TEST(Top, RandomConvLayersBitExact) {

@@ -1,6 +1,7 @@
 #include "ocelli/driver/conv_layer.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -21,7 +22,46 @@ std::string HwConfig::name() const {
 }
 
 std::string Mapping::to_string() const {
-  return fmt::format("n{} e{} p{} q{} r{} t{}{}", n, e, p, q, r, t, filter_outer ? " fo" : "");
+  return fmt::format("n{} e{} p{} q{} r{} t{}{}{}", n, e, p, q, r, t, f > 1 ? fmt::format(" f{}", f) : "",
+                     filter_outer ? " fo" : "");
+}
+
+Mapping parse_mapping(const std::string& text) {
+  Mapping m;
+  std::istringstream words(text);
+  std::string word;
+  std::string seen;
+  while (words >> word) {
+    if (word == "fo") {
+      m.filter_outer = true;
+      continue;
+    }
+    const char key = word[0];
+    int* field = key == 'n' ? &m.n : key == 'e' ? &m.e : key == 'p' ? &m.p : key == 'q' ? &m.q
+               : key == 'r' ? &m.r : key == 't' ? &m.t : key == 'f' ? &m.f : nullptr;
+    std::size_t used = 0;
+    int value = 0;
+    try {
+      value = word.size() > 1 ? std::stoi(word.substr(1), &used) : 0;
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (field == nullptr || used == 0 || used + 1 != word.size() || value < 1) {
+      throw std::invalid_argument(fmt::format(
+          "mapping '{}': word '{}' is not one of n<N> e<N> p<N> q<N> r<N> t<N> f<N> (N >= 1) or fo", text, word));
+    }
+    if (seen.find(key) != std::string::npos) {
+      throw std::invalid_argument(fmt::format("mapping '{}': '{}' given twice", text, key));
+    }
+    seen += key;
+    *field = value;
+  }
+  for (const char key : std::string("neqprt")) {
+    if (seen.find(key) == std::string::npos) {
+      throw std::invalid_argument(fmt::format("mapping '{}': '{}' missing (n, e, p, q, r, t are required)", text, key));
+    }
+  }
+  return m;
 }
 
 golden::Shape ConvLayer::out() const {
@@ -29,7 +69,7 @@ golden::Shape ConvLayer::out() const {
   return golden::conv2d_output_shape(in, w, conv);
 }
 
-MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, const Mapping& m) {
+MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
   MappingFootprint f;
   const long pitch = ceil_div(layer.in.w, 4);
   // golden::ConvParams::stride_h is the vertical stride (along H).
@@ -38,6 +78,7 @@ MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, con
   f.ifmap_tile_words = long(m.n) * m.q * m.r * f.plane_words;
   const long pitch2 = ceil_div(out.w, 2);
   f.psum_words = long(m.n) * m.p * m.t * m.e * pitch2;
+  f.psum_span_words = long(std::max(m.f, 1) - 1) * round_up(f.psum_words, hw.glb_bank_words) + f.psum_words;
   f.chunk_words = long(m.r) * layer.filter_h * m.t * ceil_div(long(m.p) * m.q * layer.filter_w, 4);
   return f;
 }
@@ -48,19 +89,36 @@ bool prefer_filter_outer(const Mapping& m, int filter_w, const HwConfig& hw) {
 
 bool double_buffered(const MappingFootprint& f, const HwConfig& hw) {
   const long banked = round_up(f.ifmap_tile_words, hw.glb_bank_words);
-  return 2 * banked + f.psum_words <= act_words(hw) && 2 * f.chunk_words <= filter_words(hw);
+  return 2 * banked + f.psum_span_words <= act_words(hw) && 2 * f.chunk_words <= filter_words(hw);
+}
+
+int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+  Mapping one = m;
+  one.f = 1;
+  const auto f1 = footprint(layer, out, one, hw);
+  // FC layers (one output column) keep f = 1: their ifmap is small beside their weights, and sharing loads has not
+  // been measured on them (docs/performance-log.md).
+  if (out.w == 1 || resident_ifmap(layer, out, one, f1, hw) || keeps_psums(layer, out, one, hw)) return 1;
+  const long blocks = ceil_div(layer.filters_per_group(), long(m.p) * m.t);
+  const bool dbuf = double_buffered(f1, hw);
+  const long ifmap = round_up(f1.ifmap_tile_words, hw.glb_bank_words) * (dbuf ? 2 : 1);
+  const long region = round_up(f1.psum_words, hw.glb_bank_words);
+  // f-1 whole regions and the last one's psums beside the ifmap buffer(s)
+  const long most = std::min<long>({blocks, 255, 1 + (act_words(hw) - ifmap - f1.psum_words) / region});
+  if (most <= 1) return 1;
+  return static_cast<int>(ceil_div(blocks, ceil_div(blocks, most)));  // the same number of groups, evenly filled
 }
 
 bool resident_ifmap(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const MappingFootprint& f,
                     const HwConfig& hw) {
   const long cg = layer.channels_per_group(), qr = long(m.q) * m.r;
-  if (cg <= qr || layer.in.n > m.n || out.h > m.e) return false;
+  if (m.f != 1 || cg <= qr || layer.in.n > m.n || out.h > m.e) return false;
   const long words = round_up(f.plane_words * (cg + qr - 1) * m.n, hw.glb_bank_words);
   return words + f.psum_words <= act_words(hw) && 2 * f.chunk_words <= filter_words(hw);
 }
 
 bool keeps_psums(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
-  return out.w == 1 && long(std::min(m.n, layer.in.n)) * m.p <= hw.psum_spad;
+  return m.f == 1 && out.w == 1 && long(std::min(m.n, layer.in.n)) * m.p <= hw.psum_spad;
 }
 
 std::string check_conv_shape(const ConvLayer& l) {
@@ -85,7 +143,7 @@ namespace {
 std::string describe_broken_rule(MappingRule rule, const ConvLayer& layer, const golden::Shape& out, const Mapping& m,
                                  const HwConfig& hw) {
   const int s = layer.filter_w;
-  const auto f = footprint(layer, out, m);
+  const auto f = footprint(layer, out, m, hw);
   switch (rule) {
     case MappingRule::Legal: return {};
     case MappingRule::ImagesPerPass: return fmt::format("n = {} outside 1..15", m.n);
@@ -100,9 +158,10 @@ std::string describe_broken_rule(MappingRule rule, const ConvLayer& layer, const
     case MappingRule::ArrayColumns: return fmt::format("t*e = {} exceeds {} columns", m.t * m.e, hw.array_cols);
     case MappingRule::NocColumnIds:
       return fmt::format("tile rows {} exceed {} NoC column IDs", f.rows_tile, hw.noc_col_ids);
+    case MappingRule::FilterBlocks: return fmt::format("f = {} outside 1..255", m.f);
     case MappingRule::GlbActivations:
-      return fmt::format("ifmap tile {} + psums {} words exceed the GLB's {} words", f.ifmap_tile_words, f.psum_words,
-                         act_words(hw));
+      return fmt::format("ifmap tile {} + psums {} words ({} filter blocks of {}) exceed the GLB's {} words",
+                         f.ifmap_tile_words, f.psum_span_words, m.f, f.psum_words, act_words(hw));
     case MappingRule::GlbFilters:
       return fmt::format("filter chunk {} words exceeds the filter banks ({})", f.chunk_words, filter_words(hw));
   }
@@ -119,10 +178,11 @@ MappingRule first_broken_rule(const ConvLayer& layer, const golden::Shape& out, 
   if (m.p * m.q * s > hw.filter_spad) return MappingRule::FilterSpad;
   if (m.r < 1 || m.r * layer.filter_h > hw.array_rows) return MappingRule::ArrayRows;
   if (m.t < 1 || m.t * m.e > hw.array_cols) return MappingRule::ArrayColumns;
-  const auto f = footprint(layer, out, m);
+  const auto f = footprint(layer, out, m, hw);
   if (f.rows_tile > hw.noc_col_ids) return MappingRule::NocColumnIds;
+  if (m.f < 1 || m.f > 255) return MappingRule::FilterBlocks;
   const long psum_base = round_up(f.ifmap_tile_words, hw.glb_bank_words);  // psums start at a bank boundary
-  if (psum_base + f.psum_words > act_words(hw)) return MappingRule::GlbActivations;
+  if (psum_base + f.psum_span_words > act_words(hw)) return MappingRule::GlbActivations;
   if (f.chunk_words > filter_words(hw)) return MappingRule::GlbFilters;
   return MappingRule::Legal;
 }

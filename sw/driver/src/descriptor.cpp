@@ -65,6 +65,7 @@ Descriptor encode_conv_descriptor(const ConvLayer& l, const Mapping& m, const Co
   set_field(d, f::kMapR, m.r);
   set_field(d, f::kMapT, m.t);
   set_field(d, f::kFiltOuter, m.filter_outer);
+  set_field(d, f::kMapF, m.f);
   return d;
 }
 

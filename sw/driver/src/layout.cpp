@@ -1,5 +1,6 @@
 #include "ocelli/driver/layout.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -101,27 +102,30 @@ std::vector<std::uint64_t> arrange_weights(const Tensor16& w, const ConvLayer& l
   const int blk_len = m.p * m.q * s;
   const int blk_pitch = (blk_len + 3) / 4;
   std::vector<std::uint64_t> out;
+  // Chunks in the controller's load order: group, filter-block group (m.f blocks), channel block, filter block.
   for (int g = 0; g < groups; ++g) {
-    for (int m0 = 0; m0 < mg; m0 += pt) {
+    for (int mgroup = 0; mgroup < mg; mgroup += pt * m.f) {
       for (int c0 = 0; c0 < cg; c0 += qr) {
-        for (int row = 0; row < m.r * rr; ++row) {
-          const int vr = row / rr;
-          const int i = row % rr;
-          for (int ht = 0; ht < m.t; ++ht) {
-            std::vector<std::uint64_t> block(blk_pitch, 0);
-            // In the PE's issue order (docs/pe-array.md): m, s, c with the filter outer, else s, c, m.
-            for (int f = 0; f < m.p; ++f) {
-              for (int ss = 0; ss < s; ++ss) {
-                for (int c = 0; c < m.q; ++c) {
-                  const int filt = m0 + ht * m.p + f;
-                  const int chan = c0 + vr * m.q + c;
-                  if (filt >= mg || chan >= cg) continue;
-                  const int at = filter_spad_offset(m.filter_outer, m.p, m.q, s, f, ss, c);
-                  put16(block, static_cast<std::size_t>(at), w.at(g * mg + filt, chan, i, ss));
+        for (int m0 = mgroup; m0 < std::min(mg, mgroup + pt * m.f); m0 += pt) {
+          for (int row = 0; row < m.r * rr; ++row) {
+            const int vr = row / rr;
+            const int i = row % rr;
+            for (int ht = 0; ht < m.t; ++ht) {
+              std::vector<std::uint64_t> block(blk_pitch, 0);
+              // In the PE's issue order (docs/pe-array.md): m, s, c with the filter outer, else s, c, m.
+              for (int f = 0; f < m.p; ++f) {
+                for (int ss = 0; ss < s; ++ss) {
+                  for (int c = 0; c < m.q; ++c) {
+                    const int filt = m0 + ht * m.p + f;
+                    const int chan = c0 + vr * m.q + c;
+                    if (filt >= mg || chan >= cg) continue;
+                    const int at = filter_spad_offset(m.filter_outer, m.p, m.q, s, f, ss, c);
+                    put16(block, static_cast<std::size_t>(at), w.at(g * mg + filt, chan, i, ss));
+                  }
                 }
               }
+              out.insert(out.end(), block.begin(), block.end());
             }
-            out.insert(out.end(), block.begin(), block.end());
           }
         }
       }

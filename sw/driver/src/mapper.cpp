@@ -17,9 +17,12 @@ constexpr std::uint64_t kDramLatency = 26;
 MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
   const std::uint64_t mg = l.filters_per_group(), cg = l.channels_per_group();
   const std::uint64_t pt = m.p * m.t, qr = m.q * m.r;
-  const std::uint64_t tiles = l.conv.groups * ceil_div(mg, pt) * ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
+  const std::uint64_t filter_blocks = ceil_div(mg, pt);
+  // Tiles of one filter block each; the controller runs up to m.f of them side by side on one ifmap load.
+  const std::uint64_t tiles = l.conv.groups * filter_blocks * ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
+  const std::uint64_t strips_images = ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
   const std::uint64_t blocks = ceil_div(cg, qr);
-  const auto f = footprint(l, out, m);
+  const auto f = footprint(l, out, m, hw);
   const std::uint64_t s = l.filter_w;
   const std::uint64_t stream_w = (out.w - 1) * l.conv.stride_w + s;
 
@@ -50,10 +53,20 @@ MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, 
   auto tile_cycles = [&](std::uint64_t load) {
     return overlapped ? load + blocks * std::max(load, pass) : blocks * (load + pass);
   };
-  const std::uint64_t full_tile = tile_cycles(filter_load + ifmap_load);
-  const std::uint64_t filter_blocks = ceil_div(mg, pt);
-  const std::uint64_t compute = resident ? l.conv.groups * (full_tile + (filter_blocks - 1) * tile_cycles(filter_load))
-                                         : tiles * full_tile;
+  // `fe` filter blocks on one ifmap load: per channel block one ifmap load and fe filter loads, each prefetched
+  // during the pass before it when double-buffered.
+  auto group_cycles = [&](std::uint64_t fe) {
+    const std::uint64_t block = overlapped ? (fe - 1) * std::max(filter_load, pass) +
+                                                 std::max(filter_load + ifmap_load, pass)
+                                           : ifmap_load + fe * (filter_load + pass);
+    return (overlapped ? filter_load + ifmap_load : 0) + blocks * block;
+  };
+  const std::uint64_t per_load = std::max(1, m.f);
+  const std::uint64_t compute =
+      resident ? l.conv.groups * (tile_cycles(filter_load + ifmap_load) + (filter_blocks - 1) * tile_cycles(filter_load))
+               : l.conv.groups * strips_images *
+                     ((filter_blocks / per_load) * group_cycles(per_load) +
+                      (filter_blocks % per_load != 0 ? group_cycles(filter_blocks % per_load) : 0));
 
   MappingEstimate e;
   e.mapping = m;
@@ -83,6 +96,7 @@ void for_each_legal_mapping(const ConvLayer& l, const HwConfig& hw, Visit&& visi
             for (int t = 1; t * e <= hw.array_cols && (t - 1) * p < mg; ++t) {
               Mapping m{n, e, p, q, r, t};
               m.filter_outer = prefer_filter_outer(m, l.filter_w, hw);
+              m.f = filter_blocks_per_load(l, out, m, hw);
               if (first_broken_rule(l, out, m, hw) != MappingRule::Legal) continue;
               visit(estimate_with_out(l, out, m, hw));
             }

@@ -50,7 +50,7 @@ Descriptor encode_common(isa::Opcode opcode, bool relu, bool ifmap_rlc, bool ofm
   namespace f = isa::desc;
   set_field(d, f::kMapN, tile.n);
   set_field(d, f::kMapE, tile.e);
-  for (const auto& one : {f::kMapP, f::kMapQ, f::kMapR, f::kMapT}) set_field(d, one, 1);
+  for (const auto& one : {f::kMapP, f::kMapQ, f::kMapR, f::kMapT, f::kMapF}) set_field(d, one, 1);
   return d;
 }
 

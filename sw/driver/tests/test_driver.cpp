@@ -34,7 +34,11 @@ void expect_fits(const ConvLayer& l, const Mapping& m, const std::string& what) 
   EXPECT_LE(rows_tile, 64) << what;
   const long ifmap_words = long(m.n) * m.q * m.r * rows_tile * cdiv(l.in.w, 4);
   const long psum_words = long(m.n) * m.p * m.t * m.e * cdiv(out.w, 2);
-  EXPECT_LE(cdiv(ifmap_words, 512) * 512 + psum_words, 25 * 512) << what;
+  EXPECT_GE(m.f, 1) << what;
+  EXPECT_LE(m.f, 255) << what;
+  // f psum regions, every one but the last rounded up to whole 512-word banks
+  const long psum_span = (m.f - 1) * cdiv(psum_words, 512) * 512 + psum_words;
+  EXPECT_LE(cdiv(ifmap_words, 512) * 512 + psum_span, 25 * 512) << what;
   EXPECT_LE(long(m.r) * l.filter_h * m.t * cdiv(long(m.p) * m.q * l.filter_w, 4), 2 * 512) << what;
 }
 
@@ -139,19 +143,19 @@ TEST(Mapper, AlexNetChoicesArePinned) {
     std::uint64_t cycles;
   };
   const Pinned pinned[] = {
-      {"conv1", 1, false, "n1 e11 p16 q1 r1 t1 fo", 2457090u},   {"conv1", 1, true, "n1 e11 p16 q1 r1 t1 fo", 2725620u},
-      {"conv2", 1, false, "n1 e9 p16 q2 r2 t1 fo", 5316768u},    {"conv2", 1, true, "n1 e9 p16 q2 r2 t1 fo", 5384160u},
-      {"conv3", 1, false, "n1 e13 p12 q4 r4 t1", 2693312u},   {"conv3", 1, true, "n1 e13 p14 q4 r4 t1", 2834272u},
-      {"conv4", 1, false, "n1 e13 p12 q4 r4 t1", 2114752u},   {"conv4", 1, true, "n1 e13 p14 q4 r4 t1", 2244256u},
-      {"conv5", 1, false, "n1 e13 p13 q4 r4 t1", 1429100u},   {"conv5", 1, true, "n1 e13 p13 q4 r4 t1", 1537900u},
+      {"conv1", 1, false, "n1 e5 p8 q1 r1 t2 f3 fo", 2455178u},   {"conv1", 1, true, "n1 e5 p8 q1 r1 t2 f3 fo", 2559700u},
+      {"conv2", 1, false, "n1 e9 p16 q2 r2 t1 f4 fo", 5284584u},    {"conv2", 1, true, "n1 e9 p16 q2 r2 t1 f4 fo", 5301432u},
+      {"conv3", 1, false, "n1 e13 p12 q4 r4 t1 f7", 2647250u},   {"conv3", 1, true, "n1 e13 p12 q4 r4 t1 f7", 2705010u},
+      {"conv4", 1, false, "n1 e13 p12 q4 r4 t1 f6", 2070396u},   {"conv4", 1, true, "n1 e13 p14 q4 r4 t1 f7", 2121712u},
+      {"conv5", 1, false, "n1 e13 p13 q4 r4 t1 f5", 1401228u},   {"conv5", 1, true, "n1 e13 p13 q4 r4 t1 f5", 1422988u},
       {"fc6", 1, false, "n1 e1 p6 q1 r1 t9 fo", 11039190u},      {"fc6", 1, true, "n1 e1 p6 q1 r1 t9 fo", 11058726u},
       {"fc7", 1, false, "n1 e1 p10 q2 r10 t10 fo", 4988436u},    {"fc7", 1, true, "n1 e1 p10 q2 r10 t10 fo", 5116156u},
       {"fc8", 1, false, "n1 e1 p12 q1 r12 t14 fo", 1287084u},    {"fc8", 1, true, "n1 e1 p12 q1 r12 t14 fo", 1414680u},
-      {"conv1", 4, false, "n1 e11 p16 q1 r1 t1 fo", 9828360u},   {"conv1", 4, true, "n1 e11 p16 q1 r1 t1 fo", 10902480u},
+      {"conv1", 4, false, "n1 e5 p8 q1 r1 t2 f3 fo", 9820712u},   {"conv1", 4, true, "n1 e5 p8 q1 r1 t2 f3 fo", 10238800u},
       {"conv2", 4, false, "n4 e9 p16 q2 r2 t1 fo", 20459232u},   {"conv2", 4, true, "n4 e9 p16 q2 r2 t1 fo", 20728800u},
-      {"conv3", 4, false, "n4 e13 p12 q4 r4 t1", 10016576u},  {"conv3", 4, true, "n2 e13 p14 q4 r4 t1", 10827152u},
-      {"conv4", 4, false, "n4 e13 p12 q4 r4 t1", 7880512u},   {"conv4", 4, true, "n2 e13 p14 q4 r4 t1", 8587152u},
-      {"conv5", 4, false, "n4 e13 p12 q4 r4 t1", 5417852u},   {"conv5", 4, true, "n2 e13 p13 q4 r4 t1", 5894720u},
+      {"conv3", 4, false, "n4 e13 p12 q4 r4 t1", 10016576u},  {"conv3", 4, true, "n2 e13 p14 q4 r4 t1 f3", 10478600u},
+      {"conv4", 4, false, "n4 e13 p12 q4 r4 t1", 7880512u},   {"conv4", 4, true, "n2 e13 p14 q4 r4 t1 f3", 8238600u},
+      {"conv5", 4, false, "n2 e13 p13 q4 r4 t1 f3", 5384880u},   {"conv5", 4, true, "n2 e13 p13 q4 r4 t1 f3", 5560112u},
       {"fc6", 4, false, "n4 e1 p6 q1 r1 t9 fo", 13805912u},      {"fc6", 4, true, "n4 e1 p6 q1 r1 t9 fo", 13888152u},
       {"fc7", 4, false, "n4 e1 p15 q4 r3 t11 fo", 16711775u},    {"fc7", 4, true, "n4 e1 p22 q2 r4 t11 fo", 22254598u},
       {"fc8", 4, false, "n4 e1 p12 q1 r12 t14 fo", 4082412u},    {"fc8", 4, true, "n4 e1 p18 q2 r4 t14 fo", 5449736u},
@@ -211,6 +215,7 @@ TEST(Mapper, RuleCheckAgreesWithMessagesOnRandomShapes) {
       m.q = wide ? pick(0, 13) : pick(1, std::max(1, 12 / l.filter_w));
       m.r = wide ? pick(0, 13) : pick(1, std::max(1, 12 / l.filter_h));
       m.t = wide ? pick(0, 15) : pick(1, std::max(1, 14 / m.e));
+      m.f = wide ? pick(0, 256) : pick(1, 4);
       const MappingRule rule = first_broken_rule(l, out, m, hw);
       const std::string message = check_mapping(l, m, hw);
       const auto what = fmt::format("{} on N{} C{} H{} W{} M{} R{} S{} stride {}/{}: rule {} message '{}'",
@@ -221,7 +226,25 @@ TEST(Mapper, RuleCheckAgreesWithMessagesOnRandomShapes) {
       seen.insert(rule);
     }
   }
-  EXPECT_EQ(seen.size(), 11u) << "every rule (and Legal) should be reached by the sample";
+  EXPECT_EQ(seen.size(), 12u) << "every rule (and Legal) should be reached by the sample";
+}
+
+TEST(Mapping, ParseReadsWhatToStringWrites) {
+  Mapping m{2, 13, 14, 4, 4, 1};
+  for (const int f : {1, 3}) {
+    for (const bool fo : {false, true}) {
+      m.f = f;
+      m.filter_outer = fo;
+      const Mapping back = ocelli::driver::parse_mapping(m.to_string());
+      EXPECT_EQ(back.to_string(), m.to_string());
+      EXPECT_EQ(back.f, f);
+      EXPECT_EQ(back.filter_outer, fo);
+    }
+  }
+  for (const char* bad : {"n2 e13 p14 q4 r4", "n2 e13 p14 q4 r4 t1 x3", "n2 e13 p14 q4 r4 t0", "n2 n3 e1 p1 q1 r1 t1",
+                          "n2 e13 p14 q4 r4 t1 f", "n2 e13 p14 q4 r4 t1x"}) {
+    EXPECT_THROW(ocelli::driver::parse_mapping(bad), std::invalid_argument) << bad;
+  }
 }
 
 TEST(Descriptor, FieldsAtTheirDocumentedBits) {

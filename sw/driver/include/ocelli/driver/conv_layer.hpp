@@ -32,8 +32,16 @@ struct Mapping {
   // (weights in PE order m, s, c), else window offset outer (order s, c, m). choose_mapping() sets it by
   // prefer_filter_outer(); any value computes the same sums.
   bool filter_outer = false;
+  // Filter blocks (of p*t filters) that share one loaded ifmap block (descriptor field map_f): the controller runs a
+  // channel block's passes for each of them, each into its own GLB psum region, so the ifmap is read from DRAM once
+  // per f filter blocks instead of once per filter block. choose_mapping() takes the most that fit the GLB
+  // (filter_blocks_per_load()).
+  int f = 1;
   std::string to_string() const;
 };
+// The mapping written as to_string() writes it ("n2 e13 p14 q4 r4 t1 f3 fo"; f and fo optional, any order);
+// std::invalid_argument naming the bad word otherwise. Legality is check_mapping's business.
+Mapping parse_mapping(const std::string& text);
 
 struct ConvLayer {
   golden::Shape in;             // N, C, H, W
@@ -54,28 +62,35 @@ struct ConvLayer {
 struct MappingFootprint {
   long ifmap_tile_words = 0;    // GLB words of one ifmap tile
   long plane_words = 0;         // GLB words of one channel's tile rows (rows_tile * ceil(W/4))
-  long psum_words = 0;          // GLB words of the tile's psums
+  long psum_words = 0;          // GLB words of the tile's psums (one filter block)
+  long psum_span_words = 0;     // GLB words of the f psum regions: (f-1) whole-bank regions, then psum_words
   long chunk_words = 0;         // GLB words of one filter chunk
   int rows_tile = 0;            // (e-1)*stride_v + R
 };
 
 // The helpers below take the layer's output shape `out` (= layer.out()) from the caller: the mapper weighs every
 // candidate mapping of one layer, so it computes the shape once instead of once per helper and mapping.
-MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, const Mapping& m);
+MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, const Mapping& m,
+                           const HwConfig& hw);
 // The PE issue order the mapper picks (Mapping::filter_outer): filter outer when the ifmap spad keeps at least one
 // entry free beside the q*S-entry window, so the next window can start loading while the last filter runs; with a
 // full spad the window offset goes outer, which releases entries early (measured, docs/performance-log.md).
 bool prefer_filter_outer(const Mapping& m, int filter_w, const HwConfig& hw);
-// True when two ifmap tiles, the psums and two filter chunks (footprint `f` of the mapping) fit: the controller then
-// loads the next channel block while a pass runs (the same rule as rtl/ctrl/layer_ctrl.sv).
+// True when two ifmap tiles, the psum regions and two filter chunks (footprint `f` of the mapping) fit: the
+// controller then loads the next pass's filters and ifmap rows while a pass runs (the same rule as
+// rtl/ctrl/layer_ctrl.sv).
 bool double_buffered(const MappingFootprint& f, const HwConfig& hw);
+// The f of Mapping::f the mapper chooses for `m` (whose own f is ignored): as many filter blocks per ifmap load as
+// fit the GLB without losing double buffering (if f = 1 has it), spread evenly over the filter-block groups; 1 when
+// the layer has one output column (FC), the ifmap is already resident or the psums stay in the PEs.
+int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
 // True when the controller keeps every channel block's ifmap tile of a group in the GLB at once and loads it only
-// for the group's first filter block: one image block, one row strip, more than one channel block, and
-// (C/G + q*r - 1) planes per image fit beside the psums (FC layers). `f` is footprint(layer, out, m). Same rule as
+// for the group's first filter block: f = 1, one image block, one row strip, more than one channel block, and
+// (C/G + q*r - 1) planes per image fit beside the psums (FC layers). `f` is footprint(layer, out, m, hw). Same rule as
 // rtl/ctrl/layer_ctrl.sv.
 bool resident_ifmap(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const MappingFootprint& f,
                     const HwConfig& hw);
-// True when the PEs keep their psums across the channel blocks of a tile (one output column, n*p psum spad
+// True when the PEs keep their psums across the channel blocks of a tile (f = 1, one output column, n*p psum spad
 // entries): only the last block's pass sends psums out. Same rule as rtl/ctrl/layer_ctrl.sv.
 bool keeps_psums(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
 
@@ -90,7 +105,8 @@ enum class MappingRule {
   ArrayRows,       // r*R fits the array's rows
   ArrayColumns,    // t*e fits the array's columns
   NocColumnIds,    // tile rows fit the ifmap network's column IDs
-  GlbActivations,  // ifmap tile (bank aligned) + psums fit the activation banks
+  FilterBlocks,    // f in 1..255
+  GlbActivations,  // ifmap tile (bank aligned) + psum regions fit the activation banks
   GlbFilters,      // filter chunk fits the filter banks
 };
 // The first limit `m` breaks on `hw`: cheap (no formatting), for the mapper's search.

@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "Weight and input seed");
   app.add_flag("--estimate-only", estimate_only, "Print the estimates without running the RTL");
   app.add_option("--mapping", chosen,
-                 "Run this mapping instead of the best-estimated ones (e.g. \"n2 e13 p14 q4 r4 t1 f3 fo\"); repeatable");
+                 "Run this mapping instead of the best-estimated ones (e.g. \"n2 e13 p14 q4 r4 t1 f3\"); repeatable");
   CLI11_PARSE(app, argc, argv);
   try {
     return sweep(layer, batch, k, timing, seed, estimate_only, chosen);

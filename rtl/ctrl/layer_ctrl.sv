@@ -266,7 +266,8 @@ module layer_ctrl
   logic [31:0] res_banked;
   logic        res_fits;
   assign res_banked = (res_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
-  assign res_fits   = is_conv && (d_q.map_f == 8'd1) && (cg_q > cblk_q) && (d_q.n_img <= 16'(d_q.map_n)) && (d_q.out_h <= 16'(d_q.map_e)) &&
+  assign res_fits   = is_conv && (d_q.map_f == 8'd1) && (cg_q > cblk_q) && (d_q.n_img <= 16'(d_q.map_n)) &&
+                      (d_q.out_h <= 16'(d_q.map_e)) &&
                       (res_banked + ps_words_q <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
                       (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
 

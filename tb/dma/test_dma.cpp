@@ -139,7 +139,9 @@ bool run_write(DmaHarness& h, std::uint32_t addr, const std::vector<std::uint64_
     d.wr_data_valid_i = 0;
   });
   // A completed write must have taken every beat.
-  if (done) EXPECT_EQ(next, data.size());
+  if (done) {
+    EXPECT_EQ(next, data.size());
+  }
   return done;
 }
 

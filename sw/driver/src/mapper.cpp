@@ -71,6 +71,12 @@ MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, 
   MappingEstimate e;
   e.mapping = m;
   e.passes = tiles * blocks;
+  // DRAM reads: the ifmap rows once per tile group (once per group when resident), the filter chunks once per pass.
+  const std::uint64_t loads =
+      resident ? l.conv.groups : l.conv.groups * strips_images * ceil_div(filter_blocks, per_load);
+  const std::uint64_t rows_per_load =
+      std::uint64_t(std::min(m.n, l.in.n)) * cg * std::min<std::uint64_t>(f.rows_tile, l.in.h);
+  e.dram_bytes = loads * rows_per_load * ceil_div(l.in.w, 4) * 8 + e.passes * f.chunk_words * 8;
   e.cycles = compute + tiles * output;
   e.active_pes = m.r * l.filter_h * m.t * m.e;
   return e;
@@ -108,11 +114,37 @@ void for_each_legal_mapping(const ConvLayer& l, const HwConfig& hw, Visit&& visi
 }
 }  // namespace
 
+namespace {
+// The index of the pick among `all` (search order): the first fewest estimate, or a mapping that differs from it
+// only in n and f, estimates within kDramTieTolerance of it and reads less from DRAM (the least such).
+std::size_t pick(const std::vector<MappingEstimate>& all) {
+  std::size_t fewest = 0;
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    if (all[i].cycles < all[fewest].cycles) fewest = i;
+  }
+  const auto& b = all[fewest].mapping;
+  const double limit = static_cast<double>(all[fewest].cycles) * (1.0 + kDramTieTolerance);
+  std::size_t best = fewest;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& m = all[i].mapping;
+    const bool same_array = m.e == b.e && m.p == b.p && m.q == b.q && m.r == b.r && m.t == b.t &&
+                            m.filter_outer == b.filter_outer;
+    if (same_array && static_cast<double>(all[i].cycles) <= limit && all[i].dram_bytes < all[best].dram_bytes) {
+      best = i;
+    }
+  }
+  return best;
+}
+}  // namespace
+
 std::vector<MappingEstimate> rank_mappings(const ConvLayer& l, const HwConfig& hw) {
   std::vector<MappingEstimate> all;
   if (!check_conv_shape(l).empty()) return all;
   for_each_legal_mapping(l, hw, [&all](const MappingEstimate& e) { all.push_back(e); });
-  std::stable_sort(all.begin(), all.end(),
+  if (all.empty()) return all;
+  const auto first = all.begin() + static_cast<long>(pick(all));
+  std::rotate(all.begin(), first, first + 1);  // the pick first, the others in search order behind it
+  std::stable_sort(all.begin() + 1, all.end(),
                    [](const MappingEstimate& a, const MappingEstimate& b) { return a.cycles < b.cycles; });
   return all;
 }
@@ -121,20 +153,14 @@ MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
   if (const std::string why = check_conv_shape(l); !why.empty()) {
     throw std::invalid_argument(fmt::format("the hardware cannot run this conv: {}", why));
   }
-  // The first lowest estimate in search order (rank_mappings' first), without keeping the others.
-  MappingEstimate best;
-  bool found = false;
-  for_each_legal_mapping(l, hw, [&](const MappingEstimate& e) {
-    if (!found || e.cycles < best.cycles) {
-      best = e;
-      found = true;
-    }
-  });
-  if (!found) {
+  // rank_mappings' first, without sorting the others.
+  std::vector<MappingEstimate> all;
+  for_each_legal_mapping(l, hw, [&all](const MappingEstimate& e) { all.push_back(e); });
+  if (all.empty()) {
     throw std::invalid_argument(fmt::format("no legal mapping for conv N{} C{} H{} W{} M{} R{} S{} on {}", l.in.n,
                                             l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w, hw.name()));
   }
-  return best;
+  return all[pick(all)];
 }
 
 }  // namespace ocelli::driver

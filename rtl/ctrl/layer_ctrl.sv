@@ -211,6 +211,14 @@ module layer_ctrl
   assign next_block = c0_q + cblk_q < cg_q;
   assign next_filt  = (16'(f_q) + 16'd1 < 16'(d_q.map_f)) && (mf_q + 16'(cfg_q.pt) < mg_q);
   assign next_pass  = next_filt || next_block;
+  // A pass has ended (and the loader beside it); an output stage has started far enough for the next pass: with psum
+  // regions of their own (two alternating, or one per filter block of a group) once it has read its bias (the DMA's
+  // read side then belongs to the loads again), else once it has finished.
+  logic pass_done, output_go, step_filt;
+  assign pass_done = !pass_busy_i && !ppu_busy_i && ld_q == LdIdle;
+  assign output_go = !output_busy_i || ((ps_overlap_q || d_q.map_f != 8'd1) && output_reads_done_i);
+  assign step_filt = next_filt && ((state_q == StPassWait && pass_done && next_block) ||
+                                   (state_q == StOutputWait && output_go));
   // Psums stay in the PEs across the channel blocks of a tile when each PE's outputs fit its psum spad (one
   // entry per image and filter: one output column): no psum round trip through the GLB between passes.
   logic keep_psums;
@@ -560,15 +568,11 @@ module layer_ctrl
             prefetched_q <= cfg_q.dbuf && next_pass;
             state_q      <= StPassWait;
           end
-          StPassWait: if (!pass_busy_i && !ppu_busy_i && ld_q == LdIdle) begin
+          StPassWait: if (pass_done) begin
             if (!next_block) begin
               state_q <= StOutput;  // the filter block's last pass: its output follows
             end else if (next_filt) begin
-              f_q      <= f_q + 8'd1;
-              mf_q     <= mf_q + 16'(cfg_q.pt);
-              ps_cur_q <= ps_cur_q + ps_stride_q;
-              fbuf_q   <= cfg_q.dbuf && !fbuf_q;
-              state_q  <= StBlock;
+              state_q <= StBlock;   // the group's next filter block (step_filt)
             end else begin
               c0_q       <= c0_q + cblk_q;
               f_q        <= '0;
@@ -585,16 +589,9 @@ module layer_ctrl
             out_ps_q   <= cfg_q.ps_base;
             state_q    <= StOutputWait;
           end
-          // With psum regions of their own (two alternating, or one per filter block of a group) the next pass starts
-          // once this output stage has read its bias (the DMA's read side then belongs to the loads again).
-          StOutputWait: if (!output_busy_i || ((ps_overlap_q || d_q.map_f != 8'd1) && output_reads_done_i)) begin
+          StOutputWait: if (output_go) begin
             if (next_filt) begin
-              // the group's next filter block: its last pass (loaded during this one when double-buffered)
-              f_q      <= f_q + 8'd1;
-              mf_q     <= mf_q + 16'(cfg_q.pt);
-              ps_cur_q <= ps_cur_q + ps_stride_q;
-              fbuf_q   <= cfg_q.dbuf && !fbuf_q;
-              state_q  <= StBlock;
+              state_q <= StBlock;  // the group's next filter block, its last pass (step_filt)
             end else begin
               ps_sel_q <= ps_overlap_q && !ps_sel_q;
               // next tile: strips, then images, then filter-block groups, then groups
@@ -633,6 +630,14 @@ module layer_ctrl
           end
           default: state_q <= StIdle;
         endcase
+
+        // the group's next filter block, in the same channel block
+        if (step_filt) begin
+          f_q      <= f_q + 8'd1;
+          mf_q     <= mf_q + 16'(cfg_q.pt);
+          ps_cur_q <= ps_cur_q + ps_stride_q;
+          fbuf_q   <= cfg_q.dbuf && !fbuf_q;
+        end
 
         // loader
         if (ld_req) begin

@@ -102,6 +102,17 @@ TEST(TopErrors, ChannelsPerPeOverflowIfmapSpad) {
                kMapping);
 }
 
+TEST(TopErrors, NoFilterBlockPerIfmapLoad) {
+  expect_error(run(valid_case(), [](Descriptor& d, Storage&, const ConvAddresses&) { set_bits(d[4], 56, 8, 0); }),
+               kMapping);
+}
+
+TEST(TopErrors, PsumRegionsOfTheFilterBlocksDoNotFitTheGlb) {
+  // f = 200 filter blocks per ifmap load: 199 whole-bank psum regions and the last exceed the GLB's 25 banks.
+  expect_error(run(valid_case(), [](Descriptor& d, Storage&, const ConvAddresses&) { set_bits(d[4], 56, 8, 200); }),
+               kGlbFit);
+}
+
 TEST(TopErrors, TileDoesNotFitTheGlb) {
   // 15 images of 4 x 16 x 250 per pass, 14 tile rows each: the ifmap tile needs 26460 words, the GLB has 12800.
   auto c = valid_case(Shape{15, 4, 16, 250});

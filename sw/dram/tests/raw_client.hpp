@@ -103,12 +103,13 @@ class RawClient {
     proto::Status status() const { return static_cast<proto::Status>(header.flags_or_status); }
     std::string message() const { return std::string(payload.begin(), payload.end()); }
   };
-  bool reply(Reply& r) {
+  // `timeout_ms`: the longest wait for any byte of it.
+  bool reply(Reply& r, int timeout_ms = 2000) {
     uint8_t hdr[proto::kHeaderBytes];
-    if (!recv(hdr, sizeof hdr)) return false;
+    if (!recv(hdr, sizeof hdr, timeout_ms)) return false;
     r.header = proto::decode_header(hdr);
     r.payload.resize(r.header.payload_bytes);
-    return r.payload.empty() || recv(r.payload.data(), r.payload.size());
+    return r.payload.empty() || recv(r.payload.data(), r.payload.size(), timeout_ms);
   }
   int fd() const { return fd_; }
 

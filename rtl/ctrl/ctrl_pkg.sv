@@ -107,7 +107,9 @@ package ctrl_pkg;
     logic signed [16:0] h_start;
     logic [13:0] if_base_pass;   // GLB ifmap buffer and filter buffer the pass reads
     logic [13:0] filt_base_pass;
-    // the block being loaded (the pass's own, or the next one while the pass runs)
+    // the block being loaded (the pass's own, or the next one while the pass runs, possibly the next tile's first)
+    logic [3:0]  ld_n_eff;
+    logic signed [16:0] ld_h_start;
     logic [8:0]  ld_chans_valid;
     logic [31:0] ld_first_plane; // DRAM row of (n0, first channel of the block, h = 0)
     logic [31:0] ld_chunk_addr;

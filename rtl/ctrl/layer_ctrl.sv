@@ -110,6 +110,7 @@ module layer_ctrl
   logic        ld_if_q;          // the running load brings ifmap rows after the filter chunk
   logic        next_filt;        // the group has a filter block after f in this channel block
   logic        next_pass;        // the tile has a pass after this one
+  logic        tile_prefetched_q;  // the next tile's first pass was loaded during this tile's last pass
   logic [13:0] if_buf1_q;        // GLB address of the second ifmap buffer
   // A second psum region (in other banks) when it fits: tiles then alternate between the two, and a tile's output
   // stage runs while the next tile's passes fill the other region (docs/architecture.md). CONV only.
@@ -224,16 +225,50 @@ module layer_ctrl
   logic keep_psums;
   assign keep_psums = is_conv && (cfg_q.out_w == 8'd1) && (d_q.map_f == 8'd1) &&
                       (16'(cfg_q.n_eff) * 16'(cfg_q.p) <= 16'(PsumSpadDepth));
+  // The tile after this one: strips, then images, then filter-block groups (after the group's last filter block,
+  // mf_q), then groups.
+  logic [15:0] nt_e0, nt_n0, nt_m0, nt_g;
+  logic        nt_same_fgroup, nt_new_group, nt_exists;
+  always_comb begin
+    nt_e0          = '0;
+    nt_n0          = n0_q;
+    nt_m0          = m0_q;
+    nt_g           = g_q;
+    nt_same_fgroup = 1'b1;
+    nt_new_group   = 1'b0;
+    nt_exists      = 1'b1;
+    if (e0_q + 16'(d_q.map_e) < d_q.out_h) begin
+      nt_e0 = e0_q + 16'(d_q.map_e);
+    end else if (n0_q + 16'(d_q.map_n) < d_q.n_img) begin
+      nt_n0 = n0_q + 16'(d_q.map_n);
+    end else begin
+      nt_n0          = '0;
+      nt_same_fgroup = 1'b0;
+      if (mf_q + 16'(cfg_q.pt) < mg_q) begin
+        nt_m0 = mf_q + 16'(cfg_q.pt);
+      end else begin
+        nt_m0        = '0;
+        nt_new_group = 1'b1;
+        if (g_q + 16'd1 < groups_q) nt_g = g_q + 16'd1;
+        else nt_exists = 1'b0;
+      end
+    end
+  end
+
   // Load the coming pass (unless it came in during the last pass), or prefetch the next one: its filter chunk, and
-  // the ifmap rows when it starts a channel block.
-  logic ld_prefetch, ld_new_block, ld_fbuf;
+  // the ifmap rows when it starts a channel block. A CONV tile's last pass prefetches the next tile's first pass.
+  logic ld_prefetch, ld_tile, ld_new_block, ld_fbuf;
   assign ld_prefetch  = state_q == StPass;
-  assign ld_req       = (state_q == StLoad) || (ld_prefetch && cfg_q.dbuf && next_pass);
+  assign ld_tile      = ld_prefetch && !next_pass && is_conv && !cfg_q.resident && nt_exists;
+  assign ld_req       = (state_q == StLoad) || (ld_prefetch && cfg_q.dbuf && (next_pass || ld_tile));
   assign ld_new_block = ld_prefetch ? !next_filt : (f_q == '0);
   logic [13:0] ld_if_base;
   assign ld_if_base = cfg_q.resident ? (ld_prefetch ? blk_base_q + if_tile_q : blk_base_q)
                                      : (ld_buf ? if_buf1_q : 14'd0);
-  assign ld_c    = (ld_prefetch && !next_filt) ? c0_q + cblk_q : c0_q;
+  assign ld_c    = ld_tile ? '0 : (ld_prefetch && !next_filt) ? c0_q + cblk_q : c0_q;
+  logic [15:0] ld_n0, ld_g;  // image block and group of the load
+  assign ld_n0   = ld_tile ? nt_n0 : n0_q;
+  assign ld_g    = ld_tile ? nt_g : g_q;
   assign ld_buf  = (ld_prefetch && !next_filt) ? !ibuf_q : ibuf_q;
   assign ld_fbuf = ld_prefetch ? !fbuf_q : fbuf_q;
   assign pass_start_o       = (state_q == StPass) && is_conv;
@@ -346,6 +381,7 @@ module layer_ctrl
       ps_stride_q  <= '0;
       out_ps_q     <= '0;
       ld_if_q      <= 1'b0;
+      tile_prefetched_q <= 1'b0;
       if_buf1_q    <= '0;
       ps_region0_q <= '0;
       ps_region1_q <= '0;
@@ -538,10 +574,13 @@ module layer_ctrl
             mf_q                <= m0_q;
             ps_cur_q            <= ps_sel_q ? ps_region1_q : ps_region0_q;
             blk_base_q          <= '0;
-            chunk_q             <= wblock_q;
-            ibuf_q              <= 1'b0;
-            fbuf_q              <= 1'b0;
-            prefetched_q        <= 1'b0;
+            // Prefetched during the last tile's last pass: its first chunk is in, into the buffers that pass did
+            // not use.
+            chunk_q             <= tile_prefetched_q ? chunk_q : wblock_q;
+            ibuf_q              <= tile_prefetched_q && !ibuf_q;
+            fbuf_q              <= tile_prefetched_q && !fbuf_q;
+            prefetched_q        <= tile_prefetched_q;
+            tile_prefetched_q   <= 1'b0;
             state_q             <= StBlock;
           end
           StBlock: begin
@@ -566,6 +605,10 @@ module layer_ctrl
             cfg_q.out_row_addr   <= d_q.ofmap_addr + ((out_row_q * cfg_q.out_slot_words) << 3);
             cfg_q.out_index_addr <= d_q.ofmap_index_addr + (out_row_q << 3);
             prefetched_q <= cfg_q.dbuf && next_pass;
+            if (ld_req && ld_tile) begin
+              tile_prefetched_q <= 1'b1;
+              if (!nt_same_fgroup) wblock_q <= chunk_q;  // the next filter-block group's chunks follow this one's
+            end
             state_q      <= StPassWait;
           end
           StPassWait: if (pass_done) begin
@@ -594,30 +637,14 @@ module layer_ctrl
               state_q <= StBlock;  // the group's next filter block, its last pass (step_filt)
             end else begin
               ps_sel_q <= ps_overlap_q && !ps_sel_q;
-              // next tile: strips, then images, then filter-block groups, then groups
-              state_q <= StTile;
-              if (e0_q + 16'(d_q.map_e) < d_q.out_h) begin
-                e0_q <= e0_q + 16'(d_q.map_e);
-              end else begin
-                e0_q <= '0;
-                if (n0_q + 16'(d_q.map_n) < d_q.n_img) begin
-                  n0_q <= n0_q + 16'(d_q.map_n);
-                end else begin
-                  n0_q     <= '0;
-                  wblock_q <= chunk_q;  // the next filter-block group's chunks follow this group's
-                  if (mf_q + 16'(cfg_q.pt) < mg_q) begin
-                    m0_q <= mf_q + 16'(cfg_q.pt);
-                  end else begin
-                    m0_q       <= '0;
-                    res_have_q <= 1'b0;  // the next group reads other channels
-                    if (g_q + 16'd1 < groups_q) begin
-                      g_q <= g_q + 16'd1;
-                    end else begin
-                      state_q <= StNextLayer;
-                    end
-                  end
-                end
-              end
+              e0_q     <= nt_e0;
+              n0_q     <= nt_n0;
+              m0_q     <= nt_m0;
+              g_q      <= nt_g;
+              // the next filter-block group's chunks follow this group's (set already if prefetched)
+              if (!nt_same_fgroup && !tile_prefetched_q) wblock_q <= chunk_q;
+              if (nt_new_group) res_have_q <= 1'b0;  // the next group reads other channels
+              state_q  <= nt_exists ? StTile : StNextLayer;
             end
           end
           StNextLayer: if (!output_busy_i) begin  // the last tile's outputs are in DRAM
@@ -642,13 +669,18 @@ module layer_ctrl
         // loader
         if (ld_req) begin
           cfg_q.ld_chans_valid <= 9'(min16(cblk_q, cg_q - ld_c));
-          cfg_q.ld_first_plane <= (32'(n0_q) * 32'(d_q.chans) + 32'(g_q) * 32'(cg_q) + 32'(ld_c)) *
+          cfg_q.ld_first_plane <= (32'(ld_n0) * 32'(d_q.chans) + 32'(ld_g) * 32'(cg_q) + 32'(ld_c)) *
                                   32'(d_q.in_h);
-          cfg_q.ld_chunk_addr  <= chunk_q;
+          cfg_q.ld_n_eff       <= ld_tile ? 4'(min16(16'(d_q.map_n), d_q.n_img - nt_n0)) : cfg_q.n_eff;
+          cfg_q.ld_h_start     <= ld_tile ? 17'($signed({1'b0, nt_e0}) * $signed({13'd0, d_q.stride_v})) -
+                                            $signed({13'd0, d_q.pad_t})
+                                          : cfg_q.h_start;
+          cfg_q.ld_chunk_addr  <= (ld_tile && nt_same_fgroup) ? wblock_q : chunk_q;
           cfg_q.if_base_load   <= ld_if_base;
           cfg_q.filt_base_load <= 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
           ld_if_q              <= ld_new_block && !res_have_q;
-          chunk_q              <= chunk_q + 32'({cfg_q.chunk_words[20:0], 3'b000});
+          chunk_q              <= ((ld_tile && nt_same_fgroup) ? wblock_q : chunk_q) +
+                                  32'({cfg_q.chunk_words[20:0], 3'b000});
           ld_q                 <= is_conv ? LdFiltCmd : LdIfmap;  // POOL/LRN have no filters
         end else begin
           unique case (ld_q)

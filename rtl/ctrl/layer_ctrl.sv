@@ -105,7 +105,6 @@ module layer_ctrl
   logic [7:0]  f_q;              // filter block within the group
   logic [15:0] mf_q;             // first filter of the current filter block (m0 + f * p*t)
   logic [13:0] ps_cur_q;         // GLB address of the current filter block's psum region
-  logic [13:0] ps_stride_q;      // GLB words from one region to the next (whole banks)
   logic [13:0] out_ps_q;         // psum region the running output stage reads
   logic        ld_if_q;          // the running load brings ifmap rows after the filter chunk
   logic        next_filt;        // the group has a filter block after f in this channel block
@@ -225,6 +224,15 @@ module layer_ctrl
   logic keep_psums;
   assign keep_psums = is_conv && (cfg_q.out_w == 8'd1) && (d_q.map_f == 8'd1) &&
                       (16'(cfg_q.n_eff) * 16'(cfg_q.p) <= 16'(PsumSpadDepth));
+  // A tile's images (from image n0) and its first ifmap row (of ofmap row e0; negative in the top padding): for the
+  // pass (StTile) and for a load of the tile's first pass (possibly the next tile's, prefetched).
+  function automatic logic [3:0] tile_n_eff(logic [15:0] n0);
+    return 4'(min16(16'(d_q.map_n), d_q.n_img - n0));
+  endfunction
+  function automatic logic signed [16:0] tile_h_start(logic [15:0] e0);
+    return 17'($signed({1'b0, e0}) * $signed({13'd0, d_q.stride_v})) - $signed({13'd0, d_q.pad_t});
+  endfunction
+
   // The tile after this one: strips, then images, then filter-block groups (after the group's last filter block,
   // mf_q), then groups.
   logic [15:0] nt_e0, nt_n0, nt_m0, nt_g;
@@ -271,6 +279,9 @@ module layer_ctrl
   assign ld_g    = ld_tile ? nt_g : g_q;
   assign ld_buf  = (ld_prefetch && !next_filt) ? !ibuf_q : ibuf_q;
   assign ld_fbuf = ld_prefetch ? !fbuf_q : fbuf_q;
+  // The chunk to load: the next in order, or the first of this filter-block group again for its next tile.
+  logic [31:0] ld_chunk;
+  assign ld_chunk = (ld_tile && nt_same_fgroup) ? wblock_q : chunk_q;
   assign pass_start_o       = (state_q == StPass) && is_conv;
   assign ppu_start_o        = (state_q == StPass) && !is_conv;
   assign lut_start_o        = state_q == StLut;
@@ -316,6 +327,8 @@ module layer_ctrl
 
   // The psum region after the ifmap buffers, and a second one from the next bank boundary on.
   logic [31:0] ps_region0, ps_region1;
+  logic [13:0] ps_first;  // the region of a tile's first filter block
+  assign ps_first = ps_sel_q ? ps_region1_q : ps_region0_q;
   assign ps_region0 = res_fits ? res_banked : dbuf_fits ? 2 * if_banked : if_banked;
   assign ps_region1 = ps_region0 + ps_banked;
 
@@ -378,7 +391,6 @@ module layer_ctrl
       f_q          <= '0;
       mf_q         <= '0;
       ps_cur_q     <= '0;
-      ps_stride_q  <= '0;
       out_ps_q     <= '0;
       ld_if_q      <= 1'b0;
       tile_prefetched_q <= 1'b0;
@@ -544,7 +556,6 @@ module layer_ctrl
               cfg_q.ps_base  <= 14'(ps_region0);
               ps_region0_q   <= 14'(ps_region0);
               ps_region1_q   <= 14'(ps_region1);
-              ps_stride_q    <= 14'(ps_banked);
               ps_overlap_q   <= is_conv && (d_q.map_f == 8'd1) && (ps_region1 + ps_words_q <= 32'(ActWords));
               ps_sel_q       <= 1'b0;
               if_buf1_q      <= 14'(if_banked);
@@ -565,14 +576,13 @@ module layer_ctrl
 
           StTile: begin
             // A tile: (g, m0 .. m0+p*t-1, n0 .. n0+n-1, e0 .. e0+e-1); its channel blocks follow.
-            cfg_q.n_eff         <= 4'(min16(16'(d_q.map_n), d_q.n_img - n0_q));
+            cfg_q.n_eff         <= tile_n_eff(n0_q);
             cfg_q.rows_valid    <= 5'(min16(16'(d_q.map_e), d_q.out_h - e0_q));
-            cfg_q.h_start       <= 17'($signed({1'b0, e0_q}) * $signed({13'd0, d_q.stride_v})) -
-                                   $signed({13'd0, d_q.pad_t});
+            cfg_q.h_start       <= tile_h_start(e0_q);
             c0_q                <= '0;
             f_q                 <= '0;
             mf_q                <= m0_q;
-            ps_cur_q            <= ps_sel_q ? ps_region1_q : ps_region0_q;
+            ps_cur_q            <= ps_first;
             blk_base_q          <= '0;
             // Prefetched during the last tile's last pass: its first chunk is in, into the buffers that pass did
             // not use.
@@ -620,7 +630,7 @@ module layer_ctrl
               c0_q       <= c0_q + cblk_q;
               f_q        <= '0;
               mf_q       <= m0_q;
-              ps_cur_q   <= ps_sel_q ? ps_region1_q : ps_region0_q;
+              ps_cur_q   <= ps_first;
               blk_base_q <= blk_base_q + if_tile_q;
               ibuf_q     <= cfg_q.dbuf && !ibuf_q;
               fbuf_q     <= cfg_q.dbuf && !fbuf_q;
@@ -662,7 +672,7 @@ module layer_ctrl
         if (step_filt) begin
           f_q      <= f_q + 8'd1;
           mf_q     <= mf_q + 16'(cfg_q.pt);
-          ps_cur_q <= ps_cur_q + ps_stride_q;
+          ps_cur_q <= ps_cur_q + 14'(ps_banked);  // ps_words_q holds still through the layer's tiles
           fbuf_q   <= cfg_q.dbuf && !fbuf_q;
         end
 
@@ -671,16 +681,13 @@ module layer_ctrl
           cfg_q.ld_chans_valid <= 9'(min16(cblk_q, cg_q - ld_c));
           cfg_q.ld_first_plane <= (32'(ld_n0) * 32'(d_q.chans) + 32'(ld_g) * 32'(cg_q) + 32'(ld_c)) *
                                   32'(d_q.in_h);
-          cfg_q.ld_n_eff       <= ld_tile ? 4'(min16(16'(d_q.map_n), d_q.n_img - nt_n0)) : cfg_q.n_eff;
-          cfg_q.ld_h_start     <= ld_tile ? 17'($signed({1'b0, nt_e0}) * $signed({13'd0, d_q.stride_v})) -
-                                            $signed({13'd0, d_q.pad_t})
-                                          : cfg_q.h_start;
-          cfg_q.ld_chunk_addr  <= (ld_tile && nt_same_fgroup) ? wblock_q : chunk_q;
+          cfg_q.ld_n_eff       <= ld_tile ? tile_n_eff(nt_n0) : cfg_q.n_eff;
+          cfg_q.ld_h_start     <= ld_tile ? tile_h_start(nt_e0) : cfg_q.h_start;
+          cfg_q.ld_chunk_addr  <= ld_chunk;
           cfg_q.if_base_load   <= ld_if_base;
           cfg_q.filt_base_load <= 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
           ld_if_q              <= ld_new_block && !res_have_q;
-          chunk_q              <= ((ld_tile && nt_same_fgroup) ? wblock_q : chunk_q) +
-                                  32'({cfg_q.chunk_words[20:0], 3'b000});
+          chunk_q              <= ld_chunk + 32'({cfg_q.chunk_words[20:0], 3'b000});
           ld_q                 <= is_conv ? LdFiltCmd : LdIfmap;  // POOL/LRN have no filters
         end else begin
           unique case (ld_q)

@@ -18,9 +18,9 @@ MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, 
   const std::uint64_t mg = l.filters_per_group(), cg = l.channels_per_group();
   const std::uint64_t pt = m.p * m.t, qr = m.q * m.r;
   const std::uint64_t filter_blocks = ceil_div(mg, pt);
-  // Tiles of one filter block each; the controller runs up to m.f of them side by side on one ifmap load.
-  const std::uint64_t tiles = l.conv.groups * filter_blocks * ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
   const std::uint64_t strips_images = ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
+  // Tiles of one filter block each; the controller runs up to m.f of them side by side on one ifmap load.
+  const std::uint64_t tiles = l.conv.groups * filter_blocks * strips_images;
   const std::uint64_t blocks = ceil_div(cg, qr);
   const auto f = footprint(l, out, m, hw);
   const std::uint64_t s = l.filter_w;
@@ -112,9 +112,7 @@ void for_each_legal_mapping(const ConvLayer& l, const HwConfig& hw, Visit&& visi
     }
   }
 }
-}  // namespace
 
-namespace {
 // The index of the pick among `all` (search order): the first fewest estimate, or a mapping that differs from it
 // only in n and f, estimates within kDramTieTolerance of it and reads less from DRAM (the least such).
 std::size_t pick(const std::vector<MappingEstimate>& all) {

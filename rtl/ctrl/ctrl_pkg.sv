@@ -82,9 +82,14 @@ package ctrl_pkg;
     logic [13:0] plane_words;    // rows_tile * pitch
     logic [13:0] if_img_words;   // q*r * plane_words
     logic [7:0]  slot_in;        // ceil(W/3)
-    logic [7:0]  pitch2;         // ceil(F/2)
-    logic [13:0] ps_group_words; // e * pitch2
-    logic [13:0] ps_img_words;   // p*t * e * pitch2
+    // GLB psum layout [b][column set ht][ofmap row j][column x][ceil(P/2) words], two 32-bit psums of filters
+    // 2k, 2k+1 of the set per word, P = ps_set_filters: the psums of one output position leave a PE one filter after
+    // the other, so the psum feeder and collector touch one word per two psums.
+    logic [8:0]  ps_set_filters; // P: filters per column set (p; POOL/LRN: p*t, one set)
+    logic [7:0]  ps_x_words;     // ceil(P/2)
+    logic [13:0] ps_row_words;   // F * ps_x_words
+    logic [13:0] ps_set_words;   // e * ps_row_words
+    logic [13:0] ps_img_words;   // t * ps_set_words
     logic [13:0] ps_base;
     logic [7:0]  blk_len;        // p*q*S
     logic [7:0]  blk_pitch;      // ceil(p*q*S/4)

@@ -512,7 +512,8 @@ module layer_ctrl
             cfg_q.pitch         <= 8'((d_q.in_w + 16'd3) >> 2);
             cfg_q.rows_tile     <= 7'((d_q.map_e - 8'd1) * d_q.stride_v + d_q.r_rows);
             cfg_q.slot_in       <= 8'((d_q.in_w + 16'd2) / 16'd3);
-            cfg_q.pitch2        <= 8'((d_q.out_w + 16'd1) >> 1);
+            cfg_q.ps_set_filters <= is_lrn ? d_q.chans[8:0] : 9'(d_q.map_p);  // POOL: p = t = 1
+            cfg_q.ps_x_words     <= is_lrn ? 8'((d_q.chans + 16'd1) >> 1) : 8'((d_q.map_p + 8'd1) >> 1);
             cfg_q.blk_len       <= 8'(d_q.map_p * d_q.map_q * d_q.s_cols);
             cfg_q.blk_pitch     <= 8'((16'(d_q.map_p) * 16'(d_q.map_q) * 16'(d_q.s_cols) + 16'd3) >> 2);
             cfg_q.blk_rows      <= 4'(d_q.map_r * d_q.r_rows);
@@ -527,15 +528,16 @@ module layer_ctrl
           end
           StPrep2: begin
             cfg_q.plane_words    <= 14'(32'(cfg_q.rows_tile) * 32'(cfg_q.pitch));
-            cfg_q.ps_group_words <= 14'(32'(cfg_q.e) * 32'(cfg_q.pitch2));
+            cfg_q.ps_row_words   <= 14'(32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words));
             cfg_q.chunk_words    <= is_conv ? 24'(32'(cfg_q.blk_rows) * 32'(cfg_q.t) * 32'(cfg_q.blk_pitch)) : 24'd0;
             if_words_q           <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cblk_q);
-            ps_words_q           <= 32'(cfg_q.pt) * 32'(cfg_q.e) * 32'(cfg_q.pitch2);
+            ps_words_q           <= 32'(cfg_q.t) * 32'(cfg_q.e) * 32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words);
             state_q <= StPrep3;
           end
           StPrep3: begin
             cfg_q.if_img_words <= 14'(if_words_q);
             cfg_q.ps_img_words <= 14'(ps_words_q);
+            cfg_q.ps_set_words <= 14'(32'(cfg_q.e) * 32'(cfg_q.ps_row_words));
             res_words_q        <= 32'(cfg_q.plane_words) * (32'(cg_q) + 32'(cblk_q) - 32'd1) * 32'(d_q.map_n);
             // Psums start on a bank boundary after the ifmap tile, so the two never share a bank.
             if_words_q <= if_words_q * 32'(d_q.map_n);

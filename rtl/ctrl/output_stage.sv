@@ -19,8 +19,11 @@ module output_stage
   input  logic                    start_i,
   // tile
   input  logic [AddrWidth-1:0]    psum_base_i,
-  input  logic [AddrWidth-1:0]    group_words_i,   // e * pitch2
-  input  logic [7:0]              pitch2_i,        // ceil(F/2)
+  // psum layout (ctrl_pkg, tile_cfg_t): [b][set][row j][column x][x_words], filters 2k, 2k+1 of a set per word
+  input  logic [8:0]              set_filters_i,   // filters per set
+  input  logic [7:0]              x_words_i,       // ceil(set_filters / 2)
+  input  logic [AddrWidth-1:0]    row_words_i,     // F * x_words
+  input  logic [AddrWidth-1:0]    set_words_i,     // e * row_words
   input  logic [3:0]              n_img_i,
   input  logic [8:0]              filters_i,       // p*t filters in the GLB block
   input  logic [8:0]              filters_valid_i, // of them inside the group
@@ -117,7 +120,8 @@ module output_stage
   logic [8:0]           m_q;
   logic [4:0]           j_q;
   logic [7:0]           x_q;
-  logic [AddrWidth-1:0] fm_base_q, row_base_q;
+  logic [8:0]           ml_q;        // filter within its set
+  logic [AddrWidth-1:0] set_base_q, row_base_q, xo_q;  // base of (b, set); of (b, set, j); x * x_words
   logic                 row_valid, last_x, last_j, last_m, last_b, req_ready, step, reader_idle;
 
   assign row_valid = (m_q < filters_valid_i) && (j_q < rows_valid_i);
@@ -128,43 +132,55 @@ module output_stage
   // Rows outside the layer are stepped over a whole row at a time.
   assign step = gen_q && (bias_state_q == BiasDone) && (!row_valid || req_ready);
 
+  // The next filter's set base: the same set, or the next set after its last filter; sets follow each other
+  // through the images.
+  logic                 next_set;
+  logic [AddrWidth-1:0] set_next;
+  assign next_set = ml_q == set_filters_i - 9'd1;
+  assign set_next = next_set ? set_base_q + set_words_i : set_base_q;
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       gen_q      <= 1'b0;
       b_q        <= '0;
       m_q        <= '0;
+      ml_q       <= '0;
       j_q        <= '0;
       x_q        <= '0;
-      fm_base_q  <= '0;
+      set_base_q <= '0;
       row_base_q <= '0;
+      xo_q       <= '0;
     end else if (start_i) begin
       gen_q      <= 1'b1;
       b_q        <= '0;
       m_q        <= '0;
+      ml_q       <= '0;
       j_q        <= '0;
       x_q        <= '0;
-      fm_base_q  <= psum_base_i;
+      set_base_q <= psum_base_i;
       row_base_q <= psum_base_i;
+      xo_q       <= '0;
     end else if (step) begin
       if (row_valid && !last_x) begin
-        x_q <= x_q + 1'b1;
+        x_q  <= x_q + 1'b1;
+        xo_q <= xo_q + AddrWidth'(x_words_i);
       end else begin
-        x_q <= '0;
+        x_q  <= '0;
+        xo_q <= '0;
         if (!last_j) begin
           j_q        <= j_q + 1'b1;
-          row_base_q <= row_base_q + AddrWidth'(pitch2_i);
+          row_base_q <= row_base_q + row_words_i;
         end else begin
-          j_q <= '0;
+          j_q        <= '0;
+          ml_q       <= next_set ? '0 : ml_q + 9'd1;
+          set_base_q <= set_next;
+          row_base_q <= set_next;
           if (!last_m) begin
-            m_q        <= m_q + 1'b1;
-            fm_base_q  <= fm_base_q + group_words_i;
-            row_base_q <= fm_base_q + group_words_i;
+            m_q <= m_q + 1'b1;
           end else begin
             m_q <= '0;
             if (!last_b) begin
-              b_q        <= b_q + 1'b1;
-              fm_base_q  <= fm_base_q + group_words_i;
-              row_base_q <= fm_base_q + group_words_i;
+              b_q <= b_q + 1'b1;
             end else begin
               gen_q <= 1'b0;
             end
@@ -175,7 +191,7 @@ module output_stage
   end
 
   logic [63:0]      rd_word;
-  logic [FiltW+1:0] rd_side;   // {x odd, last of row, filter}
+  logic [FiltW+1:0] rd_side;   // {odd filter of its word, last of row, filter}
   logic             elem_valid, elem_ready;
 
   glb_reader #(.AddrWidth(AddrWidth), .SideWidth(FiltW + 2)) u_reader (
@@ -183,9 +199,9 @@ module output_stage
     .rst_ni,
     .req_valid_i     (gen_q && row_valid && (bias_state_q == BiasDone)),
     .req_ready_o     (req_ready),
-    .req_addr_i      (row_base_q + AddrWidth'(x_q[7:1])),
+    .req_addr_i      (row_base_q + xo_q + AddrWidth'(ml_q[8:1])),
     .req_skip_i      (1'b0),
-    .req_side_i      ({x_q[0], last_x, FiltW'(m_q)}),
+    .req_side_i      ({ml_q[0], last_x, FiltW'(m_q)}),
     .glb_valid_o,
     .glb_ready_i,
     .glb_addr_o,

@@ -1,7 +1,8 @@
 // Streams the partial sums of earlier channel passes from the GLB psum region into the psum GIN, to the bottom PE
 // of every used column, in the order each PE consumes them: image b, column x, filter m, then PE column (fastest),
-// so that all columns advance together. GLB layout: [b][filter in block][ofmap row j][ceil(F/2) words], two 32-bit
-// psums per word. col_base_i[c] is the offset of column c's (set ht, row j) = (ht*p*e + j)*pitch.
+// so that all columns advance together. GLB layout (ctrl_pkg, tile_cfg_t): [b][set ht][row j][column x][ceil(p/2)
+// words], filters 2k and 2k+1 in one word; col_base_i[c] is the offset of column c's (set ht, row j). A word is read
+// once, for its even filter: the odd filter's psum waits in the column's register until its turn.
 `include "common/ocelli_assert.svh"
 
 module psum_feeder
@@ -15,8 +16,8 @@ module psum_feeder
 
   input  logic                            start_i,
   input  logic [AddrWidth-1:0]            base_i,
-  input  logic [AddrWidth-1:0]            group_words_i, // words between filters m and m+1: e * pitch
-  input  logic [AddrWidth-1:0]            img_words_i,   // words per image: p*t * e * pitch
+  input  logic [7:0]                      x_words_i,     // words per output column: ceil(p/2)
+  input  logic [AddrWidth-1:0]            img_words_i,   // words per image
   input  logic [Cols-1:0][AddrWidth-1:0]  col_base_i,
   input  logic [4:0]                      cols_i,        // t*e columns in use
   input  logic [7:0]                      out_w_i,       // F
@@ -37,16 +38,18 @@ module psum_feeder
   output logic [NocColIdWidth-1:0]        gin_col_tag_o
 );
   localparam int unsigned SideW = 1 + NocColIdWidth;
+  localparam int unsigned ColW  = Cols > 1 ? $clog2(Cols) : 1;
 
   logic                 gen_q;
   logic [3:0]           b_q;
   logic [7:0]           x_q;
   logic [4:0]           m_q, col_q;
-  logic [AddrWidth-1:0] img_q, fm_q;   // base of image b; base of (b, m)
+  logic [AddrWidth-1:0] img_q, xo_q;   // base of image b; offset of column x (x * x_words)
   logic                 req_ready, reader_idle, last_col, last_m, last_x, last_b;
   logic [SideW-1:0]     side;
   logic                 hi;
   logic [63:0]          word;
+  logic [Cols-1:0][31:0] odd_q;       // per column: the odd filter's psum of the last word read
 
   assign last_col = col_q == cols_i - 1'b1;
   assign last_m   = m_q == p_i - 1'b1;
@@ -61,7 +64,7 @@ module psum_feeder
       m_q   <= '0;
       col_q <= '0;
       img_q <= '0;
-      fm_q  <= '0;
+      xo_q  <= '0;
     end else if (start_i) begin
       gen_q <= 1'b1;
       b_q   <= '0;
@@ -69,26 +72,25 @@ module psum_feeder
       m_q   <= '0;
       col_q <= '0;
       img_q <= base_i;
-      fm_q  <= base_i;
+      xo_q  <= '0;
     end else if (gen_q && req_ready) begin
       if (!last_col) begin
         col_q <= col_q + 1'b1;
       end else begin
         col_q <= '0;
         if (!last_m) begin
-          m_q  <= m_q + 1'b1;
-          fm_q <= fm_q + group_words_i;
+          m_q <= m_q + 1'b1;
         end else begin
-          m_q  <= '0;
-          fm_q <= img_q;
+          m_q <= '0;
           if (!last_x) begin
-            x_q <= x_q + 1'b1;
+            x_q  <= x_q + 1'b1;
+            xo_q <= xo_q + AddrWidth'(x_words_i);
           end else begin
-            x_q <= '0;
+            x_q  <= '0;
+            xo_q <= '0;
             if (!last_b) begin
               b_q   <= b_q + 1'b1;
               img_q <= img_q + img_words_i;
-              fm_q  <= img_q + img_words_i;
             end else begin
               gen_q <= 1'b0;
             end
@@ -103,9 +105,9 @@ module psum_feeder
     .rst_ni,
     .req_valid_i     (gen_q),
     .req_ready_o     (req_ready),
-    .req_addr_i      (fm_q + col_base_i[col_q] + AddrWidth'(x_q[7:1])),
-    .req_skip_i      (1'b0),
-    .req_side_i      ({x_q[0], NocColIdWidth'(col_q)}),
+    .req_addr_i      (img_q + col_base_i[col_q] + xo_q + AddrWidth'(m_q[4:1])),
+    .req_skip_i      (m_q[0]),  // an odd filter: its psum came with the even one's word
+    .req_side_i      ({m_q[0], NocColIdWidth'(col_q)}),
     .glb_valid_o,
     .glb_ready_i,
     .glb_addr_o,
@@ -120,8 +122,13 @@ module psum_feeder
 
   assign {hi, gin_col_tag_o} = side;
   assign gin_row_tag_o = '0;
-  assign gin_data_o    = hi ? word[63:32] : word[31:0];
+  assign gin_data_o    = hi ? odd_q[ColW'(gin_col_tag_o)] : word[31:0];
   assign busy_o        = gen_q || !reader_idle;
+
+  // Words leave the reader in request order, so a column's even filter leaves before its odd one.
+  always_ff @(posedge clk_i) begin
+    if (gin_valid_o && gin_ready_i && !hi) odd_q[ColW'(gin_col_tag_o)] <= word[63:32];
+  end
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)

@@ -1,7 +1,8 @@
 // Post-processing unit: max pooling and local response normalisation (LRN) of one GLB tile, for the POOL and LRN
 // instructions (docs/isa.md). It reads the ifmap tile the loader put in the GLB ([b][channel][tile row][pitch], four
 // elements per word) and writes one 32-bit value per output into the psum region in the output stage's layout
-// ([b][channel][row][pitch2], two per word, masked writes), so the output stage (no bias, shift 0, optional ReLU,
+// ([b][row][column][ceil(C/2) words], one set of all the tile's channels, two per word, masked writes; ctrl_pkg),
+// so the output stage (no bias, shift 0, optional ReLU,
 // RLC or raw) sends the tile to DRAM exactly like a conv tile.
 //   POOL: one channel per tile; output (b, j, x) = max over the R x S window's elements inside the ifmap (padding
 //         never wins, docs/numerics.md). One GLB read per window element.
@@ -41,8 +42,8 @@ module ppu
   input  logic [7:0]              pitch_i,
   input  logic [AddrWidth-1:0]    ps_base_i,
   input  logic [AddrWidth-1:0]    ps_img_words_i,
-  input  logic [AddrWidth-1:0]    ps_group_words_i,
-  input  logic [7:0]              pitch2_i,
+  input  logic [7:0]              ps_x_words_i,    // words per output column: ceil(channels / 2)
+  input  logic [AddrWidth-1:0]    ps_row_words_i,  // words per output row
   input  logic [3:0]              n_img_i,
   input  logic [4:0]              rows_i,        // output rows of the tile inside the ofmap
   input  logic [7:0]              out_w_i,       // F
@@ -350,8 +351,8 @@ module ppu
   psum_t                out_psum;
 
   assign stall    = wr_valid_q && !glb_wr_ready_i;
-  assign out_addr = 32'(ps_base_i) + 32'(a_b_q) * 32'(ps_img_words_i) + 32'(a_c_q) * 32'(ps_group_words_i) +
-                    32'(a_j_q) * 32'(pitch2_i) + 32'(a_x_q[7:1]);
+  assign out_addr = 32'(ps_base_i) + 32'(a_b_q) * 32'(ps_img_words_i) + 32'(a_j_q) * 32'(ps_row_words_i) +
+                    32'(a_x_q) * 32'(ps_x_words_i) + 32'(a_c_q[$bits(a_c_q)-1:1]);
   assign out_psum = psum_t'(out_value);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -365,7 +366,7 @@ module ppu
       if (a_valid_q) begin
         wr_addr_q <= AddrWidth'(out_addr);
         wr_data_q <= {out_psum, out_psum};
-        wr_mask_q <= a_x_q[0] ? 4'b1100 : 4'b0011;
+        wr_mask_q <= a_c_q[0] ? 4'b1100 : 4'b0011;
       end
     end
   end

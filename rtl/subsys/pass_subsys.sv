@@ -104,8 +104,8 @@ module pass_subsys
     end
   end
   for (genvar c = 0; c < int'(Cols); c++) begin : g_col_base
-    assign col_base[c] = GlbAw'((32'(col_set[c]) * 32'(cfg_i.p) * 32'(cfg_i.e) + 32'(col_in_set[c])) *
-                                32'(cfg_i.pitch2));
+    assign col_base[c] = GlbAw'(32'(col_set[c]) * 32'(cfg_i.ps_set_words) +
+                                32'(col_in_set[c]) * 32'(cfg_i.ps_row_words));
   end
 
   // ------------------------------------------------------------------ feeders
@@ -173,7 +173,7 @@ module pass_subsys
     .clk_i, .rst_ni,
     .start_i         (start_i && cfg_i.accum),
     .base_i          (cfg_i.ps_base),
-    .group_words_i   (cfg_i.ps_group_words),
+    .x_words_i       (cfg_i.ps_x_words),
     .img_words_i     (cfg_i.ps_img_words),
     .col_base_i      (col_base),
     .cols_i          (cfg_i.cols_pe),
@@ -335,7 +335,7 @@ module pass_subsys
     .clk_i, .rst_ni,
     .start_i       (start_i),
     .base_i        (cfg_i.ps_base),
-    .group_words_i (cfg_i.ps_group_words),
+    .x_words_i     (cfg_i.ps_x_words),
     .img_words_i   (cfg_i.ps_img_words),
     .col_base_i    (col_base),
     .expected_i    (cfg_i.psum_hold ? 32'd0 :

@@ -76,8 +76,8 @@ MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, con
   f.rows_tile = (m.e - 1) * layer.conv.stride_h + layer.filter_h;
   f.plane_words = f.rows_tile * pitch;
   f.ifmap_tile_words = long(m.n) * m.q * m.r * f.plane_words;
-  const long pitch2 = ceil_div(out.w, 2);
-  f.psum_words = long(m.n) * m.p * m.t * m.e * pitch2;
+  // [b][set][row][column][ceil(p/2) words]: two filters of a set per word (rtl/ctrl/ctrl_pkg.sv, tile_cfg_t).
+  f.psum_words = long(m.n) * m.t * m.e * out.w * ceil_div(m.p, 2);
   f.psum_span_words = long(std::max(m.f, 1) - 1) * round_up(f.psum_words, hw.glb_bank_words) + f.psum_words;
   f.chunk_words = long(m.r) * layer.filter_h * m.t * ceil_div(long(m.p) * m.q * layer.filter_w, 4);
   return f;

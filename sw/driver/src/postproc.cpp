@@ -77,13 +77,15 @@ std::string check_pool_tile(const PoolLayer& l, const PostprocTile& t, const HwC
   if (auto why = check_tile_counts(t, out.h, hw); !why.empty()) return why;
   const long rows_tile = long(t.e - 1) * l.pool.stride_h + l.pool.kernel_h;
   if (rows_tile > hw.noc_col_ids) return fmt::format("tile rows {} exceed {}", rows_tile, hw.noc_col_ids);
-  return check_glb(long(t.n) * rows_tile * ceil_div(l.in.w, 4), long(t.n) * t.e * ceil_div(out.w, 2), hw);
+  // Outputs in the psum layout of one-filter sets: one word per output (rtl/ctrl/ctrl_pkg.sv, tile_cfg_t).
+  return check_glb(long(t.n) * rows_tile * ceil_div(l.in.w, 4), long(t.n) * t.e * out.w, hw);
 }
 
 std::string check_lrn_tile(const LrnLayer& l, const PostprocTile& t, const HwConfig& hw) {
   if (auto why = check_tile_counts(t, l.in.h, hw); !why.empty()) return why;
   if (l.in.c > kMaxTileFilters) return fmt::format("C = {} exceeds {} channels per LRN tile", l.in.c, kMaxTileFilters);
-  return check_glb(long(t.n) * l.in.c * t.e * ceil_div(l.in.w, 4), long(t.n) * l.in.c * t.e * ceil_div(l.in.w, 2),
+  // Outputs: one set of all C channels, two per word (rtl/ctrl/ctrl_pkg.sv, tile_cfg_t).
+  return check_glb(long(t.n) * l.in.c * t.e * ceil_div(l.in.w, 4), long(t.n) * t.e * l.in.w * ceil_div(l.in.c, 2),
                    hw);
 }
 

@@ -33,7 +33,7 @@ void expect_fits(const ConvLayer& l, const Mapping& m, const std::string& what) 
   const long rows_tile = (m.e - 1) * l.conv.stride_h + l.filter_h;
   EXPECT_LE(rows_tile, 64) << what;
   const long ifmap_words = long(m.n) * m.q * m.r * rows_tile * cdiv(l.in.w, 4);
-  const long psum_words = long(m.n) * m.p * m.t * m.e * cdiv(out.w, 2);
+  const long psum_words = long(m.n) * m.t * m.e * out.w * cdiv(m.p, 2);
   EXPECT_GE(m.f, 1) << what;
   EXPECT_LE(m.f, 255) << what;
   // f psum regions, every one but the last rounded up to whole 512-word banks
@@ -145,16 +145,16 @@ TEST(Mapper, AlexNetChoicesArePinned) {
   const Pinned pinned[] = {
       {"conv1", 1, false, "n1 e5 p8 q1 r1 t2 f3 fo", 2455178u},   {"conv1", 1, true, "n1 e5 p8 q1 r1 t2 f3 fo", 2559700u},
       {"conv2", 1, false, "n1 e9 p16 q2 r2 t1 f4 fo", 5284584u},    {"conv2", 1, true, "n1 e9 p16 q2 r2 t1 f4 fo", 5301432u},
-      {"conv3", 1, false, "n1 e13 p12 q4 r4 t1 f7", 2647250u},   {"conv3", 1, true, "n1 e13 p12 q4 r4 t1 f7", 2705010u},
-      {"conv4", 1, false, "n1 e13 p12 q4 r4 t1 f6", 2070396u},   {"conv4", 1, true, "n1 e13 p14 q4 r4 t1 f7", 2121712u},
+      {"conv3", 1, false, "n1 e13 p12 q4 r4 t1 f8", 2645544u},   {"conv3", 1, true, "n1 e13 p12 q4 r4 t1 f8", 2691752u},
+      {"conv4", 1, false, "n1 e13 p12 q4 r4 t1 f8", 2066984u},   {"conv4", 1, true, "n1 e13 p12 q4 r4 t1 f8", 2104968u},
       {"conv5", 1, false, "n1 e13 p13 q4 r4 t1 f5", 1401228u},   {"conv5", 1, true, "n1 e13 p13 q4 r4 t1 f5", 1422988u},
       {"fc6", 1, false, "n1 e1 p6 q1 r1 t9 fo", 11039190u},      {"fc6", 1, true, "n1 e1 p6 q1 r1 t9 fo", 11058726u},
       {"fc7", 1, false, "n1 e1 p10 q2 r10 t10 fo", 4988436u},    {"fc7", 1, true, "n1 e1 p10 q2 r10 t10 fo", 5116156u},
       {"fc8", 1, false, "n1 e1 p12 q1 r12 t14 fo", 1287084u},    {"fc8", 1, true, "n1 e1 p12 q1 r12 t14 fo", 1414680u},
       {"conv1", 4, false, "n1 e5 p8 q1 r1 t2 f3 fo", 9820712u},   {"conv1", 4, true, "n1 e5 p8 q1 r1 t2 f3 fo", 10238800u},
       {"conv2", 4, false, "n2 e9 p16 q2 r2 t1 f2 fo", 20663136u},   {"conv2", 4, true, "n2 e9 p16 q2 r2 t1 f2 fo", 20797920u},
-      {"conv3", 4, false, "n2 e13 p12 q4 r4 t1 f3", 10144732u},  {"conv3", 4, true, "n2 e13 p14 q4 r4 t1 f3", 10478600u},
-      {"conv4", 4, false, "n2 e13 p12 q4 r4 t1 f3", 7955184u},   {"conv4", 4, true, "n2 e13 p14 q4 r4 t1 f3", 8238600u},
+      {"conv3", 4, false, "n2 e13 p12 q4 r4 t1 f4", 10127008u},  {"conv3", 4, true, "n2 e13 p14 q4 r4 t1 f3", 10478600u},
+      {"conv4", 4, false, "n2 e13 p12 q4 r4 t1 f4", 7931552u},   {"conv4", 4, true, "n2 e13 p12 q4 r4 t1 f4", 8236576u},
       {"conv5", 4, false, "n2 e13 p13 q4 r4 t1 f3", 5384880u},   {"conv5", 4, true, "n2 e13 p13 q4 r4 t1 f3", 5560112u},
       {"fc6", 4, false, "n4 e1 p6 q1 r1 t9 fo", 13805912u},      {"fc6", 4, true, "n4 e1 p6 q1 r1 t9 fo", 13888152u},
       {"fc7", 4, false, "n4 e1 p15 q4 r3 t11 fo", 16711775u},    {"fc7", 4, true, "n4 e1 p22 q2 r4 t11 fo", 22254598u},

@@ -74,8 +74,7 @@ module ocelli_top
     .addr_i          (csr_addr_i),
     .rdata_o         (csr_rdata_o),
     .ctrl_i          (ctrl_status),
-    .dbuf_i          (cfg.dbuf),
-    .resident_i      (cfg.resident),
+    .cfg_i           (cfg),
     .mem_i           (mem_status),
     .dram_bytes_i    (dram_bytes),
     .pass_perf_i     (pass_perf),
@@ -93,7 +92,10 @@ module ocelli_top
   logic [GlbPorts-1:0][3:0]              glb_req_wmask;
 
   for (genvar p = 0; p < int'(GlbPorts); p++) begin : g_glb_req
-    assign {glb_req_write[p], glb_req_addr[p], glb_req_wdata[p], glb_req_wmask[p]} = glb_req[p];
+    assign glb_req_write[p] = glb_req[p].write;
+    assign glb_req_addr[p]  = glb_req[p].addr;
+    assign glb_req_wdata[p] = glb_req[p].wdata;
+    assign glb_req_wmask[p] = glb_req[p].wmask;
   end
 
   // A configuration's GLB may be smaller than the address field; requests past it are out of range (err_addr_o).

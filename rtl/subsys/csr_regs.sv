@@ -21,8 +21,7 @@ module csr_regs
   output logic [63:0]                   rdata_o,       // combinational in addr_i (the host's read multiplexer)
 
   input  ctrl_status_t                  ctrl_i,
-  input  logic                          dbuf_i,
-  input  logic                          resident_i,
+  input  tile_cfg_t                     cfg_i,         // dbuf, resident (Status)
   input  mem_status_t                   mem_i,
   input  dram_bytes_t                   dram_bytes_i,
   input  pass_perf_t                    pass_perf_i,
@@ -74,8 +73,8 @@ module csr_regs
     status.busy          = ctrl_i.busy;
     status.done          = ctrl_i.done;
     status.error         = ctrl_i.error;
-    status.dbuf          = dbuf_i;
-    status.resident      = resident_i;
+    status.dbuf          = cfg_i.dbuf;
+    status.resident      = cfg_i.resident;
     status.err_code      = ctrl_i.err_code;
     status.err_index     = ctrl_i.err_index;
     status.rlc_err_code  = 6'(mem_i.rlc_err_code);
@@ -90,9 +89,10 @@ module csr_regs
     net_errors.psum_gin   = gin_err_i.psum;
   end
 
-  // Read by the controller, not reported: the DMA and RLC error flags (their causes are in Status).
+  // Read by the controller, not reported: the DMA and RLC error flags (their causes are in Status). Each subsystem
+  // reads its own part of the controller's tile configuration.
   logic unused;
-  assign unused = ^{mem_i.dma_error, mem_i.rlc_err};
+  assign unused = ^{mem_i.dma_error, mem_i.rlc_err, cfg_i};
 
   always_comb begin
     unique case (csr_addr_e'(addr_i))

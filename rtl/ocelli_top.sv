@@ -1,13 +1,12 @@
-// ocelli accelerator top (docs/architecture.md): wiring only. The controller runs layer descriptors from the
-// instruction queue in DRAM; the memory subsystem (DMA, read arbiter, loaders) moves data between DRAM and the
-// global buffer; the pass subsystem (NoC configuration, feeders, GINs, 12 x 14 PE array, GON, collector) runs the
-// processing passes; the output subsystem (post-processing unit, output stage) writes results back to DRAM; the
-// register port reports status and counters. Software sees the start/queue inputs, the 64-bit memory port and the
-// register port (docs/isa.md).
+// ocelli accelerator top (docs/architecture.md, "The top and its subsystems"): wiring only, one section per part of
+// the block diagram. The controller runs the layer descriptors of the instruction queue in DRAM and commands the
+// memory, pass and output subsystems around the global buffer. Software sees the start/queue inputs, the 64-bit
+// memory port and the register port (docs/isa.md).
 module ocelli_top
   import ocelli_pkg::*;
   import mem_pkg::*;
   import ctrl_pkg::*;
+  import subsys_pkg::*;
   import isa_pkg::*;
 #(
   // The configuration (default: Eyeriss v1, ocelli_pkg). The GLB holds GlbBanks banks of GlbBankDepth 64-bit words:
@@ -53,38 +52,44 @@ module ocelli_top
     $error("ocelli_top: the configuration exceeds what the address and ID widths cover (docs/architecture.md)");
   end
 
-  // ------------------------------------------------------------------ chip boundary
-  // Every input is registered before logic uses it (the memory port inside mem_subsys), so no output depends
-  // combinationally on an input except csr_rdata_o, a read multiplexer for the host.
-  logic                  start_q;
-  logic [31:0]           queue_addr_q;
-  logic [15:0]           queue_len_q;
-  logic [MemAddrWidth:0] mem_size_q;
+  // ------------------------------------------------------------------ register port
+  // Every chip input goes into a flop before logic uses it: start and queue in csr_regs, the memory port and its
+  // size in mem_subsys. The only combinational path from an input to an output is csr_addr_i -> csr_rdata_o.
+  logic                      start;  // start_i registered: the controller starts, every counter restarts
+  logic [31:0]               queue_addr;
+  logic [15:0]               queue_len;
+  ctrl_status_t              ctrl_status;
+  tile_cfg_t                 cfg;
+  mem_status_t               mem_status;
+  dram_bytes_t               dram_bytes;
+  pass_perf_t                pass_perf;
+  gin_err_t                  gin_err;
+  out_perf_t                 out_perf;
+  glb_status_t               glb_status;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      start_q      <= 1'b0;
-      queue_addr_q <= '0;
-      queue_len_q  <= '0;
-      mem_size_q   <= '0;
-    end else begin
-      start_q      <= start_i;
-      queue_addr_q <= queue_addr_i;
-      queue_len_q  <= queue_len_i;
-      mem_size_q   <= mem_size_i;
-    end
-  end
+  csr_regs u_csr (
+    .clk_i, .rst_ni,
+    .start_i, .queue_addr_i, .queue_len_i,
+    .start_o         (start), .queue_addr_o (queue_addr), .queue_len_o (queue_len),
+    .addr_i          (csr_addr_i),
+    .rdata_o         (csr_rdata_o),
+    .ctrl_i          (ctrl_status),
+    .cfg_i           (cfg),
+    .mem_i           (mem_status),
+    .dram_bytes_i    (dram_bytes),
+    .pass_perf_i     (pass_perf),
+    .gin_err_i       (gin_err),
+    .out_perf_i      (out_perf),
+    .glb_i           (glb_status)
+  );
 
   // ------------------------------------------------------------------ global buffer
   // One port per client (glb_port_e); each subsystem drives a contiguous range of the port arrays.
-  logic [GlbPorts-1:0]                    glb_req_valid, glb_req_ready, glb_rsp_valid;
-  glb_req_t [GlbPorts-1:0]                glb_req;
-  logic [GlbPorts-1:0][63:0]              glb_rsp_data;
-  logic [GlbPorts-1:0]                    glb_req_write;
-  logic [GlbPorts-1:0][GlbAddrWidth-1:0]  glb_req_addr;
-  logic [GlbPorts-1:0][63:0]              glb_req_wdata, glb_reads, glb_writes, glb_conflicts;
-  logic [GlbPorts-1:0][3:0]               glb_req_wmask;
-  logic                                   glb_err;
+  logic [GlbPorts-1:0]                   glb_req_valid, glb_req_ready, glb_rsp_valid, glb_req_write;
+  glb_req_t [GlbPorts-1:0]               glb_req;
+  logic [GlbPorts-1:0][63:0]             glb_rsp_data, glb_req_wdata;
+  logic [GlbPorts-1:0][GlbAddrWidth-1:0] glb_req_addr;
+  logic [GlbPorts-1:0][3:0]              glb_req_wmask;
 
   for (genvar p = 0; p < int'(GlbPorts); p++) begin : g_glb_req
     assign glb_req_write[p] = glb_req[p].write;
@@ -104,30 +109,23 @@ module ocelli_top
     .req_wmask_i            (glb_req_wmask),
     .rsp_valid_o            (glb_rsp_valid),
     .rsp_data_o             (glb_rsp_data),
-    .err_addr_o             (glb_err),
-    .perf_clear_i           (start_q),
-    .perf_reads_o           (glb_reads),
-    .perf_writes_o          (glb_writes),
-    .perf_conflict_cycles_o (glb_conflicts)
+    .err_addr_o             (glb_status.err_addr),
+    .perf_clear_i           (start),
+    .perf_reads_o           (glb_status.reads),
+    .perf_writes_o          (glb_status.writes),
+    .perf_conflict_cycles_o (glb_status.conflict_cycles)
   );
-  // The row mover only writes.
-  logic unused_glb_rsp;
-  assign unused_glb_rsp = ^{glb_rsp_valid[GlbPortMover], glb_rsp_data[GlbPortMover]};
 
   // ------------------------------------------------------------------ controller
-  logic        ctrl_busy, ctrl_done, ctrl_error;
-  ctrl_err_e   ctrl_err_code;
-  logic [15:0] ctrl_err_index, ctrl_layer;
-  tile_cfg_t   cfg;
-  rd_owner_e   rd_owner;
-  logic        ctrl_rd_cmd_valid, ctrl_rd_data_ready, rd_cmd_ready, rd_data_valid;
-  dma_cmd_t    ctrl_rd_cmd;
-  logic [63:0] rd_data;
-  logic        dma_error, mover_sel_filter, filter_cmd_valid, mover_cmd_ready, mover_idle, mover_err;
-  logic        ifmap_load_start, ifmap_load_busy, pass_start, pass_busy, output_start, output_busy;
-  logic        output_reads_done;
-  logic        ppu_start, ppu_busy, lut_start, lut_busy;
-  logic        mem_progress, pass_progress;
+  // The DMA read channel has one client per rd_owner_e; the controller chooses the owner.
+  rd_owner_e                  rd_owner;
+  dma_rd_req_t [RdOwners-1:0] rd_req;
+  dma_rd_rsp_t [RdOwners-1:0] rd_rsp;
+  dma_wr_req_t                wr_req;
+  dma_wr_rsp_t                wr_rsp;
+  ctrl_cmd_t                  cmd;
+  logic mover_cmd_ready, mover_idle, ifmap_load_busy, pass_busy, output_busy, output_reads_done, ppu_busy, lut_busy;
+  logic mem_progress, pass_progress;
 
   layer_ctrl #(
     .ActWords       ((GlbBanks - 2) * GlbBankDepth),
@@ -138,215 +136,114 @@ module ocelli_top
     .WatchdogCycles (WatchdogCycles)
   ) u_ctrl (
     .clk_i, .rst_ni,
-    .start_i            (start_q),
-    .queue_addr_i       (queue_addr_q),
-    .queue_len_i        (queue_len_q),
-    .busy_o             (ctrl_busy),
-    .done_o             (ctrl_done),
-    .error_o            (ctrl_error),
-    .err_code_o         (ctrl_err_code),
-    .err_index_o        (ctrl_err_index),
-    .layer_index_o      (ctrl_layer),
+    .start_i            (start),
+    .queue_addr_i       (queue_addr),
+    .queue_len_i        (queue_len),
+    .busy_o             (ctrl_status.busy),
+    .done_o             (ctrl_status.done),
+    .error_o            (ctrl_status.error),
+    .err_code_o         (ctrl_status.err_code),
+    .err_index_o        (ctrl_status.err_index),
+    .layer_index_o      (ctrl_status.layer),
     .rd_owner_o         (rd_owner),
-    .rd_cmd_valid_o     (ctrl_rd_cmd_valid),
-    .rd_cmd_ready_i     (rd_cmd_ready),
-    .rd_cmd_o           (ctrl_rd_cmd),
-    .rd_data_valid_i    (rd_data_valid),
-    .rd_data_ready_o    (ctrl_rd_data_ready),
-    .rd_data_i          (rd_data),
-    .dma_error_i        (dma_error),
-    .mover_sel_filter_o (mover_sel_filter),
-    .filter_cmd_valid_o (filter_cmd_valid),
+    .rd_cmd_valid_o     (rd_req[RdOwnerCtrl].cmd_valid),
+    .rd_cmd_ready_i     (rd_rsp[RdOwnerCtrl].cmd_ready),
+    .rd_cmd_o           (rd_req[RdOwnerCtrl].cmd),
+    .rd_data_valid_i    (rd_rsp[RdOwnerCtrl].data_valid),
+    .rd_data_ready_o    (rd_req[RdOwnerCtrl].data_ready),
+    .rd_data_i          (rd_rsp[RdOwnerCtrl].data),
+    .dma_error_i        (mem_status.dma_error),
+    .mover_sel_filter_o (cmd.mover_sel_filter),
+    .filter_cmd_valid_o (cmd.filter_cmd_valid),
     .mover_cmd_ready_i  (mover_cmd_ready),
     .mover_idle_i       (mover_idle),
-    .mover_err_i        (mover_err),
+    .mover_err_i        (mem_status.rlc_err),
     .cfg_o              (cfg),
-    .ifmap_load_start_o (ifmap_load_start),
+    .ifmap_load_start_o (cmd.ifmap_load_start),
     .ifmap_load_busy_i  (ifmap_load_busy),
-    .pass_start_o       (pass_start),
+    .pass_start_o       (cmd.pass_start),
     .pass_busy_i        (pass_busy),
-    .output_start_o     (output_start),
+    .output_start_o     (cmd.output_start),
     .output_busy_i      (output_busy),
     .output_reads_done_i(output_reads_done),
-    .ppu_start_o        (ppu_start),
+    .ppu_start_o        (cmd.ppu_start),
     .ppu_busy_i         (ppu_busy),
-    .lut_start_o        (lut_start),
+    .lut_start_o        (cmd.lut_start),
     .lut_busy_i         (lut_busy),
     .progress_i         (mem_progress || pass_progress || (|(glb_req_valid & glb_req_ready)))
   );
 
-  assign busy_o  = ctrl_busy;
-  assign done_o  = ctrl_done;
-  assign error_o = ctrl_error;
+  assign {busy_o, done_o, error_o} = {ctrl_status.busy, ctrl_status.done, ctrl_status.error};
 
   // ------------------------------------------------------------------ memory subsystem
-  logic                    out_rd_cmd_valid, out_rd_cmd_ready, out_rd_data_valid, out_rd_data_ready;
-  logic                    ppu_rd_cmd_valid, ppu_rd_cmd_ready, ppu_rd_data_valid, ppu_rd_data_ready;
-  dma_cmd_t                out_rd_cmd, ppu_rd_cmd, wr_cmd;
-  logic                    wr_cmd_valid, wr_cmd_ready, wr_data_valid, wr_data_ready, wr_idle;
-  logic [63:0]             wr_data;
-  dma_err_e                dma_err_code;
-  logic [MemAddrWidth-1:0] dma_err_addr;
-  rlc_err_e                rlc_err_code;
-  logic [31:0]             rlc_err_word, rlc_words_in, dma_rd_beats, dma_wr_beats;
-  dram_bytes_t             dram_bytes;
+  // The row mover's read requests stay inside mem_subsys, and it only writes the GLB.
+  assign rd_req[RdOwnerMover] = '0;
+  logic unused;
+  assign unused = ^{rd_rsp[RdOwnerMover], glb_rsp_valid[GlbPortMover], glb_rsp_data[GlbPortMover]};
 
   mem_subsys #(.DmaTimeout(DmaTimeout)) u_mem (
     .clk_i, .rst_ni,
-    .clear_i              (start_q),
-    .mem_size_i           (mem_size_q),
-    .cfg_i                (cfg),
-    .rd_owner_i           (rd_owner),
-    .rd_cmd_ready_o       (rd_cmd_ready),
-    .rd_data_valid_o      (rd_data_valid),
-    .rd_data_o            (rd_data),
-    .ctrl_rd_cmd_valid_i  (ctrl_rd_cmd_valid),
-    .ctrl_rd_cmd_i        (ctrl_rd_cmd),
-    .ctrl_rd_data_ready_i (ctrl_rd_data_ready),
-    .out_rd_cmd_valid_i   (out_rd_cmd_valid),
-    .out_rd_cmd_ready_o   (out_rd_cmd_ready),
-    .out_rd_cmd_i         (out_rd_cmd),
-    .out_rd_data_valid_o  (out_rd_data_valid),
-    .out_rd_data_ready_i  (out_rd_data_ready),
-    .ppu_rd_cmd_valid_i   (ppu_rd_cmd_valid),
-    .ppu_rd_cmd_ready_o   (ppu_rd_cmd_ready),
-    .ppu_rd_cmd_i         (ppu_rd_cmd),
-    .ppu_rd_data_valid_o  (ppu_rd_data_valid),
-    .ppu_rd_data_ready_i  (ppu_rd_data_ready),
-    .wr_cmd_valid_i       (wr_cmd_valid),
-    .wr_cmd_ready_o       (wr_cmd_ready),
-    .wr_cmd_i             (wr_cmd),
-    .wr_data_valid_i      (wr_data_valid),
-    .wr_data_ready_o      (wr_data_ready),
-    .wr_data_i            (wr_data),
-    .wr_idle_o            (wr_idle),
-    .ifmap_load_start_i   (ifmap_load_start),
-    .ifmap_load_busy_o    (ifmap_load_busy),
-    .mover_sel_filter_i   (mover_sel_filter),
-    .filter_cmd_valid_i   (filter_cmd_valid),
-    .mover_cmd_ready_o    (mover_cmd_ready),
-    .mover_idle_o         (mover_idle),
-    .glb_req_valid_o      (glb_req_valid[GlbPortMover]),
-    .glb_req_ready_i      (glb_req_ready[GlbPortMover]),
-    .glb_req_o            (glb_req[GlbPortMover]),
+    .clear_i            (start),
+    .mem_size_i,
+    .cfg_i              (cfg),
+    .cmd_i              (cmd),
+    .rd_owner_i         (rd_owner),
+    .rd_req_i           (rd_req),
+    .rd_rsp_o           (rd_rsp),
+    .wr_req_i           (wr_req),
+    .wr_rsp_o           (wr_rsp),
+    .ifmap_load_busy_o  (ifmap_load_busy),
+    .mover_cmd_ready_o  (mover_cmd_ready),
+    .mover_idle_o       (mover_idle),
+    .glb_req_valid_o    (glb_req_valid[GlbPortMover]),
+    .glb_req_ready_i    (glb_req_ready[GlbPortMover]),
+    .glb_req_o          (glb_req[GlbPortMover]),
     .mem_req_valid_o, .mem_req_ready_i, .mem_req_o,
     .mem_wdata_valid_o, .mem_wdata_ready_i, .mem_wdata_o, .mem_wdata_last_o,
     .mem_rsp_valid_i, .mem_rsp_ready_o, .mem_rsp_i,
     .mem_ack_valid_i, .mem_ack_i,
-    .dma_error_o          (dma_error),
-    .dma_err_code_o       (dma_err_code),
-    .dma_err_addr_o       (dma_err_addr),
-    .rlc_err_o            (mover_err),
-    .rlc_err_code_o       (rlc_err_code),
-    .rlc_err_word_o       (rlc_err_word),
-    .rlc_words_in_o       (rlc_words_in),
-    .dma_rd_beats_o       (dma_rd_beats),
-    .dma_wr_beats_o       (dma_wr_beats),
-    .dram_bytes_o         (dram_bytes),
-    .progress_o           (mem_progress)
+    .status_o           (mem_status),
+    .dram_bytes_o       (dram_bytes),
+    .progress_o         (mem_progress)
   );
 
   // ------------------------------------------------------------------ pass subsystem
-  pass_perf_t pass_perf;
-  logic       filt_gin_err, ifmap_gin_err, psum_gin_err;
-
   pass_subsys #(.Rows(Rows), .Cols(Cols)) u_pass (
     .clk_i, .rst_ni,
-    .clear_i               (start_q),
-    .cfg_i                 (cfg),
-    .start_i               (pass_start),
-    .busy_o                (pass_busy),
-    .glb_req_valid_o       (glb_req_valid[GlbPortPsumW:GlbPortFilt]),
-    .glb_req_ready_i       (glb_req_ready[GlbPortPsumW:GlbPortFilt]),
-    .glb_req_o             (glb_req[GlbPortPsumW:GlbPortFilt]),
-    .glb_rsp_valid_i       (glb_rsp_valid[GlbPortPsumW:GlbPortFilt]),
-    .glb_rsp_data_i        (glb_rsp_data[GlbPortPsumW:GlbPortFilt]),
-    .perf_o                (pass_perf),
-    .filt_gin_err_o        (filt_gin_err),
-    .ifmap_gin_err_o       (ifmap_gin_err),
-    .psum_gin_err_o        (psum_gin_err),
-    .progress_o            (pass_progress)
+    .clear_i         (start),
+    .cfg_i           (cfg),
+    .cmd_i           (cmd),
+    .busy_o          (pass_busy),
+    .glb_req_valid_o (glb_req_valid[GlbPortPsumW:GlbPortFilt]),
+    .glb_req_ready_i (glb_req_ready[GlbPortPsumW:GlbPortFilt]),
+    .glb_req_o       (glb_req[GlbPortPsumW:GlbPortFilt]),
+    .glb_rsp_valid_i (glb_rsp_valid[GlbPortPsumW:GlbPortFilt]),
+    .glb_rsp_data_i  (glb_rsp_data[GlbPortPsumW:GlbPortFilt]),
+    .perf_o          (pass_perf),
+    .gin_err_o       (gin_err),
+    .progress_o      (pass_progress)
   );
 
   // ------------------------------------------------------------------ output subsystem
-  logic [31:0] rlc_words_out;
-  logic [63:0] saturated;
-
   out_subsys #(.Cols(Cols)) u_out (
     .clk_i, .rst_ni,
-    .clear_i                (start_q),
-    .cfg_i                  (cfg),
-    .lut_start_i            (lut_start),
-    .lut_busy_o             (lut_busy),
-    .ppu_start_i            (ppu_start),
-    .ppu_busy_o             (ppu_busy),
-    .output_start_i         (output_start),
-    .output_busy_o          (output_busy),
-    .output_reads_done_o    (output_reads_done),
-    .ppu_rd_cmd_valid_o     (ppu_rd_cmd_valid),
-    .ppu_rd_cmd_ready_i     (ppu_rd_cmd_ready),
-    .ppu_rd_cmd_o           (ppu_rd_cmd),
-    .ppu_rd_data_valid_i    (ppu_rd_data_valid),
-    .ppu_rd_data_ready_o    (ppu_rd_data_ready),
-    .out_rd_cmd_valid_o     (out_rd_cmd_valid),
-    .out_rd_cmd_ready_i     (out_rd_cmd_ready),
-    .out_rd_cmd_o           (out_rd_cmd),
-    .out_rd_data_valid_i    (out_rd_data_valid),
-    .out_rd_data_ready_o    (out_rd_data_ready),
-    .rd_data_i              (rd_data),
-    .wr_cmd_valid_o         (wr_cmd_valid),
-    .wr_cmd_ready_i         (wr_cmd_ready),
-    .wr_cmd_o               (wr_cmd),
-    .wr_data_valid_o        (wr_data_valid),
-    .wr_data_ready_i        (wr_data_ready),
-    .wr_data_o              (wr_data),
-    .wr_idle_i              (wr_idle),
-    .glb_req_valid_o        (glb_req_valid[GlbPortPpuW:GlbPortOut]),
-    .glb_req_ready_i        (glb_req_ready[GlbPortPpuW:GlbPortOut]),
-    .glb_req_o              (glb_req[GlbPortPpuW:GlbPortOut]),
-    .glb_rsp_valid_i        (glb_rsp_valid[GlbPortPpuW:GlbPortOut]),
-    .glb_rsp_data_i         (glb_rsp_data[GlbPortPpuW:GlbPortOut]),
-    .rlc_words_out_o        (rlc_words_out),
-    .saturated_o            (saturated)
-  );
-
-  // ------------------------------------------------------------------ register port
-  csr_neterrors_t net_errors;
-  always_comb begin
-    net_errors            = '0;
-    net_errors.filter_gin = filt_gin_err || glb_err;
-    net_errors.ifmap_gin  = ifmap_gin_err;
-    net_errors.psum_gin   = psum_gin_err;
-  end
-
-  csr_regs u_csr (
-    .clk_i, .rst_ni,
-    .clear_i         (start_q),
-    .addr_i          (csr_addr_i),
-    .rdata_o         (csr_rdata_o),
-    .busy_i          (ctrl_busy),
-    .done_i          (ctrl_done),
-    .error_i         (ctrl_error),
-    .err_code_i      (ctrl_err_code),
-    .err_index_i     (ctrl_err_index),
-    .layer_i         (ctrl_layer),
-    .dbuf_i          (cfg.dbuf),
-    .resident_i      (cfg.resident),
-    .dma_err_code_i  (dma_err_code),
-    .dma_err_addr_i  (dma_err_addr),
-    .rlc_err_code_i  (rlc_err_code),
-    .rlc_err_word_i  (rlc_err_word),
-    .rlc_words_in_i  (rlc_words_in),
-    .dma_rd_beats_i  (dma_rd_beats),
-    .dma_wr_beats_i  (dma_wr_beats),
-    .dram_bytes_i    (dram_bytes),
-    .pass_perf_i     (pass_perf),
-    .net_errors_i    (net_errors),
-    .rlc_words_out_i (rlc_words_out),
-    .saturated_i     (saturated),
-    .glb_reads_i     (glb_reads),
-    .glb_writes_i    (glb_writes),
-    .glb_conflicts_i (glb_conflicts)
+    .clear_i             (start),
+    .cfg_i               (cfg),
+    .cmd_i               (cmd),
+    .lut_busy_o          (lut_busy),
+    .ppu_busy_o          (ppu_busy),
+    .output_busy_o       (output_busy),
+    .output_reads_done_o (output_reads_done),
+    .rd_req_o            (rd_req[RdOwnerPpu:RdOwnerOutput]),
+    .rd_rsp_i            (rd_rsp[RdOwnerPpu:RdOwnerOutput]),
+    .wr_req_o            (wr_req),
+    .wr_rsp_i            (wr_rsp),
+    .glb_req_valid_o     (glb_req_valid[GlbPortPpuW:GlbPortOut]),
+    .glb_req_ready_i     (glb_req_ready[GlbPortPpuW:GlbPortOut]),
+    .glb_req_o           (glb_req[GlbPortPpuW:GlbPortOut]),
+    .glb_rsp_valid_i     (glb_rsp_valid[GlbPortPpuW:GlbPortOut]),
+    .glb_rsp_data_i      (glb_rsp_data[GlbPortPpuW:GlbPortOut]),
+    .perf_o              (out_perf)
   );
 
 endmodule

@@ -12,6 +12,9 @@ package ctrl_pkg;
     RdOwnerOutput = 2'd2,  // bias (output stage)
     RdOwnerPpu    = 2'd3   // the LRN multiplier table (post-processing unit)
   } rd_owner_e;
+  // The memory subsystem takes one read client per owner; the output subsystem is RdOwnerOutput..RdOwnerPpu.
+  localparam int unsigned RdOwners    = 4;
+  localparam int unsigned OutRdOwners = 2;
 
   // The top's GLB ports, one per client. Each subsystem owns a contiguous range: memory GlbPortMover, pass
   // GlbPortFilt..GlbPortPsumW, output GlbPortOut..GlbPortPpuW (in this order inside the subsystem's port arrays).
@@ -22,26 +25,17 @@ package ctrl_pkg;
   localparam int unsigned PassGlbPorts = 4;
   localparam int unsigned OutGlbPorts  = 3;
 
-  // DRAM traffic by purpose (bytes), counted by the memory subsystem (registers 8-12, docs/isa.md).
+  // The controller's commands to the subsystems: start pulses and the row mover's filter chunk command. Each
+  // subsystem reads its part (their busy and done answers come back one by one).
   typedef struct packed {
-    logic [63:0] ifmap;        // ifmap rows and row tables
-    logic [63:0] weights;      // filter chunks and the LRN table
-    logic [63:0] bias;
-    logic [63:0] descriptors;
-    logic [63:0] ofmap;        // written: ofmap rows and row tables
-  } dram_bytes_t;
-
-  // The pass subsystem's counters (registers 2-4, 7, 18, 20-22).
-  typedef struct packed {
-    logic [63:0] array_active_cycles;
-    logic [63:0] pe_busy_cycles;
-    logic [63:0] macs;
-    logic [63:0] gated_macs;
-    logic [63:0] noc_deliveries;  // fan-out summed over the three GINs
-    logic [63:0] noc_words;       // words into the three GINs
-    logic [63:0] noc_stall_cycles;
-    logic [63:0] gon_words;
-  } pass_perf_t;
+    logic ifmap_load_start;  // memory subsystem: load the block's ifmap rows
+    logic mover_sel_filter;  // memory subsystem: the row mover takes the filter chunk command, not the loader's
+    logic filter_cmd_valid;
+    logic pass_start;        // pass subsystem
+    logic output_start;      // output subsystem: write the tile's outputs to DRAM
+    logic ppu_start;         // output subsystem: pool or LRN over the tile in the GLB
+    logic lut_start;         // output subsystem: load the LRN table
+  } ctrl_cmd_t;
 
   // Everything the datapath needs for the current layer and tile, registered by the controller.
   typedef struct packed {

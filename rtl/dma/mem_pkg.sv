@@ -32,6 +32,33 @@ package mem_pkg;
     logic [23:0]             words;
   } dma_cmd_t;
 
+  // A client's side of a DMA channel, as a request/response pair of structs (one port each way): the read channel
+  // takes a command and returns its words; the write channel takes a command and then its words.
+  typedef struct packed {
+    logic     cmd_valid;
+    dma_cmd_t cmd;
+    logic     data_ready;
+  } dma_rd_req_t;
+
+  typedef struct packed {
+    logic        cmd_ready;
+    logic        data_valid;
+    logic [63:0] data;
+  } dma_rd_rsp_t;
+
+  typedef struct packed {
+    logic        cmd_valid;
+    dma_cmd_t    cmd;
+    logic        data_valid;
+    logic [63:0] data;
+  } dma_wr_req_t;
+
+  typedef struct packed {
+    logic cmd_ready;
+    logic data_ready;
+    logic idle;        // every write acknowledged
+  } dma_wr_rsp_t;
+
   // Sticky DMA error causes, readable by software through the controller's status.
   typedef enum logic [1:0] {
     DmaOk          = 2'd0,

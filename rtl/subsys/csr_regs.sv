@@ -1,52 +1,54 @@
-// The register port (docs/isa.md, "Registers"; addresses and fields from rtl/isa/isa.json through isa_pkg): the
-// cycle counter and a read multiplexer over the status and the subsystems' counters.
+// The host side of the chip (docs/isa.md, "Registers"; addresses and fields from rtl/isa/isa.json through isa_pkg):
+// the start and queue inputs, registered before the controller uses them (every chip input goes into a flop
+// first), the cycle counter, and a read multiplexer over the status and the subsystems' counters.
 module csr_regs
   import ocelli_pkg::*;
-  import mem_pkg::*;
   import ctrl_pkg::*;
+  import subsys_pkg::*;
   import isa_pkg::*;
 (
   input  logic                          clk_i,
   input  logic                          rst_ni,
-  input  logic                          clear_i,       // a queue starts: the cycle counter restarts
+
+  input  logic                          start_i,
+  input  logic [31:0]                   queue_addr_i,
+  input  logic [15:0]                   queue_len_i,
+  output logic                          start_o,       // start_i registered: the controller starts, counters restart
+  output logic [31:0]                   queue_addr_o,
+  output logic [15:0]                   queue_len_o,
+
   input  logic [CsrAddrWidth-1:0]       addr_i,
   output logic [63:0]                   rdata_o,       // combinational in addr_i (the host's read multiplexer)
 
-  // controller
-  input  logic                          busy_i,
-  input  logic                          done_i,
-  input  logic                          error_i,
-  input  ctrl_err_e                     err_code_i,
-  input  logic [15:0]                   err_index_i,
-  input  logic [15:0]                   layer_i,
-  input  logic                          dbuf_i,
-  input  logic                          resident_i,
-  // memory subsystem
-  input  dma_err_e                      dma_err_code_i,
-  input  logic [MemAddrWidth-1:0]       dma_err_addr_i,
-  input  rlc_err_e                      rlc_err_code_i,
-  input  logic [31:0]                   rlc_err_word_i,
-  input  logic [31:0]                   rlc_words_in_i,
-  input  logic [31:0]                   dma_rd_beats_i,
-  input  logic [31:0]                   dma_wr_beats_i,
+  input  ctrl_status_t                  ctrl_i,
+  input  tile_cfg_t                     cfg_i,         // dbuf, resident (Status)
+  input  mem_status_t                   mem_i,
   input  dram_bytes_t                   dram_bytes_i,
-  // pass and output subsystems, GLB
   input  pass_perf_t                    pass_perf_i,
-  input  csr_neterrors_t                net_errors_i,
-  input  logic [31:0]                   rlc_words_out_i,
-  input  logic [63:0]                   saturated_i,
-  input  logic [GlbPorts-1:0][63:0]     glb_reads_i,
-  input  logic [GlbPorts-1:0][63:0]     glb_writes_i,
-  input  logic [GlbPorts-1:0][63:0]     glb_conflicts_i
+  input  gin_err_t                      gin_err_i,
+  input  out_perf_t                     out_perf_i,
+  input  glb_status_t                   glb_i
 );
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      start_o      <= 1'b0;
+      queue_addr_o <= '0;
+      queue_len_o  <= '0;
+    end else begin
+      start_o      <= start_i;
+      queue_addr_o <= queue_addr_i;
+      queue_len_o  <= queue_len_i;
+    end
+  end
 
   logic [63:0] cycles_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       cycles_q <= '0;
-    end else if (clear_i) begin
+    end else if (start_o) begin
       cycles_q <= '0;
-    end else if (busy_i) begin
+    end else if (ctrl_i.busy) begin
       cycles_q <= cycles_q + 1;
     end
   end
@@ -57,29 +59,40 @@ module csr_regs
     glb_writes    = '0;
     glb_conflicts = '0;
     for (int p = 0; p < int'(GlbPorts); p++) begin
-      glb_reads     = glb_reads + glb_reads_i[p];
-      glb_writes    = glb_writes + glb_writes_i[p];
-      glb_conflicts = glb_conflicts + glb_conflicts_i[p];
+      glb_reads     = glb_reads + glb_i.reads[p];
+      glb_writes    = glb_writes + glb_i.writes[p];
+      glb_conflicts = glb_conflicts + glb_i.conflict_cycles[p];
     end
   end
 
-  csr_status_t   status;
-  csr_position_t position;
+  csr_status_t    status;
+  csr_position_t  position;
+  csr_neterrors_t net_errors;
   always_comb begin
     status               = '0;
-    status.busy          = busy_i;
-    status.done          = done_i;
-    status.error         = error_i;
-    status.dbuf          = dbuf_i;
-    status.resident      = resident_i;
-    status.err_code      = err_code_i;
-    status.err_index     = err_index_i;
-    status.rlc_err_code  = 6'(rlc_err_code_i);
-    status.dma_err_cause = dma_err_code_i;
+    status.busy          = ctrl_i.busy;
+    status.done          = ctrl_i.done;
+    status.error         = ctrl_i.error;
+    status.dbuf          = cfg_i.dbuf;
+    status.resident      = cfg_i.resident;
+    status.err_code      = ctrl_i.err_code;
+    status.err_index     = ctrl_i.err_index;
+    status.rlc_err_code  = 6'(mem_i.rlc_err_code);
+    status.dma_err_cause = mem_i.dma_err_code;
     position              = '0;
-    position.layer        = layer_i;
-    position.rlc_err_word = rlc_err_word_i;
+    position.layer        = ctrl_i.layer;
+    position.rlc_err_word = mem_i.rlc_err_word;
+    // A GLB address error shows as a filter-GIN error (docs/isa.md, NetErrors).
+    net_errors            = '0;
+    net_errors.filter_gin = gin_err_i.filter || glb_i.err_addr;
+    net_errors.ifmap_gin  = gin_err_i.ifmap;
+    net_errors.psum_gin   = gin_err_i.psum;
   end
+
+  // Read by the controller, not reported: the DMA and RLC error flags (their causes are in Status). Each subsystem
+  // reads its own part of the controller's tile configuration.
+  logic unused;
+  assign unused = ^{mem_i.dma_error, mem_i.rlc_err, cfg_i};
 
   always_comb begin
     unique case (csr_addr_e'(addr_i))
@@ -96,19 +109,19 @@ module csr_regs
       CsrBytesBias:         rdata_o = dram_bytes_i.bias;
       CsrBytesDescriptors:  rdata_o = dram_bytes_i.descriptors;
       CsrBytesOfmap:        rdata_o = dram_bytes_i.ofmap;
-      CsrRlcWordsIn:        rdata_o = 64'(rlc_words_in_i);
-      CsrRlcWordsOut:       rdata_o = 64'(rlc_words_out_i);
-      CsrDmaErrorAddr:      rdata_o = 64'(dma_err_addr_i);
-      CsrSaturated:         rdata_o = saturated_i;
+      CsrRlcWordsIn:        rdata_o = 64'(mem_i.rlc_words_in);
+      CsrRlcWordsOut:       rdata_o = 64'(out_perf_i.rlc_words_out);
+      CsrDmaErrorAddr:      rdata_o = 64'(mem_i.dma_err_addr);
+      CsrSaturated:         rdata_o = out_perf_i.saturated;
       CsrGlbConflicts:      rdata_o = glb_conflicts;
       CsrArrayActiveCycles: rdata_o = pass_perf_i.array_active_cycles;
       CsrPosition:          rdata_o = position;
       CsrNocStallCycles:    rdata_o = pass_perf_i.noc_stall_cycles;
       CsrNocWords:          rdata_o = pass_perf_i.noc_words;
       CsrGonWords:          rdata_o = pass_perf_i.gon_words;
-      CsrNetErrors:         rdata_o = net_errors_i;
-      CsrDmaReadBeats:      rdata_o = 64'(dma_rd_beats_i);
-      CsrDmaWriteBeats:     rdata_o = 64'(dma_wr_beats_i);
+      CsrNetErrors:         rdata_o = net_errors;
+      CsrDmaReadBeats:      rdata_o = 64'(mem_i.dma_rd_beats);
+      CsrDmaWriteBeats:     rdata_o = 64'(mem_i.dma_wr_beats);
       default:              rdata_o = '0;
     endcase
   end

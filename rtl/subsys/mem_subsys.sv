@@ -5,48 +5,28 @@ module mem_subsys
   import ocelli_pkg::*;
   import mem_pkg::*;
   import ctrl_pkg::*;
+  import subsys_pkg::*;
 #(
   parameter int unsigned DmaTimeout = 100000
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
   input  logic                  clear_i,          // a queue starts: errors and counters restart
-  input  logic [MemAddrWidth:0] mem_size_i,
+  input  logic [MemAddrWidth:0] mem_size_i,       // a chip input: registered here like the memory port
   input  tile_cfg_t             cfg_i,
+  input  ctrl_cmd_t             cmd_i,            // loads (ifmap_load_start, mover_sel_filter, filter_cmd_valid)
 
-  // DMA read channel, owned by rd_owner_i
-  input  rd_owner_e             rd_owner_i,
-  output logic                  rd_cmd_ready_o,   // to the controller (it only asks while it owns the channel)
-  output logic                  rd_data_valid_o,
-  output logic [63:0]           rd_data_o,        // read data, for every owner
-  input  logic                  ctrl_rd_cmd_valid_i,
-  input  dma_cmd_t              ctrl_rd_cmd_i,
-  input  logic                  ctrl_rd_data_ready_i,
-  input  logic                  out_rd_cmd_valid_i,  // output stage: bias
-  output logic                  out_rd_cmd_ready_o,
-  input  dma_cmd_t              out_rd_cmd_i,
-  output logic                  out_rd_data_valid_o,
-  input  logic                  out_rd_data_ready_i,
-  input  logic                  ppu_rd_cmd_valid_i,  // post-processing unit: the LRN table
-  output logic                  ppu_rd_cmd_ready_o,
-  input  dma_cmd_t              ppu_rd_cmd_i,
-  output logic                  ppu_rd_data_valid_o,
-  input  logic                  ppu_rd_data_ready_i,
-
+  // DMA read channel, one client per rd_owner_e, owned by rd_owner_i. The RdOwnerMover client is this subsystem's
+  // own row mover: rd_req_i[RdOwnerMover] is ignored.
+  input  rd_owner_e                  rd_owner_i,
+  input  dma_rd_req_t [RdOwners-1:0] rd_req_i,
+  output dma_rd_rsp_t [RdOwners-1:0] rd_rsp_o,
   // DMA write channel (the output stage)
-  input  logic                  wr_cmd_valid_i,
-  output logic                  wr_cmd_ready_o,
-  input  dma_cmd_t              wr_cmd_i,
-  input  logic                  wr_data_valid_i,
-  output logic                  wr_data_ready_o,
-  input  logic [63:0]           wr_data_i,
-  output logic                  wr_idle_o,
+  input  dma_wr_req_t           wr_req_i,
+  output dma_wr_rsp_t           wr_rsp_o,
 
   // loaders, started by the controller
-  input  logic                  ifmap_load_start_i,
   output logic                  ifmap_load_busy_o,
-  input  logic                  mover_sel_filter_i,  // the row mover takes the controller's filter chunk command
-  input  logic                  filter_cmd_valid_i,
   output logic                  mover_cmd_ready_o,
   output logic                  mover_idle_o,
 
@@ -69,16 +49,7 @@ module mem_subsys
   input  logic                  mem_ack_valid_i,
   input  mem_ack_t              mem_ack_i,
 
-  // errors and counters
-  output logic                  dma_error_o,
-  output dma_err_e              dma_err_code_o,
-  output logic [MemAddrWidth-1:0] dma_err_addr_o,
-  output logic                  rlc_err_o,
-  output rlc_err_e              rlc_err_code_o,
-  output logic [31:0]           rlc_err_word_o,
-  output logic [31:0]           rlc_words_in_o,
-  output logic [31:0]           dma_rd_beats_o,
-  output logic [31:0]           dma_wr_beats_o,
+  output mem_status_t           status_o,
   output dram_bytes_t           dram_bytes_o,
   output logic                  progress_o        // a DMA data beat moved this cycle (the controller's watchdog)
 );
@@ -86,6 +57,12 @@ module mem_subsys
   localparam int unsigned GlbAw = GlbAddrWidth;
 
   // ------------------------------------------------------------------ memory port registers and DMA
+  logic [MemAddrWidth:0] mem_size_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) mem_size_q <= '0;
+    else         mem_size_q <= mem_size_i;
+  end
+
   logic        dma_req_valid, dma_req_ready, dma_wdata_valid, dma_wdata_ready, dma_wdata_last;
   logic        dma_rsp_valid, dma_rsp_ready, dma_ack_valid;
   mem_req_t    dma_req;
@@ -113,13 +90,14 @@ module mem_subsys
     .mem_ack_valid_i, .mem_ack_i
   );
 
-  logic     rd_cmd_valid, rd_cmd_ready, rd_data_valid, rd_data_ready, rd_last;
-  dma_cmd_t rd_cmd;
-  logic     wr_done, dma_busy;
+  logic        rd_cmd_valid, rd_cmd_ready, rd_data_valid, rd_data_ready, rd_last;
+  dma_cmd_t    rd_cmd;
+  logic [63:0] rd_data;
+  logic        wr_done, dma_busy;
 
   dma #(.TimeoutCycles(DmaTimeout)) u_dma (
     .clk_i, .rst_ni,
-    .mem_size_i       (mem_size_i),
+    .mem_size_i       (mem_size_q),
     .clear_i          (clear_i),
     .rd_cmd_valid_i   (rd_cmd_valid),
     .rd_cmd_ready_o   (rd_cmd_ready),
@@ -127,17 +105,17 @@ module mem_subsys
     .rd_cmd_words_i   (rd_cmd.words),
     .rd_data_valid_o  (rd_data_valid),
     .rd_data_ready_i  (rd_data_ready),
-    .rd_data_o        (rd_data_o),
+    .rd_data_o        (rd_data),
     .rd_data_last_o   (rd_last),
-    .wr_cmd_valid_i   (wr_cmd_valid_i),
-    .wr_cmd_ready_o   (wr_cmd_ready_o),
-    .wr_cmd_addr_i    (wr_cmd_i.addr),
-    .wr_cmd_words_i   (wr_cmd_i.words),
-    .wr_data_valid_i  (wr_data_valid_i),
-    .wr_data_ready_o  (wr_data_ready_o),
-    .wr_data_i        (wr_data_i),
+    .wr_cmd_valid_i   (wr_req_i.cmd_valid),
+    .wr_cmd_ready_o   (wr_rsp_o.cmd_ready),
+    .wr_cmd_addr_i    (wr_req_i.cmd.addr),
+    .wr_cmd_words_i   (wr_req_i.cmd.words),
+    .wr_data_valid_i  (wr_req_i.data_valid),
+    .wr_data_ready_o  (wr_rsp_o.data_ready),
+    .wr_data_i        (wr_req_i.data),
     .wr_done_o        (wr_done),
-    .wr_idle_o        (wr_idle_o),
+    .wr_idle_o        (wr_rsp_o.idle),
     .mem_req_valid_o  (dma_req_valid),
     .mem_req_ready_i  (dma_req_ready),
     .mem_req_o        (dma_req),
@@ -151,53 +129,36 @@ module mem_subsys
     .mem_ack_valid_i  (dma_ack_valid),
     .mem_ack_i        (dma_ack),
     .busy_o           (dma_busy),
-    .error_o          (dma_error_o),
-    .err_code_o       (dma_err_code_o),
-    .err_addr_o       (dma_err_addr_o),
-    .rd_beats_o       (dma_rd_beats_o),
-    .wr_beats_o       (dma_wr_beats_o)
+    .error_o          (status_o.dma_error),
+    .err_code_o       (status_o.dma_err_code),
+    .err_addr_o       (status_o.dma_err_addr),
+    .rd_beats_o       (status_o.dma_rd_beats),
+    .wr_beats_o       (status_o.dma_wr_beats)
   );
 
   // ------------------------------------------------------------------ read arbiter: one owner at a time
-  logic     mover_rd_cmd_valid, mover_rd_data_ready;
-  dma_cmd_t mover_rd_cmd;
+  dma_rd_req_t mover_rd_req;
+  dma_rd_req_t owner_req;
 
-  always_comb begin
-    unique case (rd_owner_i)
-      RdOwnerMover: begin
-        rd_cmd_valid  = mover_rd_cmd_valid;
-        rd_cmd        = mover_rd_cmd;
-        rd_data_ready = mover_rd_data_ready;
-      end
-      RdOwnerOutput: begin
-        rd_cmd_valid  = out_rd_cmd_valid_i;
-        rd_cmd        = out_rd_cmd_i;
-        rd_data_ready = out_rd_data_ready_i;
-      end
-      RdOwnerPpu: begin
-        rd_cmd_valid  = ppu_rd_cmd_valid_i;
-        rd_cmd        = ppu_rd_cmd_i;
-        rd_data_ready = ppu_rd_data_ready_i;
-      end
-      default: begin
-        rd_cmd_valid  = ctrl_rd_cmd_valid_i;
-        rd_cmd        = ctrl_rd_cmd_i;
-        rd_data_ready = ctrl_rd_data_ready_i;
-      end
-    endcase
+  assign owner_req     = (rd_owner_i == RdOwnerMover) ? mover_rd_req : rd_req_i[rd_owner_i];
+  assign rd_cmd_valid  = owner_req.cmd_valid;
+  assign rd_cmd        = owner_req.cmd;
+  assign rd_data_ready = owner_req.data_ready;
+
+  // A client sees the channel only while it owns it. The controller, which chooses the owner and asks only in its
+  // fetch states, where it owns the channel, sees the channel itself.
+  for (genvar o = 0; o < int'(RdOwners); o++) begin : g_rd_rsp
+    logic own;
+    assign own                    = o == int'(RdOwnerCtrl) || rd_owner_i == rd_owner_e'(o);
+    assign rd_rsp_o[o].cmd_ready  = rd_cmd_ready && own;
+    assign rd_rsp_o[o].data_valid = rd_data_valid && own;
+    assign rd_rsp_o[o].data       = rd_data;
   end
-
-  assign rd_cmd_ready_o      = rd_cmd_ready;
-  assign rd_data_valid_o     = rd_data_valid;
-  assign out_rd_cmd_ready_o  = rd_cmd_ready && rd_owner_i == RdOwnerOutput;
-  assign out_rd_data_valid_o = rd_data_valid && rd_owner_i == RdOwnerOutput;
-  assign ppu_rd_cmd_ready_o  = rd_cmd_ready && rd_owner_i == RdOwnerPpu;
-  assign ppu_rd_data_valid_o = rd_data_valid && rd_owner_i == RdOwnerPpu;
 
   // DRAM bytes by purpose: the owner of each read beat says what it carries.
   logic rd_fire, wr_fire;
   assign rd_fire    = rd_data_valid && rd_data_ready;
-  assign wr_fire    = wr_data_valid_i && wr_data_ready_o;
+  assign wr_fire    = wr_req_i.data_valid && wr_rsp_o.data_ready;
   assign progress_o = rd_fire || wr_fire;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -208,7 +169,7 @@ module mem_subsys
     end else begin
       if (rd_fire) begin
         unique case (rd_owner_i)
-          RdOwnerMover:  if (mover_sel_filter_i) dram_bytes_o.weights <= dram_bytes_o.weights + 8;
+          RdOwnerMover:  if (cmd_i.mover_sel_filter) dram_bytes_o.weights <= dram_bytes_o.weights + 8;
                          else dram_bytes_o.ifmap <= dram_bytes_o.ifmap + 8;
           RdOwnerOutput: dram_bytes_o.bias <= dram_bytes_o.bias + 8;
           RdOwnerPpu:    dram_bytes_o.weights <= dram_bytes_o.weights + 8;  // the LRN table
@@ -233,7 +194,7 @@ module mem_subsys
 
   ifmap_loader #(.AddrWidth(GlbAw)) u_ifmap_loader (
     .clk_i, .rst_ni,
-    .start_i          (ifmap_load_start_i),
+    .start_i          (cmd_i.ifmap_load_start),
     .glb_base_i       (cfg_i.if_base_load),
     .pitch_i          (cfg_i.pitch),
     .plane_words_i    (cfg_i.plane_words),
@@ -253,7 +214,7 @@ module mem_subsys
     .slot_words_i     (cfg_i.slot_in),
     .busy_o           (ifmap_load_busy_o),
     .cmd_valid_o      (il_cmd_valid),
-    .cmd_ready_i      (mover_cmd_ready_o && !mover_sel_filter_i),
+    .cmd_ready_i      (mover_cmd_ready_o && !cmd_i.mover_sel_filter),
     .cmd_rlc_o        (il_cmd_rlc),
     .cmd_dram_addr_o  (il_cmd_dram),
     .cmd_index_addr_o (il_cmd_index),
@@ -267,41 +228,41 @@ module mem_subsys
 
   row_mover #(.AddrWidth(GlbAw)) u_mover (
     .clk_i, .rst_ni,
-    .cmd_valid_i      (mover_sel_filter_i ? filter_cmd_valid_i : il_cmd_valid),
+    .cmd_valid_i      (cmd_i.mover_sel_filter ? cmd_i.filter_cmd_valid : il_cmd_valid),
     .cmd_ready_o      (mover_cmd_ready_o),
-    .cmd_rlc_i        (!mover_sel_filter_i && il_cmd_rlc),
-    .cmd_dram_addr_i  (mover_sel_filter_i ? cfg_i.ld_chunk_addr : il_cmd_dram),
+    .cmd_rlc_i        (!cmd_i.mover_sel_filter && il_cmd_rlc),
+    .cmd_dram_addr_i  (cmd_i.mover_sel_filter ? cfg_i.ld_chunk_addr : il_cmd_dram),
     .cmd_index_addr_i (il_cmd_index),
-    .cmd_words_i      (mover_sel_filter_i ? cfg_i.chunk_words : il_cmd_words),
+    .cmd_words_i      (cmd_i.mover_sel_filter ? cfg_i.chunk_words : il_cmd_words),
     .cmd_rows_i       (il_cmd_rows),
     .cmd_slot_words_i (il_cmd_slot_words),
     .cmd_elems_i      (il_cmd_elems),
     .cmd_glb_pitch_i  (il_cmd_glb_pitch),
-    .cmd_glb_addr_i   (mover_sel_filter_i ? cfg_i.filt_base_load : il_cmd_glb),
+    .cmd_glb_addr_i   (cmd_i.mover_sel_filter ? cfg_i.filt_base_load : il_cmd_glb),
     .idle_o           (mover_idle_o),
-    .rd_cmd_valid_o   (mover_rd_cmd_valid),
-    .rd_cmd_ready_i   (rd_cmd_ready && rd_owner_i == RdOwnerMover),
-    .rd_cmd_o         (mover_rd_cmd),
-    .rd_data_valid_i  (rd_data_valid && rd_owner_i == RdOwnerMover),
-    .rd_data_ready_o  (mover_rd_data_ready),
-    .rd_data_i        (rd_data_o),
+    .rd_cmd_valid_o   (mover_rd_req.cmd_valid),
+    .rd_cmd_ready_i   (rd_rsp_o[RdOwnerMover].cmd_ready),
+    .rd_cmd_o         (mover_rd_req.cmd),
+    .rd_data_valid_i  (rd_rsp_o[RdOwnerMover].data_valid),
+    .rd_data_ready_o  (mover_rd_req.data_ready),
+    .rd_data_i        (rd_data),
     .glb_valid_o      (glb_req_valid_o),
     .glb_ready_i      (glb_req_ready_i),
     .glb_addr_o       (glb_req_o.addr),
     .glb_wdata_o      (glb_req_o.wdata),
-    .err_rlc_o        (rlc_err_o),
-    .err_rlc_code_o   (rlc_err_code_o),
-    .err_rlc_word_o   (rlc_err_word_o),
+    .err_rlc_o        (status_o.rlc_err),
+    .err_rlc_code_o   (status_o.rlc_err_code),
+    .err_rlc_word_o   (status_o.rlc_err_word),
     .perf_clear_i     (clear_i),
-    .rlc_words_o      (rlc_words_in_o)
+    .rlc_words_o      (status_o.rlc_words_in)
   );
 
   // Signals only observed by assertions or kept for debug.
   logic unused;
-  assign unused = ^{rd_last, wr_done, dma_busy};
+  assign unused = ^{rd_last, wr_done, dma_busy, rd_req_i[RdOwnerMover]};
 
-  // Each subsystem reads its own part of the controller's tile configuration.
+  // Each subsystem reads its own part of the controller's tile configuration and commands.
   logic unused_cfg;
-  assign unused_cfg = ^cfg_i;
+  assign unused_cfg = ^{cfg_i, cmd_i};
 
 endmodule

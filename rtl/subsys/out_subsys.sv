@@ -5,6 +5,7 @@ module out_subsys
   import ocelli_pkg::*;
   import mem_pkg::*;
   import ctrl_pkg::*;
+  import subsys_pkg::*;
 #(
   parameter int unsigned Cols = ArrayCols
 ) (
@@ -13,34 +14,18 @@ module out_subsys
   input  logic              clear_i,        // a queue starts: counters restart
   input  tile_cfg_t         cfg_i,
 
-  // started by the controller
-  input  logic              lut_start_i,    // load the LRN table
+  // started by the controller (cmd_i: lut_start, ppu_start, output_start)
+  input  ctrl_cmd_t         cmd_i,
   output logic              lut_busy_o,
-  input  logic              ppu_start_i,    // pool or LRN over the tile in the GLB
   output logic              ppu_busy_o,
-  input  logic              output_start_i, // write the tile's outputs to DRAM
   output logic              output_busy_o,
   output logic              output_reads_done_o, // the output stage's DMA reads (bias) are done
 
-  // DMA read channels (granted by the memory subsystem's arbiter) and the write channel
-  output logic              ppu_rd_cmd_valid_o,
-  input  logic              ppu_rd_cmd_ready_i,
-  output dma_cmd_t          ppu_rd_cmd_o,
-  input  logic              ppu_rd_data_valid_i,
-  output logic              ppu_rd_data_ready_o,
-  output logic              out_rd_cmd_valid_o,
-  input  logic              out_rd_cmd_ready_i,
-  output dma_cmd_t          out_rd_cmd_o,
-  input  logic              out_rd_data_valid_i,
-  output logic              out_rd_data_ready_o,
-  input  logic [63:0]       rd_data_i,
-  output logic              wr_cmd_valid_o,
-  input  logic              wr_cmd_ready_i,
-  output dma_cmd_t          wr_cmd_o,
-  output logic              wr_data_valid_o,
-  input  logic              wr_data_ready_i,
-  output logic [63:0]       wr_data_o,
-  input  logic              wr_idle_i,
+  // DMA read channels RdOwnerOutput..RdOwnerPpu (granted by the memory subsystem's arbiter) and the write channel
+  output dma_rd_req_t [OutRdOwners-1:0] rd_req_o,
+  input  dma_rd_rsp_t [OutRdOwners-1:0] rd_rsp_i,
+  output dma_wr_req_t                  wr_req_o,
+  input  dma_wr_rsp_t                  wr_rsp_i,
 
   // GLB ports OutStage..OutPpuW (glb_port_e GlbPortOut..GlbPortPpuW): the output stage reads results, the unit
   // reads its tile and writes its results
@@ -50,13 +35,14 @@ module out_subsys
   input  logic [OutGlbPorts-1:0]       glb_rsp_valid_i,
   input  logic [OutGlbPorts-1:0][63:0] glb_rsp_data_i,
 
-  output logic [31:0]       rlc_words_out_o,  // coded words out of the encoder
-  output logic [63:0]       saturated_o       // outputs clipped by requantization or by the LRN multiply
+  output out_perf_t         perf_o
 );
 
   localparam int unsigned GlbAw = GlbAddrWidth;
   // Index of each client in the GLB port arrays.
   localparam int unsigned OutStage = 0, OutPpuR = 1, OutPpuW = 2;
+  // Index of each client in the DMA read channel arrays (RdOwnerOutput, RdOwnerPpu).
+  localparam int unsigned RdOutput = 0, RdPpu = 1;
 
   for (genvar p = 0; p < int'(OutGlbPorts); p++) begin : g_glb_dir
     if (p == int'(OutPpuW)) begin : g_wr
@@ -72,17 +58,17 @@ module out_subsys
 
   ppu #(.AddrWidth(GlbAw), .LutDepth(LrnLutDepth)) u_ppu (
     .clk_i, .rst_ni,
-    .lut_start_i      (lut_start_i),
+    .lut_start_i      (cmd_i.lut_start),
     .lut_addr_i       (cfg_i.lut_addr),
     .lut_entries_i    (cfg_i.lut_entries),
     .lut_busy_o       (lut_busy_o),
-    .rd_cmd_valid_o   (ppu_rd_cmd_valid_o),
-    .rd_cmd_ready_i   (ppu_rd_cmd_ready_i),
-    .rd_cmd_o         (ppu_rd_cmd_o),
-    .rd_data_valid_i  (ppu_rd_data_valid_i),
-    .rd_data_ready_o  (ppu_rd_data_ready_o),
-    .rd_data_i        (rd_data_i),
-    .start_i          (ppu_start_i),
+    .rd_cmd_valid_o   (rd_req_o[RdPpu].cmd_valid),
+    .rd_cmd_ready_i   (rd_rsp_i[RdPpu].cmd_ready),
+    .rd_cmd_o         (rd_req_o[RdPpu].cmd),
+    .rd_data_valid_i  (rd_rsp_i[RdPpu].data_valid),
+    .rd_data_ready_o  (rd_req_o[RdPpu].data_ready),
+    .rd_data_i        (rd_rsp_i[RdPpu].data),
+    .start_i          (cmd_i.ppu_start),
     .lrn_i            (cfg_i.op_lrn),
     .if_base_i        (cfg_i.if_base_pass),
     .if_img_words_i   (cfg_i.if_img_words),
@@ -128,13 +114,13 @@ module out_subsys
   tile_cfg_t out_cfg_q, out_cfg;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) out_cfg_q <= '0;
-    else if (output_start_i) out_cfg_q <= cfg_i;
+    else if (cmd_i.output_start) out_cfg_q <= cfg_i;
   end
-  assign out_cfg = output_start_i ? cfg_i : out_cfg_q;
+  assign out_cfg = cmd_i.output_start ? cfg_i : out_cfg_q;
 
   output_stage #(.AddrWidth(GlbAw), .Cols(Cols)) u_output (
     .clk_i, .rst_ni,
-    .start_i         (output_start_i),
+    .start_i         (cmd_i.output_start),
     .psum_base_i     (out_cfg.ps_base),
     .set_filters_i   (out_cfg.ps_set_filters),
     .x_words_i       (out_cfg.ps_x_words),
@@ -163,28 +149,28 @@ module out_subsys
     .glb_addr_o      (glb_req_o[OutStage].addr),
     .glb_rsp_valid_i (glb_rsp_valid_i[OutStage]),
     .glb_rsp_data_i  (glb_rsp_data_i[OutStage]),
-    .rd_cmd_valid_o  (out_rd_cmd_valid_o),
-    .rd_cmd_ready_i  (out_rd_cmd_ready_i),
-    .rd_cmd_o        (out_rd_cmd_o),
-    .rd_data_valid_i (out_rd_data_valid_i),
-    .rd_data_ready_o (out_rd_data_ready_o),
-    .rd_data_i       (rd_data_i),
-    .wr_cmd_valid_o  (wr_cmd_valid_o),
-    .wr_cmd_ready_i  (wr_cmd_ready_i),
-    .wr_cmd_o        (wr_cmd_o),
-    .wr_data_valid_o (wr_data_valid_o),
-    .wr_data_ready_i (wr_data_ready_i),
-    .wr_data_o       (wr_data_o),
-    .wr_idle_i       (wr_idle_i),
+    .rd_cmd_valid_o  (rd_req_o[RdOutput].cmd_valid),
+    .rd_cmd_ready_i  (rd_rsp_i[RdOutput].cmd_ready),
+    .rd_cmd_o        (rd_req_o[RdOutput].cmd),
+    .rd_data_valid_i (rd_rsp_i[RdOutput].data_valid),
+    .rd_data_ready_o (rd_req_o[RdOutput].data_ready),
+    .rd_data_i       (rd_rsp_i[RdOutput].data),
+    .wr_cmd_valid_o  (wr_req_o.cmd_valid),
+    .wr_cmd_ready_i  (wr_rsp_i.cmd_ready),
+    .wr_cmd_o        (wr_req_o.cmd),
+    .wr_data_valid_o (wr_req_o.data_valid),
+    .wr_data_ready_i (wr_rsp_i.data_ready),
+    .wr_data_o       (wr_req_o.data),
+    .wr_idle_i       (wr_rsp_i.idle),
     .perf_clear_i    (clear_i),
-    .rlc_words_o     (rlc_words_out_o),
+    .rlc_words_o     (perf_o.rlc_words_out),
     .saturated_o     (out_saturated)
   );
 
-  assign saturated_o = 64'(out_saturated) + 64'(ppu_saturated);
+  assign perf_o.saturated = 64'(out_saturated) + 64'(ppu_saturated);
 
-  // Each subsystem reads its own part of the controller's tile configuration.
+  // Each subsystem reads its own part of the controller's tile configuration and commands.
   logic unused_cfg;
-  assign unused_cfg = ^{cfg_i, glb_rsp_valid_i[OutPpuW], glb_rsp_data_i[OutPpuW]};
+  assign unused_cfg = ^{cfg_i, cmd_i, glb_rsp_valid_i[OutPpuW], glb_rsp_data_i[OutPpuW]};
 
 endmodule

@@ -5,6 +5,7 @@
 module pass_subsys
   import ocelli_pkg::*;
   import ctrl_pkg::*;
+  import subsys_pkg::*;
 #(
   parameter int unsigned Rows  = ArrayRows,
   parameter int unsigned Cols  = ArrayCols
@@ -13,7 +14,7 @@ module pass_subsys
   input  logic              rst_ni,
   input  logic              clear_i,        // a queue starts: counters restart
   input  tile_cfg_t         cfg_i,
-  input  logic              start_i,        // the controller starts a pass
+  input  ctrl_cmd_t         cmd_i,          // pass_start: the controller starts a pass
   output logic              busy_o,         // the pass runs (any of its blocks is busy or holds data)
 
   // GLB ports PassFilt..PassPsumW (glb_port_e GlbPortFilt..GlbPortPsumW): three feeders read, the collector writes
@@ -24,9 +25,7 @@ module pass_subsys
   input  logic [PassGlbPorts-1:0][63:0] glb_rsp_data_i,
 
   output pass_perf_t        perf_o,
-  output logic              filt_gin_err_o,  // sticky: a word matched no PE
-  output logic              ifmap_gin_err_o,
-  output logic              psum_gin_err_o,
+  output gin_err_t          gin_err_o,       // sticky: a word matched no PE
   output logic              progress_o       // a word moved into a GIN or out of the GON this cycle
 );
   localparam int unsigned NumPes = Rows * Cols;
@@ -119,7 +118,7 @@ module pass_subsys
 
   filter_feeder #(.AddrWidth(GlbAw)) u_filter_feeder (
     .clk_i, .rst_ni,
-    .start_i         (start_i),
+    .start_i         (cmd_i.pass_start),
     .base_i          (cfg_i.filt_base_pass),
     .blk_pitch_i     (cfg_i.blk_pitch),
     .blk_len_i       (cfg_i.blk_len),
@@ -140,7 +139,7 @@ module pass_subsys
 
   ifmap_feeder #(.AddrWidth(GlbAw)) u_ifmap_feeder (
     .clk_i, .rst_ni,
-    .start_i         (start_i),
+    .start_i         (cmd_i.pass_start),
     .base_i          (cfg_i.if_base_pass),
     .pitch_i         (cfg_i.pitch),
     .plane_words_i   (cfg_i.plane_words),
@@ -171,7 +170,7 @@ module pass_subsys
 
   psum_feeder #(.AddrWidth(GlbAw), .Cols(Cols)) u_psum_feeder (
     .clk_i, .rst_ni,
-    .start_i         (start_i && cfg_i.accum),
+    .start_i         (cmd_i.pass_start && cfg_i.accum),
     .base_i          (cfg_i.ps_base),
     .x_words_i       (cfg_i.ps_x_words),
     .img_words_i     (cfg_i.ps_img_words),
@@ -219,7 +218,7 @@ module pass_subsys
     .pe_data_o      (a_filt_data),
     .pe_ready_i     (a_filt_ready),
     .idle_o         (gin_f_idle),
-    .err_no_match_o (filt_gin_err_o),
+    .err_no_match_o (gin_err_o.filter),
     .perf_clear_i   (clear_i),
     .perf_words_o   (gin_f_words),
     .perf_deliveries_o   (gin_f_deliv),
@@ -241,7 +240,7 @@ module pass_subsys
     .pe_data_o      (a_ifmap_data),
     .pe_ready_i     (a_ifmap_ready),
     .idle_o         (gin_i_idle),
-    .err_no_match_o (ifmap_gin_err_o),
+    .err_no_match_o (gin_err_o.ifmap),
     .perf_clear_i   (clear_i),
     .perf_words_o   (gin_i_words),
     .perf_deliveries_o   (gin_i_deliv),
@@ -263,7 +262,7 @@ module pass_subsys
     .pe_data_o      (a_psum_data),
     .pe_ready_i     (a_psum_ready),
     .idle_o         (gin_p_idle),
-    .err_no_match_o (psum_gin_err_o),
+    .err_no_match_o (gin_err_o.psum),
     .perf_clear_i   (clear_i),
     .perf_words_o   (gin_p_words),
     .perf_deliveries_o   (gin_p_deliv),
@@ -288,7 +287,7 @@ module pass_subsys
   pe_array #(.Rows(Rows), .Cols(Cols)) u_array (
     .clk_i, .rst_ni,
     .cfg_i                 (pe_cfg),
-    .start_i               (start_i),
+    .start_i               (cmd_i.pass_start),
     .pe_en_i               (pe_used),
     .pe_accum_i            (pe_accum),
     .pe_psum_ext_i         ('0),
@@ -333,7 +332,7 @@ module pass_subsys
 
   psum_collector #(.AddrWidth(GlbAw), .Cols(Cols)) u_collector (
     .clk_i, .rst_ni,
-    .start_i       (start_i),
+    .start_i       (cmd_i.pass_start),
     .base_i        (cfg_i.ps_base),
     .x_words_i     (cfg_i.ps_x_words),
     .img_words_i   (cfg_i.ps_img_words),
@@ -363,8 +362,8 @@ module pass_subsys
   assign perf_o.noc_words        = gin_f_words + gin_i_words + gin_p_words;
   assign perf_o.noc_stall_cycles = gin_f_stall + gin_i_stall + gin_p_stall + gon_stall;
 
-  // Each subsystem reads its own part of the controller's tile configuration.
+  // Each subsystem reads its own part of the controller's tile configuration and commands.
   logic unused_cfg;
-  assign unused_cfg = ^{cfg_i, glb_rsp_valid_i[PassPsumW], glb_rsp_data_i[PassPsumW]};
+  assign unused_cfg = ^{cfg_i, cmd_i, glb_rsp_valid_i[PassPsumW], glb_rsp_data_i[PassPsumW]};
 
 endmodule

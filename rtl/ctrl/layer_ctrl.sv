@@ -1,12 +1,13 @@
-// The controller: fetches layer descriptors from the instruction queue in DRAM, checks them (docs/isa.md, error
-// codes), and runs each layer as a loop nest of tiles and channel passes:
+// The controller's tile sequencer: takes each layer descriptor of the instruction queue from desc_fetch (which reads
+// it from DRAM and checks it, docs/isa.md error codes), and runs the layer as a loop nest of tiles and channel passes:
 //   for group g, filter-block group (f blocks of p*t filters), image block (n), ofmap-row strip (e rows):
 //     for channel block (q*r channels): load its ifmap rows once, then for each filter block of the group:
 //       load the filters, run a processing pass into the block's own psum region (psums stay in the GLB, or in the
 //       PEs when the layer has one output column)
 //     per filter block after the last channel block: bias, requantize, ReLU, RLC-encode, write to DRAM.
 // With one image block and row strip and room in the GLB, a group's ifmap stays resident for all its filter blocks.
-// It drives the datapath through start pulses and one registered tile configuration.
+// It drives the datapath through start pulses and one registered tile configuration; block_loader orders the loads
+// that the sequencer configures (cfg ld_* fields).
 `include "common/ocelli_assert.svh"
 
 module layer_ctrl
@@ -108,7 +109,6 @@ module layer_ctrl
   logic [15:0] mf_q;             // first filter of the current filter block (m0 + f * p*t)
   logic [13:0] ps_cur_q;         // GLB address of the current filter block's psum region
   logic [13:0] out_ps_q;         // psum region the running output stage reads
-  logic        ld_if_q;          // the running load brings ifmap rows after the filter chunk
   logic        next_filt;        // the group has a filter block after f in this channel block
   logic        next_pass;        // the tile has a pass after this one
   logic        tile_prefetched_q;  // the next tile's first pass was loaded during this tile's last pass
@@ -126,9 +126,8 @@ module layer_ctrl
   logic [13:0] blk_base_q;       // GLB address of the pass's block (resident)
   logic        res_have_q;       // the group's ifmap blocks are in the GLB
 
-  // Loader: filter chunk, then ifmap rows, of one channel block into one buffer; runs beside a pass.
-  typedef enum logic [2:0] {LdIdle, LdFiltCmd, LdFiltWait, LdIfmap, LdIfmapWait} ld_state_e;
-  ld_state_e   ld_q;
+  // Loader (u_loader): filter chunk, then ifmap rows, of one channel block into one buffer; runs beside a pass.
+  logic        ld_idle;          // no load runs
   logic        ld_req;           // start loading block ld_c into buffer ld_buf
   logic [15:0] ld_c;
   logic        ld_buf;
@@ -159,13 +158,9 @@ module layer_ctrl
   assign layer_index_o = layer_q;
   assign cfg_o         = cfg_q;
 
-  assign rd_owner_o      = (ld_q != LdIdle) ? RdOwnerMover :
+  assign rd_owner_o      = !ld_idle ? RdOwnerMover :
                            (state_q == StOutput || state_q == StOutputWait) ? RdOwnerOutput :
                            (state_q == StLut || state_q == StLutWait) ? RdOwnerPpu : RdOwnerCtrl;
-
-  assign mover_sel_filter_o = (ld_q == LdFiltCmd) || (ld_q == LdFiltWait);
-  assign filter_cmd_valid_o = ld_q == LdFiltCmd;
-  assign ifmap_load_start_o = ld_q == LdIfmap;
 
   assign next_block = c0_q + cblk_q < cg_q;
   assign next_filt  = (16'(f_q) + 16'd1 < 16'(desc.map_f)) && (mf_q + 16'(cfg_q.pt) < mg_q);
@@ -174,7 +169,7 @@ module layer_ctrl
   // regions of their own (two alternating, or one per filter block of a group) once it has read its bias (the DMA's
   // read side then belongs to the loads again), else once it has finished.
   logic pass_done, output_go, step_filt;
-  assign pass_done = !pass_busy_i && !ppu_busy_i && ld_q == LdIdle;
+  assign pass_done = !pass_busy_i && !ppu_busy_i && ld_idle;
   assign output_go = !output_busy_i || ((ps_overlap_q || desc.map_f != 8'd1) && output_reads_done_i);
   assign step_filt = next_filt && ((state_q == StPassWait && pass_done && next_block) ||
                                    (state_q == StOutputWait && output_go));
@@ -357,7 +352,6 @@ module layer_ctrl
       mf_q         <= '0;
       ps_cur_q     <= '0;
       out_ps_q     <= '0;
-      ld_if_q      <= 1'b0;
       tile_prefetched_q <= 1'b0;
       if_buf1_q    <= '0;
       ps_region0_q <= '0;
@@ -368,7 +362,6 @@ module layer_ctrl
       if_tile_q    <= '0;
       blk_base_q   <= '0;
       res_have_q   <= 1'b0;
-      ld_q         <= LdIdle;
       if_words_q   <= '0;
       ps_words_q   <= '0;
       out_row_q    <= '0;
@@ -565,7 +558,7 @@ module layer_ctrl
             if (c0_q != '0 || !output_busy_i || out_ps_q != ps_cur_q) state_q <= prefetched_q ? StPass : StLoad;
           end
           StLoad: state_q <= StLoadWait;
-          StLoadWait: if (ld_q == LdIdle) state_q <= StPass;
+          StLoadWait: if (ld_idle) state_q <= StPass;
           StPass: begin
             cfg_q.out_row_addr   <= desc.ofmap_addr + ((out_row_q * cfg_q.out_slot_words) << 3);
             cfg_q.out_index_addr <= desc.ofmap_index_addr + (out_row_q << 3);
@@ -631,7 +624,7 @@ module layer_ctrl
           fbuf_q   <= cfg_q.dbuf && !fbuf_q;
         end
 
-        // loader
+        // the load's configuration (u_loader starts it)
         if (ld_req) begin
           cfg_q.ld_chans_valid <= 9'(min16(cblk_q, cg_q - ld_c));
           cfg_q.ld_first_plane <= (32'(ld_n0) * 32'(desc.chans) + 32'(ld_g) * 32'(cg_q) + 32'(ld_c)) *
@@ -641,22 +634,28 @@ module layer_ctrl
           cfg_q.ld_chunk_addr  <= ld_chunk;
           cfg_q.if_base_load   <= ld_if_base;
           cfg_q.filt_base_load <= 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
-          ld_if_q              <= ld_new_block && !res_have_q;
           chunk_q              <= ld_chunk + 32'({cfg_q.chunk_words[20:0], 3'b000});
-          ld_q                 <= is_conv ? LdFiltCmd : LdIfmap;  // POOL/LRN have no filters
-        end else begin
-          unique case (ld_q)
-            LdFiltCmd:   if (mover_cmd_ready_i) ld_q <= LdFiltWait;
-            LdFiltWait:  if (mover_idle_i) ld_q <= ld_if_q ? LdIfmap : LdIdle;
-            LdIfmap:     ld_q <= LdIfmapWait;
-            LdIfmapWait: if (!ifmap_load_busy_i && mover_idle_i) ld_q <= LdIdle;
-            default: ;
-          endcase
         end
       end
-      if (fail || (start_i && !busy_o)) ld_q <= LdIdle;
     end
   end
+
+  // The loader: the load configured above starts with ld_req (unless the sequencer fails in that cycle); a failure
+  // or a new start drops a running load.
+  block_loader u_loader (
+    .clk_i, .rst_ni,
+    .start_i            (ld_req),
+    .filters_i          (is_conv),  // POOL/LRN have no filters
+    .ifmap_i            (ld_new_block && !res_have_q),
+    .clear_i            (fail || (start_i && !busy_o)),
+    .idle_o             (ld_idle),
+    .mover_sel_filter_o,
+    .filter_cmd_valid_o,
+    .mover_cmd_ready_i,
+    .mover_idle_i,
+    .ifmap_load_start_o,
+    .ifmap_load_busy_i
+  );
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_filter_cmd_stable, filter_cmd_valid_o, mover_cmd_ready_i,

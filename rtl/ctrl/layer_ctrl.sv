@@ -132,8 +132,10 @@ module layer_ctrl
   logic [15:0] ld_c;
   logic        ld_buf;
   logic        next_block;       // the tile has a channel block after c0
-  logic [31:0] if_words_q;     // GLB words of the ifmap: of one image (StPrep2), of the whole tile (from StPrep3)
-  logic [31:0] ps_words_q;     // GLB words of the psums: of one image (StPrep2), of the whole tile (from StPrep3)
+  logic [31:0] if_img_q;       // GLB words of one image's ifmap tile (from StPrep2)
+  logic [31:0] ps_img_q;       // GLB words of one image's psums (from StPrep2)
+  logic [31:0] if_words_q;     // GLB words of the ifmap tile, n images (from StPrep3)
+  logic [31:0] ps_words_q;     // GLB words of a filter block's psums, n images (from StPrep3)
   logic [31:0] out_row_q;      // the tile's first ofmap row in the NCHW row order of the output (from StTile)
   logic [31:0] watchdog_q;
 
@@ -362,6 +364,8 @@ module layer_ctrl
       if_tile_q    <= '0;
       blk_base_q   <= '0;
       res_have_q   <= 1'b0;
+      if_img_q     <= '0;
+      ps_img_q     <= '0;
       if_words_q   <= '0;
       ps_words_q   <= '0;
       out_row_q    <= '0;
@@ -476,18 +480,18 @@ module layer_ctrl
             cfg_q.plane_words    <= 14'(32'(cfg_q.rows_tile) * 32'(cfg_q.pitch));
             cfg_q.ps_row_words   <= 14'(32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words));
             cfg_q.chunk_words    <= is_conv ? 24'(32'(cfg_q.blk_rows) * 32'(cfg_q.t) * 32'(cfg_q.blk_pitch)) : 24'd0;
-            if_words_q           <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cblk_q);
-            ps_words_q           <= 32'(cfg_q.t) * 32'(cfg_q.e) * 32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words);
+            if_img_q             <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cblk_q);
+            ps_img_q             <= 32'(cfg_q.t) * 32'(cfg_q.e) * 32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words);
             state_q <= StPrep3;
           end
           StPrep3: begin
-            cfg_q.if_img_words <= 14'(if_words_q);
-            cfg_q.ps_img_words <= 14'(ps_words_q);
+            cfg_q.if_img_words <= 14'(if_img_q);
+            cfg_q.ps_img_words <= 14'(ps_img_q);
             cfg_q.ps_set_words <= 14'(32'(cfg_q.e) * 32'(cfg_q.ps_row_words));
             res_words_q        <= 32'(cfg_q.plane_words) * (32'(cg_q) + 32'(cblk_q) - 32'd1) * 32'(desc.map_n);
             // Psums start on a bank boundary after the ifmap tile, so the two never share a bank.
-            if_words_q <= if_words_q * 32'(desc.map_n);
-            ps_words_q <= ps_words_q * 32'(desc.map_n);
+            if_words_q <= if_img_q * 32'(desc.map_n);
+            ps_words_q <= ps_img_q * 32'(desc.map_n);
             state_q <= StFit;
           end
           StFit: begin

@@ -263,30 +263,34 @@ module layer_ctrl
     end
   end
 
-  // GLB words of one ifmap tile rounded up to whole banks (so buffers and psums never share a bank).
-  logic [31:0] if_banked;
-  logic        dbuf_fits;
-  assign if_banked = (if_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
-  // The psum regions of a filter-block group: f regions of whole banks, the last one as long as the psums.
-  logic [31:0] ps_banked, ps_span;
-  assign ps_banked = (ps_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
-  assign ps_span   = (32'(desc.map_f) - 32'd1) * ps_banked + ps_words_q;
-  assign dbuf_fits = (2 * if_banked + ps_span <= 32'(ActWords)) &&
-                     (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
-  logic [31:0] res_banked;
-  logic        res_fits;
-  assign res_banked = (res_words_q + 32'(BankWords - 1)) & ~32'(BankWords - 1);
-  assign res_fits   = is_conv && (desc.map_f == 8'd1) && (cg_q > cblk_q) && (desc.n_img <= 16'(desc.map_n)) &&
-                      (desc.out_h <= 16'(desc.map_e)) &&
-                      (res_banked + ps_words_q <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
-                      (32'(cfg_q.chunk_words) <= 32'(FilterWords / 2));
+  // Where the tile's buffers and psum regions go in the GLB and whether they fit (read in StFit; ps_banked also
+  // steps between the filter blocks' psum regions).
+  logic        glb_fits, glb_dbuf, glb_resident, ps_two_fit;
+  logic [13:0] if_banked, ps_region0, ps_region1, ps_banked;
+  glb_plan #(
+    .ActWords    (ActWords),
+    .FilterWords (FilterWords),
+    .BankWords   (BankWords)
+  ) u_plan (
+    .if_words_i    (if_words_q),
+    .ps_words_i    (ps_words_q),
+    .res_words_i   (res_words_q),
+    .filt_blocks_i (desc.map_f),
+    .chunk_words_i (cfg_q.chunk_words),
+    .res_shape_i   (is_conv && (desc.map_f == 8'd1) && (cg_q > cblk_q) && (desc.n_img <= 16'(desc.map_n)) &&
+                    (desc.out_h <= 16'(desc.map_e))),
+    .fits_o        (glb_fits),
+    .dbuf_o        (glb_dbuf),
+    .resident_o    (glb_resident),
+    .if_buf1_o     (if_banked),
+    .ps_region0_o  (ps_region0),
+    .ps_region1_o  (ps_region1),
+    .ps_banked_o   (ps_banked),
+    .ps_two_fit_o  (ps_two_fit)
+  );
 
-  // The psum region after the ifmap buffers, and a second one from the next bank boundary on.
-  logic [31:0] ps_region0, ps_region1;
   logic [13:0] ps_first;  // the region of a tile's first filter block
   assign ps_first = ps_sel_q ? ps_region1_q : ps_region0_q;
-  assign ps_region0 = res_fits ? res_banked : dbuf_fits ? 2 * if_banked : if_banked;
-  assign ps_region1 = ps_region0 + ps_banked;
 
   // Descriptor fetch, decode and checks (StFetch); desc and check_err hold the layer from StCheck on.
   desc_fetch #(
@@ -495,22 +499,20 @@ module layer_ctrl
             state_q <= StFit;
           end
           StFit: begin
-            if ((if_words_q > 32'(ActWords)) || (ps_words_q > 32'(ActWords)) ||
-                (if_banked + ps_span > 32'(ActWords)) ||
-                (32'(cfg_q.chunk_words) > 32'(FilterWords)) || (if_words_q[31:14] != '0)) begin
+            if (!glb_fits) begin
               err_q   <= ErrGlbFit;
               state_q <= StError;
             end else begin
               // Two ifmap buffers and two filter buffers when they fit, or every block's ifmap resident (with two
               // filter buffers): the next block then loads during a pass.
-              cfg_q.dbuf     <= dbuf_fits || res_fits;
-              cfg_q.resident <= res_fits;
-              cfg_q.ps_base  <= 14'(ps_region0);
-              ps_region0_q   <= 14'(ps_region0);
-              ps_region1_q   <= 14'(ps_region1);
-              ps_overlap_q   <= is_conv && (desc.map_f == 8'd1) && (ps_region1 + ps_words_q <= 32'(ActWords));
+              cfg_q.dbuf     <= glb_dbuf;
+              cfg_q.resident <= glb_resident;
+              cfg_q.ps_base  <= ps_region0;
+              ps_region0_q   <= ps_region0;
+              ps_region1_q   <= ps_region1;
+              ps_overlap_q   <= is_conv && (desc.map_f == 8'd1) && ps_two_fit;
               ps_sel_q       <= 1'b0;
-              if_buf1_q      <= 14'(if_banked);
+              if_buf1_q      <= if_banked;
               if_tile_q      <= 14'(if_words_q);
               res_have_q     <= 1'b0;
               g_q      <= '0;
@@ -624,7 +626,7 @@ module layer_ctrl
         if (step_filt) begin
           f_q      <= f_q + 8'd1;
           mf_q     <= mf_q + 16'(cfg_q.pt);
-          ps_cur_q <= ps_cur_q + 14'(ps_banked);  // ps_words_q holds still through the layer's tiles
+          ps_cur_q <= ps_cur_q + ps_banked;  // ps_words_q holds still through the layer's tiles
           fbuf_q   <= cfg_q.dbuf && !fbuf_q;
         end
 

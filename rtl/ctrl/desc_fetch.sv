@@ -1,0 +1,95 @@
+// Descriptor fetch: reads one layer descriptor (DescWords words) over the DMA read channel, decodes it and checks it
+// (desc_check). The controller holds fetch_i while it waits for the descriptor; done_o is the decode cycle, and
+// from the next cycle on desc_o and err_o describe the new layer until the next fetch decodes. abort_i (the
+// controller fails this cycle) freezes the fetch as the controller leaves for its error state; a fetch always
+// starts with the command once fetch_i rises again.
+`include "common/ocelli_assert.svh"
+
+module desc_fetch
+  import ocelli_pkg::*;
+  import ctrl_pkg::*;
+  import isa_pkg::*;
+  import mem_pkg::*;
+#(
+  parameter int unsigned Rows           = ArrayRows,
+  parameter int unsigned Cols           = ArrayCols,
+  parameter int unsigned MaxTileFilters = PsumSpadDepth * Cols
+) (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+
+  input  logic        fetch_i,          // the controller waits for a descriptor
+  input  logic        abort_i,          // the controller fails this cycle: change nothing
+  input  logic [31:0] addr_i,           // DRAM byte address of the descriptor
+  output logic        done_o,           // decoding this cycle: desc_o and err_o are the new layer's next cycle
+
+  output logic        rd_cmd_valid_o,
+  input  logic        rd_cmd_ready_i,
+  output dma_cmd_t    rd_cmd_o,
+  input  logic        rd_data_valid_i,
+  output logic        rd_data_ready_o,
+  input  logic [63:0] rd_data_i,
+
+  output layer_desc_t desc_o,
+  output ctrl_err_e   err_o,            // ErrNone, or the first descriptor rule it breaks
+  output logic [11:0] lut_entries_o,    // LRN multiplier table entries
+  output logic [9:0]  stream_w_o        // (F-1)*stride_h + S
+);
+  typedef enum logic [1:0] {FetchCmd, FetchData, FetchDecode} fetch_state_e;
+
+  fetch_state_e               state_q;  // FetchCmd also while the controller does not fetch
+  logic [3:0]                 word_q;   // the next word to arrive
+  logic [DescWords-1:0][63:0] words_q;
+  layer_desc_t                desc_q;
+
+  assign rd_cmd_valid_o  = fetch_i && state_q == FetchCmd;
+  assign rd_cmd_o.addr   = addr_i;
+  assign rd_cmd_o.words  = 24'(DescWords);
+  assign rd_data_ready_o = fetch_i && state_q == FetchData;
+  assign done_o          = fetch_i && state_q == FetchDecode;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= FetchCmd;
+      word_q  <= '0;
+      words_q <= '0;
+      desc_q  <= '0;
+    end else if (!fetch_i) begin
+      state_q <= FetchCmd;
+    end else if (!abort_i) begin
+      unique case (state_q)
+        FetchCmd: if (rd_cmd_ready_i) begin
+          word_q  <= '0;
+          state_q <= FetchData;
+        end
+        FetchData: if (rd_data_valid_i) begin
+          words_q[word_q] <= rd_data_i;
+          word_q          <= word_q + 1'b1;
+          if (word_q == 4'(DescWords - 1)) state_q <= FetchDecode;
+        end
+        FetchDecode: begin
+          desc_q  <= decode_desc(words_q[DescDecodedWords-1:0]);
+          state_q <= FetchCmd;
+        end
+        default: state_q <= FetchCmd;
+      endcase
+    end
+  end
+
+  assign desc_o = desc_q;
+
+  desc_check #(
+    .Rows           (Rows),
+    .Cols           (Cols),
+    .MaxTileFilters (MaxTileFilters)
+  ) u_check (
+    .desc_i          (desc_q),
+    .reserved_zero_i (words_q[DescWords-1:DescDecodedWords] == '0),
+    .err_o,
+    .lut_entries_o,
+    .stream_w_o
+  );
+
+  // Handshake rule: an offered request stays offered, unchanged, until it is taken.
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, rd_cmd_o)
+endmodule

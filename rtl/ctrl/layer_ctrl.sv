@@ -133,7 +133,6 @@ module layer_ctrl
   logic        ld_buf;
   logic        next_block;       // the tile has a channel block after c0
   logic [31:0] if_img_q;       // GLB words of one image's ifmap tile (from StPrep2)
-  logic [31:0] ps_img_q;       // GLB words of one image's psums (from StPrep2)
   logic [31:0] if_words_q;     // GLB words of the ifmap tile, n images (from StPrep3)
   logic [31:0] ps_words_q;     // GLB words of a filter block's psums, n images (from StPrep3)
   logic [31:0] out_row_q;      // the tile's first ofmap row in the NCHW row order of the output (from StTile)
@@ -147,6 +146,10 @@ module layer_ctrl
   logic [15:0] out_slot_rlc, out_slot_raw;
   assign out_slot_rlc = (desc.out_w + 16'd2) / 16'd3;
   assign out_slot_raw = (desc.out_w + 16'd3) >> 2;
+
+  // Filters per column set of the psum layout (tile_cfg_t): p, or every channel of a POOL/LRN tile (POOL: p = t = 1).
+  logic [8:0] set_filters;
+  assign set_filters = is_lrn ? desc.chans[8:0] : 9'(desc.map_p);
 
   logic [1:0] stride_v_log2;
   assign stride_v_log2 = (desc.stride_v == 4'd4) ? 2'd2 : (desc.stride_v == 4'd2) ? 2'd1 : 2'd0;
@@ -369,7 +372,6 @@ module layer_ctrl
       blk_base_q   <= '0;
       res_have_q   <= 1'b0;
       if_img_q     <= '0;
-      ps_img_q     <= '0;
       if_words_q   <= '0;
       ps_words_q   <= '0;
       out_row_q    <= '0;
@@ -466,8 +468,8 @@ module layer_ctrl
             cfg_q.pitch         <= 8'((desc.in_w + 16'd3) >> 2);
             cfg_q.rows_tile     <= 7'((desc.map_e - 8'd1) * desc.stride_v + desc.r_rows);
             cfg_q.slot_in       <= 8'((desc.in_w + 16'd2) / 16'd3);
-            cfg_q.ps_set_filters <= is_lrn ? desc.chans[8:0] : 9'(desc.map_p);  // POOL: p = t = 1
-            cfg_q.ps_x_words     <= is_lrn ? 8'((desc.chans + 16'd1) >> 1) : 8'((desc.map_p + 8'd1) >> 1);
+            cfg_q.ps_set_filters <= set_filters;
+            cfg_q.ps_x_words     <= 8'((10'(set_filters) + 10'd1) >> 1);
             cfg_q.blk_len       <= 8'(desc.map_p * desc.map_q * desc.s_cols);
             cfg_q.blk_pitch     <= 8'((16'(desc.map_p) * 16'(desc.map_q) * 16'(desc.s_cols) + 16'd3) >> 2);
             cfg_q.blk_rows      <= 4'(desc.map_r * desc.r_rows);
@@ -485,17 +487,18 @@ module layer_ctrl
             cfg_q.ps_row_words   <= 14'(32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words));
             cfg_q.chunk_words    <= is_conv ? 24'(32'(cfg_q.blk_rows) * 32'(cfg_q.t) * 32'(cfg_q.blk_pitch)) : 24'd0;
             if_img_q             <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cblk_q);
-            ps_img_q             <= 32'(cfg_q.t) * 32'(cfg_q.e) * 32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words);
             state_q <= StPrep3;
           end
           StPrep3: begin
             cfg_q.if_img_words <= 14'(if_img_q);
-            cfg_q.ps_img_words <= 14'(ps_img_q);
+            // psums of one image: t sets of e rows (tile_cfg_t layout)
+            cfg_q.ps_img_words <= 14'(32'(cfg_q.t) * 32'(cfg_q.e) * 32'(cfg_q.ps_row_words));
             cfg_q.ps_set_words <= 14'(32'(cfg_q.e) * 32'(cfg_q.ps_row_words));
             res_words_q        <= 32'(cfg_q.plane_words) * (32'(cg_q) + 32'(cblk_q) - 32'd1) * 32'(desc.map_n);
             // Psums start on a bank boundary after the ifmap tile, so the two never share a bank.
             if_words_q <= if_img_q * 32'(desc.map_n);
-            ps_words_q <= ps_img_q * 32'(desc.map_n);
+            // from the 8-bit words per column, not the 14-bit ps_row_words: the fit check needs the exact count
+            ps_words_q <= 32'(cfg_q.t) * 32'(cfg_q.e) * 32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words) * 32'(desc.map_n);
             state_q <= StFit;
           end
           StFit: begin

@@ -2,8 +2,7 @@
 // instructions (docs/isa.md). It reads the ifmap tile the loader put in the GLB ([b][channel][tile row][pitch], four
 // elements per word) and writes one 32-bit value per output into the psum region in the output stage's layout
 // ([b][row][column][ceil(C/2) words], one set of all the tile's channels, two per word, masked writes; ctrl_pkg),
-// so the output stage (no bias, shift 0, optional ReLU,
-// RLC or raw) sends the tile to DRAM exactly like a conv tile.
+// so the output stage (no bias, shift 0, optional ReLU, RLC or raw) sends the tile to DRAM exactly like a conv tile.
 //   POOL: one channel per tile; output (b, j, x) = max over the R x S window's elements inside the ifmap (padding
 //         never wins, docs/numerics.md). One GLB read per window element.
 //   LRN:  all C channels in the tile; for each (b, j, x) the channels are walked in order with a running sum of

@@ -1,10 +1,11 @@
 # Shared CMake helpers for ocelli.
 
 set(OCELLI_WARNINGS -Wall -Wextra -Wno-unused-parameter)
-# Glue code -- test executables and the command-line front ends -- compiles at -O1: it only drives the libraries
-# (golden, driver, runtime, DRAM, report: CMake's Release -O3) and the verilated models (their own flags below), and
-# -O1 takes about a third less compile time than -O3 there (test_runtime.cpp 6.8 s against 10.0 s).
-set(OCELLI_OPT_GLUE "-O1" CACHE STRING "g++ optimization flags for test executables and command-line front ends")
+# Glue code -- test executables and the command-line front ends -- compiles at -O0: it only drives the libraries
+# (golden, driver, runtime, DRAM, report: CMake's Release -O3) and the verilated models (their own flags below).
+# -O0 compiles it in about three quarters of -O1's time (the `ocelli` tool's first unity batch 17.0 s of CPU against
+# 12.8 s, ocelli-regress's 14.1 against 10.4; -O1 took a third less than -O3) and `make test` runs as long.
+set(OCELLI_OPT_GLUE "-O0" CACHE STRING "g++ optimization flags for test executables and command-line front ends")
 
 # C++ optimization of the verilated models' per-cycle code. -Os, as in Verilator's own makefiles: the root code of the
 # top is large and instruction-fetch bound (conv5 ran 10.5 k cycles/s with -Os against 8.2 k with -O3). The PE's code,
@@ -16,9 +17,13 @@ set(OCELLI_OPT_PE "-O2" CACHE STRING "g++ optimization flags for the PE's shared
 # (runs only inside a trace window) is compiled quickly instead of well: most of a clean build's time.
 set(OCELLI_OPT_SLOW "-O1" CACHE STRING "g++ optimization flags for the verilated models' run-once and trace code")
 # Trace code runs only inside a trace window (`make wave`, one layer). Its run-once part (<prefix>__Trace__<n>__Slow:
-# declarations, the full dump at a window's start) compiles at -O0; the per-cycle part stays at OCELLI_OPT_SLOW
-# (at -O0 a focused trace of small_conv took 62 s instead of 8).
+# declarations, the full dump at a window's start) compiles at -O0; the per-cycle part at -Og, which compiles in 58%
+# of -O1's time into smaller code (at -O0 a focused trace of small_conv took 62 s instead of 8).
+set(OCELLI_OPT_TRACE "-Og" CACHE STRING "g++ optimization flags for the verilated models' per-cycle trace code")
 set(OCELLI_OPT_TRACE_SLOW "-O0" CACHE STRING "g++ optimization flags for the verilated models' run-once trace code")
+# A model's small generated files compile together (ocelli_verilated_unity() below).
+option(OCELLI_VERILATED_UNITY "Compile each verilated model's generated files in a few translation units" ON)
+set(OCELLI_VERILATED_UNITY_BYTES 1500000 CACHE STRING "Source bytes per translation unit of a verilated model")
 
 # Verilator's runtime (verilated.cpp, FST writer, threads, DPI), compiled once for every model instead of once per
 # model. Built with tracing enabled: the traced model needs it, the others do not call into it.
@@ -32,7 +37,8 @@ target_include_directories(ocelli_verilated PUBLIC ${VERILATOR_ROOT}/include ${V
 target_compile_definitions(ocelli_verilated PRIVATE VM_COVERAGE=0 VM_SC=0 VM_TRACE=1 VM_TRACE_VCD=0 VM_TRACE_FST=1)
 target_compile_options(ocelli_verilated PRIVATE -Os)
 target_link_libraries(ocelli_verilated PUBLIC ZLIB::ZLIB Threads::Threads)
-set_target_properties(ocelli_verilated PROPERTIES POSITION_INDEPENDENT_CODE ON)
+# Verilator's runtime files are not written to share one translation unit.
+set_target_properties(ocelli_verilated PROPERTIES POSITION_INDEPENDENT_CODE ON UNITY_BUILD OFF)
 
 # ocelli_verilate(<target> TOP <module> SOURCES <sv...> [PREFIX <class>] [TRACE] [FAST] [ARGS <extra args...>])
 # Builds a static library holding the verilated model <PREFIX> (default V<module>; header "<PREFIX>.h").
@@ -86,18 +92,92 @@ function(ocelli_verilate target)
   set_property(TARGET ${target} PROPERTY SOURCES ${model_sources})
   # The PE's shared code (<prefix>_pe__DepSet_*.cpp, not __Slow) is small and hot: OCELLI_OPT_PE (appended after
   # OPT_FAST, so it wins).
-  # Per-cycle trace code (<prefix>__Trace__<n>.cpp) gets OCELLI_OPT_SLOW, run-once trace code OCELLI_OPT_TRACE_SLOW.
+  # Per-cycle trace code (<prefix>__Trace__<n>.cpp) gets OCELLI_OPT_TRACE, run-once trace code OCELLI_OPT_TRACE_SLOW.
   foreach(src ${model_sources})
     if(src MATCHES "/${ARG_PREFIX}_pe__DepSet_[^/]*[0-9]\\.cpp$")
       set_property(SOURCE ${src} APPEND_STRING PROPERTY COMPILE_FLAGS " ${OCELLI_OPT_PE}")
     elseif(src MATCHES "/${ARG_PREFIX}__Trace__[0-9]+\\.cpp$")
-      set_property(SOURCE ${src} APPEND_STRING PROPERTY COMPILE_FLAGS " ${OCELLI_OPT_SLOW}")
+      set_property(SOURCE ${src} APPEND_STRING PROPERTY COMPILE_FLAGS " ${OCELLI_OPT_TRACE}")
     elseif(src MATCHES "/${ARG_PREFIX}__Trace__[0-9]+__Slow\\.cpp$")
       set_property(SOURCE ${src} APPEND_STRING PROPERTY COMPILE_FLAGS " ${OCELLI_OPT_TRACE_SLOW}")
     endif()
   endforeach()
+  if(OCELLI_VERILATED_UNITY)
+    ocelli_verilated_unity(${target} ${ARG_PREFIX})
+  endif()
   target_link_libraries(${target} PUBLIC ocelli_verilated)
-  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  # CMake's own unity build would not combine these files anyway (they carry per-file flags); say it.
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON UNITY_BUILD OFF)
+endfunction()
+
+# ocelli_verilated_unity(<target> <prefix>)
+# Compiles a model's generated files in a few translation units instead of one each: every file of a model spends about
+# a second parsing Verilator's headers and the model's own before its code, and most files are small (a clean build
+# compiles about 220 of them). Files with the same g++ flags are included, in Verilator's order, by wrapper files of
+# at most OCELLI_VERILATED_UNITY_BYTES of source each, so the large per-cycle files (the top's, the trace code) still
+# compile in parallel. Verilator's own makefiles do the same (<prefix>__ALL.cpp). The generated files stay sources of
+# the target (HEADER_FILE_ONLY), which keeps them behind the Verilator custom command; the wrappers are rewritten only
+# when the file list changes (a new verilation changes it through a reconfiguration, verilate() arranges that).
+function(ocelli_verilated_unity target prefix)
+  get_target_property(sources ${target} SOURCES)
+  get_target_property(binary_dir ${target} BINARY_DIR)
+  set(unity_dir ${binary_dir}/CMakeFiles/${target}.dir/${prefix}.unity)
+  set(groups)
+  foreach(src ${sources})
+    if(NOT src MATCHES "\\.cpp$")
+      continue()
+    endif()
+    get_source_file_property(flags ${src} COMPILE_FLAGS)
+    if(NOT flags)
+      set(flags "")
+    endif()
+    string(MAKE_C_IDENTIFIER "g${flags}" group)
+    if(NOT group IN_LIST groups)
+      list(APPEND groups ${group})
+      set(flags_${group} "${flags}")
+      set(chunk_${group} 0)
+      set(bytes_${group} 0)
+    endif()
+    if(EXISTS ${src})
+      file(SIZE ${src} size)
+    else()
+      set(size 0)
+    endif()
+    # A new chunk when this file would push the current one past the limit (a large file gets a chunk to itself).
+    if(bytes_${group} GREATER 0)
+      math(EXPR after "${bytes_${group}} + ${size}")
+      if(after GREATER OCELLI_VERILATED_UNITY_BYTES)
+        math(EXPR chunk_${group} "${chunk_${group}} + 1")
+        set(bytes_${group} 0)
+      endif()
+    endif()
+    math(EXPR bytes_${group} "${bytes_${group}} + ${size}")
+    set(key ${group}_${chunk_${group}})
+    if(NOT key IN_LIST keys)
+      list(APPEND keys ${key})
+      set(group_of_${key} ${group})
+      set(files_${key})
+    endif()
+    list(APPEND files_${key} ${src})
+  endforeach()
+  set(index 0)
+  foreach(key ${keys})
+    list(LENGTH files_${key} count)
+    if(count LESS 2)
+      continue()
+    endif()
+    set(content "// Generated by ocelli_verilated_unity() (cmake/OcelliHelpers.cmake): one translation unit for ${count} files.\n")
+    foreach(src ${files_${key}})
+      string(APPEND content "#include \"${src}\"\n")
+      set_source_files_properties(${src} PROPERTIES HEADER_FILE_ONLY ON)
+    endforeach()
+    set(wrapper ${unity_dir}/${prefix}__unity_${index}.cpp)
+    file(CONFIGURE OUTPUT ${wrapper} CONTENT "${content}" @ONLY)
+    set(group ${group_of_${key}})
+    set_source_files_properties(${wrapper} PROPERTIES COMPILE_FLAGS "${flags_${group}}")
+    target_sources(${target} PRIVATE ${wrapper})
+    math(EXPR index "${index} + 1")
+  endforeach()
 endfunction()
 
 # ocelli_add_gtest(<target> SOURCES <cpp...> LIBS <libs...> LABELS <labels...>)
@@ -121,7 +201,9 @@ function(ocelli_add_gtest target)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
   endif()
+  # PRE_TEST: CTest lists the tests when it runs them, instead of the build running every test executable once.
   gtest_discover_tests(${target}
+    DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
 endfunction()

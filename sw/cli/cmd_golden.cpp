@@ -34,7 +34,6 @@ double rlc_ratio(const Tensor16& t) {
   return static_cast<double>(t.data.size() * 2) / static_cast<double>(words * 8);
 }
 
-std::string shape_str(const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); }
 
 void save(const std::filesystem::path& dir, const golden::Network& net, const Tensor16& input,
           const std::vector<golden::LayerRun>& runs, std::uint64_t seed) {
@@ -47,8 +46,8 @@ void save(const std::filesystem::path& dir, const golden::Network& net, const Te
     golden::write_tensor_file((dir / file).string(), runs[i].output);
     layers.push_back({{"name", l.name},
                       {"kind", golden::to_string(l.kind)},
-                      {"in_shape", shape_str(l.in_shape)},
-                      {"out_shape", shape_str(l.out_shape)},
+                      {"in_shape", golden::to_string(l.in_shape)},
+                      {"out_shape", golden::to_string(l.out_shape)},
                       {"in_frac", l.in_frac},
                       {"weight_frac", l.weight_frac},
                       {"out_frac", l.out_frac},
@@ -84,7 +83,7 @@ int run_alexnet(std::uint64_t seed, int batch, const std::string& save_dir) {
     total_saturated += r.stats.saturated;
     total_overflows += r.stats.acc_overflows;
     fmt::print("{:<6} {:<16} {:>5} {:>5} {:>9.1f} {:>6.1f}% {:>6} {:>5.2f}x {:016x} {:>8.1f}\n", l.name,
-               shape_str(r.output.shape), l.out_frac, l.has_weights() ? fmt::format("{}", l.weight_frac) : "-",
+               golden::to_string(r.output.shape), l.out_frac, l.has_weights() ? fmt::format("{}", l.weight_frac) : "-",
                static_cast<double>(r.stats.macs) / 1e6, 100.0 * zero_fraction(r.output), r.stats.saturated,
                rlc_ratio(r.output), golden::fnv1a64(r.output.data), 1e3 * r.seconds);
     if (r.stats.acc_overflows != 0) {

@@ -21,13 +21,13 @@ namespace {
 
 namespace proto = protocol;
 using testing::RawClient;
-constexpr uint64_t kMemBytes = 1 << 20;
+constexpr uint64_t kProtocolMemBytes = 1 << 20;
 
 class DramServerProtocol : public ::testing::Test {
  protected:
   void SetUp() override {
     ServerOptions o;
-    o.size_bytes = kMemBytes;
+    o.size_bytes = kProtocolMemBytes;
     server_ = std::make_unique<DramServer>(o);
     server_->start_background();
   }
@@ -53,7 +53,7 @@ TEST_F(DramServerProtocol, HandshakeReportsSizeAndRequestIdsAreEchoed) {
   c.hello();
   uint64_t size = 0;
   ASSERT_EQ(c.hello_status(&size), 0);
-  EXPECT_EQ(size, kMemBytes);
+  EXPECT_EQ(size, kProtocolMemBytes);
   std::vector<uint8_t> data(1000);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 13);
   c.request(uint8_t(proto::Opcode::kWrite), 0xDEADBEEF, 4096, 1000, data);
@@ -106,14 +106,14 @@ TEST_F(DramServerProtocol, RecoverableErrorsAreAnsweredAndTheConnectionKeepsServ
   const std::vector<Case> cases = {
       {99, 0, 0, {1, 2, 3}, 0, proto::Status::kUnknownOpcode},
       {0, 0, 0, {}, 0, proto::Status::kUnknownOpcode},
-      {uint8_t(proto::Opcode::kRead), kMemBytes - 4, 8, {}, 0, proto::Status::kOutOfBounds},
+      {uint8_t(proto::Opcode::kRead), kProtocolMemBytes - 4, 8, {}, 0, proto::Status::kOutOfBounds},
       {uint8_t(proto::Opcode::kRead), UINT64_MAX, 1, {}, 0, proto::Status::kOutOfBounds},
       {uint8_t(proto::Opcode::kRead), 0, proto::kMaxPayload + 1, {}, 0, proto::Status::kBadLength},
       {uint8_t(proto::Opcode::kRead), 0, 8, {1}, 0, proto::Status::kBadLength},
-      {uint8_t(proto::Opcode::kWrite), kMemBytes - 1, 2, {1, 2}, 0, proto::Status::kOutOfBounds},
+      {uint8_t(proto::Opcode::kWrite), kProtocolMemBytes - 1, 2, {1, 2}, 0, proto::Status::kOutOfBounds},
       {uint8_t(proto::Opcode::kWrite), 0, 3, {1, 2}, 0, proto::Status::kBadLength},
       {uint8_t(proto::Opcode::kFill), 0, 8, {}, 0, proto::Status::kBadLength},
-      {uint8_t(proto::Opcode::kFill), 8, kMemBytes, {0}, 0, proto::Status::kOutOfBounds},
+      {uint8_t(proto::Opcode::kFill), 8, kProtocolMemBytes, {0}, 0, proto::Status::kOutOfBounds},
       {uint8_t(proto::Opcode::kRead), 0, 8, {}, 0x80, proto::Status::kBadRequest},
       {uint8_t(proto::Opcode::kLoadFile), 0, 0, {0}, 0, proto::Status::kBadLength},
       {uint8_t(proto::Opcode::kLoadFile), 0, 0, {9, 'x'}, 0, proto::Status::kBadRequest},
@@ -191,7 +191,7 @@ TEST_F(DramServerProtocol, FuzzedAndTruncatedBytesDoNotKillTheServer) {
       proto::Header h;
       h.opcode = static_cast<uint8_t>(rng() % 7);
       h.id = rng();
-      h.address_or_value = rng() % 2 ? rng() % kMemBytes : (uint64_t{rng()} << 32 | rng());
+      h.address_or_value = rng() % 2 ? rng() % kProtocolMemBytes : (uint64_t{rng()} << 32 | rng());
       h.length = rng() % 2 ? rng() % 512 : rng();
       h.payload_bytes = rng() % 2 ? static_cast<uint32_t>(junk.size()) : rng() % 4096;
       uint8_t hdr[proto::kHeaderBytes];

@@ -13,7 +13,7 @@
 namespace ocelli::dram {
 namespace {
 
-constexpr uint64_t kMemBytes = 4 << 20;
+constexpr uint64_t kTraceMemBytes = 4 << 20;
 
 struct Event {
   uint64_t cycle;
@@ -38,13 +38,13 @@ struct TraceResult {
 TraceResult run_trace(const TimingConfig& config, Storage& storage, uint32_t seed, int requests) {
   DramPort port(config, storage);
   std::mt19937 rng(seed);
-  std::vector<uint8_t> reference(kMemBytes + 32 * kBeatBytes);
+  std::vector<uint8_t> reference(kTraceMemBytes + 32 * kBeatBytes);
   std::vector<uint64_t> reference_burst(32);
   TraceResult result;
   std::vector<uint64_t> words(config.max_burst_beats);
   int submitted = 0;
   // Streams like a conv layer: ifmap/weights read sequentially, ofmap written sequentially, some random reads.
-  uint64_t read_stream = 0, write_stream = kMemBytes / 2;
+  uint64_t read_stream = 0, write_stream = kTraceMemBytes / 2;
   bool have_next = false;
   bool next_is_write = false;
   uint64_t next_addr = 0;
@@ -57,16 +57,16 @@ TraceResult run_trace(const TimingConfig& config, Storage& storage, uint32_t see
         case 0:
           next_is_write = true;
           next_addr = write_stream;
-          write_stream = write_stream + bytes + bytes > kMemBytes ? kMemBytes / 2 : write_stream + bytes;
+          write_stream = write_stream + bytes + bytes > kTraceMemBytes ? kTraceMemBytes / 2 : write_stream + bytes;
           break;
         case 1:
           next_is_write = false;
-          next_addr = (rng() % (kMemBytes / kBeatBytes - 64)) * kBeatBytes;  // anywhere, also just-written bytes
+          next_addr = (rng() % (kTraceMemBytes / kBeatBytes - 64)) * kBeatBytes;  // anywhere, also just-written bytes
           break;
         default:
           next_is_write = false;
           next_addr = read_stream;
-          read_stream = read_stream + bytes + bytes > kMemBytes / 2 ? 0 : read_stream + bytes;
+          read_stream = read_stream + bytes + bytes > kTraceMemBytes / 2 ? 0 : read_stream + bytes;
       }
       if (next_is_write) {
         for (uint32_t i = 0; i < next_beats; ++i) words[i] = uint64_t{rng()} << 32 | rng();
@@ -97,8 +97,8 @@ TraceResult run_trace(const TimingConfig& config, Storage& storage, uint32_t see
   }
   storage.flush();
   result.final_cycle = port.cycle();
-  result.final_memory.resize(kMemBytes);
-  storage.read(0, result.final_memory.data(), kMemBytes);
+  result.final_memory.resize(kTraceMemBytes);
+  storage.read(0, result.final_memory.data(), kTraceMemBytes);
   if (!std::equal(result.final_memory.begin(), result.final_memory.end(), reference.begin())) ++result.data_mismatches;
   return result;
 }
@@ -108,19 +108,19 @@ class TraceEquivalence : public ::testing::TestWithParam<const char*> {};
 TEST_P(TraceEquivalence, InProcessAndRemoteGiveIdenticalCyclesAndData) {
   const TimingConfig config = TimingConfig::preset(GetParam());
   ServerOptions server_options;
-  server_options.size_bytes = kMemBytes;
+  server_options.size_bytes = kTraceMemBytes;
   DramServer server(server_options);
   server.start_background();
   for (uint32_t seed : {1u, 2u, 3u}) {
     SCOPED_TRACE("seed " + std::to_string(seed));
-    InProcessDram local(kMemBytes);
+    InProcessDram local(kTraceMemBytes);
     const TraceResult a = run_trace(config, local, seed, 2000);
     // A fresh zeroed region on the server for each seed.
     RemoteOptions o;
     o.port = server.port();
     o.block_bytes = 16 << 10;
     RemoteDram remote(o);
-    remote.fill(0, kMemBytes, 0);
+    remote.fill(0, kTraceMemBytes, 0);
     const TraceResult b = run_trace(config, remote, seed, 2000);
     EXPECT_EQ(a.data_mismatches, 0);
     EXPECT_EQ(b.data_mismatches, 0);

@@ -1,4 +1,5 @@
 #include "ocelli/driver/conv_layer.hpp"
+#include "int_math.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -9,8 +10,6 @@
 namespace ocelli::driver {
 
 namespace {
-long ceil_div(long a, long b) { return (a + b - 1) / b; }
-long round_up(long a, long b) { return ceil_div(a, b) * b; }
 // GLB words of the activation banks (ifmap tiles + psums) and of the filter banks.
 long act_words(const HwConfig& hw) { return long(hw.glb_act_banks) * hw.glb_bank_words; }
 long filter_words(const HwConfig& hw) { return long(hw.glb_filter_banks) * hw.glb_bank_words; }
@@ -195,7 +194,6 @@ std::string check_mapping(const ConvLayer& layer, const Mapping& m, const HwConf
 
 ConvLayer conv_layer_of(const golden::LayerDesc& d, bool ifmap_rlc, bool ofmap_rlc) {
   constexpr int kMaxFilterSide = 12;  // R and S limit of the descriptor (docs/isa.md)
-  auto shape_text = [](const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); };
   ConvLayer l;
   l.in = d.in_shape;
   l.filters = d.weight_shape.n;
@@ -203,7 +201,7 @@ ConvLayer conv_layer_of(const golden::LayerDesc& d, bool ifmap_rlc, bool ofmap_r
     if (d.in_shape.h > kMaxFilterSide || d.in_shape.w > kMaxFilterSide) {
       throw std::invalid_argument(fmt::format(
           "layer '{}': fc input {} needs a {}x{} filter, the RTL takes at most {}x{} (R or S > {})", d.name,
-          shape_text(d.in_shape), d.in_shape.h, d.in_shape.w, kMaxFilterSide, kMaxFilterSide, kMaxFilterSide));
+          golden::to_string(d.in_shape), d.in_shape.h, d.in_shape.w, kMaxFilterSide, kMaxFilterSide, kMaxFilterSide));
     }
     l.filter_h = d.in_shape.h;
     l.filter_w = d.in_shape.w;
@@ -218,7 +216,7 @@ ConvLayer conv_layer_of(const golden::LayerDesc& d, bool ifmap_rlc, bool ofmap_r
   l.ofmap_rlc = ofmap_rlc;
   if (l.out() != d.out_shape) {
     throw std::logic_error(fmt::format("layer '{}': as a conv it gives {} but the program says {}", d.name,
-                                       shape_text(l.out()), shape_text(d.out_shape)));
+                                       golden::to_string(l.out()), golden::to_string(d.out_shape)));
   }
   return l;
 }

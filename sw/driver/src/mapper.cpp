@@ -1,4 +1,5 @@
 #include "ocelli/driver/mapper.hpp"
+#include "int_math.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -8,7 +9,6 @@
 namespace ocelli::driver {
 
 namespace {
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 // Cycles from a read command to its first word: the default DRAM timing's 24 plus the two flops of the registered
 // memory port (rtl/dma/mem_port_regs.sv).
 constexpr std::uint64_t kDramLatency = 26;

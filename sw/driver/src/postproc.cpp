@@ -1,4 +1,5 @@
 #include "ocelli/driver/postproc.hpp"
+#include "int_math.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -13,8 +14,6 @@ constexpr int kMaxLrnSize = 15;    // the unit's channel window register
 constexpr int kMaxMantissaBits = 6;
 constexpr int kMaxTileFilters = 24 * 14;  // layer_ctrl MaxTileFilters: LRN channels per tile
 
-long ceil_div(long a, long b) { return (a + b - 1) / b; }
-long round_up(long a, long b) { return ceil_div(a, b) * b; }
 
 // The controller's GLB rule: the ifmap tile (whole banks) and the psums share the activation banks.
 std::string check_glb(long ifmap_words, long psum_words, const HwConfig& hw) {

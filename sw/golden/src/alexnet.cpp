@@ -8,7 +8,6 @@
 namespace ocelli::golden {
 namespace {
 
-std::string shape_str(const Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); }
 
 [[noreturn]] void bad(const LayerDesc& l, const std::string& what) {
   throw std::invalid_argument(fmt::format("layer {}: {}", l.name, what));
@@ -137,11 +136,14 @@ void validate(const Network& net) {
   for (std::size_t i = 0; i < d.layers.size(); ++i) {
     const LayerDesc& l = d.layers[i];
     const LayerParams& p = net.params[i];
-    if (l.in_shape != s) bad(l, fmt::format("in_shape {} but the previous layer gives {}", shape_str(l.in_shape), shape_str(s)));
+    if (l.in_shape != s) {
+      bad(l, fmt::format("in_shape {} but the previous layer gives {}", to_string(l.in_shape), to_string(s)));
+    }
     if (l.in_frac != frac) bad(l, fmt::format("in_frac {} but the previous layer gives {}", l.in_frac, frac));
     if (l.has_weights()) {
       if (p.weights.shape != l.weight_shape) {
-        bad(l, fmt::format("weights shape {} but weight_shape {}", shape_str(p.weights.shape), shape_str(l.weight_shape)));
+        bad(l, fmt::format("weights shape {} but weight_shape {}", to_string(p.weights.shape),
+                           to_string(l.weight_shape)));
       }
       if (p.weights.frac != l.weight_frac) bad(l, fmt::format("weights frac {} but weight_frac {}", p.weights.frac, l.weight_frac));
       if (p.bias.size() != static_cast<std::size_t>(l.weight_shape.n)) {
@@ -162,7 +164,7 @@ std::vector<LayerRun> run_network(const Network& net, const Tensor16& input) {
   const NetworkDesc& d = net.desc;
   if (input.shape != d.input_shape) {
     throw std::invalid_argument(fmt::format("network {}: input shape {} but the description expects {}", d.name,
-                                            shape_str(input.shape), shape_str(d.input_shape)));
+                                            to_string(input.shape), to_string(d.input_shape)));
   }
   if (input.frac != d.input_frac) {
     throw std::invalid_argument(fmt::format("network {}: input frac {} but the description expects {}", d.name,
@@ -192,7 +194,7 @@ std::vector<LayerRun> run_network(const Network& net, const Tensor16& input) {
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r.output.shape != l.out_shape) {
-      bad(l, fmt::format("produced {} but out_shape is {}", shape_str(r.output.shape), shape_str(l.out_shape)));
+      bad(l, fmt::format("produced {} but out_shape is {}", to_string(r.output.shape), to_string(l.out_shape)));
     }
     runs.push_back(std::move(r));
     x = &runs.back().output;

@@ -30,7 +30,6 @@ using golden::LayerKind;
 
 constexpr int kPes = 12 * 14;
 
-std::string shape_text(const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); }
 
 // AlexNet at `batch` with counters that follow from the golden's shapes and MAC counts (and vary per layer, so
 // a wrong sum or a swapped field shows).
@@ -50,7 +49,7 @@ RunRecord synthetic_alexnet(int batch) {
     LayerRecord l;
     l.name = d.name;
     l.kind = golden::to_string(d.kind);
-    l.shape = shape_text(d.in_shape) + " -> " + shape_text(d.out_shape);
+    l.shape = golden::to_string(d.in_shape) + " -> " + golden::to_string(d.out_shape);
     const bool on_array = d.has_weights();
     l.mapping = on_array ? fmt::format("n1 e{} p16 q1 r1 t1", k) : "rows 4";
     l.active_pes = on_array ? static_cast<int>(100 + 7 * k) : 0;

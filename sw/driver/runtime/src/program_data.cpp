@@ -19,7 +19,6 @@ constexpr std::uint64_t kPurposeWeights = 0x72756e01;
 constexpr std::uint64_t kPurposeBias = 0x72756e02;
 constexpr std::uint64_t kPurposeInput = 0x72756e03;
 
-std::string shape_text(const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); }
 
 std::int16_t clamp16(std::int64_t v) {
   return static_cast<std::int16_t>(std::clamp<std::int64_t>(v, INT16_MIN, INT16_MAX));
@@ -57,13 +56,13 @@ golden::Tensor16 read_input_file(const driver::Program& p) {
   const golden::TensorFileHeader h = golden::read_tensor_file_header(bytes, p.input.path);
   if (h.shape != p.network.input_shape) {
     throw std::runtime_error(fmt::format("{}: input file {}: shape {} but the program's input is {} (batch {})", p.file,
-                                         p.input.path, shape_text(h.shape), shape_text(p.network.input_shape),
+                                         p.input.path, to_string(h.shape), to_string(p.network.input_shape),
                                          p.batch()));
   }
   golden::Tensor16 t = golden::parse_tensor_file(bytes, p.input.path);
   if (t.shape != p.network.input_shape) {
     throw std::runtime_error(fmt::format("{}: input file {}: shape {} but the program's input is {} (batch {})", p.file,
-                                         p.input.path, shape_text(t.shape), shape_text(p.network.input_shape),
+                                         p.input.path, to_string(t.shape), to_string(p.network.input_shape),
                                          p.batch()));
   }
   if (t.frac != p.network.input_frac) {
@@ -84,8 +83,8 @@ golden::LayerParams read_parameter_files(const driver::Program& p, std::size_t i
   if (params.weights.shape != l.weight_shape) {
     throw driver::ProgramError(p.file, line, fmt::format("layer '{}': field 'weights': file {} has shape {}, the layer "
                                                          "needs {}",
-                                                         l.name, opt.weights_path, shape_text(params.weights.shape),
-                                                         shape_text(l.weight_shape)));
+                                                         l.name, opt.weights_path, to_string(params.weights.shape),
+                                                         golden::to_string(l.weight_shape)));
   }
   if (params.weights.frac != l.weight_frac) {
     throw driver::ProgramError(p.file, line, fmt::format("layer '{}': field 'weights': file {} has frac {}, the layer's "
@@ -165,7 +164,7 @@ void check_host_memory(const driver::Program& p, std::uint64_t available) {
   // Every int16 tensor lives about four times: the golden's output, the DRAM image, the read-back and slack.
   auto cost = [](std::uint64_t n) { return n > UINT64_MAX / 8 ? UINT64_MAX : n * 8; };
   std::uint64_t total = cost(elements(p.network.input_shape));
-  std::string largest = fmt::format("the input {}", shape_text(p.network.input_shape));
+  std::string largest = fmt::format("the input {}", golden::to_string(p.network.input_shape));
   std::uint64_t largest_bytes = total;
   for (const auto& l : p.network.layers) {
     for (const auto& [what, shape] : {std::pair<const char*, golden::Shape>{"output", l.out_shape},
@@ -174,7 +173,7 @@ void check_host_memory(const driver::Program& p, std::uint64_t available) {
       total = add(total, b);
       if (b > largest_bytes) {
         largest_bytes = b;
-        largest = fmt::format("layer '{}' {} {}", l.name, what, shape_text(shape));
+        largest = fmt::format("layer '{}' {} {}", l.name, what, golden::to_string(shape));
       }
     }
   }

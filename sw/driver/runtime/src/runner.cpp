@@ -18,8 +18,6 @@ using sim::Csr;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::string shape_text(const golden::Shape& s) { return fmt::format("{}x{}x{}x{}", s.n, s.c, s.h, s.w); }
-
 std::vector<golden::Tensor16> golden_outputs(const golden::Network& net, const golden::Tensor16& input) {
   std::vector<golden::Tensor16> out;
   for (auto& run : golden::run_network(net, input)) out.push_back(std::move(run.output));
@@ -30,7 +28,7 @@ driver::LayerRecord planned_record(const golden::LayerDesc& d, const NetworkLayo
   driver::LayerRecord r;
   r.name = d.name;
   r.kind = golden::to_string(d.kind);
-  r.shape = shape_text(d.in_shape) + " -> " + shape_text(d.out_shape);
+  r.shape = golden::to_string(d.in_shape) + " -> " + golden::to_string(d.out_shape);
   const LayerPlan& plan = layout.executor(i).plan();
   r.mapping = plan.mapping;
   r.active_pes = plan.active_pes;
@@ -136,7 +134,7 @@ std::vector<int> top1(const golden::Tensor16& t) {
 
 std::string first_mismatch(const golden::Tensor16& expected, const golden::Tensor16& got) {
   if (expected.shape != got.shape) {
-    return fmt::format("shape: expected {} got {}", shape_text(expected.shape), shape_text(got.shape));
+    return fmt::format("shape: expected {} got {}", golden::to_string(expected.shape), golden::to_string(got.shape));
   }
   const auto& s = expected.shape;
   for (std::size_t k = 0; k < expected.data.size(); ++k) {

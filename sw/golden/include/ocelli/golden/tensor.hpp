@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace ocelli::golden {
@@ -19,6 +20,11 @@ struct Shape {
   bool operator==(const Shape& o) const { return n == o.n && c == o.c && h == o.h && w == o.w; }
   bool operator!=(const Shape& o) const { return !(*this == o); }
 };
+
+// "NxCxHxW", as messages and reports print a shape.
+inline std::string to_string(const Shape& s) {
+  return std::to_string(s.n) + "x" + std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+}
 
 // A dense tensor. `frac` is the number of fractional bits of the fixed-point format (value = raw / 2^frac).
 template <class T>

@@ -23,12 +23,8 @@ module desc_fetch
   input  logic [31:0] addr_i,           // DRAM byte address of the descriptor
   output logic        done_o,           // decoding this cycle: desc_o and err_o are the new layer's next cycle
 
-  output logic        rd_cmd_valid_o,
-  input  logic        rd_cmd_ready_i,
-  output dma_cmd_t    rd_cmd_o,
-  input  logic        rd_data_valid_i,
-  output logic        rd_data_ready_o,
-  input  logic [63:0] rd_data_i,
+  output dma_rd_req_t rd_req_o,         // DMA read channel
+  input  dma_rd_rsp_t rd_rsp_i,
 
   output layer_desc_t desc_o,
   output ctrl_err_e   err_o,            // ErrNone, or the first descriptor rule it breaks
@@ -42,11 +38,11 @@ module desc_fetch
   logic [DescWords-1:0][63:0] words_q;
   layer_desc_t                desc_q;
 
-  assign rd_cmd_valid_o  = fetch_i && state_q == FetchCmd;
-  assign rd_cmd_o.addr   = addr_i;
-  assign rd_cmd_o.words  = 24'(DescWords);
-  assign rd_data_ready_o = fetch_i && state_q == FetchData;
-  assign done_o          = fetch_i && state_q == FetchDecode;
+  assign rd_req_o.cmd_valid  = fetch_i && state_q == FetchCmd;
+  assign rd_req_o.cmd.addr   = addr_i;
+  assign rd_req_o.cmd.words  = 24'(DescWords);
+  assign rd_req_o.data_ready = fetch_i && state_q == FetchData;
+  assign done_o              = fetch_i && state_q == FetchDecode;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -58,12 +54,12 @@ module desc_fetch
       state_q <= FetchCmd;
     end else if (!abort_i) begin
       unique case (state_q)
-        FetchCmd: if (rd_cmd_ready_i) begin
+        FetchCmd: if (rd_rsp_i.cmd_ready) begin
           word_q  <= '0;
           state_q <= FetchData;
         end
-        FetchData: if (rd_data_valid_i) begin
-          words_q[word_q] <= rd_data_i;
+        FetchData: if (rd_rsp_i.data_valid) begin
+          words_q[word_q] <= rd_rsp_i.data;
           word_q          <= word_q + 1'b1;
           if (word_q == 4'(DescWords - 1)) state_q <= FetchDecode;
         end
@@ -91,5 +87,5 @@ module desc_fetch
   );
 
   // Handshake rule: an offered request stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, rd_cmd_o)
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_req_o.cmd_valid, rd_rsp_i.cmd_ready, rd_req_o.cmd)
 endmodule

@@ -40,12 +40,8 @@ module layer_ctrl
 
   // descriptor fetch over the DMA read channel (when rd_owner_o == RdOwnerCtrl)
   output rd_owner_e               rd_owner_o,       // which block the DMA read channel serves now
-  output logic                    rd_cmd_valid_o,
-  input  logic                    rd_cmd_ready_i,
-  output dma_cmd_t                rd_cmd_o,
-  input  logic                    rd_data_valid_i,
-  output logic                    rd_data_ready_o,
-  input  logic [63:0]             rd_data_i,
+  output dma_rd_req_t             rd_req_o,
+  input  dma_rd_rsp_t             rd_rsp_i,
   input  logic                    dma_error_i,
 
   // filter chunk command to the row mover (muxed with the ifmap loader by mover_sel_filter_o)
@@ -306,12 +302,8 @@ module layer_ctrl
     .abort_i         (fail),
     .addr_i          (queue_addr_i + {9'd0, layer_q, 7'd0}),
     .done_o          (desc_done),
-    .rd_cmd_valid_o,
-    .rd_cmd_ready_i,
-    .rd_cmd_o,
-    .rd_data_valid_i,
-    .rd_data_ready_o,
-    .rd_data_i,
+    .rd_req_o,
+    .rd_rsp_i,
     .desc_o          (desc),
     .err_o           (check_err),
     .lut_entries_o   (lut_entries),

@@ -49,20 +49,10 @@ module output_stage
   input  logic                    glb_rsp_valid_i,
   input  logic [63:0]             glb_rsp_data_i,
 
-  output logic                    rd_cmd_valid_o,
-  input  logic                    rd_cmd_ready_i,
-  output dma_cmd_t                rd_cmd_o,
-  input  logic                    rd_data_valid_i,
-  output logic                    rd_data_ready_o,
-  input  logic [63:0]             rd_data_i,
-
-  output logic                    wr_cmd_valid_o,
-  input  logic                    wr_cmd_ready_i,
-  output dma_cmd_t                wr_cmd_o,
-  output logic                    wr_data_valid_o,
-  input  logic                    wr_data_ready_i,
-  output logic [63:0]             wr_data_o,
-  input  logic                    wr_idle_i,
+  output dma_rd_req_t             rd_req_o,        // the bias
+  input  dma_rd_rsp_t             rd_rsp_i,
+  output dma_wr_req_t             wr_req_o,        // the ofmap rows and their row table
+  input  dma_wr_rsp_t             wr_rsp_i,
 
   input  logic                    perf_clear_i,    // restart both counters (each layer's start)
   output logic [31:0]             rlc_words_o,     // coded words produced (performance counter)
@@ -78,11 +68,11 @@ module output_stage
   logic [8:0]       bias_n_q;      // biases stored
   logic             bias_skip_q;   // the first word's low half belongs to the filter before the tile
 
-  assign rd_cmd_valid_o  = bias_state_q == BiasCmd;
-  assign rd_cmd_o.addr   = {bias_addr_i[MemAddrWidth-1:3], 3'b000};
+  assign rd_req_o.cmd_valid  = bias_state_q == BiasCmd;
+  assign rd_req_o.cmd.addr   = {bias_addr_i[MemAddrWidth-1:3], 3'b000};
   // Biases of the filters inside the group, two per word.
-  assign rd_cmd_o.words  = 24'((({15'd0, filters_valid_i} + 24'(bias_addr_i[2])) + 24'd1) >> 1);
-  assign rd_data_ready_o = bias_state_q == BiasData;
+  assign rd_req_o.cmd.words  = 24'((({15'd0, filters_valid_i} + 24'(bias_addr_i[2])) + 24'd1) >> 1);
+  assign rd_req_o.data_ready = bias_state_q == BiasData;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -95,16 +85,16 @@ module output_stage
       bias_skip_q  <= bias_addr_i[2];
     end else begin
       unique case (bias_state_q)
-        BiasCmd:  if (rd_cmd_ready_i) bias_state_q <= BiasData;
-        BiasData: if (rd_data_valid_i) begin
+        BiasCmd:  if (rd_rsp_i.cmd_ready) bias_state_q <= BiasData;
+        BiasData: if (rd_rsp_i.data_valid) begin
           // Two biases per word; the very first low half is skipped when the tile starts on an odd filter.
           if (bias_skip_q) begin
-            bias_q[FiltW'(bias_n_q)] <= rd_data_i[63:32];
+            bias_q[FiltW'(bias_n_q)] <= rd_rsp_i.data[63:32];
             bias_n_q    <= bias_n_q + 9'd1;
             bias_skip_q <= 1'b0;
           end else begin
-            bias_q[FiltW'(bias_n_q)] <= rd_data_i[31:0];
-            if (bias_n_q + 9'd1 < filters_valid_i) bias_q[FiltW'(bias_n_q + 9'd1)] <= rd_data_i[63:32];
+            bias_q[FiltW'(bias_n_q)] <= rd_rsp_i.data[31:0];
+            if (bias_n_q + 9'd1 < filters_valid_i) bias_q[FiltW'(bias_n_q + 9'd1)] <= rd_rsp_i.data[63:32];
             bias_n_q <= bias_n_q + 9'd2;
           end
         end
@@ -340,14 +330,14 @@ module output_stage
   assign w_last_b    = wb_q == n_img_i - 1'b1;
   assign w_group_end = w_last_j;
 
-  assign wr_cmd_valid_o  = (wr_state_q == WrRowCmd) || (wr_state_q == WrIdxCmd);
-  assign wr_cmd_o.addr   = (wr_state_q == WrIdxCmd) ? index_addr_i + (idx_row_q << 3)
-                                                    : row_addr_i + ((w_row_q * slot_words_i) << 3);
-  assign wr_cmd_o.words  = (wr_state_q == WrIdxCmd) ? 24'(idx_n_q) : 24'(count_head);
-  assign wr_data_valid_o = (wr_state_q == WrRowData) ? buf_out_valid : (wr_state_q == WrIdxData);
-  assign wr_data_o       = (wr_state_q == WrRowData) ? buf_out_word : {56'd0, idx_len_q[idx_i_q]};
-  assign buf_out_ready   = (wr_state_q == WrRowData) && wr_data_ready_i;
-  assign counts_pop      = (wr_state_q == WrRowCmd) && wr_cmd_ready_i;
+  assign wr_req_o.cmd_valid  = (wr_state_q == WrRowCmd) || (wr_state_q == WrIdxCmd);
+  assign wr_req_o.cmd.addr   = (wr_state_q == WrIdxCmd) ? index_addr_i + (idx_row_q << 3)
+                                                        : row_addr_i + ((w_row_q * slot_words_i) << 3);
+  assign wr_req_o.cmd.words  = (wr_state_q == WrIdxCmd) ? 24'(idx_n_q) : 24'(count_head);
+  assign wr_req_o.data_valid = (wr_state_q == WrRowData) ? buf_out_valid : (wr_state_q == WrIdxData);
+  assign wr_req_o.data       = (wr_state_q == WrRowData) ? buf_out_word : {56'd0, idx_len_q[idx_i_q]};
+  assign buf_out_ready       = (wr_state_q == WrRowData) && wr_rsp_i.data_ready;
+  assign counts_pop          = (wr_state_q == WrRowCmd) && wr_rsp_i.cmd_ready;
 
   logic advance;
   assign advance = (wr_state_q == WrAdvance) || ((wr_state_q == WrNext) && !w_row_valid);
@@ -378,21 +368,21 @@ module output_stage
     end else begin
       unique case (wr_state_q)
         WrNext:    if (w_row_valid && counts_valid) wr_state_q <= WrRowCmd;
-        WrRowCmd:  if (wr_cmd_ready_i) begin
+        WrRowCmd:  if (wr_rsp_i.cmd_ready) begin
           w_left_q           <= count_head;
           idx_len_q[idx_n_q] <= count_head;
           idx_n_q            <= idx_n_q + 1'b1;
           wr_state_q         <= WrRowData;
         end
-        WrRowData: if (buf_out_valid && wr_data_ready_i) begin
+        WrRowData: if (buf_out_valid && wr_rsp_i.data_ready) begin
           w_left_q <= w_left_q - 1'b1;
           if (w_left_q == 8'd1) wr_state_q <= WrAdvance;
         end
-        WrIdxCmd:  if (wr_cmd_ready_i) begin
+        WrIdxCmd:  if (wr_rsp_i.cmd_ready) begin
           idx_i_q    <= '0;
           wr_state_q <= WrIdxData;
         end
-        WrIdxData: if (wr_data_ready_i) begin
+        WrIdxData: if (wr_rsp_i.data_ready) begin
           idx_i_q <= idx_i_q + 1'b1;
           if (idx_i_q + 1'b1 == idx_n_q) begin
             idx_n_q    <= '0;
@@ -459,7 +449,7 @@ module output_stage
 
   assign reads_done_o = bias_state_q == BiasDone || bias_state_q == BiasIdle;
   assign busy_o = (bias_state_q != BiasDone && bias_state_q != BiasIdle) || gen_q || !reader_idle ||
-                  elem_valid || buf_out_valid || (wr_state_q != WrDone) || !wr_idle_i;
+                  elem_valid || buf_out_valid || (wr_state_q != WrDone) || !wr_rsp_i.idle;
 
 `ifndef SYNTHESIS
   `OCELLI_ASSERT(a_bias_aligned, start_i |-> bias_addr_i[1:0] == 2'b00)
@@ -468,7 +458,7 @@ module output_stage
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
-  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, rd_cmd_o)
-  `OCELLI_ASSERT_STREAM(a_wr_cmd_stable, wr_cmd_valid_o, wr_cmd_ready_i, wr_cmd_o)
-  `OCELLI_ASSERT_STREAM(a_wr_data_stable, wr_data_valid_o, wr_data_ready_i, wr_data_o)
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_req_o.cmd_valid, rd_rsp_i.cmd_ready, rd_req_o.cmd)
+  `OCELLI_ASSERT_STREAM(a_wr_cmd_stable, wr_req_o.cmd_valid, wr_rsp_i.cmd_ready, wr_req_o.cmd)
+  `OCELLI_ASSERT_STREAM(a_wr_data_stable, wr_req_o.data_valid, wr_rsp_i.data_ready, wr_req_o.data)
 endmodule

@@ -30,12 +30,8 @@ module row_mover
   input  logic [AddrWidth-1:0]    cmd_glb_addr_i,
   output logic                    idle_o,
 
-  output logic                    rd_cmd_valid_o,
-  input  logic                    rd_cmd_ready_i,
-  output dma_cmd_t                rd_cmd_o,
-  input  logic                    rd_data_valid_i,
-  output logic                    rd_data_ready_o,
-  input  logic [63:0]             rd_data_i,
+  output dma_rd_req_t             rd_req_o,
+  input  dma_rd_rsp_t             rd_rsp_i,
 
   output logic                    glb_valid_o,
   input  logic                    glb_ready_i,
@@ -77,25 +73,25 @@ module row_mover
   logic [3:0]              job_count;
 
   always_comb begin
-    rd_cmd_valid_o = 1'b0;
-    rd_cmd_o.addr  = raw_addr_q;
-    rd_cmd_o.words = raw_words_q;
-    job_in         = '{kind: JobRaw, words: raw_words_q, glb: glb_row_q};
+    rd_req_o.cmd_valid = 1'b0;
+    rd_req_o.cmd.addr  = raw_addr_q;
+    rd_req_o.cmd.words = raw_words_q;
+    job_in             = '{kind: JobRaw, words: raw_words_q, glb: glb_row_q};
     if (raw_pending_q) begin
-      rd_cmd_valid_o = job_ready;
+      rd_req_o.cmd_valid = job_ready;
     end else if (is_q == IsIndex) begin
-      rd_cmd_valid_o = job_ready;
-      rd_cmd_o.addr  = index_q;
-      rd_cmd_o.words = 24'(rows_q);
-      job_in         = '{kind: JobIndex, words: 24'(rows_q), glb: glb_row_q};
+      rd_req_o.cmd_valid = job_ready;
+      rd_req_o.cmd.addr  = index_q;
+      rd_req_o.cmd.words = 24'(rows_q);
+      job_in             = '{kind: JobIndex, words: 24'(rows_q), glb: glb_row_q};
     end else if (is_q == IsRows) begin
-      rd_cmd_valid_o = job_ready;
-      rd_cmd_o.addr  = slot_q;
-      rd_cmd_o.words = 24'(idx_q[row_k_q]);
-      job_in         = '{kind: JobRow, words: 24'(idx_q[row_k_q]), glb: glb_row_q};
+      rd_req_o.cmd_valid = job_ready;
+      rd_req_o.cmd.addr  = slot_q;
+      rd_req_o.cmd.words = 24'(idx_q[row_k_q]);
+      job_in             = '{kind: JobRow, words: 24'(idx_q[row_k_q]), glb: glb_row_q};
     end
   end
-  assign job_push    = rd_cmd_valid_o && rd_cmd_ready_i;
+  assign job_push    = rd_req_o.cmd_valid && rd_rsp_i.cmd_ready;
   assign cmd_ready_o = (is_q == IsIdle) && !raw_pending_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -187,22 +183,22 @@ module row_mover
   assign pack_flush = dec_out_valid && ((pack_n_q + dec_take == 3'd4) || dec_out_last);
 
   always_comb begin
-    glb_valid_o     = 1'b0;
-    glb_addr_o      = co_glb_q;
-    glb_wdata_o     = rd_data_i;
-    rd_data_ready_o = 1'b0;
-    dec_out_ready   = 1'b0;
+    glb_valid_o         = 1'b0;
+    glb_addr_o          = co_glb_q;
+    glb_wdata_o         = rd_rsp_i.data;
+    rd_req_o.data_ready = 1'b0;
+    dec_out_ready       = 1'b0;
     unique case (co_q)
       CoRaw: begin
-        glb_valid_o     = rd_data_valid_i;
-        rd_data_ready_o = glb_ready_i;
+        glb_valid_o         = rd_rsp_i.data_valid;
+        rd_req_o.data_ready = glb_ready_i;
       end
-      CoIndex: rd_data_ready_o = 1'b1;
+      CoIndex: rd_req_o.data_ready = 1'b1;
       CoRow: begin
-        rd_data_ready_o = dec_in_ready;
-        glb_valid_o     = pack_flush;
-        glb_wdata_o     = pack_word;
-        dec_out_ready   = !pack_flush || glb_ready_i;
+        rd_req_o.data_ready = dec_in_ready;
+        glb_valid_o         = pack_flush;
+        glb_wdata_o         = pack_word;
+        dec_out_ready       = !pack_flush || glb_ready_i;
       end
       default: ;
     endcase
@@ -214,9 +210,9 @@ module row_mover
     .start_i     (co_q == CoRowStart),
     .count_i     ({16'd0, elems_q}),
     .max_words_i ({8'd0, co_left_q}),
-    .in_valid_i  ((co_q == CoRow) && rd_data_valid_i),
+    .in_valid_i  ((co_q == CoRow) && rd_rsp_i.data_valid),
     .in_ready_o  (dec_in_ready),
-    .in_word_i   (rd_data_i),
+    .in_word_i   (rd_rsp_i.data),
     .out_valid_o (dec_out_valid),
     .out_ready_i (dec_out_ready),
     .out_data_o  (dec_out_data),
@@ -255,21 +251,21 @@ module row_mover
             default:  co_q <= CoRowStart;
           endcase
         end
-        CoRaw: if (rd_data_valid_i && glb_ready_i) begin
+        CoRaw: if (rd_rsp_i.data_valid && glb_ready_i) begin
           co_glb_q  <= co_glb_q + 1'b1;
           co_left_q <= co_left_q - 1'b1;
           if (co_left_q == 24'd1) co_q <= CoIdle;
         end
-        CoIndex: if (rd_data_valid_i) begin
+        CoIndex: if (rd_rsp_i.data_valid) begin
           // A row-table entry longer than the row's slot would read into the next row: refuse it.
-          if (rd_data_i > 64'(slot_words_q) || rd_data_i == '0) begin
+          if (rd_rsp_i.data > 64'(slot_words_q) || rd_rsp_i.data == '0) begin
             co_q           <= CoError;
             err_rlc_code_o <= RlcErrBadLength;
           end
-          idx_q[co_idx_q] <= rd_data_i[8:0];
+          idx_q[co_idx_q] <= rd_rsp_i.data[8:0];
           co_idx_q        <= co_idx_q + 1'b1;
           idx_filled_q    <= co_idx_q + 1'b1;
-          if (24'(co_idx_q) + 24'd1 == co_left_q && rd_data_i <= 64'(slot_words_q) && rd_data_i != '0) begin
+          if (24'(co_idx_q) + 24'd1 == co_left_q && rd_rsp_i.data <= 64'(slot_words_q) && rd_rsp_i.data != '0) begin
             co_q <= CoIdle;
           end
         end
@@ -279,7 +275,7 @@ module row_mover
           co_q     <= CoRow;
         end
         CoRow: begin
-          if (rd_data_valid_i && dec_in_ready) coded_words_q <= coded_words_q + 1;
+          if (rd_rsp_i.data_valid && dec_in_ready) coded_words_q <= coded_words_q + 1;
           if (dec_out_valid && dec_out_ready) begin
             if (pack_flush) begin
               pack_n_q <= '0;
@@ -315,6 +311,6 @@ module row_mover
 `endif
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, rd_cmd_o)
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_req_o.cmd_valid, rd_rsp_i.cmd_ready, rd_req_o.cmd)
   `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, {glb_addr_o, glb_wdata_o})
 endmodule

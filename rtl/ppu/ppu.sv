@@ -25,12 +25,8 @@ module ppu
   input  logic [MemAddrWidth-1:0] lut_addr_i,
   input  logic [11:0]             lut_entries_i,
   output logic                    lut_busy_o,
-  output logic                    rd_cmd_valid_o,
-  input  logic                    rd_cmd_ready_i,
-  output dma_cmd_t                rd_cmd_o,
-  input  logic                    rd_data_valid_i,
-  output logic                    rd_data_ready_o,
-  input  logic [63:0]             rd_data_i,
+  output dma_rd_req_t             rd_req_o,
+  input  dma_rd_rsp_t             rd_rsp_i,
 
   // tile
   input  logic                    start_i,
@@ -86,11 +82,11 @@ module ppu
   logic [15:0] lut_q [LutDepth];
   logic [9:0]  lut_words_q, lut_beat_q;
 
-  assign rd_cmd_valid_o  = lut_state_q == LutCmd;
-  assign rd_cmd_o.addr   = lut_addr_i;
-  assign rd_cmd_o.words  = 24'(lut_words_q);
-  assign rd_data_ready_o = lut_state_q == LutData;
-  assign lut_busy_o      = lut_state_q != LutIdle;
+  assign rd_req_o.cmd_valid  = lut_state_q == LutCmd;
+  assign rd_req_o.cmd.addr   = lut_addr_i;
+  assign rd_req_o.cmd.words  = 24'(lut_words_q);
+  assign rd_req_o.data_ready = lut_state_q == LutData;
+  assign lut_busy_o          = lut_state_q != LutIdle;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -103,8 +99,8 @@ module ppu
       lut_beat_q  <= '0;
     end else begin
       unique case (lut_state_q)
-        LutCmd: if (rd_cmd_ready_i) lut_state_q <= LutData;
-        LutData: if (rd_data_valid_i) begin
+        LutCmd: if (rd_rsp_i.cmd_ready) lut_state_q <= LutData;
+        LutData: if (rd_rsp_i.data_valid) begin
           lut_beat_q <= lut_beat_q + 10'd1;
           if (lut_beat_q == lut_words_q - 10'd1) lut_state_q <= LutIdle;
         end
@@ -115,8 +111,8 @@ module ppu
 
   // The LUT has no reset: it is data, written before any LRN tile reads it.
   always_ff @(posedge clk_i) begin
-    if (lut_state_q == LutData && rd_data_valid_i) begin
-      for (int i = 0; i < 4; i++) lut_q[LutAw'({lut_beat_q, 2'(i)})] <= rd_data_i[16*i +: 16];
+    if (lut_state_q == LutData && rd_rsp_i.data_valid) begin
+      for (int i = 0; i < 4; i++) lut_q[LutAw'({lut_beat_q, 2'(i)})] <= rd_rsp_i.data[16*i +: 16];
     end
   end
 
@@ -397,6 +393,6 @@ module ppu
 `endif
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_cmd_valid_o, rd_cmd_ready_i, rd_cmd_o)
+  `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_req_o.cmd_valid, rd_rsp_i.cmd_ready, rd_req_o.cmd)
   `OCELLI_ASSERT_STREAM(a_glb_rd_stable, glb_rd_valid_o, glb_rd_ready_i, glb_rd_addr_o)
 endmodule

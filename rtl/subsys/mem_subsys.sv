@@ -90,8 +90,8 @@ module mem_subsys
     .mem_ack_valid_i, .mem_ack_i
   );
 
-  logic        rd_cmd_valid, rd_cmd_ready, rd_data_valid, rd_data_ready, rd_last;
-  dma_cmd_t    rd_cmd;
+  dma_rd_req_t owner_req;  // the read channel's owner (the arbiter below)
+  logic        rd_cmd_ready, rd_data_valid, rd_last;
   logic [63:0] rd_data;
   logic        wr_done, dma_busy;
 
@@ -99,12 +99,12 @@ module mem_subsys
     .clk_i, .rst_ni,
     .mem_size_i       (mem_size_q),
     .clear_i          (clear_i),
-    .rd_cmd_valid_i   (rd_cmd_valid),
+    .rd_cmd_valid_i   (owner_req.cmd_valid),
     .rd_cmd_ready_o   (rd_cmd_ready),
-    .rd_cmd_addr_i    (rd_cmd.addr),
-    .rd_cmd_words_i   (rd_cmd.words),
+    .rd_cmd_addr_i    (owner_req.cmd.addr),
+    .rd_cmd_words_i   (owner_req.cmd.words),
     .rd_data_valid_o  (rd_data_valid),
-    .rd_data_ready_i  (rd_data_ready),
+    .rd_data_ready_i  (owner_req.data_ready),
     .rd_data_o        (rd_data),
     .rd_data_last_o   (rd_last),
     .wr_cmd_valid_i   (wr_req_i.cmd_valid),
@@ -138,12 +138,8 @@ module mem_subsys
 
   // ------------------------------------------------------------------ read arbiter: one owner at a time
   dma_rd_req_t mover_rd_req;
-  dma_rd_req_t owner_req;
 
-  assign owner_req     = (rd_owner_i == RdOwnerMover) ? mover_rd_req : rd_req_i[rd_owner_i];
-  assign rd_cmd_valid  = owner_req.cmd_valid;
-  assign rd_cmd        = owner_req.cmd;
-  assign rd_data_ready = owner_req.data_ready;
+  assign owner_req = (rd_owner_i == RdOwnerMover) ? mover_rd_req : rd_req_i[rd_owner_i];
 
   // A client sees the channel only while it owns it. The controller, which chooses the owner and asks only in its
   // fetch states, where it owns the channel, sees the channel itself.
@@ -157,7 +153,7 @@ module mem_subsys
 
   // DRAM bytes by purpose: the owner of each read beat says what it carries.
   logic rd_fire, wr_fire;
-  assign rd_fire    = rd_data_valid && rd_data_ready;
+  assign rd_fire    = rd_data_valid && owner_req.data_ready;
   assign wr_fire    = wr_req_i.data_valid && wr_rsp_o.data_ready;
   assign progress_o = rd_fire || wr_fire;
 
@@ -240,12 +236,8 @@ module mem_subsys
     .cmd_glb_pitch_i  (il_cmd_glb_pitch),
     .cmd_glb_addr_i   (cmd_i.mover_sel_filter ? cfg_i.filt_base_load : il_cmd_glb),
     .idle_o           (mover_idle_o),
-    .rd_cmd_valid_o   (mover_rd_req.cmd_valid),
-    .rd_cmd_ready_i   (rd_rsp_o[RdOwnerMover].cmd_ready),
-    .rd_cmd_o         (mover_rd_req.cmd),
-    .rd_data_valid_i  (rd_rsp_o[RdOwnerMover].data_valid),
-    .rd_data_ready_o  (mover_rd_req.data_ready),
-    .rd_data_i        (rd_data),
+    .rd_req_o         (mover_rd_req),
+    .rd_rsp_i         (rd_rsp_o[RdOwnerMover]),
     .glb_valid_o      (glb_req_valid_o),
     .glb_ready_i      (glb_req_ready_i),
     .glb_addr_o       (glb_req_o.addr),

@@ -24,6 +24,9 @@ set(OCELLI_OPT_TRACE_SLOW "-O0" CACHE STRING "g++ optimization flags for the ver
 # A model's small generated files compile together (ocelli_verilated_unity() below).
 option(OCELLI_VERILATED_UNITY "Compile each verilated model's generated files in a few translation units" ON)
 set(OCELLI_VERILATED_UNITY_BYTES 1500000 CACHE STRING "Source bytes per translation unit of a verilated model")
+# Verilator runs at configuration time (verilate()), one model after the other; the models of one directory start
+# together in the background instead (_ocelli_verilate_start() below), which keeps both cores busy.
+option(OCELLI_PARALLEL_VERILATION "Verilate the models of a directory side by side at configuration time" ON)
 
 # Verilator's runtime (verilated.cpp, FST writer, threads, DPI), compiled once for every model instead of once per
 # model. Built with tracing enabled: the traced model needs it, the others do not call into it.
@@ -72,20 +75,88 @@ function(ocelli_verilate target)
     # which took g++ -O3 over ten minutes; small functions compile in a fraction of that, and in parallel.
     list(APPEND variant_args --output-split-ctrace 2000)
   endif()
-  verilate(${target}
-    SOURCES ${ARG_SOURCES}
-    TOP_MODULE ${ARG_TOP}
-    PREFIX ${ARG_PREFIX}
-    ${trace_option}
-    OPT_FAST ${OCELLI_OPT_FAST}
-    OPT_SLOW ${OCELLI_OPT_SLOW}
-    # -fno-table: V3Table numbers its lookup tables per instance, which keeps the 168 PEs from sharing one copy of
-    # their code (rtl/pe/pe.sv); sharing is worth far more than the tables.
-    VERILATOR_ARGS -O3 --x-assign fast --x-initial fast --no-timing -Wall -fno-table
-                   ${variant_args}
-                   -I${PROJECT_SOURCE_DIR}/rtl
-                   ${PROJECT_SOURCE_DIR}/rtl/ocelli.vlt
-                   ${ARG_ARGS})
+  # -fno-table: V3Table numbers its lookup tables per instance, which keeps the 168 PEs from sharing one copy of their
+  # code (rtl/pe/pe.sv); sharing is worth far more than the tables.
+  set(verilator_args -O3 --x-assign fast --x-initial fast --no-timing -Wall -fno-table ${variant_args}
+                     -I${PROJECT_SOURCE_DIR}/rtl ${PROJECT_SOURCE_DIR}/rtl/ocelli.vlt ${ARG_ARGS})
+  set_target_properties(${target} PROPERTIES
+    OCELLI_VERILATE_ARGS "SOURCES;${ARG_SOURCES};TOP_MODULE;${ARG_TOP};PREFIX;${ARG_PREFIX};${trace_option};OPT_FAST;${OCELLI_OPT_FAST};OPT_SLOW;${OCELLI_OPT_SLOW};VERILATOR_ARGS;${verilator_args}"
+    OCELLI_VERILATE_PREFIX ${ARG_PREFIX})
+  if(OCELLI_PARALLEL_VERILATION)
+    # Verilator runs now, in the background, and verilate() at the end of this directory (the models of one
+    # directory verilate side by side instead of one after the other).
+    _ocelli_verilate_start(${target} ${ARG_PREFIX} "${trace_option}" "${ARG_TOP}" "${verilator_args}" "${ARG_SOURCES}")
+    cmake_language(EVAL CODE "cmake_language(DEFER CALL _ocelli_verilate_finish ${target})")
+  else()
+    _ocelli_verilate_finish(${target})
+  endif()
+endfunction()
+
+# _ocelli_verilate_start(<target> <prefix> <trace option> <top> <verilator args> <sources>)
+# Starts the Verilator command that verilate() would run (same words, see verilator-config.cmake) in the background,
+# unless verilate()'s record of its last command says the output is current. _ocelli_verilate_finish() waits for it
+# and leaves verilate() the record that makes it skip its own, serial run; if the two commands ever differ (another
+# Verilator release), verilate() simply runs Verilator again itself and says nothing is lost but time.
+function(_ocelli_verilate_start target prefix trace_option top verilator_args sources)
+  set(vdir ${CMAKE_CURRENT_BINARY_DIR}/CMakeFiles/${target}.dir/${prefix}.dir)
+  set(options --top ${top})
+  if(trace_option STREQUAL "TRACE_FST")
+    list(APPEND options --trace-fst)
+  endif()
+  list(APPEND options --cc)
+  string(TOLOWER ${CMAKE_CXX_COMPILER_ID} compiler)
+  if(compiler STREQUAL "appleclang")
+    set(compiler clang)
+  elseif(NOT compiler MATCHES "^msvc$|^clang$")
+    set(compiler gcc)
+  endif()
+  set(command "${VERILATOR_BIN}" --compiler ${compiler} --prefix ${prefix} --Mdir ${vdir} --make cmake ${options}
+              ${verilator_args} ${sources})
+  set_target_properties(${target} PROPERTIES OCELLI_VERILATE_COMMAND "${command}" OCELLI_VERILATE_DIR ${vdir})
+  if(EXISTS ${vdir}/verilator_args.txt AND EXISTS ${vdir}/${prefix}_copy.cmake)
+    file(READ ${vdir}/verilator_args.txt previous)
+    if(previous STREQUAL "${command}")
+      return()
+    endif()
+  endif()
+  file(MAKE_DIRECTORY ${vdir})
+  file(REMOVE ${vdir}/ocelli_verilate.rc)
+  message(STATUS "Starting Verilator for ${target}")
+  # Run from the source directory, as verilate() does. The subshell's output goes to a log, so execute_process
+  # returns at once; Verilator's exit status lands in ocelli_verilate.rc when it ends.
+  execute_process(
+    COMMAND sh -c "(\"\$@\" > '${vdir}/ocelli_verilate.log' 2>&1 < /dev/null; echo \$? > '${vdir}/rc.tmp'; mv '${vdir}/rc.tmp' '${vdir}/ocelli_verilate.rc') > /dev/null 2>&1 < /dev/null &" sh ${command}
+    WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
+  set_target_properties(${target} PROPERTIES OCELLI_VERILATE_STARTED ON)
+endfunction()
+
+# _ocelli_verilate_finish(<target>): verilate() with the arguments ocelli_verilate() stored, then ocelli's flags.
+function(_ocelli_verilate_finish target)
+  get_target_property(args ${target} OCELLI_VERILATE_ARGS)
+  get_target_property(prefix ${target} OCELLI_VERILATE_PREFIX)
+  set(ARG_PREFIX ${prefix})
+  get_target_property(started ${target} OCELLI_VERILATE_STARTED)
+  if(started)
+    get_target_property(vdir ${target} OCELLI_VERILATE_DIR)
+    get_target_property(command ${target} OCELLI_VERILATE_COMMAND)
+    execute_process(COMMAND sh -c "while [ ! -f ocelli_verilate.rc ]; do sleep 0.1; done" WORKING_DIRECTORY ${vdir})
+    file(READ ${vdir}/ocelli_verilate.rc rc)
+    string(STRIP "${rc}" rc)
+    if(rc STREQUAL "0")
+      # What verilate() records after its own run: the command and a copy of the generated file list.
+      file(WRITE ${vdir}/verilator_args.txt "${command}")
+      file(COPY_FILE ${vdir}/${prefix}.cmake ${vdir}/${prefix}_copy.cmake)
+    endif()
+    # On failure verilate() runs the command again and reports Verilator's messages itself.
+  endif()
+  verilate(${target} ${args})
+  if(started)
+    file(READ ${vdir}/verilator_args.txt recorded)
+    if(NOT recorded STREQUAL "${command}")
+      message(WARNING "ocelli_verilate(${target}): verilate() ran another Verilator command than the background run; "
+                      "the parallel verilation (OCELLI_PARALLEL_VERILATION) no longer matches this Verilator release")
+    endif()
+  endif()
   # Verilator's runtime comes from ocelli_verilated (compiled once), not from every model.
   get_target_property(model_sources ${target} SOURCES)
   list(FILTER model_sources EXCLUDE REGEX "^${VERILATOR_ROOT}/include/verilated[a-z_]*\\.cpp$")

@@ -40,7 +40,7 @@ module ifmap_feeder
 
   output logic                 gin_valid_o,
   input  logic                 gin_ready_i,
-  output data_t                gin_data_o,
+  output ifmap_word_t          gin_data_o,
   output logic [NocRowIdWidth-1:0] gin_row_tag_o,
   output logic [NocColIdWidth-1:0] gin_col_tag_o
 );
@@ -173,7 +173,12 @@ module ifmap_feeder
   );
 
   assign {lane, gin_row_tag_o, gin_col_tag_o} = side;
-  assign gin_data_o = word[lane * DataWidth +: DataWidth];
+  // One value per transfer, in lane 0.
+  assign gin_data_o.count = 3'd1;
+  always_comb begin
+    gin_data_o.lanes    = '0;
+    gin_data_o.lanes[0] = word[lane * DataWidth +: DataWidth];
+  end
   assign busy_o = gen_q || !reader_idle;
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.

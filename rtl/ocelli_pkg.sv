@@ -29,7 +29,7 @@ package ocelli_pkg;
         0: return "a_cfg_legal (start with an illegal pass configuration)";
         1: return "a_filt_addr (filter spad read outside the loaded filters)";
         2: return "a_filt_wr_addr (filter word count 0, above FilterLanes or past the pass's filters)";
-        3: return "a_ifmap_ptrs (ifmap ring pointer or occupancy out of range)";
+        3: return "a_ifmap_ptrs (ifmap ring pointer or occupancy out of range, or ifmap word count 0 or above IfmapLanes)";
         4: return "a_psum_addr (psum spad address out of range)";
         default: return "a_no_start_while_busy (start while a pass runs)";
       endcase
@@ -121,6 +121,17 @@ package ocelli_pkg;
     logic [FilterLanes-1:0][DataWidth-1:0] lanes;
   } filt_word_t;
   localparam int unsigned FiltWordWidth = $bits(filt_word_t);
+
+  // Ifmap network word: the next 1..IfmapLanes values of one PE diagonal's ifmap stream (order image, column,
+  // channel; docs/pe-array.md), lane 0 first, `count` of them valid. A word never spans two images, so only an
+  // image's last word for a diagonal may be partial. The PE writes one value per cycle into its ifmap spad, which is
+  // as fast as its MACs can use new values; the lanes cut the shared ifmap network's transfers up to 4-fold.
+  localparam int unsigned IfmapLanes = 4;
+  typedef struct packed {
+    logic [2:0]                           count;
+    logic [IfmapLanes-1:0][DataWidth-1:0] lanes;
+  } ifmap_word_t;
+  localparam int unsigned IfmapWordWidth = $bits(ifmap_word_t);
 
   // ---- Global buffer and NoC (docs/glb-noc.md) ----
   // Default GLB: 27 single-port banks of 512 x 64 bit = 108 KB (25 banks for ifmaps/psums, 2 for filters).

@@ -29,7 +29,7 @@ module pe_array
   output logic [NumPes-1:0]                 filt_ready_o,
 
   input  logic [NumPes-1:0]                 ifmap_valid_i,
-  input  logic [NumPes-1:0][DataWidth-1:0]  ifmap_data_i,
+  input  ifmap_word_t [NumPes-1:0]          ifmap_data_i,
   output logic [NumPes-1:0]                 ifmap_ready_o,
 
   input  logic [NumPes-1:0]                 psum_valid_i,

@@ -1,15 +1,31 @@
-// Streams one pass's ifmap tile from the GLB into the ifmap GIN in the order the PEs consume it:
-// image b, streamed column w, channel (vertical set vr, channel c within the PE), tile row hr (fastest), so that
-// every PE diagonal advances together. Tags: row = vr (the X-buses of vertical set vr share that row ID),
-// col = hr (PE(i, j) of a set has col ID i + j*stride_v). Padding, columns/rows outside the ifmap and channels past
-// the group are sent as zeros without reading the GLB. Rows no PE uses (stride_v > R) are not sent.
-// GLB tile layout: [b][channel in block][tile row][ceil(W/4) words], 4 elements per word.
+// Streams one pass's ifmap tile from the GLB into the ifmap GIN, up to IfmapLanes values per transfer.
+//
+// A target is one (vertical set vr, tile row hr): row tag = vr (the X-buses of set vr share that row ID), col tag =
+// hr (PE(i, j) of a set has col ID i + j*stride_v), so a transfer reaches one PE diagonal. Each target's stream is
+// the PE's order (pe.sv): image b, streamed column w, channel c of the set (c fastest). Columns are taken in
+// groups of 4 (one GLB word's worth): a group holds 4*q values per target, i.e. exactly q words, so words never
+// cross a group and only an image's last group gives a partial word (count < 4).
+//
+// Per group the feeder first reads each needed (channel, tile row) GLB word once into a line buffer (fill), then
+// sends the group's words sweep by sweep: sweep k sends every target its k-th word, targets in the order vr, hr
+// (hr fastest) as before, so every diagonal advances together and no PE's full queue holds up the others for long.
+// GLB tile layout: [b][channel in block][tile row][ceil(W/4) words], 4 elements per word. With pad_l not a multiple
+// of 4 a group's columns span two GLB words (A, then B); the line buffer keeps two words per entry, so B of one
+// group is A of the next and each word is read once.
+//
+// Line buffer: LbEntries (target, channel) entries of 2 GLB words (256 x 2 x 64 bit = 4 KB). The targets of a
+// group are filled and sent in chunks of floor(LbEntries/q) targets; every AlexNet layer fits one chunk (conv3:
+// 4 sets x 15 rows x 4 channels = 240 entries). When a group needs more than one chunk the entries are reused, so
+// A is read again with B (two reads per entry if misaligned). Padding, columns and rows outside the ifmap and
+// channels past chans_valid are zeros masked at the output without a GLB read. Rows no PE uses (hr mod stride_v
+// >= R) are not sent.
 `include "common/ocelli_assert.svh"
 
 module ifmap_feeder
   import ocelli_pkg::*;
 #(
-  parameter int unsigned AddrWidth = 14
+  parameter int unsigned AddrWidth = 14,
+  parameter int unsigned LbEntries = 256  // (target, channel) entries of the line buffer, 2 GLB words each
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -40,143 +56,350 @@ module ifmap_feeder
 
   output logic                 gin_valid_o,
   input  logic                 gin_ready_i,
-  output data_t                gin_data_o,
+  output ifmap_word_t          gin_data_o,
   output logic [NocRowIdWidth-1:0] gin_row_tag_o,
   output logic [NocColIdWidth-1:0] gin_col_tag_o
 );
-  localparam int unsigned SideW = 2 + NocRowIdWidth + NocColIdWidth;
+  localparam int unsigned IdxW  = $clog2(LbEntries);
+  localparam int unsigned SideW = IdxW + 1;
 
-  logic                   gen_q;
+  // One target and the GLB offsets of its words.
+  typedef struct packed {
+    logic [3:0]           vr;
+    logic [6:0]           hr;
+    logic signed [16:0]   h;         // input row of hr
+    logic [7:0]           vr_ch;     // vr*q: the set's first channel in the block
+    logic [AddrWidth-1:0] vr_plane;  // GLB base of that channel in image b
+    logic [AddrWidth-1:0] hr_off;    // hr * pitch
+  } tgt_t;
+
+  typedef enum logic [1:0] {Idle, Fill, Drain, Emit} phase_e;
+
+  // Targets per chunk: as many as fit the line buffer with q entries each.
+  function automatic logic [IdxW:0] chunk_targets(logic [3:0] q);
+    return (IdxW + 1)'(LbEntries / ((q == '0) ? 32'd1 : 32'(q)));
+  endfunction
+
+  phase_e                 phase_q;
   logic [3:0]             b_q;
-  logic [9:0]             wr_q;
-  logic signed [16:0]     w_q;           // input column of wr (wr - pad_l)
-  logic [7:0]             crel_q;        // channel within the block
-  logic [3:0]             vr_q, c_q;
-  logic [6:0]             hr_q;
-  logic [AddrWidth-1:0]   hr_off_q;      // hr * pitch
-  logic [AddrWidth-1:0]   plane_q;       // base of (b, crel)
-  logic [AddrWidth-1:0]   img_q;         // base of image b
-  logic signed [16:0]     h_q;           // input row of hr
+  logic [AddrWidth-1:0]   img_q;          // GLB base of image b
+  logic [AddrWidth-1:0]   qplane_q;       // q * plane_words: from one set's channels to the next
+  logic [AddrWidth-1:0]   img_stride_q;   // r * q * plane_words
+  logic [IdxW:0]          ct_q;           // targets per chunk
+  logic                   one_chunk_q;    // every target of a group fits: B of a group stays as A of the next
+  logic [7:0]             g_q;            // column group (stream columns 4g .. 4g+3)
+  logic [9:0]             left_q;         // stream columns from 4g on
+  logic signed [10:0]     jb_q;           // GLB word of B: g - pad_l/4
 
-  logic                   covered, skip, req_ready, step, reader_idle;
-  logic                   last_hr, last_c, last_vr, last_wr, last_b;
-  logic [SideW-1:0]       side;
-  logic [1:0]             lane;
-  logic [63:0]            word;
+  // Fill: target F, channel f_c (plane offset f_coff), word A or B; f_tl targets of the chunk done.
+  tgt_t                   f_q, s_q;       // s_q: the chunk's first target
+  logic [3:0]             f_c_q;
+  logic [AddrWidth-1:0]   f_coff_q;
+  logic                   f_b_q;          // reading B (else A)
+  logic [IdxW:0]          f_tl_q;
+  logic [IdxW-1:0]        f_tlq_q;        // f_tl * q: entry of channel 0
+  logic                   f_all_q;        // the chunk ends with the group's last target
+  logic [IdxW:0]          len_q;          // targets in the chunk
+
+  // Emit: target E (e_tl of the chunk, entry e_tlq), sweep start position (column sc_col, channel sc_c), values
+  // left for every target from that position (rem).
+  tgt_t                   e_q;
+  logic [IdxW:0]          e_tl_q;
+  logic [IdxW-1:0]        e_tlq_q;
+  logic [2:0]             sc_col_q;
+  logic [3:0]             sc_c_q;
+  logic [5:0]             rem_q;
+
+  logic [63:0]            lb_q [LbEntries][2];
+
   logic [6:0]             stride_mask;
+  logic                   last_b, last_g, need_a;
+  logic [2:0]             gcols;
+  logic [5:0]             gvals;
+  tgt_t                   first_tgt, f_next, e_next;
+  logic                   f_last_hr, e_last_hr, f_last_tgt;
 
   assign stride_mask = (7'd1 << stride_v_log2_i) - 7'd1;
-  // Tile row hr feeds PE(i, j) with i + j*stride_v = hr: some i < R exists iff hr mod stride_v < R.
-  assign covered = (hr_q & stride_mask) < 7'(r_rows_i);
-  assign skip    = (w_q < 0) || (w_q >= $signed({1'b0, in_w_i})) || (h_q < 0) ||
-                   (h_q >= $signed({1'b0, in_h_i})) || (crel_q >= chans_valid_i);
+  assign last_b      = b_q == n_img_i - 1'b1;
+  assign last_g      = left_q <= 10'd4;
+  assign gcols       = last_g ? left_q[2:0] : 3'd4;
+  assign gvals       = 6'(gcols) * 6'(q_i);
+  // A is read with B only when the columns straddle two words and the previous group's B is gone.
+  assign need_a      = (pad_l_i[1:0] != 2'd0) && !one_chunk_q && (g_q != '0);
 
-  assign last_hr = hr_q == rows_tile_i - 1'b1;
-  assign last_c  = c_q == q_i - 1'b1;
-  assign last_vr = vr_q == sets_v_i - 1'b1;
-  assign last_wr = wr_q == stream_w_i - 1'b1;
-  assign last_b  = b_q == n_img_i - 1'b1;
+  always_comb begin
+    first_tgt          = '0;
+    first_tgt.h        = h_start_i;
+    first_tgt.vr_plane = img_q;
+  end
 
-  // An uncovered row is stepped over without a request.
-  assign step = gen_q && (!covered || req_ready);
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      gen_q    <= 1'b0;
-      b_q      <= '0;
-      wr_q     <= '0;
-      w_q      <= '0;
-      crel_q   <= '0;
-      vr_q     <= '0;
-      c_q      <= '0;
-      hr_q     <= '0;
-      hr_off_q <= '0;
-      plane_q  <= '0;
-      img_q    <= '0;
-      h_q      <= '0;
-    end else if (start_i) begin
-      gen_q    <= 1'b1;
-      b_q      <= '0;
-      wr_q     <= '0;
-      w_q      <= -$signed({13'd0, pad_l_i});
-      crel_q   <= '0;
-      vr_q     <= '0;
-      c_q      <= '0;
-      hr_q     <= '0;
-      hr_off_q <= '0;
-      plane_q  <= base_i;
-      img_q    <= base_i;
-      h_q      <= h_start_i;
-    end else if (step) begin
-      if (!last_hr) begin
-        hr_q     <= hr_q + 1'b1;
-        hr_off_q <= hr_off_q + AddrWidth'(pitch_i);
-        h_q      <= h_q + 1;
-      end else begin
-        hr_q     <= '0;
-        hr_off_q <= '0;
-        h_q      <= h_start_i;
-        if (!(last_c && last_vr)) begin
-          crel_q  <= crel_q + 1'b1;
-          plane_q <= plane_q + plane_words_i;
-          if (!last_c) begin
-            c_q <= c_q + 1'b1;
-          end else begin
-            c_q  <= '0;
-            vr_q <= vr_q + 1'b1;
-          end
-        end else begin
-          crel_q <= '0;
-          c_q    <= '0;
-          vr_q   <= '0;
-          if (!last_wr) begin
-            wr_q    <= wr_q + 1'b1;
-            w_q     <= w_q + 1;
-            plane_q <= img_q;
-          end else begin
-            wr_q <= '0;
-            w_q  <= -$signed({13'd0, pad_l_i});
-            if (!last_b) begin
-              b_q     <= b_q + 1'b1;
-              img_q   <= plane_q + plane_words_i;  // the plane after the last channel of image b
-              plane_q <= plane_q + plane_words_i;
-            end else begin
-              gen_q <= 1'b0;
-            end
-          end
-        end
-      end
+  // Next target (vr, hr with hr fastest) of the fill and emit walks.
+  assign f_last_hr  = f_q.hr == rows_tile_i - 1'b1;
+  assign e_last_hr  = e_q.hr == rows_tile_i - 1'b1;
+  assign f_last_tgt = f_last_hr && f_q.vr == sets_v_i - 1'b1;
+  always_comb begin
+    f_next = f_q;
+    if (!f_last_hr) begin
+      f_next.hr     = f_q.hr + 1'b1;
+      f_next.h      = f_q.h + 1;
+      f_next.hr_off = f_q.hr_off + AddrWidth'(pitch_i);
+    end else begin
+      f_next.hr       = '0;
+      f_next.h        = h_start_i;
+      f_next.hr_off   = '0;
+      f_next.vr       = f_q.vr + 1'b1;
+      f_next.vr_ch    = f_q.vr_ch + 8'(q_i);
+      f_next.vr_plane = f_q.vr_plane + qplane_q;
+    end
+    e_next = e_q;
+    if (!e_last_hr) begin
+      e_next.hr     = e_q.hr + 1'b1;
+      e_next.h      = e_q.h + 1;
+      e_next.hr_off = e_q.hr_off + AddrWidth'(pitch_i);
+    end else begin
+      e_next.hr       = '0;
+      e_next.h        = h_start_i;
+      e_next.hr_off   = '0;
+      e_next.vr       = e_q.vr + 1'b1;
+      e_next.vr_ch    = e_q.vr_ch + 8'(q_i);
+      e_next.vr_plane = e_q.vr_plane + qplane_q;
     end
   end
 
-  logic [AddrWidth-1:0] req_addr;
-  assign req_addr = plane_q + hr_off_q + AddrWidth'(w_q[15:2]);
+  // ---- fill: one GLB read per needed (target, channel[, A]) ----
+  logic                   f_covered, f_need, f_step, f_chunk_end, req_ready, reader_idle;
+  logic [7:0]             f_ch;
+  logic signed [10:0]     f_j;
+  logic [AddrWidth-1:0]   f_addr;
+  logic [IdxW-1:0]        f_idx;
+  assign f_covered = (f_q.hr & stride_mask) < 7'(r_rows_i);
+  assign f_ch      = f_q.vr_ch + 8'(f_c_q);
+  assign f_j       = f_b_q ? jb_q : jb_q - 11'sd1;
+  assign f_need    = f_covered && (f_q.h >= 0) && (f_q.h < $signed({1'b0, in_h_i})) && (f_ch < chans_valid_i) &&
+                     (f_j >= 0) && (f_j < $signed({3'b0, pitch_i}));
+  assign f_addr    = f_q.vr_plane + f_coff_q + f_q.hr_off + AddrWidth'(f_j[9:0]);
+  assign f_idx     = f_tlq_q + IdxW'(f_c_q);
+  assign f_step    = phase_q == Fill && (!f_need || req_ready);
+  // The fill step that finishes a target: the chunk ends there when the buffer is full or the targets run out.
+  assign f_chunk_end = f_last_tgt || (f_tl_q + 1'b1 == ct_q);
+
+  // ---- emit: the current target's next word from the line buffer ----
+  logic                   e_covered, e_row_ok, e_step, e_sweep_end;
+  logic [2:0]             cnt;
+  logic [4:0][2:0]        pos_col;
+  logic [4:0][3:0]        pos_c;
+  ifmap_word_t            word;
+  always_comb begin
+    // Stream positions of the word's lanes (and of the next sweep's start), c fastest.
+    automatic logic [2:0] col = sc_col_q;
+    automatic logic [3:0] c   = sc_c_q;
+    for (int l = 0; l <= 4; l++) begin
+      pos_col[l] = col;
+      pos_c[l]   = c;
+      if (c == q_i - 1'b1) begin
+        c   = '0;
+        col = col + 1'b1;
+      end else begin
+        c = c + 1'b1;
+      end
+    end
+  end
+  assign cnt       = (rem_q >= 6'd4) ? 3'd4 : rem_q[2:0];
+  assign e_covered = (e_q.hr & stride_mask) < 7'(r_rows_i);
+  assign e_row_ok  = (e_q.h >= 0) && (e_q.h < $signed({1'b0, in_h_i}));
+  always_comb begin
+    automatic logic signed [12:0] w;
+    automatic logic [2:0]         x;
+    automatic logic [IdxW-1:0]    idx;
+    automatic logic [63:0]        src;
+    word.count = cnt;
+    word.lanes = '0;
+    for (int l = 0; l < int'(IfmapLanes); l++) begin
+      // Input column w = 4g + col - pad_l = 4*(jb-1) + x: lane x of A (x < 4) or x-4 of B.
+      w   = $signed({3'b0, g_q, 2'b00}) + $signed({10'b0, pos_col[l]}) - $signed({9'b0, pad_l_i});
+      x   = 3'd4 + pos_col[l] - {1'b0, pad_l_i[1:0]};
+      idx = e_tlq_q + IdxW'(pos_c[l]);
+      src = lb_q[idx][x[2] ? g_q[0] : !g_q[0]];
+      if (3'(l) < cnt && e_row_ok && w >= 0 && 32'(w) < $signed({16'b0, in_w_i}) &&
+          (e_q.vr_ch + 8'(pos_c[l])) < chans_valid_i) begin
+        word.lanes[l] = src[x[1:0] * DataWidth +: DataWidth];
+      end
+    end
+  end
+  assign e_step      = phase_q == Emit && (!e_covered || gin_ready_i);
+  assign e_sweep_end = e_tl_q + 1'b1 == len_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      phase_q      <= Idle;
+      b_q          <= '0;
+      img_q        <= '0;
+      qplane_q     <= '0;
+      img_stride_q <= '0;
+      ct_q         <= '0;
+      one_chunk_q  <= 1'b0;
+      g_q          <= '0;
+      left_q       <= '0;
+      jb_q         <= '0;
+      f_q          <= '0;
+      s_q          <= '0;
+      f_c_q        <= '0;
+      f_coff_q     <= '0;
+      f_b_q        <= 1'b1;
+      f_tl_q       <= '0;
+      f_tlq_q      <= '0;
+      f_all_q      <= 1'b0;
+      len_q        <= '0;
+      e_q          <= '0;
+      e_tl_q       <= '0;
+      e_tlq_q      <= '0;
+      sc_col_q     <= '0;
+      sc_c_q       <= '0;
+      rem_q        <= '0;
+    end else if (start_i) begin
+      phase_q      <= Fill;
+      b_q          <= '0;
+      img_q        <= base_i;
+      qplane_q     <= AddrWidth'(32'(q_i) * 32'(plane_words_i));
+      img_stride_q <= AddrWidth'(32'(sets_v_i) * 32'(q_i) * 32'(plane_words_i));
+      ct_q         <= chunk_targets(q_i);
+      one_chunk_q  <= 32'(sets_v_i) * 32'(rows_tile_i) <= 32'(chunk_targets(q_i));
+      g_q          <= '0;
+      left_q       <= stream_w_i;
+      jb_q         <= -$signed({9'd0, pad_l_i[3:2]});
+      f_q          <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0, vr_plane: base_i, hr_off: '0};
+      s_q          <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0, vr_plane: base_i, hr_off: '0};
+      f_c_q        <= '0;
+      f_coff_q     <= '0;
+      f_b_q        <= 1'b1;
+      f_tl_q       <= '0;
+      f_tlq_q      <= '0;
+      f_all_q      <= 1'b0;
+    end else begin
+      unique case (phase_q)
+        Fill: begin
+          if (f_step) begin
+            if (f_covered && !f_b_q) begin
+              f_b_q <= 1'b1;
+            end else if (f_covered && f_c_q != q_i - 1'b1) begin
+              f_c_q    <= f_c_q + 1'b1;
+              f_coff_q <= f_coff_q + plane_words_i;
+              f_b_q    <= !need_a;
+            end else begin
+              // Target done.
+              f_c_q    <= '0;
+              f_coff_q <= '0;
+              f_b_q    <= !need_a;
+              f_q      <= f_next;
+              f_tl_q   <= f_tl_q + 1'b1;
+              f_tlq_q  <= f_tlq_q + IdxW'(q_i);
+              if (f_chunk_end) begin
+                f_all_q <= f_last_tgt;
+                len_q   <= f_tl_q + 1'b1;
+                phase_q <= Drain;
+              end
+            end
+          end
+        end
+        Drain: begin
+          // Every read answered: the chunk is in the buffer.
+          if (reader_idle) begin
+            phase_q  <= Emit;
+            e_q      <= s_q;
+            e_tl_q   <= '0;
+            e_tlq_q  <= '0;
+            sc_col_q <= '0;
+            sc_c_q   <= '0;
+            rem_q    <= gvals;
+          end
+        end
+        Emit: begin
+          if (e_step) begin
+            if (!e_sweep_end) begin
+              e_q     <= e_next;
+              e_tl_q  <= e_tl_q + 1'b1;
+              e_tlq_q <= e_tlq_q + IdxW'(q_i);
+            end else if (rem_q > 6'd4) begin
+              // Next sweep over the chunk's targets.
+              e_q      <= s_q;
+              e_tl_q   <= '0;
+              e_tlq_q  <= '0;
+              sc_col_q <= pos_col[4];
+              sc_c_q   <= pos_c[4];
+              rem_q    <= rem_q - 6'd4;
+            end else begin
+              // Chunk sent: the next chunk, group or image (the fill walk already stands at the next chunk).
+              phase_q <= Fill;
+              f_tl_q  <= '0;
+              f_tlq_q <= '0;
+              if (!f_all_q) begin
+                s_q <= f_q;
+              end else if (!last_g) begin
+                g_q     <= g_q + 1'b1;
+                left_q  <= left_q - 10'd4;
+                jb_q    <= jb_q + 11'sd1;
+                f_q     <= first_tgt;
+                s_q     <= first_tgt;
+                f_b_q   <= !((pad_l_i[1:0] != 2'd0) && !one_chunk_q);  // need_a of group g+1 > 0
+                f_all_q <= 1'b0;
+              end else if (!last_b) begin
+                b_q     <= b_q + 1'b1;
+                img_q   <= img_q + img_stride_q;
+                g_q     <= '0;
+                left_q  <= stream_w_i;
+                jb_q    <= -$signed({9'd0, pad_l_i[3:2]});
+                f_q     <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0, vr_plane: img_q + img_stride_q, hr_off: '0};
+                s_q     <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0, vr_plane: img_q + img_stride_q, hr_off: '0};
+                f_b_q   <= 1'b1;
+                f_all_q <= 1'b0;
+              end else begin
+                phase_q <= Idle;
+              end
+            end
+          end
+        end
+        default: ;
+      endcase
+    end
+  end
+
+  // Line buffer writes: B of group g in slot g[0], A in the other slot.
+  logic                 rsp_valid;
+  logic [63:0]          rsp_data;
+  logic [SideW-1:0]     rsp_side;
+  always_ff @(posedge clk_i) begin
+    if (rsp_valid) lb_q[rsp_side[SideW-1:1]][rsp_side[0]] <= rsp_data;
+  end
 
   glb_reader #(.AddrWidth(AddrWidth), .SideWidth(SideW)) u_reader (
     .clk_i,
     .rst_ni,
-    .req_valid_i     (gen_q && covered),
+    .req_valid_i     (phase_q == Fill && f_need),
     .req_ready_o     (req_ready),
-    .req_addr_i      (req_addr),
-    .req_skip_i      (skip),
-    .req_side_i      ({w_q[1:0], NocRowIdWidth'(vr_q), NocColIdWidth'(hr_q)}),
+    .req_addr_i      (f_addr),
+    .req_skip_i      (1'b0),
+    .req_side_i      ({f_idx, f_b_q ? g_q[0] : !g_q[0]}),
     .glb_valid_o,
     .glb_ready_i,
     .glb_addr_o,
     .glb_rsp_valid_i,
     .glb_rsp_data_i,
-    .out_valid_o     (gin_valid_o),
-    .out_ready_i     (gin_ready_i),
-    .out_data_o      (word),
-    .out_side_o      (side),
+    .out_valid_o     (rsp_valid),
+    .out_ready_i     (1'b1),
+    .out_data_o      (rsp_data),
+    .out_side_o      (rsp_side),
     .idle_o          (reader_idle)
   );
 
-  assign {lane, gin_row_tag_o, gin_col_tag_o} = side;
-  assign gin_data_o = word[lane * DataWidth +: DataWidth];
-  assign busy_o = gen_q || !reader_idle;
+  assign gin_valid_o   = phase_q == Emit && e_covered;
+  assign gin_data_o    = word;
+  assign gin_row_tag_o = NocRowIdWidth'(e_q.vr);
+  assign gin_col_tag_o = NocColIdWidth'(e_q.hr);
+  assign busy_o        = phase_q != Idle || !reader_idle;
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
   `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
+  // The chunk's entries fit the line buffer.
+  `OCELLI_ASSERT(a_lb_fits, phase_q == Fill |-> 32'(f_tl_q) * 32'(q_i) < LbEntries)
 endmodule

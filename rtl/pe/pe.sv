@@ -4,7 +4,8 @@
 //   psum_out = psum_in + sum_{s<S, c<q} filter[m][c][s] * ifmap[b][c][x*U + s]
 // with psum_in only when accum_i is set at start. Streams (valid/ready):
 //   filter: p*q*S words, order m, s, c (filt_outer) or s, c, m; loaded once into the filter spad.
-//   ifmap:  n*W*q words, order image, column w, channel c (c fastest); columns no window uses (stride > S) are
+//   ifmap:  n*W*q values, order image, column w, channel c (c fastest), 1..IfmapLanes per word (ifmap_word_t),
+//           written into the ifmap spad one per cycle; columns no window uses (stride > S) are
 //           dropped on arrival. Windows slide through a 12-entry ring (the ifmap spad), so new values are loaded
 //           while the MAC works on the current window.
 //   psum in/out: n*F*p words, order image, column x, filter m.
@@ -20,7 +21,7 @@
 // A zero ifmap operand skips the filter spad read and the multiplier (the MAC slot is still used).
 // With one output column the sums may stay in the psum spad (entry b*p + m) across channel passes: a psum_hold pass
 // outputs nothing, a psum_resume pass starts from the spad instead of 0 (docs/pe-array.md).
-// Input queues: filter 2 words, ifmap 2, psum in 4 (the PE below delivers a burst of p psums per column); output
+// Input queues: filter 2 words, ifmap 2 words (up to 8 values), psum in 4 (the PE below delivers a burst of p psums per column); output
 // queue 2. Every queue takes a word only while it has room and gives one only while it holds one, so no ready or
 // valid depends on the other side of its queue.
 //
@@ -49,9 +50,9 @@ module pe
   input  filt_word_t filt_data_i,   // 1..FilterLanes consecutive filter spad values
   output logic       filt_ready_o,
 
-  input  logic    ifmap_valid_i,
-  input  data_t   ifmap_data_i,
-  output logic    ifmap_ready_o,
+  input  logic        ifmap_valid_i,
+  input  ifmap_word_t ifmap_data_i,  // 1..IfmapLanes consecutive ifmap stream values
+  output logic        ifmap_ready_o,
 
   input  logic    psum_valid_i,
   input  psum_t   psum_data_i,
@@ -80,16 +81,21 @@ module pe
   localparam int unsigned PsumAddrW = $clog2(PsumSpadDepth);
   localparam int unsigned LanesW    = FilterLanes * DataWidth;
   localparam int unsigned FiltCntW  = $bits(filt_data_i.count);
+  localparam int unsigned IfLanesW  = IfmapLanes * DataWidth;
+  localparam int unsigned IfCntW    = $bits(ifmap_data_i.count);
 
   // ---------------- queues ----------------
-  // Filter (2 words, lanes and count kept apart: a whole filter word is wider than 64 bits), ifmap (2),
-  // psum in (4): circular buffers read inside the process. Psum out (2): head and tail registers, so the
+  // Filter and ifmap (2 words each, lanes and count kept apart: a whole word is wider than 64 bits), psum in (4):
+  // circular buffers read inside the process. The ifmap queue gives its head word's values one at a time
+  // (iq_lane_q), and frees the word with its last valid value. Psum out (2): head and tail registers, so the
   // output data is a register.
   logic [LanesW-1:0]   fq_lanes_q [2];
   logic [FiltCntW-1:0] fq_count_q [2];
   logic                fq_rd_q, fq_wr_q;
   logic [1:0]          fq_cnt_q;
-  data_t               iq_mem_q [2];
+  logic [IfLanesW-1:0] iq_lanes_q [2];
+  logic [IfCntW-1:0]   iq_count_q [2];
+  logic [1:0]          iq_lane_q;
   logic                iq_rd_q, iq_wr_q;
   logic [1:0]          iq_cnt_q;
   psum_t               pq_mem_q [4];
@@ -161,7 +167,7 @@ module pe
   // Queue senders' words seen offered and not taken in the last evaluated cycle (a_in_hold).
   logic fq_held_q, iq_held_q, pq_held_q;
   filt_word_t fq_held_data_q;
-  data_t iq_held_data_q;
+  ifmap_word_t iq_held_data_q;
   psum_t pq_held_data_q;
   assign check_fail_o = check_q;
 `else
@@ -193,6 +199,8 @@ module pe
     automatic logic [LanesW-1:0]   fq_head_lanes;
     automatic logic [FiltCntW-1:0] fq_head_count;
     automatic data_t      iq_head;
+    automatic logic [IfCntW-1:0] iq_head_count;
+    automatic logic       iq_pop;
     automatic psum_t      pq_head;
     automatic logic       filt_take, ifmap_drop, ifmap_take, ifmap_write;
     automatic logic       o_fire, adv, issue, win_end, last_filt, inner_end, col_end, last_col, step_frees, keep;
@@ -213,6 +221,7 @@ module pe
       fq_cnt_q   <= '0;
       iq_rd_q    <= 1'b0;
       iq_wr_q    <= 1'b0;
+      iq_lane_q  <= '0;
       iq_cnt_q   <= '0;
       pq_rd_q    <= '0;
       pq_wr_q    <= '0;
@@ -267,7 +276,8 @@ module pe
       oq_room = oq_cnt_q != 2'd2;
       fq_head_lanes = fq_lanes_q[fq_rd_q];
       fq_head_count = fq_count_q[fq_rd_q];
-      iq_head = iq_mem_q[iq_rd_q];
+      iq_head       = iq_lanes_q[iq_rd_q][iq_lane_q * DataWidth +: DataWidth];
+      iq_head_count = iq_count_q[iq_rd_q];
       pq_head = pq_mem_q[pq_rd_q];
 
       start       = start_i && !run_q;
@@ -277,6 +287,7 @@ module pe
       ifmap_drop  = in_wmod_q >= cfg_q.filt_width;  // a column between windows (stride > S)
       ifmap_take  = run_q && !in_done_q && iq_has && (ifmap_drop || occ_q != 4'(IfmapSpadDepth));
       ifmap_write = ifmap_take && !ifmap_drop;
+      iq_pop      = ifmap_take && 3'(iq_lane_q) + 3'd1 >= 3'(iq_head_count);  // the head word's last value
 
       // ---- output stage and issue ----
       o_fire      = o_valid_q && (!accum_q || pq_has) && oq_room;
@@ -320,11 +331,13 @@ module pe
       if (filt_take) fq_rd_q <= !fq_rd_q;
       fq_cnt_q <= fq_cnt_q + 2'(fq_push) - 2'(filt_take);
       if (iq_push) begin
-        iq_mem_q[iq_wr_q] <= ifmap_data_i;
+        iq_lanes_q[iq_wr_q] <= ifmap_data_i.lanes;
+        iq_count_q[iq_wr_q] <= ifmap_data_i.count;
         iq_wr_q <= !iq_wr_q;
       end
-      if (ifmap_take) iq_rd_q <= !iq_rd_q;
-      iq_cnt_q <= iq_cnt_q + 2'(iq_push) - 2'(ifmap_take);
+      if (ifmap_take) iq_lane_q <= iq_pop ? 2'd0 : iq_lane_q + 2'd1;
+      if (iq_pop) iq_rd_q <= !iq_rd_q;
+      iq_cnt_q <= iq_cnt_q + 2'(iq_push) - 2'(iq_pop);
       if (pq_push) begin
         pq_mem_q[pq_wr_q] <= psum_data_i;
         pq_wr_q <= pq_wr_q + 2'd1;
@@ -504,7 +517,8 @@ module pe
       check_q[2] <= filt_take && !(fq_head_count != '0 && 32'(fq_head_count) <= FilterLanes &&
                                    32'(filt_cnt_q) + 32'(fq_head_count) <= 32'(filt_len_q));
       check_q[3] <= !(32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth &&
-                      32'(occ_q) <= IfmapSpadDepth);
+                      32'(occ_q) <= IfmapSpadDepth) ||
+                    (ifmap_take && !(iq_head_count != '0 && 32'(iq_head_count) <= IfmapLanes));
       check_q[4] <= s3_valid_q && !(32'(s3_m_q) < PsumSpadDepth);
       check_q[5] <= start_i && run_q;
       // Per queue (filter, ifmap, psum in, psum out): overflow, pop without data, push without room, an offered

@@ -110,7 +110,7 @@ module pass_subsys
   // ------------------------------------------------------------------ feeders
   logic        ff_valid, ff_ready, if_valid, if_ready, pf_valid, pf_ready;
   filt_word_t  ff_data;
-  data_t       if_data;
+  ifmap_word_t if_data;
   psum_t       pf_data;
   logic [NocRowIdWidth-1:0] ff_row, if_row, pf_row;
   logic [NocColIdWidth-1:0] ff_col, if_col, pf_col;
@@ -196,7 +196,7 @@ module pass_subsys
   logic [NumPes-1:0]                 a_filt_valid, a_filt_ready, a_ifmap_valid, a_ifmap_ready;
   logic [NumPes-1:0]                 a_psum_valid, a_psum_ready;
   filt_word_t [NumPes-1:0]           a_filt_data;
-  logic [NumPes-1:0][DataWidth-1:0]  a_ifmap_data;
+  ifmap_word_t [NumPes-1:0]          a_ifmap_data;
   logic [NumPes-1:0][PsumWidth-1:0]  a_psum_data;
   logic                              gin_f_idle, gin_i_idle, gin_p_idle;
   logic [63:0]                       gin_f_words, gin_f_deliv, gin_f_stall;
@@ -225,7 +225,7 @@ module pass_subsys
     .perf_stall_cycles_o (gin_f_stall)
   );
 
-  gin #(.Rows(Rows), .Cols(Cols), .Width(DataWidth)) u_gin_ifmap (
+  gin #(.Rows(Rows), .Cols(Cols), .Width(IfmapWordWidth)) u_gin_ifmap (
     .clk_i, .rst_ni,
     .cfg_row_en_i   (row_used),
     .cfg_row_id_i   (ifmap_row_id),

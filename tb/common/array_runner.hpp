@@ -21,6 +21,8 @@ namespace ocelli::tb {
 
 // Bits of one filter-network word (ocelli_pkg::filt_word_t: 3-bit count over four 16-bit lanes).
 constexpr int kFiltWordBits = 67;
+// Bits of one ifmap-network word (ocelli_pkg::ifmap_word_t: the same layout).
+constexpr int kIfmapWordBits = 67;
 
 // Field access into Verilator port types: plain integers up to 64 bits, VlWide above.
 template <class P>
@@ -154,7 +156,9 @@ class ArrayRunner {
         set_field(m.filt_data_i, i * kFiltWordBits, 16, static_cast<std::uint16_t>(filt[i].data()));
         set_field(m.filt_data_i, i * kFiltWordBits + 64, 3, 1);
         set_field(m.ifmap_valid_i, i, 1, ifmap[i].offer(rng_, timing.valid_prob));
-        set_field(m.ifmap_data_i, i * 16, 16, static_cast<std::uint16_t>(ifmap[i].data()));
+        // One value per ifmap-network word: lane 0 and count = 1 (ocelli_pkg::ifmap_word_t).
+        set_field(m.ifmap_data_i, i * kIfmapWordBits, 16, static_cast<std::uint16_t>(ifmap[i].data()));
+        set_field(m.ifmap_data_i, i * kIfmapWordBits + 64, 3, 1);
         set_field(m.psum_valid_i, i, 1, psum[i].offer(rng_, timing.valid_prob));
         set_field(m.psum_data_i, i * 32, 32, static_cast<std::uint32_t>(psum[i].data()));
         filt[i].handshake(get_field(m.filt_ready_o, i, 1));

@@ -39,7 +39,7 @@ module noc_array_tb_top
   input  logic [NumPes-1:0]                 ifmap_pe_en_i,
   input  logic [NumPes-1:0][ColIdWidth-1:0] ifmap_col_id_i,
   input  logic                              ifmap_valid_i,
-  input  logic [DataWidth-1:0]              ifmap_data_i,
+  input  ifmap_word_t                       ifmap_data_i,
   input  logic [RowIdWidth-1:0]             ifmap_row_tag_i,
   input  logic [ColIdWidth-1:0]             ifmap_col_tag_i,
   output logic                              ifmap_ready_o,
@@ -71,7 +71,7 @@ module noc_array_tb_top
   logic [NumPes-1:0]                filt_pe_valid, filt_pe_ready;
   filt_word_t [NumPes-1:0]          filt_pe_data;
   logic [NumPes-1:0]                ifmap_pe_valid, ifmap_pe_ready;
-  logic [NumPes-1:0][DataWidth-1:0] ifmap_pe_data;
+  ifmap_word_t [NumPes-1:0]         ifmap_pe_data;
   logic [NumPes-1:0]                psum_pe_valid, psum_pe_ready;
   logic [NumPes-1:0][PsumWidth-1:0] psum_pe_data;
   logic [Cols-1:0]                  col_valid, col_ready;
@@ -90,7 +90,7 @@ module noc_array_tb_top
     .perf_stall_cycles_o(gin_stall_cycles_o[0])
   );
 
-  gin #(.Rows(Rows), .Cols(Cols), .Width(DataWidth)) u_ifmap_gin (
+  gin #(.Rows(Rows), .Cols(Cols), .Width(IfmapWordWidth)) u_ifmap_gin (
     .clk_i, .rst_ni,
     .cfg_row_en_i(ifmap_row_en_i), .cfg_row_id_i(ifmap_row_id_i),
     .cfg_pe_en_i(ifmap_pe_en_i), .cfg_col_id_i(ifmap_col_id_i),

@@ -204,7 +204,8 @@ class NocArrayBench {
       d.filt_row_tag_i = filt_feed.word().row_tag;
       d.filt_col_tag_i = filt_feed.word().col_tag;
       d.ifmap_valid_i = ifmap_feed.offer(rng_, valid_prob);
-      d.ifmap_data_i = static_cast<std::uint16_t>(ifmap_feed.word().data);
+      d.ifmap_data_i[0] = static_cast<std::uint16_t>(ifmap_feed.word().data);  // lane 0 of an ifmap_word_t
+      d.ifmap_data_i[2] = 1;                                                    // count = 1
       d.ifmap_row_tag_i = ifmap_feed.word().row_tag;
       d.ifmap_col_tag_i = ifmap_feed.word().col_tag;
       d.psum_valid_i = psum_feed.offer(rng_, valid_prob);

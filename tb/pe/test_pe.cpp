@@ -30,9 +30,35 @@ struct PeRunResult {
   std::uint64_t gated_macs = 0;
 };
 
-// Drives one PE's streams (valid gaps and output back-pressure drawn from `rng`) until its pass is over.
+// One ifmap-network word (ocelli_pkg::ifmap_word_t): `count` values, lane 0 first.
+struct IfmapWord {
+  std::uint16_t lanes[4] = {0, 0, 0, 0};
+  int count = 0;
+};
+
+// Packs a PE's ifmap stream into words of `lanes` values (0: a random count 1..4 per word, from `rng`); a word never
+// spans two images, so an image's last word may be partial (as the ifmap feeder sends them).
+std::vector<IfmapWord> pack_ifmap(const std::vector<std::int16_t>& values, std::size_t per_image, int lanes,
+                                  std::mt19937_64& rng) {
+  std::vector<IfmapWord> words;
+  for (std::size_t img = 0; img < values.size(); img += per_image) {
+    const std::size_t end = std::min(values.size(), img + per_image);
+    for (std::size_t i = img; i < end;) {
+      const int want = lanes > 0 ? lanes : std::uniform_int_distribution<int>(1, 4)(rng);
+      IfmapWord w;
+      w.count = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(want), end - i));
+      for (int l = 0; l < w.count; ++l) w.lanes[l] = static_cast<std::uint16_t>(values[i + l]);
+      words.push_back(w);
+      i += static_cast<std::size_t>(w.count);
+    }
+  }
+  return words;
+}
+
+// Drives one PE's streams (valid gaps and output back-pressure drawn from `rng`) until its pass is over. The ifmap
+// stream goes in words of `ifmap_lanes` values (pack_ifmap).
 PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, std::mt19937_64& rng,
-                   double valid_prob, double ready_prob) {
+                   double valid_prob, double ready_prob, int ifmap_lanes = 1) {
   auto& m = sim.model();
   m.en_i = 1;
   m.cfg_i = cfg.pack();
@@ -43,7 +69,10 @@ PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, 
   sim.tick();
   m.start_i = 0;
 
-  StreamFeeder<std::int16_t> filt(&job.filter), ifmap(&job.ifmap);
+  const std::vector<IfmapWord> ifmap_words =
+      pack_ifmap(job.ifmap, static_cast<std::size_t>(cfg.ifmap_width()) * cfg.num_channels, ifmap_lanes, rng);
+  StreamFeeder<std::int16_t> filt(&job.filter);
+  StreamFeeder<IfmapWord> ifmap(&ifmap_words);
   StreamFeeder<std::int32_t> psum(&job.psum_in);
   const std::size_t expected =
       cfg.psum_hold ? 0 : static_cast<std::size_t>(cfg.num_images) * cfg.ofmap_width * cfg.num_filters;
@@ -63,7 +92,10 @@ PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, 
     m.filt_data_i[0] = static_cast<std::uint16_t>(filt.data());
     m.filt_data_i[2] = 1;
     m.ifmap_valid_i = ifmap.offer(rng, valid_prob);
-    m.ifmap_data_i = static_cast<std::uint16_t>(ifmap.data());
+    const IfmapWord iw = ifmap.data();
+    m.ifmap_data_i[0] = iw.lanes[0] | static_cast<std::uint32_t>(iw.lanes[1]) << 16;
+    m.ifmap_data_i[1] = iw.lanes[2] | static_cast<std::uint32_t>(iw.lanes[3]) << 16;
+    m.ifmap_data_i[2] = static_cast<std::uint32_t>(iw.count);
     m.psum_valid_i = psum.offer(rng, valid_prob);
     m.psum_data_i = static_cast<std::uint32_t>(psum.data());
     m.psum_ready_i = ready_prob >= 1.0 || std::bernoulli_distribution(ready_prob)(rng);
@@ -84,7 +116,7 @@ PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, 
   m.filt_valid_i = m.ifmap_valid_i = m.psum_valid_i = 0;
   EXPECT_TRUE(filt.done() && ifmap.done() && psum.done())
       << fmt::format("input left over: filter {}/{}, ifmap {}/{}, psum {}/{}", filt.sent(), job.filter.size(),
-                     ifmap.sent(), job.ifmap.size(), psum.sent(), job.psum_in.size());
+                     ifmap.sent(), ifmap_words.size(), psum.sent(), job.psum_in.size());
   r.cycles = sim.cycles() - first;
   return r;
 }
@@ -97,13 +129,14 @@ struct PeCase {
   bool bias = false, psum_in = false;
   double zero_prob = 0.2;
   double valid_prob = 1.0, ready_prob = 1.0;
+  int ifmap_lanes = 1;  // values per ifmap-network word (0: random 1..4)
 };
 
 std::string describe(const PeCase& c) {
   return fmt::format("S={} U={} p={} q={} F={} n={} pad={}/{} bias={} psum_in={} zero={:.2f} valid={:.2f} "
-                     "ready={:.2f} filter_outer={}",
+                     "ready={:.2f} filter_outer={} ifmap_lanes={}",
                      c.S, c.U, c.p, c.q, c.F, c.n, c.pad_left, c.pad_right, c.bias, c.psum_in, c.zero_prob,
-                     c.valid_prob, c.ready_prob, c.filter_outer);
+                     c.valid_prob, c.ready_prob, c.filter_outer, c.ifmap_lanes);
 }
 
 // Builds the slice with the golden, runs it on a fresh PE and compares every psum bit for bit.
@@ -132,7 +165,7 @@ void check_pe_case_on(SimHarness<Vpe>& sim, const PeCase& c, std::uint64_t seed,
   ASSERT_EQ(pass.cfg.ofmap_width, c.F);
   if (corrupt_filter_word) pass.pes[0].filter.back() ^= 0x0100;  // the golden did not see this change
 
-  const PeRunResult r = run_pe(sim, pass.cfg, pass.pes[0], rng, c.valid_prob, c.ready_prob);
+  const PeRunResult r = run_pe(sim, pass.cfg, pass.pes[0], rng, c.valid_prob, c.ready_prob, c.ifmap_lanes);
   const auto& want = pass.expected[0];
   ASSERT_EQ(r.outputs.size(), want.size());
   if (corrupt_filter_word) {
@@ -350,6 +383,30 @@ TEST(Pe, WithdrawnInputWordRaisesHandshakeCheck) {
   EXPECT_EQ(m.check_fail_o, kIfmapInHold);
 }
 
+// Multi-value ifmap words (ocelli_pkg::ifmap_word_t): 1..4 values per word and random counts, partial words at
+// each image's end (W*q not a multiple of the lane count), stride > S (dropped columns), padding, gaps and
+// back-pressure; every psum bit-exact against the golden.
+TEST(Pe, MultiValueIfmapWords) {
+  const PeCase shapes[] = {
+      {3, 1, 4, 3, 5, 3, 1, 1},          // W*q = 21 per image: partial words for lanes 2, 3, 4
+      {5, 2, 2, 2, 4, 2, 2, 1, true},    // filter-outer order, W*q = 22
+      {1, 4, 3, 2, 7, 2},                // stride > S: dropped columns inside words
+      {11, 4, 16, 1, 3, 2},              // conv1-like, W = 19 per image
+      {3, 1, 2, 4, 6, 2, 1, 1, false, true, true},  // bias and incoming psums, q = 4: one column per word
+  };
+  std::uint64_t seed = 100;
+  for (const PeCase& shape : shapes) {
+    for (int lanes = 0; lanes <= 4; ++lanes) {
+      for (const double prob : {1.0, 0.6}) {
+        PeCase c = shape;
+        c.ifmap_lanes = lanes;
+        c.valid_prob = c.ready_prob = prob;
+        check_pe_case(c, seed++);
+      }
+    }
+  }
+}
+
 TEST(Pe, BadConfigurationIsRejectedByTheBuilder) {
   PeConfig cfg;
   cfg.filt_width = 5;
@@ -379,6 +436,7 @@ PeCase random_pe_case(std::mt19937_64& rng) {
   c.valid_prob = rand_int(rng, 0, 1) ? 1.0 : std::uniform_real_distribution<double>(0.3, 1.0)(rng);
   c.ready_prob = rand_int(rng, 0, 1) ? 1.0 : std::uniform_real_distribution<double>(0.2, 1.0)(rng);
   c.filter_outer = rand_int(rng, 0, 1);
+  c.ifmap_lanes = rand_int(rng, 0, 4);
   return c;
 }
 

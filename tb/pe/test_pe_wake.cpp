@@ -80,7 +80,13 @@ void run_lockstep(std::uint64_t seed, int cycles) {
       w[l / 2] |= v << (16 * (l % 2));
     }
     w[2] = static_cast<std::uint32_t>(count);
-    const auto ifmap = static_cast<std::uint16_t>(coin(rng) ? 0 : small_value(rng));
+    // Ifmap word (ocelli_pkg::ifmap_word_t, laid out as filt_word_t): 1..4 values, zeros common.
+    std::uint32_t iw[3] = {0, 0, 0};
+    for (int l = 0; l < 4; ++l) {
+      const std::uint32_t v = static_cast<std::uint16_t>(coin(rng) ? 0 : small_value(rng));
+      iw[l / 2] |= v << (16 * (l % 2));
+    }
+    iw[2] = static_cast<std::uint32_t>(lanes(rng));
     const auto psum = static_cast<std::uint32_t>(small_value(rng));
     auto drive = [&](auto& m) {
       m.en_i = en;
@@ -90,7 +96,7 @@ void run_lockstep(std::uint64_t seed, int cycles) {
       m.filt_valid_i = filt_valid;
       for (int i = 0; i < 3; ++i) m.filt_data_i[i] = w[i];
       m.ifmap_valid_i = ifmap_valid;
-      m.ifmap_data_i = ifmap;
+      for (int i = 0; i < 3; ++i) m.ifmap_data_i[i] = iw[i];
       m.psum_valid_i = psum_valid;
       m.psum_data_i = psum;
       m.psum_ready_i = psum_ready;

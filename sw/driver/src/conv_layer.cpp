@@ -82,10 +82,6 @@ MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, con
   return f;
 }
 
-bool prefer_filter_outer(const Mapping& m, int filter_w, const HwConfig& hw) {
-  return m.q * filter_w < hw.ifmap_spad;
-}
-
 bool double_buffered(const MappingFootprint& f, const HwConfig& hw) {
   const long banked = round_up(f.ifmap_tile_words, hw.glb_bank_words);
   return 2 * banked + f.psum_span_words <= act_words(hw) && 2 * f.chunk_words <= filter_words(hw);

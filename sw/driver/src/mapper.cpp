@@ -89,7 +89,7 @@ MappingEstimate estimate(const ConvLayer& l, const Mapping& m, const HwConfig& h
 }
 
 namespace {
-// Calls visit(estimate) for every legal mapping of `l`, in search order (issue order by prefer_filter_outer).
+// Calls visit(estimate) for every legal mapping of `l`, in search order.
 template <typename Visit>
 void for_each_legal_mapping(const ConvLayer& l, const HwConfig& hw, Visit&& visit) {
   const auto out = l.out();  // once: every candidate's rules and estimate need it
@@ -101,7 +101,10 @@ void for_each_legal_mapping(const ConvLayer& l, const HwConfig& hw, Visit&& visi
           for (int r = 1; r * l.filter_h <= hw.array_rows && (r - 1) * q < cg; ++r) {
             for (int t = 1; t * e <= hw.array_cols && (t - 1) * p < mg; ++t) {
               Mapping m{n, e, p, q, r, t};
-              m.filter_outer = prefer_filter_outer(m, l.filter_w, hw);
+              // Filter outer: a column's sums leave evenly spaced. Window offset outer was faster with a full ifmap
+              // spad (q*S = 12) while the ifmap network carried one value per transfer; with q values per transfer
+              // filter outer is faster there too (docs/performance-log.md, 2026-12-02).
+              m.filter_outer = true;
               m.f = filter_blocks_per_load(l, out, m, hw);
               if (first_broken_rule(l, out, m, hw) != MappingRule::Legal) continue;
               visit(estimate_with_out(l, out, m, hw));

@@ -29,8 +29,8 @@ struct HwConfig {
 struct Mapping {
   int n = 1, e = 1, p = 1, q = 1, r = 1, t = 1;
   // PE issue order (descriptor field filt_outer, docs/pe-array.md): filter outer, window offset inner when set
-  // (weights in PE order m, s, c), else window offset outer (order s, c, m). choose_mapping() sets it by
-  // prefer_filter_outer(); any value computes the same sums.
+  // (weights in PE order m, s, c), else window offset outer (order s, c, m). choose_mapping() sets it
+  // (measured faster on every AlexNet conv layer); any value computes the same sums.
   bool filter_outer = false;
   // Filter blocks (of p*t filters) that share one loaded ifmap block (descriptor field map_f): the controller runs a
   // channel block's passes for each of them, each into its own GLB psum region, so the ifmap is read from DRAM once
@@ -72,10 +72,6 @@ struct MappingFootprint {
 // candidate mapping of one layer, so it computes the shape once instead of once per helper and mapping.
 MappingFootprint footprint(const ConvLayer& layer, const golden::Shape& out, const Mapping& m,
                            const HwConfig& hw);
-// The PE issue order the mapper picks (Mapping::filter_outer): filter outer when the ifmap spad keeps at least one
-// entry free beside the q*S-entry window, so the next window can start loading while the last filter runs; with a
-// full spad the window offset goes outer, which releases entries early (measured, docs/performance-log.md).
-bool prefer_filter_outer(const Mapping& m, int filter_w, const HwConfig& hw);
 // True when two ifmap tiles, the psum regions and two filter chunks (footprint `f` of the mapping) fit: the
 // controller then loads the next pass's filters and ifmap rows while a pass runs (the same rule as
 // rtl/ctrl/layer_ctrl.sv).

@@ -28,7 +28,7 @@ constexpr double kDramTieTolerance = 0.02;
 MappingEstimate estimate(const ConvLayer& layer, const Mapping& mapping, const HwConfig& hw);
 // The best legal mapping; throws std::invalid_argument naming the layer shape when none fits.
 MappingEstimate choose_mapping(const ConvLayer& layer, const HwConfig& hw = {});
-// Every legal mapping (issue order by prefer_filter_outer): choose_mapping's first, then lowest estimate first
+// Every legal mapping (filter-outer issue order): choose_mapping's first, then lowest estimate first
 // (ties: search order); empty when none fits. For calibrating the estimate (bench/mapper_sweep.cpp).
 std::vector<MappingEstimate> rank_mappings(const ConvLayer& layer, const HwConfig& hw = {});
 

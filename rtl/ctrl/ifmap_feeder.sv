@@ -137,34 +137,24 @@ module ifmap_feeder
   assign f_last_hr  = f_q.hr == rows_tile_i - 1'b1;
   assign e_last_hr  = e_q.hr == rows_tile_i - 1'b1;
   assign f_last_tgt = f_last_hr && f_q.vr == sets_v_i - 1'b1;
-  always_comb begin
-    f_next = f_q;
-    if (!f_last_hr) begin
-      f_next.hr     = f_q.hr + 1'b1;
-      f_next.h      = f_q.h + 1;
-      f_next.hr_off = f_q.hr_off + AddrWidth'(pitch_i);
+  // The walk order's successor of target t (hr fastest, then vr), shared by the fill and the emit walks.
+  function automatic tgt_t next_target(tgt_t t, logic last_hr);
+    next_target = t;
+    if (!last_hr) begin
+      next_target.hr     = t.hr + 1'b1;
+      next_target.h      = t.h + 1;
+      next_target.hr_off = t.hr_off + AddrWidth'(pitch_i);
     end else begin
-      f_next.hr       = '0;
-      f_next.h        = h_start_i;
-      f_next.hr_off   = '0;
-      f_next.vr       = f_q.vr + 1'b1;
-      f_next.vr_ch    = f_q.vr_ch + 8'(q_i);
-      f_next.vr_plane = f_q.vr_plane + qplane_q;
+      next_target.hr       = '0;
+      next_target.h        = h_start_i;
+      next_target.hr_off   = '0;
+      next_target.vr       = t.vr + 1'b1;
+      next_target.vr_ch    = t.vr_ch + 8'(q_i);
+      next_target.vr_plane = t.vr_plane + qplane_q;
     end
-    e_next = e_q;
-    if (!e_last_hr) begin
-      e_next.hr     = e_q.hr + 1'b1;
-      e_next.h      = e_q.h + 1;
-      e_next.hr_off = e_q.hr_off + AddrWidth'(pitch_i);
-    end else begin
-      e_next.hr       = '0;
-      e_next.h        = h_start_i;
-      e_next.hr_off   = '0;
-      e_next.vr       = e_q.vr + 1'b1;
-      e_next.vr_ch    = e_q.vr_ch + 8'(q_i);
-      e_next.vr_plane = e_q.vr_plane + qplane_q;
-    end
-  end
+  endfunction
+  assign f_next = next_target(f_q, f_last_hr);
+  assign e_next = next_target(e_q, e_last_hr);
 
   // ---- fill: one GLB read per needed (target, channel[, A]) ----
   logic                   f_covered, f_need, f_step, f_chunk_end, req_ready, reader_idle;

@@ -16,8 +16,9 @@ long filter_words(const HwConfig& hw) { return long(hw.glb_filter_banks) * hw.gl
 }  // namespace
 
 std::string HwConfig::name() const {
-  return fmt::format("{}x{} PEs, spads {}/{}/{}, GLB {}+{} banks x {} KB", array_rows, array_cols, ifmap_spad,
-                     filter_spad, psum_spad, glb_act_banks, glb_filter_banks, glb_bank_words * 8 / 1024);
+  return fmt::format("{}x{} PEs, spads {}/{}/{}, GLB {}+{} banks x {} KB, ifmap line buffer {} KB", array_rows,
+                     array_cols, ifmap_spad, filter_spad, psum_spad, glb_act_banks, glb_filter_banks,
+                     glb_bank_words * 8 / 1024, ifmap_line_entries * 2 * 8 / 1024);
 }
 
 std::string Mapping::to_string() const {

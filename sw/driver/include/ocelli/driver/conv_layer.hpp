@@ -21,6 +21,9 @@ struct HwConfig {
   int glb_act_banks = 25;       // ifmap tiles + psums
   int glb_filter_banks = 2;     // filter chunk
   int noc_col_ids = 64;         // distinct column tags of the ifmap network
+  // The ifmap feeder's line buffer (rtl/ctrl/ifmap_feeder.sv, LbEntries): (target, channel) entries of two 64-bit GLB
+  // words, storage beside the GLB that Eyeriss v1 does not list; named in name() so every report says it is there.
+  int ifmap_line_entries = 256;
   std::string name() const;     // e.g. "eyeriss-v1 12x14, spads 12/224/24, GLB 25+2 x 4 KB"
 };
 

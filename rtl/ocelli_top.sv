@@ -157,6 +157,7 @@ module ocelli_top
     .cfg_o              (cfg),
     .ifmap_load_start_o (cmd.ifmap_load_start),
     .ifmap_load_busy_i  (ifmap_load_busy),
+    .noc_cfg_load_o     (cmd.noc_cfg_load),
     .pass_start_o       (cmd.pass_start),
     .pass_busy_i        (pass_busy),
     .output_start_o     (cmd.output_start),

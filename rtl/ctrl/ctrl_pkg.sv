@@ -31,6 +31,7 @@ package ctrl_pkg;
     logic ifmap_load_start;  // memory subsystem: load the block's ifmap rows
     logic mover_sel_filter;  // memory subsystem: the row mover takes the filter chunk command, not the loader's
     logic filter_cmd_valid;
+    logic noc_cfg_load;      // pass subsystem: cfg holds the layer's mapping; register the NoC IDs
     logic pass_start;        // pass subsystem
     logic output_start;      // output subsystem: write the tile's outputs to DRAM
     logic ppu_start;         // output subsystem: pool or LRN over the tile in the GLB

@@ -35,8 +35,20 @@ module desc_fetch
 
   fetch_state_e               state_q;  // FetchCmd also while the controller does not fetch
   logic [3:0]                 word_q;   // the next word to arrive
-  logic [DescWords-1:0][63:0] words_q;
+  // Unpacked, so that a simulator writes one word per arriving beat instead of copying the whole descriptor
+  // every cycle (Verilator 5.006 shadows a packed array written at a variable index).
+  logic [63:0]                words_q [DescWords];
+  logic [DescDecodedWords-1:0][63:0] decoded_words;
+  logic                       reserved_zero;
   layer_desc_t                desc_q;
+
+  always_comb begin
+    for (int i = 0; i < int'(DescDecodedWords); i++) decoded_words[i] = words_q[i];
+    reserved_zero = 1'b1;
+    for (int i = int'(DescDecodedWords); i < int'(DescWords); i++) begin
+      reserved_zero = reserved_zero && words_q[i] == '0;
+    end
+  end
 
   assign rd_req_o.cmd_valid  = fetch_i && state_q == FetchCmd;
   assign rd_req_o.cmd.addr   = addr_i;
@@ -48,7 +60,7 @@ module desc_fetch
     if (!rst_ni) begin
       state_q <= FetchCmd;
       word_q  <= '0;
-      words_q <= '0;
+      words_q <= '{default: '0};
       desc_q  <= '0;
     end else if (!fetch_i) begin
       state_q <= FetchCmd;
@@ -64,7 +76,7 @@ module desc_fetch
           if (word_q == 4'(DescWords - 1)) state_q <= FetchDecode;
         end
         FetchDecode: begin
-          desc_q  <= decode_desc(words_q[DescDecodedWords-1:0]);
+          desc_q  <= decode_desc(decoded_words);
           state_q <= FetchCmd;
         end
         default: state_q <= FetchCmd;
@@ -80,7 +92,7 @@ module desc_fetch
     .MaxTileFilters (MaxTileFilters)
   ) u_check (
     .desc_i          (desc_q),
-    .reserved_zero_i (words_q[DescWords-1:DescDecodedWords] == '0),
+    .reserved_zero_i (reserved_zero),
     .err_o,
     .lut_entries_o,
     .stream_w_o

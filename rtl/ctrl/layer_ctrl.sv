@@ -54,6 +54,7 @@ module layer_ctrl
   output tile_cfg_t               cfg_o,
   output logic                    ifmap_load_start_o,
   input  logic                    ifmap_load_busy_i,
+  output logic                    noc_cfg_load_o,   // the layer's mapping is in cfg_o (before its first pass)
   output logic                    pass_start_o,     // array, feeders and collector
   input  logic                    pass_busy_i,
   output logic                    output_start_o,
@@ -237,6 +238,7 @@ module layer_ctrl
   // The chunk to load: the next in order, or the first of this filter-block group again for its next tile.
   logic [31:0] ld_chunk;
   assign ld_chunk = (ld_tile && nt_same_fgroup) ? wblock_q : chunk_q;
+  assign noc_cfg_load_o     = state_q == StFit;
   assign pass_start_o       = (state_q == StPass) && is_conv;
   assign ppu_start_o        = (state_q == StPass) && !is_conv;
   assign lut_start_o        = state_q == StLut;

@@ -41,9 +41,11 @@ module glb
   output logic                                err_addr_o,  // sticky: a request addressed past the buffer
 
   input  logic                                perf_clear_i,
-  output logic [NumPorts-1:0][63:0]           perf_reads_o,           // reads taken per port
-  output logic [NumPorts-1:0][63:0]           perf_writes_o,          // writes taken per port
-  output logic [NumPorts-1:0][63:0]           perf_conflict_cycles_o  // cycles valid but refused (bank busy)
+  // Totals over the ports (the registers report totals; per-port counters were 3 x NumPorts 64-bit registers that
+  // no register could read, and a simulator updated all of them every cycle).
+  output logic [63:0]                         perf_reads_o,           // reads taken
+  output logic [63:0]                         perf_writes_o,          // writes taken
+  output logic [63:0]                         perf_conflict_cycles_o  // port-cycles valid but refused (bank busy)
 );
   if (BankWords != (1 << OffsetWidth)) begin : g_bad_bank_words
     $error("glb: BankWords must be a power of two");
@@ -172,11 +174,9 @@ module glb
       perf_writes_o          <= '0;
       perf_conflict_cycles_o <= '0;
     end else begin
-      for (int p = 0; p < int'(NumPorts); p++) begin
-        perf_reads_o[p]           <= perf_reads_o[p] + 64'(read_fire[p]);
-        perf_writes_o[p]          <= perf_writes_o[p] + 64'(write_fire[p]);
-        perf_conflict_cycles_o[p] <= perf_conflict_cycles_o[p] + 64'(req_valid_i[p] && !req_ready_o[p]);
-      end
+      perf_reads_o           <= perf_reads_o + 64'($countones(read_fire));
+      perf_writes_o          <= perf_writes_o + 64'($countones(write_fire));
+      perf_conflict_cycles_o <= perf_conflict_cycles_o + 64'($countones(req_valid_i & ~req_ready_o));
     end
   end
 

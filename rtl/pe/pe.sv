@@ -174,22 +174,24 @@ module pe
   assign check_fail_o = '0;
 `endif
 
-  // A queue takes or gives a word, a pass starts, or the PE moved last cycle (see the top of the module).
-  logic wake;
-  always_comb begin
-    wake = en_i && (start_i || moved_q ||
-                    (filt_valid_i && fq_cnt_q != 2'd2) || (ifmap_valid_i && iq_cnt_q != 2'd2) ||
-                    (psum_valid_i && pq_cnt_q != 3'd4) || (oq_cnt_q != 2'd0 && psum_ready_i));
+  // A queue takes or gives a word, a pass starts, or the PE moved last cycle (see the top of the module). A function
+  // called in the PE's process, not an always_comb: a simulator then spends no evaluation of its own per PE and
+  // cycle on it, and keeps the result in a local.
+  function automatic logic wake();
+    logic w;
+    w = en_i && (start_i || moved_q ||
+                 (filt_valid_i && fq_cnt_q != 2'd2) || (ifmap_valid_i && iq_cnt_q != 2'd2) ||
+                 (psum_valid_i && pq_cnt_q != 3'd4) || (oq_cnt_q != 2'd0 && psum_ready_i));
 `ifdef OCELLI_PE_ALWAYS_AWAKE
     // Reference build for the wake test (tb/pe/test_pe_wake.cpp): evaluated in every enabled cycle.
-    wake = en_i;
+    w = en_i;
 `endif
 `ifdef OCELLI_CHECKS
     // Checked builds also watch offered words that are not taken (a sender must hold them).
-    wake = wake || (en_i && (filt_valid_i || ifmap_valid_i || psum_valid_i || fq_held_q || iq_held_q ||
-                             pq_held_q));
+    w = w || (en_i && (filt_valid_i || ifmap_valid_i || psum_valid_i || fq_held_q || iq_held_q || pq_held_q));
 `endif
-  end
+    return w;
+  endfunction
 
   always_ff @(posedge clk_i) begin
     // Next-state decode of one cycle, evaluated only under `wake`; each is written before it is read in every woken
@@ -264,7 +266,7 @@ module pe
       iq_held_q  <= 1'b0;
       pq_held_q  <= 1'b0;
 `endif
-    end else if (wake) begin
+    end else if (wake()) begin
       // ---- queue handshakes ----
       fq_push = filt_valid_i && fq_cnt_q != 2'd2;
       iq_push = ifmap_valid_i && iq_cnt_q != 2'd2;

@@ -53,18 +53,6 @@ module csr_regs
     end
   end
 
-  logic [63:0] glb_reads, glb_writes, glb_conflicts;
-  always_comb begin
-    glb_reads     = '0;
-    glb_writes    = '0;
-    glb_conflicts = '0;
-    for (int p = 0; p < int'(GlbPorts); p++) begin
-      glb_reads     = glb_reads + glb_i.reads[p];
-      glb_writes    = glb_writes + glb_i.writes[p];
-      glb_conflicts = glb_conflicts + glb_i.conflict_cycles[p];
-    end
-  end
-
   csr_status_t    status;
   csr_position_t  position;
   csr_neterrors_t net_errors;
@@ -101,8 +89,8 @@ module csr_regs
       CsrPeBusyCycles:      rdata_o = pass_perf_i.pe_busy_cycles;
       CsrMacs:              rdata_o = pass_perf_i.macs;
       CsrGatedMacs:         rdata_o = pass_perf_i.gated_macs;
-      CsrGlbReads:          rdata_o = glb_reads;
-      CsrGlbWrites:         rdata_o = glb_writes;
+      CsrGlbReads:          rdata_o = glb_i.reads;
+      CsrGlbWrites:         rdata_o = glb_i.writes;
       CsrNocDeliveries:     rdata_o = pass_perf_i.noc_deliveries;
       CsrBytesIfmap:        rdata_o = dram_bytes_i.ifmap;
       CsrBytesWeights:      rdata_o = dram_bytes_i.weights;
@@ -113,7 +101,7 @@ module csr_regs
       CsrRlcWordsOut:       rdata_o = 64'(out_perf_i.rlc_words_out);
       CsrDmaErrorAddr:      rdata_o = 64'(mem_i.dma_err_addr);
       CsrSaturated:         rdata_o = out_perf_i.saturated;
-      CsrGlbConflicts:      rdata_o = glb_conflicts;
+      CsrGlbConflicts:      rdata_o = glb_i.conflict_cycles;
       CsrArrayActiveCycles: rdata_o = pass_perf_i.array_active_cycles;
       CsrPosition:          rdata_o = position;
       CsrNocStallCycles:    rdata_o = pass_perf_i.noc_stall_cycles;

@@ -2,6 +2,8 @@
 // column IDs of every PE for the layer's mapping), the three feeders that read filters, ifmaps and earlier psums
 // from the GLB, the three multicast GINs, the PE array, the GON and the psum collector that writes the pass's
 // psums back to the GLB.
+`include "common/ocelli_assert.svh"
+
 module pass_subsys
   import ocelli_pkg::*;
   import ctrl_pkg::*;
@@ -45,67 +47,89 @@ module pass_subsys
   end
 
   // ------------------------------------------------------------------ NoC configuration (per layer)
-  logic [Rows-1:0][3:0] row_set, row_in_set;   // vertical set vr and filter row i of each PE row
-  logic [Cols-1:0][3:0] col_set, col_in_set;   // horizontal set ht and ofmap row j of each PE column
-  always_comb begin
-    logic [3:0] i, v;
-    i = '0;
-    v = '0;
-    for (int r = 0; r < int'(Rows); r++) begin
-      row_in_set[r] = i;
-      row_set[r]    = v;
-      if (i + 4'd1 == cfg_i.r_rows) begin
-        i = '0;
-        v = v + 4'd1;
-      end else begin
-        i = i + 4'd1;
+  // Registered once per layer, when the controller has the layer's mapping in cfg_i (cmd_i.noc_cfg_load, before the
+  // layer's first pass), as Eyeriss loads its multicast controllers' IDs before a layer. The IDs are flops in front
+  // of the GINs, and a simulator derives the Rows x Cols IDs once per layer instead of every cycle.
+  // Per PE row r: vertical set vr and filter row i; per PE column c: horizontal set ht and ofmap row j.
+  logic [Rows-1:0]                      row_used_q;
+  logic [NumPes-1:0]                    pe_used_q;
+  logic [Rows-1:0][NocRowIdWidth-1:0]   ifmap_row_id_q;
+  logic [NumPes-1:0][NocColIdWidth-1:0] filt_col_id_q, ifmap_col_id_q;
+  logic [Cols-1:0][GlbAw-1:0]           col_base_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      row_used_q     <= '0;
+      pe_used_q      <= '0;
+      ifmap_row_id_q <= '0;
+      filt_col_id_q  <= '0;
+      ifmap_col_id_q <= '0;
+      col_base_q     <= '0;
+    end else if (cmd_i.noc_cfg_load) begin
+      automatic logic [Rows-1:0][3:0] row_set, row_in_set;
+      automatic logic [Cols-1:0][3:0] col_set, col_in_set;
+      automatic logic [3:0]           i, v, j, h;
+      i = '0;
+      v = '0;
+      for (int r = 0; r < int'(Rows); r++) begin
+        row_in_set[r] = i;
+        row_set[r]    = v;
+        if (i + 4'd1 == cfg_i.r_rows) begin
+          i = '0;
+          v = v + 4'd1;
+        end else begin
+          i = i + 4'd1;
+        end
       end
-    end
-  end
-  always_comb begin
-    logic [3:0] j, h;
-    j = '0;
-    h = '0;
-    for (int c = 0; c < int'(Cols); c++) begin
-      col_in_set[c] = j;
-      col_set[c]    = h;
-      if (5'(j) + 5'd1 == cfg_i.e) begin
-        j = '0;
-        h = h + 4'd1;
-      end else begin
-        j = j + 4'd1;
+      j = '0;
+      h = '0;
+      for (int c = 0; c < int'(Cols); c++) begin
+        col_in_set[c] = j;
+        col_set[c]    = h;
+        if (5'(j) + 5'd1 == cfg_i.e) begin
+          j = '0;
+          h = h + 4'd1;
+        end else begin
+          j = j + 4'd1;
+        end
       end
-    end
-  end
-
-  logic [Rows-1:0]                      row_used;
-  logic [NumPes-1:0]                    pe_used, pe_accum, psum_pe_en;
-  logic [Rows-1:0][NocRowIdWidth-1:0]   filt_row_id, ifmap_row_id, psum_row_id;
-  logic [NumPes-1:0][NocColIdWidth-1:0] filt_col_id, ifmap_col_id, psum_col_id;
-  logic [Cols-1:0][GlbAw-1:0]           col_base;
-  logic [Rows-1:0]                      psum_row_en;
-
-  for (genvar r = 0; r < int'(Rows); r++) begin : g_cfg_row
-    assign row_used[r]     = 4'(r) < cfg_i.rows_pe;
-    assign filt_row_id[r]  = NocRowIdWidth'(r);
-    assign ifmap_row_id[r] = NocRowIdWidth'(row_set[r]);
-    assign psum_row_id[r]  = '0;
-    assign psum_row_en[r]  = (r == 0) && cfg_i.accum;
-    for (genvar c = 0; c < int'(Cols); c++) begin : g_cfg_col
-      localparam int unsigned Idx = r * Cols + c;
-      assign pe_used[Idx]      = row_used[r] && (5'(c) < cfg_i.cols_pe);
-      assign pe_accum[Idx]     = pe_used[Idx] && ((r != 0) || cfg_i.accum);
-      assign psum_pe_en[Idx]   = (r == 0) && pe_used[Idx];
-      assign filt_col_id[Idx]  = NocColIdWidth'(col_set[c]);
-      assign ifmap_col_id[Idx] = NocColIdWidth'(row_in_set[r]) +
-                                 (NocColIdWidth'(col_in_set[c]) << cfg_i.stride_v_log2);
-      assign psum_col_id[Idx]  = NocColIdWidth'(c);
-    end
-  end
-  for (genvar c = 0; c < int'(Cols); c++) begin : g_col_base
-    assign col_base[c] = GlbAw'(32'(col_set[c]) * 32'(cfg_i.ps_set_words) +
+      for (int r = 0; r < int'(Rows); r++) begin
+        row_used_q[r]     <= 4'(r) < cfg_i.rows_pe;
+        ifmap_row_id_q[r] <= NocRowIdWidth'(row_set[r]);
+        for (int c = 0; c < int'(Cols); c++) begin
+          pe_used_q[r * Cols + c]      <= 4'(r) < cfg_i.rows_pe && 5'(c) < cfg_i.cols_pe;
+          filt_col_id_q[r * Cols + c]  <= NocColIdWidth'(col_set[c]);
+          ifmap_col_id_q[r * Cols + c] <= NocColIdWidth'(row_in_set[r]) +
+                                          (NocColIdWidth'(col_in_set[c]) << cfg_i.stride_v_log2);
+        end
+      end
+      for (int c = 0; c < int'(Cols); c++) begin
+        col_base_q[c] <= GlbAw'(32'(col_set[c]) * 32'(cfg_i.ps_set_words) +
                                 32'(col_in_set[c]) * 32'(cfg_i.ps_row_words));
+      end
+    end
   end
+
+  // Per pass: whether the array adds psums from the GLB (cfg_i.accum) or, in rows below the first, from the PE row
+  // above. Whole-vector operations on the registered enables.
+  localparam logic [NumPes-1:0] Row0 = NumPes'({Cols{1'b1}});
+  logic [NumPes-1:0]                    pe_accum, psum_pe_en;
+  logic [Rows-1:0][NocRowIdWidth-1:0]   filt_row_id, psum_row_id;
+  logic [NumPes-1:0][NocColIdWidth-1:0] psum_col_id;
+  logic [Rows-1:0]                      psum_row_en;
+  assign pe_accum    = pe_used_q & (cfg_i.accum ? '1 : ~Row0);
+  assign psum_pe_en  = pe_used_q & Row0;
+  assign psum_row_en = Rows'(cfg_i.accum);
+  for (genvar r = 0; r < int'(Rows); r++) begin : g_cfg_row
+    assign filt_row_id[r] = NocRowIdWidth'(r);
+    assign psum_row_id[r] = '0;
+    for (genvar c = 0; c < int'(Cols); c++) begin : g_cfg_col
+      assign psum_col_id[r * Cols + c] = NocColIdWidth'(c);
+    end
+  end
+
+  // The registers hold the layer's mapping from before its first pass to its end (the controller loads them in
+  // StFit, several states before a pass can start).
+  `OCELLI_ASSERT(a_noc_cfg_not_at_pass_start, cmd_i.pass_start |-> !cmd_i.noc_cfg_load)
 
   // ------------------------------------------------------------------ feeders
   logic        ff_valid, ff_ready, if_valid, if_ready, pf_valid, pf_ready;
@@ -174,7 +198,7 @@ module pass_subsys
     .base_i          (cfg_i.ps_base),
     .x_words_i       (cfg_i.ps_x_words),
     .img_words_i     (cfg_i.ps_img_words),
-    .col_base_i      (col_base),
+    .col_base_i      (col_base_q),
     .cols_i          (cfg_i.cols_pe),
     .out_w_i         (cfg_i.out_w),
     .p_i             (cfg_i.p),
@@ -205,10 +229,10 @@ module pass_subsys
 
   gin #(.Rows(Rows), .Cols(Cols), .Width(FiltWordWidth)) u_gin_filter (
     .clk_i, .rst_ni,
-    .cfg_row_en_i   (row_used),
+    .cfg_row_en_i   (row_used_q),
     .cfg_row_id_i   (filt_row_id),
-    .cfg_pe_en_i    (pe_used),
-    .cfg_col_id_i   (filt_col_id),
+    .cfg_pe_en_i    (pe_used_q),
+    .cfg_col_id_i   (filt_col_id_q),
     .in_valid_i     (ff_valid),
     .in_data_i      (ff_data),
     .in_row_tag_i   (ff_row),
@@ -227,10 +251,10 @@ module pass_subsys
 
   gin #(.Rows(Rows), .Cols(Cols), .Width(IfmapWordWidth)) u_gin_ifmap (
     .clk_i, .rst_ni,
-    .cfg_row_en_i   (row_used),
-    .cfg_row_id_i   (ifmap_row_id),
-    .cfg_pe_en_i    (pe_used),
-    .cfg_col_id_i   (ifmap_col_id),
+    .cfg_row_en_i   (row_used_q),
+    .cfg_row_id_i   (ifmap_row_id_q),
+    .cfg_pe_en_i    (pe_used_q),
+    .cfg_col_id_i   (ifmap_col_id_q),
     .in_valid_i     (if_valid),
     .in_data_i      (if_data),
     .in_row_tag_i   (if_row),
@@ -288,7 +312,7 @@ module pass_subsys
     .clk_i, .rst_ni,
     .cfg_i                 (pe_cfg),
     .start_i               (cmd_i.pass_start),
-    .pe_en_i               (pe_used),
+    .pe_en_i               (pe_used_q),
     .pe_accum_i            (pe_accum),
     .pe_psum_ext_i         ('0),
     .busy_o                (array_busy),
@@ -336,7 +360,7 @@ module pass_subsys
     .base_i        (cfg_i.ps_base),
     .x_words_i     (cfg_i.ps_x_words),
     .img_words_i   (cfg_i.ps_img_words),
-    .col_base_i    (col_base),
+    .col_base_i    (col_base_q),
     .expected_i    (cfg_i.psum_hold ? 32'd0 :
                     32'(cfg_i.n_eff) * 32'(cfg_i.out_w) * 32'(cfg_i.p) * 32'(cfg_i.cols_pe)),
     .out_w_i       (cfg_i.out_w),

@@ -39,12 +39,12 @@ package subsys_pkg;
     logic [31:0]             dma_wr_beats;
   } mem_status_t;
 
-  // The GLB's sticky address error and its counters per port (glb_port_e).
+  // The GLB's sticky address error and its counters, summed over the ports.
   typedef struct packed {
-    logic                      err_addr;         // a request past the buffer (register NetErrors)
-    logic [GlbPorts-1:0][63:0] reads;
-    logic [GlbPorts-1:0][63:0] writes;
-    logic [GlbPorts-1:0][63:0] conflict_cycles;
+    logic        err_addr;         // a request past the buffer (register NetErrors)
+    logic [63:0] reads;
+    logic [63:0] writes;
+    logic [63:0] conflict_cycles;  // port-cycles with a request refused
   } glb_status_t;
 
   // The pass subsystem's counters (registers 2-4, 7, 18, 20-22).

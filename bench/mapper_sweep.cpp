@@ -1,6 +1,7 @@
 // Calibrates the mapper's cost model against the RTL: runs one AlexNet CONV layer (calibrated synthetic AlexNet,
 // the golden output of the layer before it as input) through the verilated top with the mapper's K best mappings,
-// each in both PE issue orders, and prints the estimate beside the measured cycles. Every run is checked bit for
+// each in both PE issue orders, and prints the estimate beside the measured cycles, and per pass the cost model's
+// terms beside the measured cycles with a PE busy. Every run is checked bit for
 // bit against the golden. `make mapper-sweep LAYER=conv2 [BATCH=1] [K=4] [TIMING=default]`.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>

@@ -79,7 +79,8 @@ PassCost pass_cost(const ConvLayer& l, const golden::Shape& out, const Mapping& 
   c.ifmap = std::uint64_t(m.n) * (full_groups * group(4) + (last_cols != 0 ? group(last_cols) : 0));
   c.psum_out = std::uint64_t(m.n) * out.w * m.p * m.t * m.e;
   // Two filters' psums share a GLB word (docs/architecture.md, psum region layout): with odd p each output position
-  // of each column leaves one psum without a partner.
+  // of each column leaves one psum without a partner. Measured to cost about a cycle each with vertical sets
+  // (conv3-5 p13 against p12 and p14), nothing on conv1 (r = 1); why is not known yet.
   c.lone_psums = m.p % 2 != 0 && m.r > 1 ? std::uint64_t(m.n) * out.w * m.t * m.e : 0;
   return c;
 }

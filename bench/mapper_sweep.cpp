@@ -1,6 +1,7 @@
 // Calibrates the mapper's cost model against the RTL: runs one AlexNet CONV layer (calibrated synthetic AlexNet,
 // the golden output of the layer before it as input) through the verilated top with the mapper's K best mappings,
-// each in both PE issue orders, and prints the estimate beside the measured cycles. Every run is checked bit for
+// each in both PE issue orders, and prints the estimate beside the measured cycles, and per pass the cost model's
+// terms beside the measured cycles with a PE busy. Every run is checked bit for
 // bit against the golden. `make mapper-sweep LAYER=conv2 [BATCH=1] [K=4] [TIMING=default]`.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -55,22 +56,30 @@ int sweep(const std::string& name, int batch, int k, const std::string& timing_n
   fmt::print("{} batch {} seed {}, timing {}: {} legal mappings; {}\n", name, batch, seed, timing_name,
              ranked.size(), chosen.empty() ? fmt::format("the {} best by estimate in both issue orders", k)
                                            : std::string("the given mappings"));
-  fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8} {:>9}  {}\n", "mapping", "PEs", "estimate", "measured", "est/meas",
-             "DRAM MB", "bit-exact");
+  // Per pass: the model's demands (M MACs per PE, Ff filter feed beyond the first column, I ifmap feeder, O psums
+  // out) and estimate, beside the measured cycles with a PE busy per pass (the passes without the load and output
+  // phases between them).
+  fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8} {:>9} {:>6} {:>6} {:>5} {:>6} {:>6} {:>7} {:>8}  {}\n", "mapping", "PEs",
+             "estimate", "measured", "est/meas", "DRAM MB", "passes", "M", "Ff", "I", "O", "pass", "act/pass",
+             "bit-exact");
   int failures = 0;
   for (const auto& m : mappings) {
     const auto est = driver::estimate(layer, m, driver::HwConfig{});
+    const auto per_pass = fmt::format("{:>6} {:>6} {:>5} {:>6} {:>6} {:>7}", est.passes, est.pass.macs,
+                                      est.pass.filter_feed, est.pass.ifmap, est.pass.psum_out, est.pass_cycles);
     if (estimate_only) {
-      fmt::print("{:<28} {:>5} {:>12}\n", m.to_string(), est.active_pes, est.cycles);
+      fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8} {:>9} {}\n", m.to_string(), est.active_pes, est.cycles, "", "", "",
+                 per_pass);
       continue;
     }
     const auto r = tb::run_conv_on_top(layer, m, {in, net.params[i].weights, net.params[i].bias}, timing,
                                        2'000'000'000ull, {}, fast);
     const bool exact = r.result.done && r.output.data == runs[i].output.data;
     failures += exact ? 0 : 1;
-    fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8.3f} {:>9.3f}  {}\n", m.to_string(), est.active_pes, est.cycles,
+    fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8.3f} {:>9.3f} {} {:>8}  {}\n", m.to_string(), est.active_pes, est.cycles,
                r.result.cycles, static_cast<double>(est.cycles) / std::max<std::uint64_t>(1, r.result.cycles),
-               static_cast<double>(r.bytes_in + r.bytes_out) / 1e6,
+               static_cast<double>(r.bytes_in + r.bytes_out) / 1e6, per_pass,
+               r.array_active_cycles / std::max<std::uint64_t>(1, est.passes),
                exact ? "yes" : fmt::format("NO ({})", r.result.message()));
     std::fflush(stdout);
   }

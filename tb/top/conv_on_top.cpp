@@ -37,6 +37,7 @@ ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping&
   r.macs = sim.csr(Csr::kMacs);
   r.gated_macs = sim.csr(Csr::kGatedMacs);
   r.pe_busy_cycles = sim.csr(Csr::kPeBusyCycles);
+  r.array_active_cycles = sim.csr(Csr::kArrayActiveCycles);
   r.glb_reads = sim.csr(Csr::kGlbReads);
   r.glb_writes = sim.csr(Csr::kGlbWrites);
   r.bytes_in = sim.csr(Csr::kBytesIfmap) + sim.csr(Csr::kBytesWeights) + sim.csr(Csr::kBytesBias);

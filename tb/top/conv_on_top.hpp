@@ -19,6 +19,7 @@ struct ConvOnTop {
   golden::Tensor16 output;
   sim::TopRunResult result;
   std::uint64_t macs = 0, gated_macs = 0, pe_busy_cycles = 0, glb_reads = 0, glb_writes = 0;
+  std::uint64_t array_active_cycles = 0;  // cycles with a PE busy: the passes, without the load and output phases
   std::uint64_t bytes_in = 0, bytes_out = 0;
 };
 

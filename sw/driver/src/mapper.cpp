@@ -2,6 +2,8 @@
 #include "int_math.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <iterator>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -9,12 +11,100 @@
 namespace ocelli::driver {
 
 namespace {
+
 // Cycles from a read command to its first word: the default DRAM timing's 24 plus the two flops of the registered
 // memory port (rtl/dma/mem_port_regs.sv).
 constexpr std::uint64_t kDramLatency = 26;
 
-// estimate() given the layer's output shape `out` (= l.out()): the search computes it once per layer.
-MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+// Cycles the ifmap feeder spends per column group beyond its reads and words: the line buffer's drain (the last
+// read's answer) and the turns between fill and emit.
+constexpr std::uint64_t kFeederGroupTurn = 4;
+// Cycles of a pass beyond its bound: start, the pipeline's fill and drain, the last psum's trip up the column.
+constexpr std::uint64_t kPassOverhead = 60;
+// Share of the second-slowest pass resource that shows when it is close to the slowest (scaled by the fourth power
+// of their ratio): the streams stall each other through the PEs' small queues.
+constexpr double kCloseShare = 0.05;
+constexpr double kCloseExponent = 4;
+
+// Cycles per ofmap row of the output stage beyond one per element: the psum reads' and the DRAM write's turns.
+constexpr std::uint64_t kOutputRowTurn = 8;
+// RLC decode of a coded ifmap row, per element and per row (a level per cycle, up to four zeros per cycle: AlexNet's
+// activations are 40-70% zeros), calibrated with the conv passes.
+constexpr double kDecodePerElement = 0.75;
+constexpr std::uint64_t kDecodeRowTurn = 5;
+
+// True when the controller has a second psum region for f = 1 (rtl/ctrl/glb_plan.sv, ps_two_fit): from the bank
+// after the first region, which follows the ifmap buffer(s) or the resident ifmap.
+bool second_psum_region_fits(const ConvLayer& l, const Mapping& m, const MappingFootprint& f, bool resident,
+                             bool doubled, const HwConfig& hw) {
+  const long bank = hw.glb_bank_words;
+  const long resident_words = f.plane_words * (l.channels_per_group() + long(m.q) * m.r - 1) * m.n;
+  const long region0 = resident ? round_up(resident_words, bank) : round_up(f.ifmap_tile_words, bank) * (doubled ? 2 : 1);
+  return region0 + round_up(f.psum_words, bank) + f.psum_words <= long(hw.glb_act_banks) * bank;
+}
+
+// The ifmap feeder's cycles for one column group of a pass (rtl/ctrl/ifmap_feeder.sv): it first fills its line
+// buffer, one GLB read per (target, channel) word (a target is one (vertical set, tile row); rows no PE uses cost a
+// cycle), then sends every target its words in sweeps of one word per target; the two phases do not overlap.
+struct FeederGroup {
+  std::uint64_t fill = 0;     // line buffer fill of one group
+  std::uint64_t targets = 0;  // words per sweep
+};
+FeederGroup feeder_group(const ConvLayer& l, const Mapping& m, std::uint64_t rows_tile) {
+  const std::uint64_t stride_v = l.conv.stride_h, r_rows = l.filter_h;
+  std::uint64_t covered = 0;  // tile rows some PE of a set uses (row mod stride_v < R)
+  for (std::uint64_t hr = 0; hr < rows_tile; ++hr) covered += (hr % stride_v) < r_rows ? 1 : 0;
+  FeederGroup g;
+  g.targets = std::uint64_t(m.r) * rows_tile;
+  const std::uint64_t used = std::uint64_t(m.r) * covered;
+  g.fill = used * m.q + (g.targets - used);
+  return g;
+}
+}  // namespace
+
+PassCost pass_cost(const ConvLayer& l, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+  const auto f = footprint(l, out, m, hw);
+  const std::uint64_t s = l.filter_w, pqs = std::uint64_t(m.p) * m.q * s;
+  const std::uint64_t stream_w = (out.w - 1) * l.conv.stride_w + s;
+  PassCost c;
+  c.macs = std::uint64_t(m.n) * out.w * pqs;
+  // The filter network moves one word (four values) per cycle to one PE row at a time; a PE starts its MACs as
+  // its first filter's weights arrive, so only the chunk's feed beyond one output column's MACs shows.
+  c.filter_feed = f.chunk_words > long(pqs) ? f.chunk_words - pqs : 0;
+  const FeederGroup g = feeder_group(l, m, f.rows_tile);
+  c.first_fill = g.fill;
+  // Groups of 4 streamed columns per image: each a fill and ceil(columns * q / 4) sweeps.
+  const std::uint64_t full_groups = stream_w / 4, last_cols = stream_w % 4;
+  auto group = [&](std::uint64_t cols) { return g.fill + g.targets * ceil_div(cols * m.q, 4) + kFeederGroupTurn; };
+  c.ifmap = std::uint64_t(m.n) * (full_groups * group(4) + (last_cols != 0 ? group(last_cols) : 0));
+  c.psum_out = std::uint64_t(m.n) * out.w * m.p * m.t * m.e;
+  // Two filters' psums share a GLB word (docs/architecture.md, psum region layout): with odd p each output position
+  // of each column leaves one psum without a partner. Measured to cost about a cycle each with vertical sets
+  // (conv3-5 p13 against p12 and p14), nothing on conv1 (r = 1); why is not known yet.
+  c.lone_psums = m.p % 2 != 0 && m.r > 1 ? std::uint64_t(m.n) * out.w * m.t * m.e : 0;
+  return c;
+}
+
+std::uint64_t PassCost::cycles(bool sends_psums) const {
+  // Three streams overlap, and the slowest bounds: the MACs behind the filter feed beyond the first column; the
+  // ifmap feeder; the psums (one per cycle through the GON, and back through the psum GIN when the pass
+  // accumulates, the two side by side on their own GLB ports), which start after the filter feed and the first
+  // ifmap group's fill. Calibrated against measured passes (docs/performance-log.md, 2026-12-02 "A mapper cost
+  // model"): a second stream close to the bound adds a little (kCloseShare), a lone psum costs a cycle.
+  const std::uint64_t start = std::max(first_fill, filter_feed);
+  std::uint64_t v[3] = {macs + filter_feed, ifmap, sends_psums ? psum_out + start : 0};
+  std::sort(std::begin(v), std::end(v));
+  const double closeness = std::pow(double(v[1]) / double(std::max<std::uint64_t>(v[2], 1)), kCloseExponent);
+  const auto close = static_cast<std::uint64_t>(kCloseShare * double(v[1]) * closeness);
+  return v[2] + close + (sends_psums ? lone_psums : 0) + kPassOverhead;
+}
+
+namespace {
+// The estimate of a layer with one output column (FC), as it was before the pass model below: measured within
+// 10-15% of fc6-fc8 (docs/performance-log.md, 2026-12-02 "A mapper cost model"). The pass model was calibrated on
+// conv passes only; FC passes (psums kept in the PEs, a resident ifmap, one column) keep this one until they are
+// measured against it.
+MappingEstimate estimate_one_column(const ConvLayer& l, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
   const std::uint64_t mg = l.filters_per_group(), cg = l.channels_per_group();
   const std::uint64_t pt = m.p * m.t, qr = m.q * m.r;
   const std::uint64_t filter_blocks = ceil_div(mg, pt);
@@ -77,7 +167,87 @@ MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, 
   const std::uint64_t rows_per_load =
       std::uint64_t(std::min(m.n, l.in.n)) * cg * std::min<std::uint64_t>(f.rows_tile, l.in.h);
   e.dram_bytes = loads * rows_per_load * ceil_div(l.in.w, 4) * 8 + e.passes * f.chunk_words * 8;
+  e.pass.macs = macs_per_pe;
+  e.pass.filter_feed = filter_feed;
+  e.pass.ifmap = ifmap_feed;
+  e.pass.psum_out = psum_out;
+  e.pass_cycles = pass;
   e.cycles = compute + tiles * output;
+  e.active_pes = m.r * l.filter_h * m.t * m.e;
+  return e;
+}
+
+// estimate() given the layer's output shape `out` (= l.out()): the search computes it once per layer.
+MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+  if (out.w == 1) return estimate_one_column(l, out, m, hw);
+  const std::uint64_t mg = l.filters_per_group(), cg = l.channels_per_group();
+  const std::uint64_t pt = m.p * m.t, qr = m.q * m.r;
+  const std::uint64_t filter_blocks = ceil_div(mg, pt);
+  const std::uint64_t strips_images = ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
+  // Tiles of one filter block each; the controller runs up to m.f of them side by side on one ifmap load.
+  const std::uint64_t tiles = l.conv.groups * filter_blocks * strips_images;
+  const std::uint64_t blocks = ceil_div(cg, qr);
+  const auto f = footprint(l, out, m, hw);
+
+  const std::uint64_t filter_load = f.chunk_words + kDramLatency;
+  // Loading is pipelined: one latency per plane (two when coded: row table, then rows), then the rows stream.
+  const std::uint64_t planes = std::uint64_t(m.n) * qr;
+  const std::uint64_t rows = planes * std::min<std::uint64_t>(f.rows_tile, l.in.h);
+  const auto coded_row = static_cast<std::uint64_t>(kDecodePerElement * l.in.w) + kDecodeRowTurn;
+  const std::uint64_t ifmap_load = l.ifmap_rlc ? planes * 2 * kDramLatency + rows * coded_row
+                                               : planes * kDramLatency + rows * ceil_div(l.in.w, 4);
+  // (Psums stay in the PEs only with one output column: estimate_one_column.)
+  const PassCost cost = pass_cost(l, out, m, hw);
+  const std::uint64_t pass = cost.cycles(true);
+  // The output stage reads, requantizes and writes one ofmap row (b, filter, j) after the other.
+  const std::uint64_t output = std::uint64_t(m.n) * pt * m.e * (out.w + kOutputRowTurn);
+
+  // With doubled ifmap and filter buffers the controller loads block k+1 during pass k (docs/architecture.md).
+  // A resident ifmap is loaded by the group's first filter block only; the others load only their filters.
+  const bool resident = resident_ifmap(l, out, m, f, hw);
+  const bool overlapped = resident || double_buffered(f, hw);
+  // An output stage runs beside the passes that follow it when they write another psum region (f > 1: each filter
+  // block has its own; f = 1: when a second region fits); the next output stage waits for it. So a group of fe
+  // filter blocks shows an output stage's excess over one pass fe - 1 times, and its last one's excess over the
+  // next group's passes until its first output; without a second region every output stage runs alone.
+  const bool output_beside = m.f > 1 || second_psum_region_fits(l, m, f, resident, overlapped, hw);
+  auto exposed_outputs = [&](std::uint64_t fe) {
+    if (!output_beside) return fe * output;
+    const std::uint64_t hidden_by_next_group = ((blocks - 1) * fe + 1) * pass;
+    return (fe - 1) * (output > pass ? output - pass : 0) +
+           (output > hidden_by_next_group ? output - hidden_by_next_group : 0);
+  };
+  auto tile_cycles = [&](std::uint64_t load) {
+    return (overlapped ? load + blocks * std::max(load, pass) : blocks * (load + pass)) + exposed_outputs(1);
+  };
+  // `fe` filter blocks on one ifmap load: per channel block one ifmap load and fe filter loads, each prefetched
+  // during the pass before it when double-buffered (a tile's first block during the previous tile's last pass).
+  auto group_cycles = [&](std::uint64_t fe) {
+    const std::uint64_t block = overlapped ? (fe - 1) * std::max(filter_load, pass) +
+                                                 std::max(filter_load + ifmap_load, pass)
+                                           : ifmap_load + fe * (filter_load + pass);
+    return blocks * block + exposed_outputs(fe);
+  };
+  const std::uint64_t per_load = std::max(1, m.f);
+  const std::uint64_t compute =
+      resident ? l.conv.groups * (tile_cycles(filter_load + ifmap_load) + (filter_blocks - 1) * tile_cycles(filter_load))
+               : (overlapped ? filter_load + ifmap_load : 0) +
+                     l.conv.groups * strips_images *
+                         ((filter_blocks / per_load) * group_cycles(per_load) +
+                          (filter_blocks % per_load != 0 ? group_cycles(filter_blocks % per_load) : 0));
+
+  MappingEstimate e;
+  e.mapping = m;
+  e.passes = tiles * blocks;
+  e.pass = cost;
+  e.pass_cycles = pass;
+  // DRAM reads: the ifmap rows once per tile group (once per group when resident), the filter chunks once per pass.
+  const std::uint64_t loads =
+      resident ? l.conv.groups : l.conv.groups * strips_images * ceil_div(filter_blocks, per_load);
+  const std::uint64_t rows_per_load =
+      std::uint64_t(std::min(m.n, l.in.n)) * cg * std::min<std::uint64_t>(f.rows_tile, l.in.h);
+  e.dram_bytes = loads * rows_per_load * ceil_div(l.in.w, 4) * 8 + e.passes * f.chunk_words * 8;
+  e.cycles = compute;
   e.active_pes = m.r * l.filter_h * m.t * m.e;
   return e;
 }

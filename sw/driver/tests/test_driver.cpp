@@ -143,22 +143,22 @@ TEST(Mapper, AlexNetChoicesArePinned) {
     std::uint64_t cycles;
   };
   const Pinned pinned[] = {
-      {"conv1", 1, false, "n1 e5 p8 q1 r1 t2 f3 fo", 2455178u},   {"conv1", 1, true, "n1 e5 p8 q1 r1 t2 f3 fo", 2559700u},
-      {"conv2", 1, false, "n1 e9 p16 q2 r2 t1 f4 fo", 5284584u},    {"conv2", 1, true, "n1 e9 p16 q2 r2 t1 f4 fo", 5301432u},
-      {"conv3", 1, false, "n1 e13 p12 q4 r4 t1 f8 fo", 2645544u},   {"conv3", 1, true, "n1 e13 p12 q4 r4 t1 f8 fo", 2691752u},
-      {"conv4", 1, false, "n1 e13 p12 q4 r4 t1 f8 fo", 2066984u},   {"conv4", 1, true, "n1 e13 p12 q4 r4 t1 f8 fo", 2104968u},
-      {"conv5", 1, false, "n1 e13 p13 q4 r4 t1 f5 fo", 1401228u},   {"conv5", 1, true, "n1 e13 p13 q4 r4 t1 f5 fo", 1422988u},
-      {"fc6", 1, false, "n1 e1 p6 q1 r1 t9 fo", 11039190u},      {"fc6", 1, true, "n1 e1 p6 q1 r1 t9 fo", 11058726u},
-      {"fc7", 1, false, "n1 e1 p10 q2 r10 t10 fo", 4988436u},    {"fc7", 1, true, "n1 e1 p10 q2 r10 t10 fo", 5116156u},
-      {"fc8", 1, false, "n1 e1 p12 q1 r12 t14 fo", 1287084u},    {"fc8", 1, true, "n1 e1 p12 q1 r12 t14 fo", 1414680u},
-      {"conv1", 4, false, "n1 e5 p8 q1 r1 t2 f3 fo", 9820712u},   {"conv1", 4, true, "n1 e5 p8 q1 r1 t2 f3 fo", 10238800u},
-      {"conv2", 4, false, "n2 e9 p16 q2 r2 t1 f2 fo", 20663136u},   {"conv2", 4, true, "n2 e9 p16 q2 r2 t1 f2 fo", 20797920u},
-      {"conv3", 4, false, "n2 e13 p12 q4 r4 t1 f4 fo", 10127008u},  {"conv3", 4, true, "n2 e13 p14 q4 r4 t1 f3 fo", 10478600u},
-      {"conv4", 4, false, "n2 e13 p12 q4 r4 t1 f4 fo", 7931552u},   {"conv4", 4, true, "n2 e13 p12 q4 r4 t1 f4 fo", 8236576u},
-      {"conv5", 4, false, "n2 e13 p13 q4 r4 t1 f3 fo", 5384880u},   {"conv5", 4, true, "n2 e13 p13 q4 r4 t1 f3 fo", 5560112u},
-      {"fc6", 4, false, "n4 e1 p6 q1 r1 t9 fo", 13805912u},      {"fc6", 4, true, "n4 e1 p6 q1 r1 t9 fo", 13888152u},
-      {"fc7", 4, false, "n4 e1 p15 q4 r3 t11 fo", 16711775u},    {"fc7", 4, true, "n4 e1 p22 q2 r4 t11 fo", 22254598u},
-      {"fc8", 4, false, "n4 e1 p12 q1 r12 t14 fo", 4082412u},    {"fc8", 4, true, "n4 e1 p18 q2 r4 t14 fo", 5449736u},
+      {"conv1", 1, false, "n1 e7 p8 q1 r1 t2 f2 fo", 978515u}, {"conv1", 1, true, "n1 e7 p8 q1 r1 t2 f2 fo", 982671u},
+      {"conv2", 1, false, "n1 e14 p16 q2 r2 t1 f3 fo", 2491438u}, {"conv2", 1, true, "n1 e14 p16 q2 r2 t1 f3 fo", 2492838u},
+      {"conv3", 1, false, "n1 e13 p12 q4 r4 t1 f8 fo", 1282622u}, {"conv3", 1, true, "n1 e13 p12 q4 r4 t1 f8 fo", 1396798u},
+      {"conv4", 1, false, "n1 e13 p12 q4 r4 t1 f8 fo", 968126u}, {"conv4", 1, true, "n1 e13 p12 q4 r4 t1 f8 fo", 1054382u},
+      {"conv5", 1, false, "n1 e13 p10 q4 r4 t1 f7 fo", 662864u}, {"conv5", 1, true, "n1 e13 p12 q4 r4 t1 f6 fo", 751352u},
+      {"fc6", 1, false, "n1 e1 p6 q1 r1 t9 fo", 11039190u}, {"fc6", 1, true, "n1 e1 p6 q1 r1 t9 fo", 11058726u},
+      {"fc7", 1, false, "n1 e1 p10 q2 r10 t10 fo", 4988436u}, {"fc7", 1, true, "n1 e1 p10 q2 r10 t10 fo", 5116156u},
+      {"fc8", 1, false, "n1 e1 p12 q1 r12 t14 fo", 1287084u}, {"fc8", 1, true, "n1 e1 p12 q1 r12 t14 fo", 1414680u},
+      {"conv1", 4, false, "n1 e7 p8 q1 r1 t2 f2 fo", 3906467u}, {"conv1", 4, true, "n1 e7 p8 q1 r1 t2 f2 fo", 3910623u},
+      {"conv2", 4, false, "n4 e14 p4 q2 r2 t1 f2 fo", 9724926u}, {"conv2", 4, true, "n2 e14 p8 q2 r2 t1 f3 fo", 9785314u},
+      {"conv3", 4, false, "n2 e13 p12 q4 r4 t1 f4 fo", 4761178u}, {"conv3", 4, true, "n2 e13 p12 q4 r4 t1 f4 fo", 5634778u},
+      {"conv4", 4, false, "n2 e13 p12 q4 r4 t1 f4 fo", 3595610u}, {"conv4", 4, true, "n2 e13 p12 q4 r4 t1 f4 fo", 4252058u},
+      {"conv5", 4, false, "n2 e13 p12 q4 r4 t1 f4 fo", 2470906u}, {"conv5", 4, true, "n2 e13 p12 q4 r4 t1 f4 fo", 2964490u},
+      {"fc6", 4, false, "n4 e1 p6 q1 r1 t9 fo", 13805912u}, {"fc6", 4, true, "n4 e1 p6 q1 r1 t9 fo", 13888152u},
+      {"fc7", 4, false, "n4 e1 p15 q4 r3 t11 fo", 16711775u}, {"fc7", 4, true, "n4 e1 p22 q2 r4 t11 fo", 22254598u},
+      {"fc8", 4, false, "n4 e1 p12 q1 r12 t14 fo", 4082412u}, {"fc8", 4, true, "n4 e1 p18 q2 r4 t14 fo", 5449736u},
   };
   int checked = 0;
   for (int batch : {1, 4}) {

@@ -1,5 +1,8 @@
 // Row-stationary mapper: searches the legal mappings of a conv layer and picks the one with the fewest estimated
-// cycles on the sequential controller (load filters, load ifmap rows, pass; output per tile); among the mappings
+// cycles. The estimate follows the controller: per pass the slowest of MACs (behind the filter feed), the ifmap
+// feeder (line buffer fills, then sweeps) and the psums through the GON and psum GIN; loads prefetched during the
+// passes when the buffers double; output stages beside the next passes when a second psum region exists. Its pass
+// model is calibrated against measured passes (docs/performance-log.md, "A mapper cost model"). Among the mappings
 // that differ from it only in the DRAM loop nest (images per pass n, filter blocks per ifmap load f) and estimate
 // within kDramTieTolerance of it, the one with the least estimated DRAM traffic.
 #pragma once
@@ -11,19 +14,36 @@
 
 namespace ocelli::driver {
 
+// One processing pass's demand on each resource that can bound it, in cycles (docs/performance-log.md, the pass
+// model): a pass takes about the largest of them.
+struct PassCost {
+  std::uint64_t macs = 0;         // MACs per PE: n * F * p * q * S
+  std::uint64_t filter_feed = 0;  // the filter chunk's feed beyond the first output column's MACs
+  std::uint64_t ifmap = 0;        // the ifmap feeder: line buffer fills and sweeps
+  std::uint64_t first_fill = 0;   // of them the first group's fill, before any PE has an ifmap value
+  std::uint64_t psum_out = 0;     // psums through the GON (and back through the psum GIN when accumulating)
+  std::uint64_t lone_psums = 0;   // odd p with vertical sets: psums without a partner in their GLB word
+  std::uint64_t cycles(bool sends_psums) const;  // estimated cycles of the pass (sends_psums: psums leave)
+};
+
 struct MappingEstimate {
   Mapping mapping;
+  PassCost pass;                  // one pass of the mapping
+  std::uint64_t pass_cycles = 0;  // the estimate of one pass
   std::uint64_t cycles = 0;
   std::uint64_t passes = 0;
   std::uint64_t dram_bytes = 0;  // ifmap rows (at their raw size; a coded ifmap reads less) and weight chunks read
   int active_pes = 0;
 };
 
-// Estimates this close to the fewest cycles count as equal when only n and f differ: the estimate is 15-50% off the
-// RTL on the pass itself (docs/performance-log.md), but n and f change the passes little and the DRAM traffic much
-// (conv2 at batch 4: n2 f2 measured 10.71 M cycles and 7.88 MB against n4 f1's 11.38 M and 9.05 MB).
+// Estimates this close to the fewest cycles count as equal when only n and f differ: n and f change the passes
+// little and the DRAM traffic much (conv2 at batch 4: n2 f2 measured 10.71 M cycles and 7.88 MB against n4 f1's
+// 11.38 M and 9.05 MB), and the estimate is a few percent off the RTL on most conv mappings, up to 20% on some
+// (docs/performance-log.md, "A mapper cost model").
 constexpr double kDramTieTolerance = 0.02;
 
+// The demands of one pass of `mapping` on `layer` (out = layer.out()).
+PassCost pass_cost(const ConvLayer& layer, const golden::Shape& out, const Mapping& mapping, const HwConfig& hw);
 // Estimated cycles of `layer` with `mapping` (which must be legal).
 MappingEstimate estimate(const ConvLayer& layer, const Mapping& mapping, const HwConfig& hw);
 // The best legal mapping; throws std::invalid_argument naming the layer shape when none fits.

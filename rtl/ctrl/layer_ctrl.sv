@@ -132,6 +132,7 @@ module layer_ctrl
   logic [31:0] if_words_q;     // GLB words of the ifmap tile, n images (from StPrep3)
   logic [31:0] ps_words_q;     // GLB words of a filter block's psums, n images (from StPrep3)
   logic [31:0] out_row_q;      // the tile's first ofmap row in the NCHW row order of the output (from StTile)
+  logic [31:0] out_tbl_q;      // its row-table row (cfg tbl_filter_out)
   logic [31:0] watchdog_q;
 
   // ------------------------------------------------------------------ helpers
@@ -146,6 +147,11 @@ module layer_ctrl
   // Filters per column set of the psum layout (tile_cfg_t): p, or every channel of a POOL/LRN tile (POOL: p = t = 1).
   logic [8:0] set_filters;
   assign set_filters = is_lrn ? desc.chans[8:0] : 9'(desc.map_p);
+
+  // Table rows per plane (ctrl_pkg, tile_cfg_t): the rows, or with 16-bit entries the rows rounded up to whole words.
+  logic [31:0] tbl_chan_in, tbl_filter_out;
+  assign tbl_chan_in    = desc.ifmap_tbl16 ? {16'd0, (desc.in_h + 16'd3) & 16'hfffc} : 32'(desc.in_h);
+  assign tbl_filter_out = desc.ofmap_tbl16 ? {16'd0, (desc.out_h + 16'd3) & 16'hfffc} : 32'(desc.out_h);
 
   logic [1:0] stride_v_log2;
   assign stride_v_log2 = (desc.stride_v == 4'd4) ? 2'd2 : (desc.stride_v == 4'd2) ? 2'd1 : 2'd0;
@@ -367,6 +373,7 @@ module layer_ctrl
       if_words_q   <= '0;
       ps_words_q   <= '0;
       out_row_q    <= '0;
+      out_tbl_q    <= '0;
       watchdog_q   <= '0;
     end else begin
       watchdog_q <= (progress_i || !busy_o) ? '0 : watchdog_q + 1;
@@ -471,6 +478,12 @@ module layer_ctrl
             cfg_q.img_rows_in      <= 32'(desc.chans) * 32'(desc.in_h);
             cfg_q.filter_rows_out  <= 32'(desc.out_h);
             cfg_q.image_rows_out   <= 32'(desc.filters) * 32'(desc.out_h);
+            cfg_q.ifmap_tbl16      <= desc.ifmap_tbl16;
+            cfg_q.ofmap_tbl16      <= desc.ofmap_tbl16;
+            cfg_q.tbl_chan_in      <= tbl_chan_in;
+            cfg_q.tbl_img_in       <= 32'(desc.chans) * tbl_chan_in;
+            cfg_q.tbl_filter_out   <= tbl_filter_out;
+            cfg_q.tbl_image_out    <= 32'(desc.filters) * tbl_filter_out;
             cfg_q.out_slot_words   <= desc.ofmap_rlc ? 32'(out_slot_rlc) : 32'(out_slot_raw);
             state_q <= StPrep2;
           end
@@ -548,6 +561,8 @@ module layer_ctrl
             cfg_q.bias_addr      <= desc.bias_addr + ((32'(g_q) * 32'(mg_q) + 32'(mf_q)) << 2);
             out_row_q            <= (32'(n0_q) * 32'(desc.filters) + 32'(g_q) * 32'(mg_q) + 32'(mf_q)) *
                                     32'(desc.out_h) + 32'(e0_q);
+            out_tbl_q            <= (32'(n0_q) * 32'(desc.filters) + 32'(g_q) * 32'(mg_q) + 32'(mf_q)) *
+                                    cfg_q.tbl_filter_out + 32'(e0_q);
             cfg_q.chans_valid    <= 9'(min16(cblk_q, cg_q - c0_q));
             cfg_q.accum          <= (c0_q != '0) && !keep_psums;
             cfg_q.psum_hold      <= keep_psums && next_block;
@@ -562,7 +577,9 @@ module layer_ctrl
           StLoadWait: if (ld_idle) state_q <= StPass;
           StPass: begin
             cfg_q.out_row_addr   <= desc.ofmap_addr + ((out_row_q * cfg_q.out_slot_words) << 3);
-            cfg_q.out_index_addr <= desc.ofmap_index_addr + (out_row_q << 3);
+            // 16-bit entries: e0 is a multiple of 4 (desc_check), so the tile's rows start a table word
+            cfg_q.out_index_addr <= desc.ofmap_index_addr + (cfg_q.ofmap_tbl16 ? ((out_tbl_q >> 2) << 3)
+                                                                               : (out_tbl_q << 3));
             prefetched_q <= cfg_q.dbuf && next_pass;
             if (ld_req && ld_tile) begin
               tile_prefetched_q <= 1'b1;
@@ -630,6 +647,8 @@ module layer_ctrl
           cfg_q.ld_chans_valid <= 9'(min16(cblk_q, cg_q - ld_c));
           cfg_q.ld_first_plane <= (32'(ld_n0) * 32'(desc.chans) + 32'(ld_g) * 32'(cg_q) + 32'(ld_c)) *
                                   32'(desc.in_h);
+          cfg_q.ld_first_tbl   <= (32'(ld_n0) * 32'(desc.chans) + 32'(ld_g) * 32'(cg_q) + 32'(ld_c)) *
+                                  cfg_q.tbl_chan_in;
           cfg_q.ld_n_eff       <= ld_tile ? tile_n_eff(nt_n0) : cfg_q.n_eff;
           cfg_q.ld_h_start     <= ld_tile ? tile_h_start(nt_e0) : cfg_q.h_start;
           cfg_q.ld_chunk_addr  <= ld_chunk;

@@ -32,9 +32,14 @@ struct ConvInputs {
 // the descriptor or corrupt memory here.
 using ConvEdit = std::function<void(driver::Descriptor&, dram::Storage&, const driver::ConvAddresses&)>;
 
+// Row-table formats of the coded ifmap and ofmap (docs/isa.md): 16-bit entries instead of one word per row.
+struct RowTables {
+  bool ifmap_tbl16 = false, ofmap_tbl16 = false;
+};
+
 // `model`: another build of the top (empty: the checked build of the default configuration).
 ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
                           const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit = {},
-                          const sim::TopModelFactory& model = {});
+                          const sim::TopModelFactory& model = {}, const RowTables& tables = {});
 
 }  // namespace ocelli::tb

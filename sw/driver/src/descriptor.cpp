@@ -47,6 +47,8 @@ Descriptor encode_layer_fields(const LayerFields& l) {
   set_field(d, f::kBiasAddr, l.addr.bias);
   set_field(d, f::kIfmapIndexAddr, l.addr.ifmap_index);
   set_field(d, f::kOfmapIndexAddr, l.addr.ofmap_index);
+  set_field(d, f::kIfmapTbl16, l.ifmap_rlc && l.addr.ifmap_tbl16);
+  set_field(d, f::kOfmapTbl16, l.ofmap_rlc && l.addr.ofmap_tbl16);
   return d;
 }
 

@@ -328,6 +328,40 @@ TEST(Layout, CorruptRowTableNamesTheRow) {
   }
 }
 
+// 16-bit row-table entries (docs/isa.md): four per word, each plane's table ceil(H/4) words, entry h of a plane in
+// lane h mod 4 of its word h / 4; the same rows decode from either format.
+TEST(Layout, SixteenBitRowTableRoundTrip) {
+  std::mt19937_64 rng(9);
+  Tensor16 t(Shape{2, 3, 5, 13}, 4);
+  for (auto& x : t.data) x = (rng() % 3 == 0) ? 0 : static_cast<std::int16_t>(rng());
+  const auto wide = encode_rows(t);
+  const auto narrow = encode_rows(t, true);
+  EXPECT_EQ(wide.slots, narrow.slots);
+  EXPECT_EQ(wide.index.size(), 2u * 3 * 5);
+  EXPECT_EQ(row_table_words(t.shape, true), 2u * 3 * 2);
+  ASSERT_EQ(narrow.index.size(), 2u * 3 * 2);
+  for (std::size_t plane = 0; plane < 6; ++plane) {
+    for (int h = 0; h < 5; ++h) {
+      const std::uint64_t word = narrow.index[plane * 2 + h / 4];
+      EXPECT_EQ((word >> (16 * (h % 4))) & 0xffff, wide.index[plane * 5 + h]) << plane << " " << h;
+    }
+    EXPECT_EQ(narrow.index[plane * 2 + 1] >> 16, 0u) << "padding lanes are zero";
+  }
+  EXPECT_EQ(decode_rows(narrow.slots, narrow.index, t.shape, 4, true).data, t.data);
+  EXPECT_THROW(decode_rows(narrow.slots, narrow.index, t.shape, 4, false), std::invalid_argument);
+  auto bad = narrow;
+  bad.index[3 * 2 + 1] &= ~std::uint64_t{0xffff};  // (n 1, c 0, h 4)
+  try {
+    decode_rows(bad.slots, bad.index, t.shape, 4, true);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("(n 1, c 0, h 4)"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(tbl16_writable(13, 13));
+  EXPECT_TRUE(tbl16_writable(27, 8));
+  EXPECT_FALSE(tbl16_writable(27, 9));
+}
+
 TEST(Layout, WeightsLandInPassOrder) {
   // Two filter blocks (p*t = 2), one channel block: filter m, channel c, row i, column s goes to block
   // (row i, set ht = (m % 2) / p) of chunk m / 2, at element ((m % p)*S + s)*q + c (p = 1 here).

@@ -56,6 +56,8 @@ void ConvExecutor::allocate(DramArena& arena) {
   addr_.ifmap_index = in_.index_addr;
   addr_.ofmap = out_.addr;
   addr_.ofmap_index = out_.index_addr;
+  addr_.ifmap_tbl16 = in_.tbl16;
+  addr_.ofmap_tbl16 = out_.tbl16;
   addr_.weights = arena.take(weight_bytes_, fmt::format("layer '{}' weights", name_));
   addr_.bias = arena.take(bias_bytes_, fmt::format("layer '{}' bias", name_));
 }
@@ -78,6 +80,8 @@ driver::ConvAddresses activation_addresses(const ActivationRegion& in, const Act
   a.ifmap_index = in.index_addr;
   a.ofmap = out.addr;
   a.ofmap_index = out.index_addr;
+  a.ifmap_tbl16 = in.tbl16;
+  a.ofmap_tbl16 = out.tbl16;
   return a;
 }
 

@@ -89,6 +89,8 @@ package ctrl_pkg;
     logic [7:0]  blk_pitch;      // ceil(p*q*S/4)
     logic [3:0]  blk_rows;       // r*R
     logic [23:0] chunk_words;
+    logic [6:0]  wres;           // resident filter chunks per tile (descriptor wres; 0: none)
+    logic [13:0] wres_base;      // GLB address of resident chunk 0 (chunk k at wres_base + k * chunk_words)
     logic [31:0] ifmap_addr;
     logic [31:0] ifmap_index_addr;
     logic [31:0] chan_rows;      // H

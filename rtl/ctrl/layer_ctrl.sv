@@ -121,6 +121,12 @@ module layer_ctrl
   logic [13:0] if_tile_q;        // GLB words of one block's ifmap tile
   logic [13:0] blk_base_q;       // GLB address of the pass's block (resident)
   logic        res_have_q;       // the group's ifmap blocks are in the GLB
+  // Resident filter chunks (descriptor wres): a tile's passes use its filter chunks k = 0, 1, ... in load order;
+  // chunks k < wres live in the GLB at wres_base + k * chunk_words, loaded by the filter-block group's first tile.
+  logic [7:0]  pk_q;             // chunk index of the tile's current (or coming) pass, saturating at 255
+  logic        wres_have_q;      // this filter-block group's resident chunks are in the GLB
+  logic        wres_fit;         // u_plan: resident chunks are used
+  logic [13:0] wres_base;
 
   // Loader (u_loader): filter chunk, then ifmap rows, of one channel block into one buffer; runs beside a pass.
   logic        ld_idle;          // no load runs
@@ -228,7 +234,10 @@ module layer_ctrl
   // the ifmap rows when it starts a channel block. A CONV tile's last pass prefetches the next tile's first pass.
   logic ld_prefetch, ld_tile, ld_new_block, ld_fbuf;
   assign ld_prefetch  = state_q == StPass;
-  assign ld_tile      = ld_prefetch && !next_pass && is_conv && !cfg_q.resident && nt_exists;
+  // (not when the next tile starts another filter-block group and this pass reads resident chunk 0, which the
+  // prefetch would overwrite)
+  assign ld_tile      = ld_prefetch && !next_pass && is_conv && !cfg_q.resident && nt_exists &&
+                        !(nt_same_fgroup == 1'b0 && cfg_q.wres != '0 && pk_q == '0);
   assign ld_req       = (state_q == StLoad) || (ld_prefetch && cfg_q.dbuf && (next_pass || ld_tile));
   assign ld_new_block = ld_prefetch ? !next_filt : (f_q == '0);
   logic [13:0] ld_if_base;
@@ -243,6 +252,13 @@ module layer_ctrl
   // The chunk to load: the next in order, or the first of this filter-block group again for its next tile.
   logic [31:0] ld_chunk;
   assign ld_chunk = (ld_tile && nt_same_fgroup) ? wblock_q : chunk_q;
+  // The chunk index of the load, whether it is resident, and whether it is in the GLB already.
+  logic [7:0]  ld_k;
+  logic        ld_wres, ld_wres_have;
+  assign ld_k         = ld_tile ? '0 : (ld_prefetch && pk_q != 8'hff) ? pk_q + 8'd1 : pk_q;
+  assign ld_wres      = ld_k < {1'b0, cfg_q.wres};
+  // (the next tile's first chunk: in if that tile is of this filter-block group, whose first tile loads them all)
+  assign ld_wres_have = ld_wres && (ld_tile ? nt_same_fgroup : wres_have_q);
   assign pass_start_o       = (state_q == StPass) && is_conv;
   assign ppu_start_o        = (state_q == StPass) && !is_conv;
   assign lut_start_o        = state_q == StLut;
@@ -284,6 +300,7 @@ module layer_ctrl
     .chunk_words_i (cfg_q.chunk_words),
     .res_shape_i   (is_conv && (desc.map_f == 8'd1) && (cg_q > cblk_q) && (desc.n_img <= 16'(desc.map_n)) &&
                     (desc.out_h <= 16'(desc.map_e))),
+    .wres_words_i  (is_conv ? 32'(desc.map_wres) * 32'(cfg_q.chunk_words) : 32'd0),
     .fits_o        (glb_fits),
     .dbuf_o        (glb_dbuf),
     .resident_o    (glb_resident),
@@ -291,7 +308,9 @@ module layer_ctrl
     .ps_region0_o  (ps_region0),
     .ps_region1_o  (ps_region1),
     .ps_banked_o   (ps_banked),
-    .ps_two_fit_o  (ps_two_fit)
+    .ps_two_fit_o  (ps_two_fit),
+    .wres_o        (wres_fit),
+    .wres_base_o   (wres_base)
   );
 
   logic [13:0] ps_first;  // the region of a tile's first filter block
@@ -369,6 +388,8 @@ module layer_ctrl
       if_tile_q    <= '0;
       blk_base_q   <= '0;
       res_have_q   <= 1'b0;
+      pk_q         <= '0;
+      wres_have_q  <= 1'b0;
       if_img_q     <= '0;
       if_words_q   <= '0;
       ps_words_q   <= '0;
@@ -516,6 +537,9 @@ module layer_ctrl
               cfg_q.dbuf     <= glb_dbuf;
               cfg_q.resident <= glb_resident;
               cfg_q.ps_base  <= ps_region0;
+              cfg_q.wres      <= wres_fit ? desc.map_wres : 7'd0;
+              cfg_q.wres_base <= wres_base;
+              wres_have_q     <= 1'b0;
               ps_region0_q   <= ps_region0;
               ps_region1_q   <= ps_region1;
               ps_overlap_q   <= is_conv && (desc.map_f == 8'd1) && ps_two_fit;
@@ -549,6 +573,7 @@ module layer_ctrl
             // Prefetched during the last tile's last pass: its first chunk is in, into the buffers that pass did
             // not use.
             chunk_q             <= tile_prefetched_q ? chunk_q : wblock_q;
+            pk_q                <= '0;
             ibuf_q              <= tile_prefetched_q && !ibuf_q;
             fbuf_q              <= tile_prefetched_q && !fbuf_q;
             prefetched_q        <= tile_prefetched_q;
@@ -568,7 +593,9 @@ module layer_ctrl
             cfg_q.psum_hold      <= keep_psums && next_block;
             cfg_q.psum_resume    <= keep_psums && (c0_q != '0);
             cfg_q.if_base_pass   <= cfg_q.resident ? blk_base_q : ibuf_q ? if_buf1_q : 14'd0;
-            cfg_q.filt_base_pass <= 14'(FilterBase) + (fbuf_q ? 14'(FilterWords / 2) : 14'd0);
+            cfg_q.filt_base_pass <= (pk_q < {1'b0, cfg_q.wres})
+                                    ? cfg_q.wres_base + 14'(32'(pk_q) * 32'(cfg_q.chunk_words))
+                                    : 14'(FilterBase) + (fbuf_q ? 14'(FilterWords / 2) : 14'd0);
             cfg_q.ps_base        <= ps_cur_q;
             // A channel block's first pass overwrites its psum region: not while an output stage still reads it.
             if (c0_q != '0 || !output_busy_i || out_ps_q != ps_cur_q) state_q <= prefetched_q ? StPass : StLoad;
@@ -581,6 +608,7 @@ module layer_ctrl
             cfg_q.out_index_addr <= desc.ofmap_index_addr + (cfg_q.ofmap_tbl16 ? ((out_tbl_q >> 2) << 3)
                                                                                : (out_tbl_q << 3));
             prefetched_q <= cfg_q.dbuf && next_pass;
+            if (pk_q != 8'hff) pk_q <= pk_q + 8'd1;  // saturates: beyond any wres (<= 127)
             if (ld_req && ld_tile) begin
               tile_prefetched_q <= 1'b1;
               if (!nt_same_fgroup) wblock_q <= chunk_q;  // the next filter-block group's chunks follow this one's
@@ -620,6 +648,7 @@ module layer_ctrl
               // the next filter-block group's chunks follow this group's (set already if prefetched)
               if (!nt_same_fgroup && !tile_prefetched_q) wblock_q <= chunk_q;
               if (nt_new_group) res_have_q <= 1'b0;  // the next group reads other channels
+              wres_have_q <= nt_same_fgroup;          // the next tile uses this group's resident chunks, or not
               state_q  <= nt_exists ? StTile : StNextLayer;
             end
           end
@@ -653,7 +682,8 @@ module layer_ctrl
           cfg_q.ld_h_start     <= ld_tile ? tile_h_start(nt_e0) : cfg_q.h_start;
           cfg_q.ld_chunk_addr  <= ld_chunk;
           cfg_q.if_base_load   <= ld_if_base;
-          cfg_q.filt_base_load <= 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
+          cfg_q.filt_base_load <= ld_wres ? cfg_q.wres_base + 14'(32'(ld_k) * 32'(cfg_q.chunk_words))
+                                          : 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
           chunk_q              <= ld_chunk + 32'({cfg_q.chunk_words[20:0], 3'b000});
         end
       end
@@ -665,7 +695,7 @@ module layer_ctrl
   block_loader u_loader (
     .clk_i, .rst_ni,
     .start_i            (ld_req),
-    .filters_i          (is_conv),  // POOL/LRN have no filters
+    .filters_i          (is_conv && !ld_wres_have),  // POOL/LRN have no filters; resident chunks are in
     .ifmap_i            (ld_new_block && !res_have_q),
     .clear_i            (fail || (start_i && !busy_o)),
     .idle_o             (ld_idle),

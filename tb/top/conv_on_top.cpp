@@ -11,7 +11,7 @@ using sim::TopSim;
 
 ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
                           const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit,
-                          const sim::TopModelFactory& model, const RowTables& tables) {
+                          const sim::TopModelFactory& model, const RowTables& tables, const driver::HwConfig& hw) {
   dram::InProcessDram mem(64ull << 20);
   DramArena arena(4096);  // the descriptor goes at address 0
   // The runtime's own layout and executor, with the test's mapping instead of the mapper's.
@@ -21,7 +21,7 @@ ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping&
   ofmap.tbl16 = tables.ofmap_tbl16;
   ifmap.allocate(arena, "ifmap");
   ofmap.allocate(arena, "ofmap");
-  runtime::ConvExecutor layer_exec("conv", layer, mapping, in.weights, in.bias, ifmap, ofmap, driver::HwConfig{});
+  runtime::ConvExecutor layer_exec("conv", layer, mapping, in.weights, in.bias, ifmap, ofmap, hw);
   layer_exec.allocate(arena);  // weights and bias
   runtime::write_activation(mem, ifmap, in.input);
   layer_exec.write(mem);
@@ -43,6 +43,8 @@ ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping&
   r.glb_writes = sim.csr(Csr::kGlbWrites);
   r.bytes_in = sim.csr(Csr::kBytesIfmap) + sim.csr(Csr::kBytesWeights) + sim.csr(Csr::kBytesBias);
   r.bytes_out = sim.csr(Csr::kBytesOfmap);
+  r.bytes_ifmap = sim.csr(Csr::kBytesIfmap);
+  r.bytes_weights = sim.csr(Csr::kBytesWeights);
   if (r.result.done) r.output = layer_exec.read_output(mem);
   return r;
 }

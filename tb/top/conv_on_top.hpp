@@ -20,6 +20,7 @@ struct ConvOnTop {
   sim::TopRunResult result;
   std::uint64_t macs = 0, gated_macs = 0, pe_busy_cycles = 0, glb_reads = 0, glb_writes = 0;
   std::uint64_t bytes_in = 0, bytes_out = 0;
+  std::uint64_t bytes_ifmap = 0, bytes_weights = 0;
 };
 
 struct ConvInputs {
@@ -40,6 +41,7 @@ struct RowTables {
 // `model`: another build of the top (empty: the checked build of the default configuration).
 ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping& mapping, const ConvInputs& in,
                           const dram::TimingConfig& timing, std::uint64_t max_cycles, const ConvEdit& edit = {},
-                          const sim::TopModelFactory& model = {}, const RowTables& tables = {});
+                          const sim::TopModelFactory& model = {}, const RowTables& tables = {},
+                          const driver::HwConfig& hw = {});
 
 }  // namespace ocelli::tb

@@ -111,10 +111,10 @@ TEST(Top, FilterBlocksShareOneIfmapLoad) {
     const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 3000000);
     ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
     expect_bit_exact(r.output, golden_output(l, d), what);
-    bytes_in[f] = r.bytes_in;
+    bytes_in[f] = r.bytes_ifmap;
   }
-  // Weights, bias and descriptor are read the same way for every f; the coded ifmap once per filter-block group
-  // (10, 3 and 1 groups), so the savings are proportional: (b1 - b4) / 7 == (b1 - b10) / 9.
+  // The coded ifmap is read once per filter-block group (10, 3 and 1 groups), so the savings are proportional:
+  // (b1 - b4) / 7 == (b1 - b10) / 9. (Weights: f = 4 keeps its filter chunks in the GLB, next test.)
   EXPECT_GT(bytes_in[1], bytes_in[4]);
   EXPECT_EQ((bytes_in[1] - bytes_in[4]) * 9, (bytes_in[1] - bytes_in[10]) * 7);
 }
@@ -154,6 +154,47 @@ TEST(Top, SixteenBitRowTables) {
     // ofmap: 2 images x 6 planes, 3 tiles of 4, 4, 3 rows: one table word each instead of one per row
     EXPECT_EQ(wide.bytes_out - narrow.bytes_out, out16 ? 2u * 6 * (11 - 3) * 8 : 0u) << what;
   }
+}
+
+// Resident filter chunks (descriptor wres, docs/isa.md): the layer above with f = 4 in 2 row strips has 8 filter
+// chunks per tile, all of which fit the GLB after the psum regions; the first strip of each filter-block group loads
+// them there and the second reads them from the GLB, so the weights cross the DRAM link once instead of twice. With
+// wres = 3 only the first 3 chunks of each tile stay (the others are streamed per tile); with 0 none. All bit-exact.
+TEST(Top, FilterChunksStayInTheGlbAcrossTiles) {
+  ConvLayer l;
+  l.in = Shape{1, 12, 8, 100};
+  l.filters = 20;
+  l.filter_h = 3;
+  l.filter_w = 3;
+  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = 1;
+  l.shift = 9;
+  l.relu = true;
+  l.ifmap_rlc = l.ofmap_rlc = true;
+  std::mt19937_64 rng(5);
+  const auto d = random_data(l, rng, 0.4);
+  Mapping m{1, 6, 2, 2, 3, 1};
+  m.f = 4;
+  m.filter_outer = true;
+  ASSERT_EQ(ocelli::driver::resident_chunks(l, l.out(), m, {}), 8);
+  const auto want = golden_output(l, d);
+  std::array<std::uint64_t, 3> weights{};
+  const std::array<int, 3> kept{8, 3, 0};
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const int k = kept[i];
+    const auto r = ocelli::tb::run_conv_on_top(
+        l, m, {d.input, d.weights, d.bias}, kTiming, 3000000,
+        [k](ocelli::driver::Descriptor& desc, ocelli::dram::Storage&, const ocelli::driver::ConvAddresses&) {
+          ocelli::driver::set_field(desc, ocelli::isa::desc::kMapWres, k);
+        });
+    const auto what = fmt::format("wres {}", k);
+    ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
+    expect_bit_exact(r.output, want, what);
+    weights[i] = r.bytes_weights;
+  }
+  // filter-block groups of 4, 4, 2 blocks: 8, 8, 4 chunks per tile, 2 tiles each
+  EXPECT_EQ(weights[0] * 2, weights[2]);
+  EXPECT_LT(weights[0], weights[1]);
+  EXPECT_LT(weights[1], weights[2]);
 }
 
 TEST(Top, RandomConvLayersBitExact) {

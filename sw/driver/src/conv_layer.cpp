@@ -105,6 +105,16 @@ int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, con
   return static_cast<int>(ceil_div(blocks, ceil_div(blocks, most)));  // the same number of groups, evenly filled
 }
 
+int resident_chunks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+  const auto f = footprint(layer, out, m, hw);
+  if (m.f < 2 || !double_buffered(f, hw) || f.chunk_words <= 0) return 0;
+  const long used = 2 * round_up(f.ifmap_tile_words, hw.glb_bank_words) +
+                    long(m.f) * round_up(f.psum_words, hw.glb_bank_words);
+  if (used >= act_words(hw)) return 0;
+  const long per_tile = ceil_div(layer.channels_per_group(), long(m.q) * m.r) * m.f;
+  return static_cast<int>(std::min<long>({(act_words(hw) - used) / f.chunk_words, per_tile, 127}));
+}
+
 bool resident_ifmap(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const MappingFootprint& f,
                     const HwConfig& hw) {
   const long cg = layer.channels_per_group(), qr = long(m.q) * m.r;

@@ -52,7 +52,7 @@ Descriptor encode_layer_fields(const LayerFields& l) {
   return d;
 }
 
-Descriptor encode_conv_descriptor(const ConvLayer& l, const Mapping& m, const ConvAddresses& a) {
+Descriptor encode_conv_descriptor(const ConvLayer& l, const Mapping& m, const ConvAddresses& a, const HwConfig& hw) {
   namespace f = isa::desc;
   const auto& c = l.conv;
   Descriptor d = encode_layer_fields({isa::Opcode::kConv, l.relu, l.ifmap_rlc, l.ofmap_rlc, l.in, l.out(), l.filter_h,
@@ -68,6 +68,7 @@ Descriptor encode_conv_descriptor(const ConvLayer& l, const Mapping& m, const Co
   set_field(d, f::kMapT, m.t);
   set_field(d, f::kFiltOuter, m.filter_outer);
   set_field(d, f::kMapF, m.f);
+  set_field(d, f::kMapWres, resident_chunks(l, l.out(), m, hw));
   return d;
 }
 

@@ -17,7 +17,7 @@ constexpr int kMaxFilterSide = 12;  // R and S limit of the descriptor (docs/isa
 
 ConvExecutor::ConvExecutor(const golden::LayerDesc& desc, const golden::LayerParams& params,
                            const ActivationRegion& in, const ActivationRegion& out, const driver::HwConfig& hw)
-    : name_(desc.name), layer_(driver::conv_layer_of(desc, in.rlc, out.rlc)), in_(in), out_(out) {
+    : name_(desc.name), layer_(driver::conv_layer_of(desc, in.rlc, out.rlc)), in_(in), out_(out), hw_(hw) {
   driver::MappingEstimate best;
   try {
     best = driver::choose_mapping(layer_, hw);
@@ -38,7 +38,7 @@ ConvExecutor::ConvExecutor(const golden::LayerDesc& desc, const golden::LayerPar
 ConvExecutor::ConvExecutor(std::string name, const driver::ConvLayer& layer, const driver::Mapping& mapping,
                            const golden::Tensor16& weights, const std::vector<std::int32_t>& bias,
                            const ActivationRegion& in, const ActivationRegion& out, const driver::HwConfig& hw)
-    : name_(std::move(name)), layer_(layer), mapping_(mapping), in_(in), out_(out) {
+    : name_(std::move(name)), layer_(layer), mapping_(mapping), in_(in), out_(out), hw_(hw) {
   const auto est = driver::estimate(layer_, mapping_, hw);
   plan_ = LayerPlan{mapping_.to_string(), est.active_pes, est.cycles};
   prepare(weights, bias);
@@ -69,7 +69,9 @@ void ConvExecutor::write(dram::Storage& storage) {
   bias_words_ = {};
 }
 
-driver::Descriptor ConvExecutor::descriptor() const { return driver::encode_conv_descriptor(layer_, mapping_, addr_); }
+driver::Descriptor ConvExecutor::descriptor() const {
+  return driver::encode_conv_descriptor(layer_, mapping_, addr_, hw_);
+}
 
 golden::Tensor16 ConvExecutor::read_output(dram::Storage& storage) const { return read_activation(storage, out_); }
 

@@ -83,6 +83,12 @@ bool double_buffered(const MappingFootprint& f, const HwConfig& hw);
 // fit the GLB without losing double buffering (if f = 1 has it), spread evenly over the filter-block groups; 1 when
 // the layer has one output column (FC), the ifmap is already resident or the psums stay in the PEs.
 int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
+// Filter chunks per tile kept in the GLB (descriptor field wres, docs/isa.md): with f >= 2 and double buffering (no
+// resident ifmap), as many of a tile's chunks (ceil(C/G / (q*r)) * f, in load order) as fit the activation banks
+// after the f psum regions (each rounded up to whole banks), at most 127: the filter-block group's first tile loads
+// them there, its other tiles (image blocks, row strips) read them from the GLB instead of DRAM. Same rule as
+// rtl/ctrl/glb_plan.sv. 0 otherwise.
+int resident_chunks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
 // True when the controller keeps every channel block's ifmap tile of a group in the GLB at once and loads it only
 // for the group's first filter block: f = 1, one image block, one row strip, more than one channel block, and
 // (C/G + q*r - 1) planes per image fit beside the psums (FC layers). `f` is footprint(layer, out, m, hw). Same rule as

@@ -43,6 +43,8 @@ struct LayerFields {
 };
 Descriptor encode_layer_fields(const LayerFields& fields);
 
-Descriptor encode_conv_descriptor(const ConvLayer& layer, const Mapping& mapping, const ConvAddresses& addr);
+// `hw`: the configuration the layer runs on (the resident filter chunks, field wres, depend on its GLB).
+Descriptor encode_conv_descriptor(const ConvLayer& layer, const Mapping& mapping, const ConvAddresses& addr,
+                                  const HwConfig& hw = {});
 
 }  // namespace ocelli::driver

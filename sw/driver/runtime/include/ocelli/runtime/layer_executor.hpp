@@ -73,6 +73,7 @@ class ConvExecutor final : public LayerExecutor {
   std::vector<std::uint64_t> weight_words_, bias_words_;  // released once written
   std::uint64_t weight_bytes_ = 0, bias_bytes_ = 0;
   driver::ConvAddresses addr_;
+  driver::HwConfig hw_;
 };
 
 // MAXPOOL on the post-processing unit (docs/isa.md, POOL): no data of its own. Throws std::invalid_argument naming

@@ -183,6 +183,35 @@ TEST(Mapper, AlexNetChoicesArePinned) {
   EXPECT_EQ(checked, int(std::size(pinned)));
 }
 
+// The runtime trims the mapper's f to the one reading the fewest DRAM words with resident filter chunks
+// (fewest_dram_filter_blocks): AlexNet conv1 (44 tiles per filter-block group at batch 4, 11 at batch 1) keeps all
+// 6 chunks of a tile in the GLB with f = 2 instead of 2 of 9 with f = 3; at batch 4 the other conv layers keep their f.
+TEST(Mapper, FilterBlocksTrimmedForResidentChunks) {
+  for (int batch : {1, 4}) {
+    const auto desc = ocelli::golden::alexnet_description(batch);
+    for (const auto& d : desc.layers) {
+      if (d.kind != ocelli::golden::LayerKind::Conv) continue;
+      const ConvLayer l = conv_layer_of(d, d.name != "conv1", true);
+      const auto m = choose_mapping(l).mapping;
+      const int f = fewest_dram_filter_blocks(l, l.out(), m, {});
+      const auto what = fmt::format("{} batch {} {}", d.name, batch, m.to_string());
+      if (d.name == "conv1") {
+        EXPECT_EQ(m.f, 3) << what;
+        EXPECT_EQ(f, 2) << what;
+        Mapping trimmed = m;
+        trimmed.f = f;
+        EXPECT_EQ(resident_chunks(l, l.out(), trimmed, {}), 6) << what;
+        EXPECT_EQ(resident_chunks(l, l.out(), m, {}), 2) << what;
+      } else if (batch == 4) {
+        EXPECT_EQ(f, m.f) << what;
+      } else {
+        EXPECT_LE(f, m.f) << what;  // conv2 at batch 1: f 4 -> 2 (19 of 24 chunks kept instead of 8 of 48)
+        EXPECT_GE(f, 1) << what;
+      }
+    }
+  }
+}
+
 // The search's cheap check (first_broken_rule) and the message of check_mapping agree: legal <=> empty message, on
 // seeded random shapes and mappings that reach every rule.
 TEST(Mapper, RuleCheckAgreesWithMessagesOnRandomShapes) {

@@ -43,7 +43,8 @@ struct LayerFields {
 };
 Descriptor encode_layer_fields(const LayerFields& fields);
 
-// `hw`: the configuration the layer runs on (the resident filter chunks, field wres, depend on its GLB).
+// `hw`: the configuration the layer runs on: the resident filter chunks (field wres) depend on its GLB and are used
+// only with a DRAM link slower than the core (HwConfig::dram_cycles_per_beat > 1).
 Descriptor encode_conv_descriptor(const ConvLayer& layer, const Mapping& mapping, const ConvAddresses& addr,
                                   const HwConfig& hw = {});
 

@@ -1,5 +1,5 @@
 // Block loader: brings one pass's inputs into the GLB beside the pass sequencer: the filter chunk through the row
-// mover (CONV only), then, when the pass starts a channel block whose ifmap is not yet in the GLB, the block's ifmap
+// mover (CONV only, unless the chunk is resident in the GLB), then, when the pass starts a channel block whose ifmap is not yet in the GLB, the block's ifmap
 // rows (ifmap loader). What to load and where (cfg ld_* fields) the controller registers with start_i; this block
 // only orders the commands and tells when the loads are in (idle_o).
 module block_loader (
@@ -38,7 +38,8 @@ module block_loader (
       state_q <= LdIdle;
     end else if (start_i) begin
       ifmap_q <= ifmap_i;
-      state_q <= filters_i ? LdFiltCmd : LdIfmap;
+      // (a CONV pass whose chunk is resident and whose ifmap is in loads nothing)
+      state_q <= filters_i ? LdFiltCmd : ifmap_i ? LdIfmap : LdIdle;
     end else begin
       unique case (state_q)
         LdFiltCmd:   if (mover_cmd_ready_i) state_q <= LdFiltWait;

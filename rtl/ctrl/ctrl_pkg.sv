@@ -90,12 +90,22 @@ package ctrl_pkg;
     logic [7:0]  blk_pitch;      // ceil(p*q*S/4)
     logic [3:0]  blk_rows;       // r*R
     logic [23:0] chunk_words;
+    logic [6:0]  wres;           // resident filter chunks per tile (descriptor wres; 0: none)
+    logic [13:0] wres_base;      // GLB address of resident chunk 0 (chunk k at wres_base + k * chunk_words)
     logic [31:0] ifmap_addr;
     logic [31:0] ifmap_index_addr;
     logic [31:0] chan_rows;      // H
     logic [31:0] img_rows_in;    // C*H
     logic [31:0] filter_rows_out;// E
     logic [31:0] image_rows_out; // M*E
+    // Row tables (docs/isa.md): entry k of a table is table row k; a plane's rows start at plane * its table pitch,
+    // H (E) with one 64-bit word per row, 4*ceil(H/4) (4*ceil(E/4)) with 16-bit entries four per word.
+    logic        ifmap_tbl16;
+    logic        ofmap_tbl16;
+    logic [31:0] tbl_chan_in;    // table rows between ifmap channels
+    logic [31:0] tbl_img_in;     // C * tbl_chan_in
+    logic [31:0] tbl_filter_out; // table rows between ofmap channels
+    logic [31:0] tbl_image_out;  // M * tbl_filter_out
     logic [31:0] out_slot_words; // ceil(F/4) raw, ceil(F/3) RLC
     logic        dbuf;           // ifmap and filter buffers are doubled: the next block loads during a pass
     logic        resident;       // every channel block of the tile has its own ifmap buffer: loaded once per group
@@ -112,12 +122,13 @@ package ctrl_pkg;
     logic signed [16:0] ld_h_start;
     logic [8:0]  ld_chans_valid;
     logic [31:0] ld_first_plane; // DRAM row of (n0, first channel of the block, h = 0)
+    logic [31:0] ld_first_tbl;   // its table row
     logic [31:0] ld_chunk_addr;
     logic [13:0] if_base_load;
     logic [13:0] filt_base_load;
     logic [31:0] bias_addr;
     logic [31:0] out_row_addr;
-    logic [31:0] out_index_addr;
+    logic [31:0] out_index_addr; // row-table word of the tile's first row (b = 0, its first filter, e0)
     logic        accum;          // add the psums of earlier channel blocks (from the GLB)
     logic        psum_hold;      // the PEs keep this pass's psums (FC: out_w 1, n*p <= psum spad)...
     logic        psum_resume;    // ... and the next pass adds to them; only the last block's pass outputs

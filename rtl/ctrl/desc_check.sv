@@ -47,7 +47,9 @@ module desc_check
              (desc_i.map_f >= 8'd1) && (desc_i.map_r >= 8'd1) &&
              (16'(desc_i.map_r) * 16'(desc_i.r_rows) <= 16'(Rows)) &&
              (desc_i.map_t >= 8'd1) && (16'(desc_i.map_t) * 16'(desc_i.map_e) <= 16'(Cols)) &&
-             ((32'(desc_i.map_e) - 1) * 32'(desc_i.stride_v) + 32'(desc_i.r_rows) <= 32'(1 << NocColIdWidth));
+             ((32'(desc_i.map_e) - 1) * 32'(desc_i.stride_v) + 32'(desc_i.r_rows) <= 32'(1 << NocColIdWidth)) &&
+             // 16-bit row-table entries: every tile's rows start a table word (one tile writes each word)
+             (!desc_i.ofmap_tbl16 || (desc_i.out_h <= 16'(desc_i.map_e)) || (desc_i.map_e[1:0] == 2'b00));
     // POOL: every window holds an ifmap element (padding never wins), no requantization.
     pool_ok = (desc_i.pad_t < 4'(desc_i.r_rows)) && (desc_i.pad_l < 4'(desc_i.s_cols)) && (desc_i.shift == '0) &&
               ((32'(desc_i.out_h) - 1) * 32'(desc_i.stride_v) < 32'(desc_i.in_h) + 32'(desc_i.pad_t)) &&

@@ -12,6 +12,7 @@ module glb_plan #(
   input  logic [7:0]  filt_blocks_i,    // f: filter blocks per loaded ifmap block, a psum region each
   input  logic [23:0] chunk_words_i,    // a filter chunk
   input  logic        res_shape_i,      // the layer's shape allows a resident ifmap
+  input  logic [31:0]  wres_words_i,     // resident filter chunks (descriptor wres x chunk words)
   output logic        fits_o,           // one ifmap tile, the f psum regions and one filter chunk fit
   output logic        dbuf_o,           // the next block loads during a pass: buffers doubled, or ifmap resident
   output logic        resident_o,       // every channel block of a group has its own ifmap buffer
@@ -20,7 +21,9 @@ module glb_plan #(
   output logic [13:0] ps_region0_o,     // the psum region after the ifmap buffers
   output logic [13:0] ps_region1_o,     // a second one from the next bank boundary on
   output logic [13:0] ps_banked_o,      // a psum region rounded up to whole banks (the step between regions)
-  output logic        ps_two_fit_o      // the second psum region fits as well
+  output logic        ps_two_fit_o,     // the second psum region fits as well
+  output logic        wres_o,           // resident filter chunks are used (f >= 2, doubled buffers, ifmap not resident)
+  output logic [13:0] wres_base_o       // where they start: after the f psum regions, each of whole banks
 );
   // GLB words of one ifmap tile rounded up to whole banks.
   logic [31:0] if_banked;
@@ -30,9 +33,10 @@ module glb_plan #(
   assign ps_banked = (ps_words_i + 32'(BankWords - 1)) & ~32'(BankWords - 1);
   assign ps_span   = (32'(filt_blocks_i) - 32'd1) * ps_banked + ps_words_i;
 
+  logic        wres_fits;
   assign fits_o = !((if_words_i > 32'(ActWords)) || (ps_words_i > 32'(ActWords)) ||
                     (if_banked + ps_span > 32'(ActWords)) ||
-                    (32'(chunk_words_i) > 32'(FilterWords)) || (if_words_i[31:14] != '0));
+                    (32'(chunk_words_i) > 32'(FilterWords)) || (if_words_i[31:14] != '0) || !wres_fits);
 
   logic        dbuf_fits, res_fits;
   logic [31:0] res_banked;
@@ -42,6 +46,13 @@ module glb_plan #(
   assign res_fits   = res_shape_i &&
                       (res_banked + ps_words_i <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
                       (32'(chunk_words_i) <= 32'(FilterWords / 2));
+
+  // Resident filter chunks after the f psum regions (the last one rounded up to whole banks too).
+  logic [31:0] wres_base;
+  assign wres_o      = (wres_words_i != '0) && (filt_blocks_i >= 8'd2) && dbuf_fits && !res_fits;
+  assign wres_base   = 2 * if_banked + 32'(filt_blocks_i) * ps_banked;
+  assign wres_fits   = !wres_o || (wres_base + wres_words_i <= 32'(ActWords));
+  assign wres_base_o = 14'(wres_base);
 
   assign dbuf_o       = dbuf_fits || res_fits;
   assign resident_o   = res_fits;

@@ -1,7 +1,9 @@
 // Issues one row_mover command per ifmap plane of a tile: image b (of n), channel c (of the block's valid
 // channels), covering the tile rows hr whose input row h = h_start + hr lies inside the ifmap (rows outside are
 // not loaded; the feeder sends zeros for them). The rows of a plane are consecutive in DRAM and in the GLB, so a
-// raw plane is one linear copy and a coded plane one row-table burst plus one read per row.
+// raw plane is one linear copy and a coded plane one row-table burst plus one read per row. The row table is
+// addressed in table rows (ctrl_pkg, tile_cfg_t): one 64-bit word each, or with 16-bit entries four per word, the
+// plane's first row at a word boundary (the burst then starts at the word of the first loaded row, lane h mod 4).
 // GLB layout as ifmap_feeder: [b][channel in block][tile row][pitch words].
 `include "common/ocelli_assert.svh"
 
@@ -27,6 +29,10 @@ module ifmap_loader
   input  logic [MemAddrWidth-1:0] first_plane_i,    // DRAM row number of (n0, first channel, h = 0)
   input  logic [MemAddrWidth-1:0] chan_rows_i,      // H: rows between channels
   input  logic [MemAddrWidth-1:0] img_rows_i,       // C * H: rows between images
+  input  logic                    tbl16_i,          // 16-bit row-table entries
+  input  logic [MemAddrWidth-1:0] first_tbl_i,      // table row of (n0, first channel, h = 0)
+  input  logic [MemAddrWidth-1:0] chan_tbl_i,       // table rows between channels
+  input  logic [MemAddrWidth-1:0] img_tbl_i,        // table rows between images
   input  logic                    rlc_i,
   input  logic [MemAddrWidth-1:0] ifmap_addr_i,
   input  logic [MemAddrWidth-1:0] index_addr_i,
@@ -38,6 +44,8 @@ module ifmap_loader
   output logic                    cmd_rlc_o,
   output logic [MemAddrWidth-1:0] cmd_dram_addr_o,
   output logic [MemAddrWidth-1:0] cmd_index_addr_o,
+  output logic                    cmd_tbl16_o,
+  output logic [1:0]              cmd_index_lane_o,  // 16-bit entries: lane of the first row's entry
   output logic [23:0]             cmd_words_o,
   output logic [6:0]              cmd_rows_o,
   output logic [7:0]              cmd_slot_words_o,
@@ -50,6 +58,7 @@ module ifmap_loader
   logic [8:0]              c_q;
   logic [AddrWidth-1:0]    glb_img_q, glb_plane_q;
   logic [MemAddrWidth-1:0] d_img_q, d_plane_q;
+  logic [MemAddrWidth-1:0] t_img_q, t_plane_q;   // the same in table rows
   logic                    last_c, last_b;
 
   // Rows of the tile inside the ifmap: hr_lo .. hr_hi (the same for every plane of the tile).
@@ -67,6 +76,8 @@ module ifmap_loader
 
   logic [MemAddrWidth-1:0] row_id;   // DRAM row number of the plane's first loaded row
   assign row_id = d_plane_q + MemAddrWidth'(h_start_i) + MemAddrWidth'(hr_lo);
+  logic [MemAddrWidth-1:0] tbl_row;  // its table row
+  assign tbl_row = t_plane_q + MemAddrWidth'(h_start_i) + MemAddrWidth'(hr_lo);
 
   assign last_c = c_q == chans_valid_i - 1'b1;
   assign last_b = b_q == n_img_i - 1'b1;
@@ -75,7 +86,9 @@ module ifmap_loader
   assign cmd_rlc_o        = rlc_i;
   assign cmd_dram_addr_o  = ifmap_addr_i + ((row_id * (rlc_i ? MemAddrWidth'(slot_words_i)
                                                              : MemAddrWidth'(pitch_i))) << 3);
-  assign cmd_index_addr_o = index_addr_i + (row_id << 3);
+  assign cmd_index_addr_o = index_addr_i + (tbl16_i ? ((tbl_row >> 2) << 3) : (tbl_row << 3));
+  assign cmd_tbl16_o      = tbl16_i;
+  assign cmd_index_lane_o = tbl16_i ? tbl_row[1:0] : 2'd0;
   assign cmd_words_o      = 24'(rows) * 24'(pitch_i);
   assign cmd_rows_o       = rows;
   assign cmd_slot_words_o = slot_words_i;
@@ -93,6 +106,8 @@ module ifmap_loader
       glb_plane_q <= '0;
       d_img_q     <= '0;
       d_plane_q   <= '0;
+      t_img_q     <= '0;
+      t_plane_q   <= '0;
     end else if (start_i) begin
       gen_q       <= (n_img_i != '0) && (chans_valid_i != '0) && any_rows;
       b_q         <= '0;
@@ -101,11 +116,14 @@ module ifmap_loader
       glb_plane_q <= glb_base_i;
       d_img_q     <= first_plane_i;
       d_plane_q   <= first_plane_i;
+      t_img_q     <= first_tbl_i;
+      t_plane_q   <= first_tbl_i;
     end else if (gen_q && cmd_ready_i) begin
       if (!last_c) begin
         c_q         <= c_q + 1'b1;
         glb_plane_q <= glb_plane_q + plane_words_i;
         d_plane_q   <= d_plane_q + chan_rows_i;
+        t_plane_q   <= t_plane_q + chan_tbl_i;
       end else begin
         c_q <= '0;
         if (!last_b) begin
@@ -114,6 +132,8 @@ module ifmap_loader
           glb_plane_q <= glb_img_q + img_words_i;
           d_img_q     <= d_img_q + img_rows_i;
           d_plane_q   <= d_img_q + img_rows_i;
+          t_img_q     <= t_img_q + img_tbl_i;
+          t_plane_q   <= t_img_q + img_tbl_i;
         end else begin
           gen_q <= 1'b0;
         end
@@ -123,6 +143,6 @@ module ifmap_loader
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_cmd_stable, cmd_valid_o, cmd_ready_i,
-                       {cmd_rlc_o, cmd_dram_addr_o, cmd_index_addr_o, cmd_words_o, cmd_rows_o, cmd_slot_words_o,
+                       {cmd_rlc_o, cmd_dram_addr_o, cmd_index_addr_o, cmd_tbl16_o, cmd_index_lane_o, cmd_words_o, cmd_rows_o, cmd_slot_words_o,
                         cmd_elems_o, cmd_glb_pitch_o, cmd_glb_addr_o})
 endmodule

@@ -122,6 +122,12 @@ module layer_ctrl
   logic [13:0] if_tile_q;        // GLB words of one block's ifmap tile
   logic [13:0] blk_base_q;       // GLB address of the pass's block (resident)
   logic        res_have_q;       // the group's ifmap blocks are in the GLB
+  // Resident filter chunks (descriptor wres): a tile's passes use its filter chunks k = 0, 1, ... in load order;
+  // chunks k < wres live in the GLB at wres_base + k * chunk_words, loaded by the filter-block group's first tile.
+  logic [7:0]  pk_q;             // chunk index of the tile's current (or coming) pass, saturating at 255
+  logic        wres_have_q;      // this filter-block group's resident chunks are in the GLB
+  logic        wres_fit;         // u_plan: resident chunks are used
+  logic [13:0] wres_base;
 
   // Loader (u_loader): filter chunk, then ifmap rows, of one channel block into one buffer; runs beside a pass.
   logic        ld_idle;          // no load runs
@@ -133,6 +139,7 @@ module layer_ctrl
   logic [31:0] if_words_q;     // GLB words of the ifmap tile, n images (from StPrep3)
   logic [31:0] ps_words_q;     // GLB words of a filter block's psums, n images (from StPrep3)
   logic [31:0] out_row_q;      // the tile's first ofmap row in the NCHW row order of the output (from StTile)
+  logic [31:0] out_tbl_q;      // its row-table row (cfg tbl_filter_out)
   logic [31:0] watchdog_q;
 
   // ------------------------------------------------------------------ helpers
@@ -147,6 +154,11 @@ module layer_ctrl
   // Filters per column set of the psum layout (tile_cfg_t): p, or every channel of a POOL/LRN tile (POOL: p = t = 1).
   logic [8:0] set_filters;
   assign set_filters = is_lrn ? desc.chans[8:0] : 9'(desc.map_p);
+
+  // Table rows per plane (ctrl_pkg, tile_cfg_t): the rows, or with 16-bit entries the rows rounded up to whole words.
+  logic [31:0] tbl_chan_in, tbl_filter_out;
+  assign tbl_chan_in    = desc.ifmap_tbl16 ? {16'd0, (desc.in_h + 16'd3) & 16'hfffc} : 32'(desc.in_h);
+  assign tbl_filter_out = desc.ofmap_tbl16 ? {16'd0, (desc.out_h + 16'd3) & 16'hfffc} : 32'(desc.out_h);
 
   logic [1:0] stride_v_log2;
   assign stride_v_log2 = (desc.stride_v == 4'd4) ? 2'd2 : (desc.stride_v == 4'd2) ? 2'd1 : 2'd0;
@@ -223,7 +235,10 @@ module layer_ctrl
   // the ifmap rows when it starts a channel block. A CONV tile's last pass prefetches the next tile's first pass.
   logic ld_prefetch, ld_tile, ld_new_block, ld_fbuf;
   assign ld_prefetch  = state_q == StPass;
-  assign ld_tile      = ld_prefetch && !next_pass && is_conv && !cfg_q.resident && nt_exists;
+  // (not when the next tile starts another filter-block group and this pass reads resident chunk 0, which the
+  // prefetch would overwrite)
+  assign ld_tile      = ld_prefetch && !next_pass && is_conv && !cfg_q.resident && nt_exists &&
+                        !(nt_same_fgroup == 1'b0 && cfg_q.wres != '0 && pk_q == '0);
   assign ld_req       = (state_q == StLoad) || (ld_prefetch && cfg_q.dbuf && (next_pass || ld_tile));
   assign ld_new_block = ld_prefetch ? !next_filt : (f_q == '0);
   logic [13:0] ld_if_base;
@@ -238,6 +253,13 @@ module layer_ctrl
   // The chunk to load: the next in order, or the first of this filter-block group again for its next tile.
   logic [31:0] ld_chunk;
   assign ld_chunk = (ld_tile && nt_same_fgroup) ? wblock_q : chunk_q;
+  // The chunk index of the load, whether it is resident, and whether it is in the GLB already.
+  logic [7:0]  ld_k;
+  logic        ld_wres, ld_wres_have;
+  assign ld_k         = ld_tile ? '0 : (ld_prefetch && pk_q != 8'hff) ? pk_q + 8'd1 : pk_q;
+  assign ld_wres      = ld_k < {1'b0, cfg_q.wres};
+  // (the next tile's first chunk: in if that tile is of this filter-block group, whose first tile loads them all)
+  assign ld_wres_have = ld_wres && (ld_tile ? nt_same_fgroup : wres_have_q);
   assign noc_cfg_load_o     = state_q == StFit;
   assign pass_start_o       = (state_q == StPass) && is_conv;
   assign ppu_start_o        = (state_q == StPass) && !is_conv;
@@ -280,6 +302,7 @@ module layer_ctrl
     .chunk_words_i (cfg_q.chunk_words),
     .res_shape_i   (is_conv && (desc.map_f == 8'd1) && (cg_q > cblk_q) && (desc.n_img <= 16'(desc.map_n)) &&
                     (desc.out_h <= 16'(desc.map_e))),
+    .wres_words_i  (is_conv ? 32'(desc.map_wres) * 32'(cfg_q.chunk_words) : 32'd0),
     .fits_o        (glb_fits),
     .dbuf_o        (glb_dbuf),
     .resident_o    (glb_resident),
@@ -287,7 +310,9 @@ module layer_ctrl
     .ps_region0_o  (ps_region0),
     .ps_region1_o  (ps_region1),
     .ps_banked_o   (ps_banked),
-    .ps_two_fit_o  (ps_two_fit)
+    .ps_two_fit_o  (ps_two_fit),
+    .wres_o        (wres_fit),
+    .wres_base_o   (wres_base)
   );
 
   logic [13:0] ps_first;  // the region of a tile's first filter block
@@ -365,10 +390,13 @@ module layer_ctrl
       if_tile_q    <= '0;
       blk_base_q   <= '0;
       res_have_q   <= 1'b0;
+      pk_q         <= '0;
+      wres_have_q  <= 1'b0;
       if_img_q     <= '0;
       if_words_q   <= '0;
       ps_words_q   <= '0;
       out_row_q    <= '0;
+      out_tbl_q    <= '0;
       watchdog_q   <= '0;
     end else begin
       watchdog_q <= (progress_i || !busy_o) ? '0 : watchdog_q + 1;
@@ -473,6 +501,12 @@ module layer_ctrl
             cfg_q.img_rows_in      <= 32'(desc.chans) * 32'(desc.in_h);
             cfg_q.filter_rows_out  <= 32'(desc.out_h);
             cfg_q.image_rows_out   <= 32'(desc.filters) * 32'(desc.out_h);
+            cfg_q.ifmap_tbl16      <= desc.ifmap_tbl16;
+            cfg_q.ofmap_tbl16      <= desc.ofmap_tbl16;
+            cfg_q.tbl_chan_in      <= tbl_chan_in;
+            cfg_q.tbl_img_in       <= 32'(desc.chans) * tbl_chan_in;
+            cfg_q.tbl_filter_out   <= tbl_filter_out;
+            cfg_q.tbl_image_out    <= 32'(desc.filters) * tbl_filter_out;
             cfg_q.out_slot_words   <= desc.ofmap_rlc ? 32'(out_slot_rlc) : 32'(out_slot_raw);
             state_q <= StPrep2;
           end
@@ -505,6 +539,9 @@ module layer_ctrl
               cfg_q.dbuf     <= glb_dbuf;
               cfg_q.resident <= glb_resident;
               cfg_q.ps_base  <= ps_region0;
+              cfg_q.wres      <= wres_fit ? desc.map_wres : 7'd0;
+              cfg_q.wres_base <= wres_base;
+              wres_have_q     <= 1'b0;
               ps_region0_q   <= ps_region0;
               ps_region1_q   <= ps_region1;
               ps_overlap_q   <= is_conv && (desc.map_f == 8'd1) && ps_two_fit;
@@ -538,6 +575,7 @@ module layer_ctrl
             // Prefetched during the last tile's last pass: its first chunk is in, into the buffers that pass did
             // not use.
             chunk_q             <= tile_prefetched_q ? chunk_q : wblock_q;
+            pk_q                <= '0;
             ibuf_q              <= tile_prefetched_q && !ibuf_q;
             fbuf_q              <= tile_prefetched_q && !fbuf_q;
             prefetched_q        <= tile_prefetched_q;
@@ -550,12 +588,16 @@ module layer_ctrl
             cfg_q.bias_addr      <= desc.bias_addr + ((32'(g_q) * 32'(mg_q) + 32'(mf_q)) << 2);
             out_row_q            <= (32'(n0_q) * 32'(desc.filters) + 32'(g_q) * 32'(mg_q) + 32'(mf_q)) *
                                     32'(desc.out_h) + 32'(e0_q);
+            out_tbl_q            <= (32'(n0_q) * 32'(desc.filters) + 32'(g_q) * 32'(mg_q) + 32'(mf_q)) *
+                                    cfg_q.tbl_filter_out + 32'(e0_q);
             cfg_q.chans_valid    <= 9'(min16(cblk_q, cg_q - c0_q));
             cfg_q.accum          <= (c0_q != '0) && !keep_psums;
             cfg_q.psum_hold      <= keep_psums && next_block;
             cfg_q.psum_resume    <= keep_psums && (c0_q != '0);
             cfg_q.if_base_pass   <= cfg_q.resident ? blk_base_q : ibuf_q ? if_buf1_q : 14'd0;
-            cfg_q.filt_base_pass <= 14'(FilterBase) + (fbuf_q ? 14'(FilterWords / 2) : 14'd0);
+            cfg_q.filt_base_pass <= (pk_q < {1'b0, cfg_q.wres})
+                                    ? cfg_q.wres_base + 14'(32'(pk_q) * 32'(cfg_q.chunk_words))
+                                    : 14'(FilterBase) + (fbuf_q ? 14'(FilterWords / 2) : 14'd0);
             cfg_q.ps_base        <= ps_cur_q;
             // A channel block's first pass overwrites its psum region: not while an output stage still reads it.
             if (c0_q != '0 || !output_busy_i || out_ps_q != ps_cur_q) state_q <= prefetched_q ? StPass : StLoad;
@@ -564,8 +606,11 @@ module layer_ctrl
           StLoadWait: if (ld_idle) state_q <= StPass;
           StPass: begin
             cfg_q.out_row_addr   <= desc.ofmap_addr + ((out_row_q * cfg_q.out_slot_words) << 3);
-            cfg_q.out_index_addr <= desc.ofmap_index_addr + (out_row_q << 3);
+            // 16-bit entries: e0 is a multiple of 4 (desc_check), so the tile's rows start a table word
+            cfg_q.out_index_addr <= desc.ofmap_index_addr + (cfg_q.ofmap_tbl16 ? ((out_tbl_q >> 2) << 3)
+                                                                               : (out_tbl_q << 3));
             prefetched_q <= cfg_q.dbuf && next_pass;
+            if (pk_q != 8'hff) pk_q <= pk_q + 8'd1;  // saturates: beyond any wres (<= 127)
             if (ld_req && ld_tile) begin
               tile_prefetched_q <= 1'b1;
               if (!nt_same_fgroup) wblock_q <= chunk_q;  // the next filter-block group's chunks follow this one's
@@ -605,6 +650,7 @@ module layer_ctrl
               // the next filter-block group's chunks follow this group's (set already if prefetched)
               if (!nt_same_fgroup && !tile_prefetched_q) wblock_q <= chunk_q;
               if (nt_new_group) res_have_q <= 1'b0;  // the next group reads other channels
+              wres_have_q <= nt_same_fgroup;          // the next tile uses this group's resident chunks, or not
               state_q  <= nt_exists ? StTile : StNextLayer;
             end
           end
@@ -632,11 +678,14 @@ module layer_ctrl
           cfg_q.ld_chans_valid <= 9'(min16(cblk_q, cg_q - ld_c));
           cfg_q.ld_first_plane <= (32'(ld_n0) * 32'(desc.chans) + 32'(ld_g) * 32'(cg_q) + 32'(ld_c)) *
                                   32'(desc.in_h);
+          cfg_q.ld_first_tbl   <= (32'(ld_n0) * 32'(desc.chans) + 32'(ld_g) * 32'(cg_q) + 32'(ld_c)) *
+                                  cfg_q.tbl_chan_in;
           cfg_q.ld_n_eff       <= ld_tile ? tile_n_eff(nt_n0) : cfg_q.n_eff;
           cfg_q.ld_h_start     <= ld_tile ? tile_h_start(nt_e0) : cfg_q.h_start;
           cfg_q.ld_chunk_addr  <= ld_chunk;
           cfg_q.if_base_load   <= ld_if_base;
-          cfg_q.filt_base_load <= 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
+          cfg_q.filt_base_load <= ld_wres ? cfg_q.wres_base + 14'(32'(ld_k) * 32'(cfg_q.chunk_words))
+                                          : 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
           chunk_q              <= ld_chunk + 32'({cfg_q.chunk_words[20:0], 3'b000});
         end
       end
@@ -648,7 +697,7 @@ module layer_ctrl
   block_loader u_loader (
     .clk_i, .rst_ni,
     .start_i            (ld_req),
-    .filters_i          (is_conv),  // POOL/LRN have no filters
+    .filters_i          (is_conv && !ld_wres_have),  // POOL/LRN have no filters; resident chunks are in
     .ifmap_i            (ld_new_block && !res_have_q),
     .clear_i            (fail || (start_i && !busy_o)),
     .idle_o             (ld_idle),

@@ -1,8 +1,9 @@
 // Output path of a tile: GLB psums -> + bias -> requantize (round half up, saturate, docs/numerics.md) -> ReLU
 // -> RLC encoder (or raw packing) -> DRAM, one ofmap row (b, filter, j) at a time. Coded rows go into a row buffer;
 // when a row is complete it is written to its slot, and after the rows of one (b, filter) the row-table entries
-// (lengths in words) are written in one burst. Rows outside the layer (filters past the group, rows past E) are
-// skipped. Bias for the tile's filters is read once at start.
+// (lengths in words) are written in one burst: one 64-bit word per row, or (tbl16) 16-bit entries four per word,
+// the group's first row in lane 0 (the controller checks that every tile starts a table word). Rows outside the
+// layer (filters past the group, rows past E) are skipped. Bias for the tile's filters is read once at start.
 `include "common/ocelli_assert.svh"
 
 module output_stage
@@ -36,10 +37,13 @@ module output_stage
   input  logic                    rlc_i,
   input  logic [MemAddrWidth-1:0] bias_addr_i,     // of the tile's first filter (4-byte aligned)
   input  logic [MemAddrWidth-1:0] row_addr_i,      // DRAM slot of row (b=0, filter 0, j=0)
-  input  logic [MemAddrWidth-1:0] index_addr_i,    // row-table entry of that row
+  input  logic [MemAddrWidth-1:0] index_addr_i,    // row-table word of that row
   input  logic [MemAddrWidth-1:0] slot_words_i,    // words per row slot: ceil(F/4) raw, ceil(F/3) RLC
   input  logic [MemAddrWidth-1:0] filter_rows_i,   // E: rows between filters in DRAM
   input  logic [MemAddrWidth-1:0] image_rows_i,    // M * E: rows between images in DRAM
+  input  logic                    tbl16_i,         // 16-bit row-table entries
+  input  logic [MemAddrWidth-1:0] tbl_filter_i,    // table rows between filters (E, or 4*ceil(E/4) with tbl16)
+  input  logic [MemAddrWidth-1:0] tbl_image_i,     // table rows between images (M * tbl_filter_i)
   output logic                    busy_o,
   output logic                    reads_done_o,    // no DMA read left (the bias is in): only GLB reads and writes
 
@@ -318,7 +322,11 @@ module output_stage
   logic [8:0]                wm_q;
   logic [4:0]                wj_q;
   logic [MemAddrWidth-1:0]   w_row_q, w_fm_q, w_img_q;  // DRAM row numbers (not bytes)
-  logic [MemAddrWidth-1:0]   idx_row_q;                 // first row of the group whose table is written
+  logic [MemAddrWidth-1:0]   t_fm_q, t_img_q;           // table rows of w_fm_q, w_img_q
+  logic [MemAddrWidth-1:0]   idx_row_q;                 // table row of the group whose table is written
+  logic [4:0]                idx_words;                 // words of that table burst
+  logic [63:0]               idx_word;                  // the table word being written
+  logic [4:0]                idx_lane_row;              // the row (of the group) of one of its lanes
   logic [7:0]                w_left_q;
   logic [4:0]                idx_n_q, idx_i_q;
   logic [Cols-1:0][7:0] idx_len_q;
@@ -331,11 +339,24 @@ module output_stage
   assign w_group_end = w_last_j;
 
   assign wr_req_o.cmd_valid  = (wr_state_q == WrRowCmd) || (wr_state_q == WrIdxCmd);
-  assign wr_req_o.cmd.addr   = (wr_state_q == WrIdxCmd) ? index_addr_i + (idx_row_q << 3)
+  assign idx_words = tbl16_i ? 5'((idx_n_q + 5'd3) >> 2) : idx_n_q;
+  always_comb begin
+    idx_word     = {56'd0, idx_len_q[idx_i_q]};
+    idx_lane_row = '0;
+    if (tbl16_i) begin
+      idx_word = '0;
+      for (int l = 0; l < 4; l++) begin
+        idx_lane_row = {idx_i_q[2:0], 2'(l)};
+        if (idx_lane_row < idx_n_q) idx_word[16 * l +: 16] = {8'd0, idx_len_q[idx_lane_row]};
+      end
+    end
+  end
+  assign wr_req_o.cmd.addr   = (wr_state_q == WrIdxCmd) ? index_addr_i + (tbl16_i ? ((idx_row_q >> 2) << 3)
+                                                                                : (idx_row_q << 3))
                                                         : row_addr_i + ((w_row_q * slot_words_i) << 3);
-  assign wr_req_o.cmd.words  = (wr_state_q == WrIdxCmd) ? 24'(idx_n_q) : 24'(count_head);
+  assign wr_req_o.cmd.words  = (wr_state_q == WrIdxCmd) ? 24'(idx_words) : 24'(count_head);
   assign wr_req_o.data_valid = (wr_state_q == WrRowData) ? buf_out_valid : (wr_state_q == WrIdxData);
-  assign wr_req_o.data       = (wr_state_q == WrRowData) ? buf_out_word : {56'd0, idx_len_q[idx_i_q]};
+  assign wr_req_o.data       = (wr_state_q == WrRowData) ? buf_out_word : idx_word;
   assign buf_out_ready       = (wr_state_q == WrRowData) && wr_rsp_i.data_ready;
   assign counts_pop          = (wr_state_q == WrRowCmd) && wr_rsp_i.cmd_ready;
 
@@ -351,6 +372,8 @@ module output_stage
       w_row_q    <= '0;
       w_fm_q     <= '0;
       w_img_q    <= '0;
+      t_fm_q     <= '0;
+      t_img_q    <= '0;
       idx_row_q  <= '0;
       w_left_q   <= '0;
       idx_n_q    <= '0;
@@ -364,6 +387,8 @@ module output_stage
       w_row_q    <= '0;
       w_fm_q     <= '0;
       w_img_q    <= '0;
+      t_fm_q     <= '0;
+      t_img_q    <= '0;
       idx_n_q    <= '0;
     end else begin
       unique case (wr_state_q)
@@ -384,7 +409,7 @@ module output_stage
         end
         WrIdxData: if (wr_rsp_i.data_ready) begin
           idx_i_q <= idx_i_q + 1'b1;
-          if (idx_i_q + 1'b1 == idx_n_q) begin
+          if (idx_i_q + 1'b1 == idx_words) begin
             idx_n_q    <= '0;
             wr_state_q <= (wb_q == '0 && wm_q == '0 && wj_q == '0) ? WrDone : WrNext;
           end
@@ -398,7 +423,7 @@ module output_stage
         if (w_group_end) begin
           if (rlc_i && idx_n_q != '0) begin
             wr_state_q <= WrIdxCmd;
-            idx_row_q  <= w_fm_q;
+            idx_row_q  <= t_fm_q;
           end else begin
             idx_n_q <= '0;
           end
@@ -412,6 +437,7 @@ module output_stage
             wm_q    <= wm_q + 1'b1;
             w_fm_q  <= w_fm_q + filter_rows_i;
             w_row_q <= w_fm_q + filter_rows_i;
+            t_fm_q  <= t_fm_q + tbl_filter_i;
           end else begin
             wm_q <= '0;
             if (!w_last_b) begin
@@ -419,6 +445,8 @@ module output_stage
               w_img_q <= w_img_q + image_rows_i;
               w_fm_q  <= w_img_q + image_rows_i;
               w_row_q <= w_img_q + image_rows_i;
+              t_img_q <= t_img_q + tbl_image_i;
+              t_fm_q  <= t_img_q + tbl_image_i;
             end else begin
               // Every row is handled; the table of the last group may still be pending.
               wb_q <= '0;

@@ -4,6 +4,8 @@
 // Raw command: `words` consecutive DRAM words to consecutive GLB words (a filter chunk, or a plane's raw rows).
 // RLC command: `rows` coded rows: first their row-table entries in one burst, then each row's coded words from its
 // slot, through the RLC decoder, `elems` elements per row packed four per GLB word, rows `glb_pitch` words apart.
+// Row-table entries are 64-bit words, or (tbl16) 16-bit entries four per word, the first in lane `index_lane`: the
+// burst is then ceil((lane + rows) / 4) words and the consumer takes one entry per cycle.
 // A stream error stops the mover with err_rlc_o; DMA errors are seen by the controller directly.
 `include "common/ocelli_assert.svh"
 
@@ -21,7 +23,9 @@ module row_mover
   output logic                    cmd_ready_o,
   input  logic                    cmd_rlc_i,
   input  logic [MemAddrWidth-1:0] cmd_dram_addr_i,   // raw: first word; RLC: slot of the first row
-  input  logic [MemAddrWidth-1:0] cmd_index_addr_i,  // RLC: row-table entry of the first row
+  input  logic [MemAddrWidth-1:0] cmd_index_addr_i,  // RLC: row-table word of the first row
+  input  logic                    cmd_tbl16_i,       // RLC: 16-bit row-table entries
+  input  logic [1:0]              cmd_index_lane_i,  // RLC, tbl16: lane of the first row's entry in its word
   input  logic [23:0]             cmd_words_i,       // raw: words to move
   input  logic [6:0]              cmd_rows_i,        // RLC: rows (1..MaxRows)
   input  logic [7:0]              cmd_slot_words_i,  // RLC: DRAM words between row slots
@@ -59,6 +63,9 @@ module row_mover
   logic [MemAddrWidth-1:0] slot_q, index_q;
   logic [RowW-1:0]         rows_q, row_k_q;
   logic [7:0]              slot_words_q, glb_pitch_q;
+  logic                    tbl16_q;
+  logic [1:0]              lane_q;
+  logic [RowW:0]           index_words;     // words of the row-table burst
   logic [15:0]             elems_q;
   logic [AddrWidth-1:0]    glb_row_q;
   logic [MemAddrWidth-1:0] raw_addr_q;
@@ -72,6 +79,9 @@ module row_mover
   job_t                    job_in, job_head;
   logic [3:0]              job_count;
 
+  assign index_words = tbl16_q ? (RowW+1)'(({1'b0, rows_q} + (RowW+1)'(lane_q) + (RowW+1)'(3)) >> 2)
+                                : {1'b0, rows_q};
+
   always_comb begin
     rd_req_o.cmd_valid = 1'b0;
     rd_req_o.cmd.addr  = raw_addr_q;
@@ -82,8 +92,8 @@ module row_mover
     end else if (is_q == IsIndex) begin
       rd_req_o.cmd_valid = job_ready;
       rd_req_o.cmd.addr  = index_q;
-      rd_req_o.cmd.words = 24'(rows_q);
-      job_in             = '{kind: JobIndex, words: 24'(rows_q), glb: glb_row_q};
+      rd_req_o.cmd.words = 24'(index_words);
+      job_in             = '{kind: JobIndex, words: 24'(index_words), glb: glb_row_q};
     end else if (is_q == IsRows) begin
       rd_req_o.cmd_valid = job_ready;
       rd_req_o.cmd.addr  = slot_q;
@@ -103,6 +113,8 @@ module row_mover
       row_k_q       <= '0;
       slot_words_q  <= '0;
       glb_pitch_q   <= '0;
+      tbl16_q       <= 1'b0;
+      lane_q        <= '0;
       elems_q       <= '0;
       glb_row_q     <= '0;
       raw_addr_q    <= '0;
@@ -118,6 +130,8 @@ module row_mover
           rows_q       <= RowW'(cmd_rows_i);
           slot_words_q <= cmd_slot_words_i;
           glb_pitch_q  <= cmd_glb_pitch_i;
+          tbl16_q      <= cmd_tbl16_i;
+          lane_q       <= cmd_tbl16_i ? cmd_index_lane_i : 2'd0;
           elems_q      <= cmd_elems_i;
         end else begin
           raw_addr_q    <= cmd_dram_addr_i;
@@ -162,6 +176,11 @@ module row_mover
   logic [23:0]          co_left_q;
   logic [AddrWidth-1:0] co_glb_q;
   logic [RowW-1:0]      co_idx_q;
+  logic [1:0]           co_lane_q;       // tbl16: lane of the next entry in the word on the port
+  logic [63:0]          idx_entry;       // the next row-table entry
+  logic                 idx_last;        // it is the command's last
+  assign idx_entry = tbl16_q ? {48'd0, rd_rsp_i.data[{co_lane_q, 4'd0} +: 16]} : rd_rsp_i.data;
+  assign idx_last  = co_idx_q + 1'b1 == rows_q;
   logic [31:0]          coded_words_q;
 
   logic       dec_in_ready, dec_out_valid, dec_out_ready, dec_out_last, dec_done, dec_error, dec_busy;
@@ -193,7 +212,8 @@ module row_mover
         glb_valid_o         = rd_rsp_i.data_valid;
         rd_req_o.data_ready = glb_ready_i;
       end
-      CoIndex: rd_req_o.data_ready = 1'b1;
+      // a word is taken with its last entry (64-bit entries: each word)
+      CoIndex: rd_req_o.data_ready = !tbl16_q || (co_lane_q == 2'd3) || idx_last;
       CoRow: begin
         rd_req_o.data_ready = dec_in_ready;
         glb_valid_o         = pack_flush;
@@ -232,6 +252,7 @@ module row_mover
       co_left_q      <= '0;
       co_glb_q       <= '0;
       co_idx_q       <= '0;
+      co_lane_q      <= '0;
       idx_q          <= '0;
       idx_filled_q   <= '0;
       pack_n_q       <= '0;
@@ -245,6 +266,7 @@ module row_mover
           co_left_q <= job_head.words;
           co_glb_q  <= job_head.glb;
           co_idx_q  <= '0;
+          co_lane_q <= lane_q;
           unique case (job_head.kind)
             JobRaw:   co_q <= (job_head.words == '0) ? CoIdle : CoRaw;
             JobIndex: co_q <= CoIndex;
@@ -258,14 +280,15 @@ module row_mover
         end
         CoIndex: if (rd_rsp_i.data_valid) begin
           // A row-table entry longer than the row's slot would read into the next row: refuse it.
-          if (rd_rsp_i.data > 64'(slot_words_q) || rd_rsp_i.data == '0) begin
+          if (idx_entry > 64'(slot_words_q) || idx_entry == '0) begin
             co_q           <= CoError;
             err_rlc_code_o <= RlcErrBadLength;
           end
-          idx_q[co_idx_q] <= rd_rsp_i.data[8:0];
+          idx_q[co_idx_q] <= idx_entry[8:0];
           co_idx_q        <= co_idx_q + 1'b1;
+          co_lane_q       <= co_lane_q + 1'b1;
           idx_filled_q    <= co_idx_q + 1'b1;
-          if (24'(co_idx_q) + 24'd1 == co_left_q && rd_rsp_i.data <= 64'(slot_words_q) && rd_rsp_i.data != '0) begin
+          if (idx_last && idx_entry <= 64'(slot_words_q) && idx_entry != '0) begin
             co_q <= CoIdle;
           end
         end

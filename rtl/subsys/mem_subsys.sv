@@ -187,6 +187,8 @@ module mem_subsys
   logic [GlbAw-1:0]        il_cmd_glb;
   logic [6:0]              il_cmd_rows;
   logic [7:0]              il_cmd_slot_words, il_cmd_glb_pitch;
+  logic                    il_cmd_tbl16;
+  logic [1:0]              il_cmd_index_lane;
 
   ifmap_loader #(.AddrWidth(GlbAw)) u_ifmap_loader (
     .clk_i, .rst_ni,
@@ -204,6 +206,10 @@ module mem_subsys
     .first_plane_i    (cfg_i.ld_first_plane),
     .chan_rows_i      (cfg_i.chan_rows),
     .img_rows_i       (cfg_i.img_rows_in),
+    .tbl16_i          (cfg_i.ifmap_tbl16),
+    .first_tbl_i      (cfg_i.ld_first_tbl),
+    .chan_tbl_i       (cfg_i.tbl_chan_in),
+    .img_tbl_i        (cfg_i.tbl_img_in),
     .rlc_i            (cfg_i.ifmap_rlc),
     .ifmap_addr_i     (cfg_i.ifmap_addr),
     .index_addr_i     (cfg_i.ifmap_index_addr),
@@ -214,6 +220,8 @@ module mem_subsys
     .cmd_rlc_o        (il_cmd_rlc),
     .cmd_dram_addr_o  (il_cmd_dram),
     .cmd_index_addr_o (il_cmd_index),
+    .cmd_tbl16_o      (il_cmd_tbl16),
+    .cmd_index_lane_o (il_cmd_index_lane),
     .cmd_words_o      (il_cmd_words),
     .cmd_rows_o       (il_cmd_rows),
     .cmd_slot_words_o (il_cmd_slot_words),
@@ -229,6 +237,8 @@ module mem_subsys
     .cmd_rlc_i        (!cmd_i.mover_sel_filter && il_cmd_rlc),
     .cmd_dram_addr_i  (cmd_i.mover_sel_filter ? cfg_i.ld_chunk_addr : il_cmd_dram),
     .cmd_index_addr_i (il_cmd_index),
+    .cmd_tbl16_i      (il_cmd_tbl16),
+    .cmd_index_lane_i (il_cmd_index_lane),
     .cmd_words_i      (cmd_i.mover_sel_filter ? cfg_i.chunk_words : il_cmd_words),
     .cmd_rows_i       (il_cmd_rows),
     .cmd_slot_words_i (il_cmd_slot_words),

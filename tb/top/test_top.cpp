@@ -111,12 +111,90 @@ TEST(Top, FilterBlocksShareOneIfmapLoad) {
     const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 3000000);
     ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
     expect_bit_exact(r.output, golden_output(l, d), what);
-    bytes_in[f] = r.bytes_in;
+    bytes_in[f] = r.bytes_ifmap;
   }
-  // Weights, bias and descriptor are read the same way for every f; the coded ifmap once per filter-block group
-  // (10, 3 and 1 groups), so the savings are proportional: (b1 - b4) / 7 == (b1 - b10) / 9.
+  // The coded ifmap is read once per filter-block group (10, 3 and 1 groups), so the savings are proportional:
+  // (b1 - b4) / 7 == (b1 - b10) / 9. (Weights: f = 4 keeps its filter chunks in the GLB, next test.)
   EXPECT_GT(bytes_in[1], bytes_in[4]);
   EXPECT_EQ((bytes_in[1] - bytes_in[4]) * 9, (bytes_in[1] - bytes_in[10]) * 7);
+}
+
+// 16-bit row-table entries (docs/isa.md, ifmap_tbl16/ofmap_tbl16): a coded ifmap of 11 rows read in tiles of e = 4
+// and e = 3 output rows (stride 1, pad 1: first loaded rows 0, 3, 7 and 0, 2, 5, 8, so a tile's first entry sits in
+// every lane of a table word), and with e = 4 a coded ofmap written with 16-bit entries too (each tile starts a
+// table word; the last is partial). Bit-exact against the golden, and fewer DRAM bytes than with 64-bit entries.
+TEST(Top, SixteenBitRowTables) {
+  ConvLayer l;
+  l.in = Shape{2, 5, 11, 13};
+  l.filters = 6;
+  l.filter_h = 3;
+  l.filter_w = 3;
+  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = 1;
+  l.shift = 8;
+  l.relu = true;
+  l.ifmap_rlc = l.ofmap_rlc = true;
+  std::mt19937_64 rng(17);
+  const auto d = random_data(l, rng, 0.4);
+  const auto want = golden_output(l, d);
+  for (const int e : {4, 3}) {
+    Mapping m{1, e, 3, 2, 2, 1};
+    m.filter_outer = true;
+    ASSERT_EQ(ocelli::driver::check_mapping(l, m, {}), "");
+    const bool out16 = ocelli::driver::tbl16_writable(l.out().h, m.e);
+    ASSERT_EQ(out16, e == 4);
+    const auto what = fmt::format("map {}", m.to_string());
+    const auto wide = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 2000000);
+    ASSERT_TRUE(wide.result.done) << what << ": " << wide.result.message();
+    expect_bit_exact(wide.output, want, what + ", 64-bit row tables");
+    const auto narrow = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 2000000, {}, {},
+                                                    {true, out16});
+    ASSERT_TRUE(narrow.result.done) << what << ": " << narrow.result.message();
+    expect_bit_exact(narrow.output, want, what + ", 16-bit row tables");
+    EXPECT_LT(narrow.bytes_in, wide.bytes_in) << what;
+    // ofmap: 2 images x 6 planes, 3 tiles of 4, 4, 3 rows: one table word each instead of one per row
+    EXPECT_EQ(wide.bytes_out - narrow.bytes_out, out16 ? 2u * 6 * (11 - 3) * 8 : 0u) << what;
+  }
+}
+
+// Resident filter chunks (descriptor wres, docs/isa.md): the layer above with f = 4 in 2 row strips has 8 filter
+// chunks per tile, all of which fit the GLB after the psum regions; the first strip of each filter-block group loads
+// them there and the second reads them from the GLB, so the weights cross the DRAM link once instead of twice. With
+// wres = 3 only the first 3 chunks of each tile stay (the others are streamed per tile); with 0 none. All bit-exact.
+TEST(Top, FilterChunksStayInTheGlbAcrossTiles) {
+  ConvLayer l;
+  l.in = Shape{1, 12, 8, 100};
+  l.filters = 20;
+  l.filter_h = 3;
+  l.filter_w = 3;
+  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = 1;
+  l.shift = 9;
+  l.relu = true;
+  l.ifmap_rlc = l.ofmap_rlc = true;
+  std::mt19937_64 rng(5);
+  const auto d = random_data(l, rng, 0.4);
+  Mapping m{1, 6, 2, 2, 3, 1};
+  m.f = 4;
+  m.filter_outer = true;
+  ASSERT_EQ(ocelli::driver::resident_chunks(l, l.out(), m, {}), 8);
+  const auto want = golden_output(l, d);
+  std::array<std::uint64_t, 3> weights{};
+  const std::array<int, 3> kept{8, 3, 0};
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const int k = kept[i];
+    const auto r = ocelli::tb::run_conv_on_top(
+        l, m, {d.input, d.weights, d.bias}, kTiming, 3000000,
+        [k](ocelli::driver::Descriptor& desc, ocelli::dram::Storage&, const ocelli::driver::ConvAddresses&) {
+          ocelli::driver::set_field(desc, ocelli::isa::desc::kMapWres, k);
+        });
+    const auto what = fmt::format("wres {}", k);
+    ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
+    expect_bit_exact(r.output, want, what);
+    weights[i] = r.bytes_weights;
+  }
+  // filter-block groups of 4, 4, 2 blocks: 8, 8, 4 chunks per tile, 2 tiles each
+  EXPECT_EQ(weights[0] * 2, weights[2]);
+  EXPECT_LT(weights[0], weights[1]);
+  EXPECT_LT(weights[1], weights[2]);
 }
 
 TEST(Top, RandomConvLayersBitExact) {
@@ -142,11 +220,21 @@ TEST(Top, RandomConvLayersBitExact) {
     l.ofmap_rlc = pick(0, 1);
     const auto m = random_mapping(l, rng);
     const auto d = random_data(l, rng, pick(0, 10) / 10.0);
-    const auto what = fmt::format("seed {}: in {}x{}x{}x{} M{} R{} S{} stride {}x{} pad {}{}{}{} g{} rlc {}/{} map {}",
+    // row-table formats drawn last, so the layers and data are those of the seeds before 16-bit tables
+    ocelli::tb::RowTables tables;
+    tables.ifmap_tbl16 = pick(0, 1);
+    tables.ofmap_tbl16 = pick(0, 1) && ocelli::driver::tbl16_writable(l.out().h, m.e);
+    const auto what = fmt::format("seed {}: in {}x{}x{}x{} M{} R{} S{} stride {}x{} pad {}{}{}{} g{} rlc {}/{} tbl16 "
+                                  "{}/{} map {}",
                                   seed, l.in.n, l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w,
                                   l.conv.stride_h, l.conv.stride_w, l.conv.pad_top, l.conv.pad_bottom,
-                                  l.conv.pad_left, l.conv.pad_right, groups, l.ifmap_rlc, l.ofmap_rlc, m.to_string());
-    const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 2000000);
+                                  l.conv.pad_left, l.conv.pad_right, groups, l.ifmap_rlc, l.ofmap_rlc,
+                                  tables.ifmap_tbl16, tables.ofmap_tbl16, m.to_string());
+    // odd seeds as on a slow DRAM link: the driver then keeps filter chunks in the GLB (descriptor wres)
+    ocelli::driver::HwConfig hw;
+    hw.dram_cycles_per_beat = seed % 2 == 1 ? 10.0 / 3 : 1.0;
+    const auto r =
+        ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 2000000, {}, {}, tables, hw);
     ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
     expect_bit_exact(r.output, golden_output(l, d), what);
     if (HasFatalFailure()) return;

@@ -62,7 +62,7 @@ TEST(TopConfig, RandomConvLayersBitExact) {
                                   l.in.n, l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w,
                                   l.conv.stride_h, l.conv.stride_w, l.conv.groups, m.to_string());
     const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 2000000, {},
-                                               ocelli::tb::make_config_top_model);
+                                               ocelli::tb::make_config_top_model, {}, hw);
     ASSERT_TRUE(r.result.done) << what << ": " << r.result.message();
     expect_bit_exact(r.output, golden_output(l, d), what);
     if (HasFatalFailure()) return;

@@ -131,6 +131,27 @@ TEST(TopErrors, IfmapOutsideMemoryIsADmaError) {
       kDma);
 }
 
+TEST(TopErrors, SixteenBitOfmapTableAcrossTileRowsIsRefused) {
+  // ofmap_tbl16 with E = 6 rows in tiles of e = 2: the second tile's rows would share a table word with the first's.
+  expect_error(run(valid_case(), [](Descriptor& d, Storage&, const ConvAddresses&) { set_bits(d[0], 12, 1, 1); }),
+               kMapping);
+}
+
+TEST(TopErrors, CorruptSixteenBitRowTableIsAnRlcError) {
+  const auto c = valid_case();
+  const auto r = ocelli::tb::run_conv_on_top(
+      c.layer, c.mapping, {c.input, c.weights, c.bias}, ocelli::dram::TimingConfig::preset("default"), 2'000'000,
+      [](Descriptor&, Storage& mem, const ConvAddresses& a) {
+        // Row 1 of plane 0 (lane 1 of the plane's first table word) claims 0 words.
+        std::uint64_t word = 0;
+        mem.read(a.ifmap_index, &word, 8);
+        word &= ~(std::uint64_t{0xffff} << 16);
+        mem.write(a.ifmap_index, &word, 8);
+      },
+      {}, {true, false});
+  expect_error(r.result, kRlc);
+}
+
 TEST(TopErrors, CorruptCodedIfmapIsAnRlcError) {
   expect_error(run(valid_case(),
                    [](Descriptor&, Storage& mem, const ConvAddresses& a) {

@@ -105,6 +105,48 @@ int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, con
   return static_cast<int>(ceil_div(blocks, ceil_div(blocks, most)));  // the same number of groups, evenly filled
 }
 
+int fewest_dram_filter_blocks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+  if (m.f < 2) return std::max(m.f, 1);
+  Mapping one = m;
+  one.f = 1;
+  const auto f1 = footprint(layer, out, one, hw);
+  const long blocks = ceil_div(layer.filters_per_group(), long(m.p) * m.t);
+  const long tiles = ceil_div(layer.in.n, m.n) * ceil_div(out.h, m.e);
+  const long cblocks = ceil_div(layer.channels_per_group(), long(m.q) * m.r);
+  const long ifmap_read = tiles * std::min(m.n, layer.in.n) * layer.channels_per_group() *
+                          std::min<long>(f1.rows_tile, layer.in.h) * ceil_div(layer.in.w, 4);
+  auto words = [&](long f) {  // DRAM words of one group's ifmap and weights with f
+    Mapping mf = m;
+    mf.f = static_cast<int>(f);
+    const long kept = resident_chunks(layer, out, mf, hw);
+    auto group = [&](long fe) {
+      const long chunks = cblocks * fe, k = std::min(kept, chunks);
+      return ifmap_read + f1.chunk_words * (tiles * (chunks - k) + k);
+    };
+    return (blocks / f) * group(f) + (blocks % f != 0 ? group(blocks % f) : 0);
+  };
+  long best = m.f;
+  long best_words = words(best);
+  for (long f = best - 1; f >= 1; --f) {
+    if (ceil_div(blocks, ceil_div(blocks, f)) != f) continue;  // not evenly filled: a smaller f has its groups
+    if (const long w = words(f); w < best_words) {
+      best = f;
+      best_words = w;
+    }
+  }
+  return static_cast<int>(best);
+}
+
+int resident_chunks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+  const auto f = footprint(layer, out, m, hw);
+  if (m.f < 2 || !double_buffered(f, hw) || f.chunk_words <= 0) return 0;
+  const long used = 2 * round_up(f.ifmap_tile_words, hw.glb_bank_words) +
+                    long(m.f) * round_up(f.psum_words, hw.glb_bank_words);
+  if (used >= act_words(hw)) return 0;
+  const long per_tile = ceil_div(layer.channels_per_group(), long(m.q) * m.r) * m.f;
+  return static_cast<int>(std::min<long>({(act_words(hw) - used) / f.chunk_words, per_tile, 127}));
+}
+
 bool resident_ifmap(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const MappingFootprint& f,
                     const HwConfig& hw) {
   const long cg = layer.channels_per_group(), qr = long(m.q) * m.r;

@@ -47,26 +47,46 @@ Tensor16 unpack_rows_raw(const std::vector<std::uint64_t>& words, Shape shape, i
   return t;
 }
 
-CodedRows encode_rows(const Tensor16& t) {
+namespace {
+std::size_t table_pitch(const Shape& s, bool tbl16) {  // table rows per plane
+  return tbl16 ? static_cast<std::size_t>((s.h + 3) / 4 * 4) : static_cast<std::size_t>(s.h);
+}
+}  // namespace
+
+std::size_t row_table_words(const Shape& s, bool tbl16) {
+  const std::size_t planes = static_cast<std::size_t>(s.n) * s.c;
+  return tbl16 ? planes * table_pitch(s, true) / 4 : planes * s.h;
+}
+
+std::size_t row_table_row(const Shape& s, bool tbl16, std::size_t plane, int h) {
+  return plane * table_pitch(s, tbl16) + static_cast<std::size_t>(h);
+}
+
+CodedRows encode_rows(const Tensor16& t, bool tbl16) {
   const std::size_t slot = rlc_slot_words(t.shape.w);
   CodedRows out;
   out.slots.assign(rows_of(t.shape) * slot, 0);
-  out.index.resize(rows_of(t.shape));
+  out.index.assign(row_table_words(t.shape, tbl16), 0);
   for (std::size_t row = 0; row < rows_of(t.shape); ++row) {
     const auto words = golden::rlc_encode(t.data.data() + row * t.shape.w, t.shape.w);
     if (words.size() > slot) throw std::logic_error("RLC row longer than its worst case");
     std::copy(words.begin(), words.end(), out.slots.begin() + row * slot);
-    out.index[row] = words.size();
+    const std::size_t at = row_table_row(t.shape, tbl16, row / t.shape.h, static_cast<int>(row % t.shape.h));
+    if (tbl16) {
+      out.index[at / 4] |= std::uint64_t{words.size()} << (16 * (at % 4));
+    } else {
+      out.index[at] = words.size();
+    }
     out.coded_words += words.size();
   }
   return out;
 }
 
 Tensor16 decode_rows(const std::vector<std::uint64_t>& slots, const std::vector<std::uint64_t>& index, Shape shape,
-                     int frac) {
+                     int frac, bool tbl16) {
   const std::size_t slot = rlc_slot_words(shape.w);
-  if (index.size() != rows_of(shape) || slots.size() != rows_of(shape) * slot) {
-    throw std::invalid_argument(fmt::format("coded tensor: {} index entries and {} slot words for {} rows",
+  if (index.size() != row_table_words(shape, tbl16) || slots.size() != rows_of(shape) * slot) {
+    throw std::invalid_argument(fmt::format("coded tensor: {} row-table words and {} slot words for {} rows",
                                             index.size(), slots.size(), rows_of(shape)));
   }
   Tensor16 t(shape, frac);
@@ -74,12 +94,14 @@ Tensor16 decode_rows(const std::vector<std::uint64_t>& slots, const std::vector<
     const int n = static_cast<int>(row / (shape.c * shape.h));
     const int c = static_cast<int>(row / shape.h % shape.c);
     const int h = static_cast<int>(row % shape.h);
-    if (index[row] == 0 || index[row] > slot) {
+    const std::size_t at = row_table_row(shape, tbl16, row / shape.h, h);
+    const std::uint64_t len = tbl16 ? (index[at / 4] >> (16 * (at % 4))) & 0xffff : index[at];
+    if (len == 0 || len > slot) {
       throw std::runtime_error(
-          fmt::format("coded row (n {}, c {}, h {}): length {} words outside 1..{}", n, c, h, index[row], slot));
+          fmt::format("coded row (n {}, c {}, h {}): length {} words outside 1..{}", n, c, h, len, slot));
     }
     try {
-      const auto v = golden::rlc_decode(slots.data() + row * slot, index[row], shape.w);
+      const auto v = golden::rlc_decode(slots.data() + row * slot, len, shape.w);
       std::copy(v.begin(), v.end(), t.data.begin() + row * shape.w);
     } catch (const golden::RlcError& e) {
       throw std::runtime_error(fmt::format("coded row (n {}, c {}, h {}): {}", n, c, h, e.what()));

@@ -183,6 +183,35 @@ TEST(Mapper, AlexNetChoicesArePinned) {
   EXPECT_EQ(checked, int(std::size(pinned)));
 }
 
+// The runtime trims the mapper's f to the one reading the fewest DRAM words with resident filter chunks
+// (fewest_dram_filter_blocks): AlexNet conv1 (44 tiles per filter-block group at batch 4, 11 at batch 1) keeps all
+// 6 chunks of a tile in the GLB with f = 2 instead of 2 of 9 with f = 3; at batch 4 the other conv layers keep their f.
+TEST(Mapper, FilterBlocksTrimmedForResidentChunks) {
+  for (int batch : {1, 4}) {
+    const auto desc = ocelli::golden::alexnet_description(batch);
+    for (const auto& d : desc.layers) {
+      if (d.kind != ocelli::golden::LayerKind::Conv) continue;
+      const ConvLayer l = conv_layer_of(d, d.name != "conv1", true);
+      const auto m = choose_mapping(l).mapping;
+      const int f = fewest_dram_filter_blocks(l, l.out(), m, {});
+      const auto what = fmt::format("{} batch {} {}", d.name, batch, m.to_string());
+      if (d.name == "conv1") {
+        EXPECT_EQ(m.f, 3) << what;
+        EXPECT_EQ(f, 2) << what;
+        Mapping trimmed = m;
+        trimmed.f = f;
+        EXPECT_EQ(resident_chunks(l, l.out(), trimmed, {}), 6) << what;
+        EXPECT_EQ(resident_chunks(l, l.out(), m, {}), 2) << what;
+      } else if (batch == 4) {
+        EXPECT_EQ(f, m.f) << what;
+      } else {
+        EXPECT_LE(f, m.f) << what;  // conv2 at batch 1: f 4 -> 2 (19 of 24 chunks kept instead of 8 of 48)
+        EXPECT_GE(f, 1) << what;
+      }
+    }
+  }
+}
+
 // The search's cheap check (first_broken_rule) and the message of check_mapping agree: legal <=> empty message, on
 // seeded random shapes and mappings that reach every rule.
 TEST(Mapper, RuleCheckAgreesWithMessagesOnRandomShapes) {
@@ -326,6 +355,40 @@ TEST(Layout, CorruptRowTableNamesTheRow) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("(n 0, c 1, h 1)"), std::string::npos) << e.what();
   }
+}
+
+// 16-bit row-table entries (docs/isa.md): four per word, each plane's table ceil(H/4) words, entry h of a plane in
+// lane h mod 4 of its word h / 4; the same rows decode from either format.
+TEST(Layout, SixteenBitRowTableRoundTrip) {
+  std::mt19937_64 rng(9);
+  Tensor16 t(Shape{2, 3, 5, 13}, 4);
+  for (auto& x : t.data) x = (rng() % 3 == 0) ? 0 : static_cast<std::int16_t>(rng());
+  const auto wide = encode_rows(t);
+  const auto narrow = encode_rows(t, true);
+  EXPECT_EQ(wide.slots, narrow.slots);
+  EXPECT_EQ(wide.index.size(), 2u * 3 * 5);
+  EXPECT_EQ(row_table_words(t.shape, true), 2u * 3 * 2);
+  ASSERT_EQ(narrow.index.size(), 2u * 3 * 2);
+  for (std::size_t plane = 0; plane < 6; ++plane) {
+    for (int h = 0; h < 5; ++h) {
+      const std::uint64_t word = narrow.index[plane * 2 + h / 4];
+      EXPECT_EQ((word >> (16 * (h % 4))) & 0xffff, wide.index[plane * 5 + h]) << plane << " " << h;
+    }
+    EXPECT_EQ(narrow.index[plane * 2 + 1] >> 16, 0u) << "padding lanes are zero";
+  }
+  EXPECT_EQ(decode_rows(narrow.slots, narrow.index, t.shape, 4, true).data, t.data);
+  EXPECT_THROW(decode_rows(narrow.slots, narrow.index, t.shape, 4, false), std::invalid_argument);
+  auto bad = narrow;
+  bad.index[3 * 2 + 1] &= ~std::uint64_t{0xffff};  // (n 1, c 0, h 4)
+  try {
+    decode_rows(bad.slots, bad.index, t.shape, 4, true);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("(n 1, c 0, h 4)"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(tbl16_writable(13, 13));
+  EXPECT_TRUE(tbl16_writable(27, 8));
+  EXPECT_FALSE(tbl16_writable(27, 9));
 }
 
 TEST(Layout, WeightsLandInPassOrder) {

@@ -17,7 +17,7 @@ constexpr int kMaxFilterSide = 12;  // R and S limit of the descriptor (docs/isa
 
 ConvExecutor::ConvExecutor(const golden::LayerDesc& desc, const golden::LayerParams& params,
                            const ActivationRegion& in, const ActivationRegion& out, const driver::HwConfig& hw)
-    : name_(desc.name), layer_(driver::conv_layer_of(desc, in.rlc, out.rlc)), in_(in), out_(out) {
+    : name_(desc.name), layer_(driver::conv_layer_of(desc, in.rlc, out.rlc)), in_(in), out_(out), hw_(hw) {
   driver::MappingEstimate best;
   try {
     best = driver::choose_mapping(layer_, hw);
@@ -25,6 +25,10 @@ ConvExecutor::ConvExecutor(const golden::LayerDesc& desc, const golden::LayerPar
     throw std::invalid_argument(fmt::format("layer '{}': {}", desc.name, e.what()));
   }
   mapping_ = best.mapping;
+  // The mapper picks for cycles; with a DRAM link slower than the core, f then goes down where that reads fewer DRAM
+  // bytes (resident filter chunks).
+  if (hw.dram_cycles_per_beat > 1.0) mapping_.f = driver::fewest_dram_filter_blocks(layer_, layer_.out(), mapping_, hw);
+  if (mapping_.f != best.mapping.f) best = driver::estimate(layer_, mapping_, hw);
   plan_ = LayerPlan{mapping_.to_string(), best.active_pes, best.cycles};
   if (desc.kind == golden::LayerKind::FullyConnected) {
     golden::Tensor16 filters = params.weights;  // same data, CHW order per filter
@@ -38,7 +42,7 @@ ConvExecutor::ConvExecutor(const golden::LayerDesc& desc, const golden::LayerPar
 ConvExecutor::ConvExecutor(std::string name, const driver::ConvLayer& layer, const driver::Mapping& mapping,
                            const golden::Tensor16& weights, const std::vector<std::int32_t>& bias,
                            const ActivationRegion& in, const ActivationRegion& out, const driver::HwConfig& hw)
-    : name_(std::move(name)), layer_(layer), mapping_(mapping), in_(in), out_(out) {
+    : name_(std::move(name)), layer_(layer), mapping_(mapping), in_(in), out_(out), hw_(hw) {
   const auto est = driver::estimate(layer_, mapping_, hw);
   plan_ = LayerPlan{mapping_.to_string(), est.active_pes, est.cycles};
   prepare(weights, bias);
@@ -56,6 +60,8 @@ void ConvExecutor::allocate(DramArena& arena) {
   addr_.ifmap_index = in_.index_addr;
   addr_.ofmap = out_.addr;
   addr_.ofmap_index = out_.index_addr;
+  addr_.ifmap_tbl16 = in_.tbl16;
+  addr_.ofmap_tbl16 = out_.tbl16;
   addr_.weights = arena.take(weight_bytes_, fmt::format("layer '{}' weights", name_));
   addr_.bias = arena.take(bias_bytes_, fmt::format("layer '{}' bias", name_));
 }
@@ -67,7 +73,9 @@ void ConvExecutor::write(dram::Storage& storage) {
   bias_words_ = {};
 }
 
-driver::Descriptor ConvExecutor::descriptor() const { return driver::encode_conv_descriptor(layer_, mapping_, addr_); }
+driver::Descriptor ConvExecutor::descriptor() const {
+  return driver::encode_conv_descriptor(layer_, mapping_, addr_, hw_);
+}
 
 golden::Tensor16 ConvExecutor::read_output(dram::Storage& storage) const { return read_activation(storage, out_); }
 
@@ -78,6 +86,8 @@ driver::ConvAddresses activation_addresses(const ActivationRegion& in, const Act
   a.ifmap_index = in.index_addr;
   a.ofmap = out.addr;
   a.ofmap_index = out.index_addr;
+  a.ifmap_tbl16 = in.tbl16;
+  a.ofmap_tbl16 = out.tbl16;
   return a;
 }
 

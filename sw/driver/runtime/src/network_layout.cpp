@@ -24,11 +24,20 @@ NetworkLayout::NetworkLayout(const golden::Network& network, const std::vector<d
     r.rlc = options[reader].rlc;
     r.shape = i == 0 ? network.desc.input_shape : layers[i - 1].out_shape;
     r.frac = i == 0 ? network.desc.input_frac : layers[i - 1].out_frac;
+  }
+  // The executors choose their mappings first: a layer's output gets 16-bit row-table entries when its tiles each
+  // start a table word (driver::tbl16_writable); the host writes the network input, any format will do.
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    executors_.push_back(make_executor(layers[i], network.params[i], activations_[i], activations_[i + 1], hw));
+  }
+  for (std::size_t i = 0; i <= layers.size(); ++i) {
+    ActivationRegion& r = activations_[i];
+    r.tbl16 = r.rlc && (i == 0 || driver::tbl16_writable(r.shape.h, executors_[i - 1]->ofmap_tile_rows()));
     r.allocate(arena, i == 0 ? std::string("network input") : fmt::format("layer '{}' output", layers[i - 1].name));
   }
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    executors_.push_back(make_executor(layers[i], network.params[i], activations_[i], activations_[i + 1], hw));
-    executors_.back()->allocate(arena);
+    executors_[i]->set_activations(activations_[i], activations_[i + 1]);
+    executors_[i]->allocate(arena);
   }
   bytes_needed_ = arena.used();
 }

@@ -145,10 +145,19 @@ std::string first_mismatch(const golden::Tensor16& expected, const golden::Tenso
   return "";
 }
 
+namespace {
+// The hardware configuration with the DRAM link rate of the run's timing preset (the mapping's f depends on it).
+driver::HwConfig with_link(driver::HwConfig hw, const std::string& timing) {
+  const auto t = dram::TimingConfig::preset(timing);
+  hw.dram_cycles_per_beat = static_cast<double>(t.beat_period_num) / t.beat_period_den;
+  return hw;
+}
+}  // namespace
+
 ProgramRunner::ProgramRunner(ProgramData data, RunOptions options)
     : data_(std::move(data)),
       options_(std::move(options)),
-      layout_(data_.network, data_.program.options, options_.hw),
+      layout_(data_.network, data_.program.options, with_link(options_.hw, options_.timing)),
       expected_(golden_outputs(data_.network, data_.input)) {
   const auto& desc = data_.network.desc;
   first_ = options_.first_layer.empty() ? 0 : desc.index_of(options_.first_layer);  // throws naming the layer

@@ -24,6 +24,11 @@ struct HwConfig {
   // The ifmap feeder's line buffer (rtl/ctrl/ifmap_feeder.sv, LbEntries): (target, channel) entries of two 64-bit GLB
   // words, storage beside the GLB that Eyeriss v1 does not list; named in name() so every report says it is there.
   int ifmap_line_entries = 256;
+  // The DRAM link beside the core: core cycles per 64-bit beat (1 with the `default` timing, 10/3 with `eyeriss`; the
+  // runtime sets it from --dram-timing). Not part of name(): the array and buffers are the same. With a link slower
+  // than the core the driver keeps filter chunks in the GLB (resident_chunks, descriptor wres) and chooses f for DRAM
+  // bytes (fewest_dram_filter_blocks).
+  double dram_cycles_per_beat = 1.0;
   std::string name() const;     // e.g. "eyeriss-v1 12x14, spads 12/224/24, GLB 25+2 x 4 KB"
 };
 
@@ -83,6 +88,19 @@ bool double_buffered(const MappingFootprint& f, const HwConfig& hw);
 // fit the GLB without losing double buffering (if f = 1 has it), spread evenly over the filter-block groups; 1 when
 // the layer has one output column (FC), the ifmap is already resident or the psums stay in the PEs.
 int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
+// Filter chunks per tile kept in the GLB (descriptor field wres, docs/isa.md): with f >= 2 and double buffering (no
+// resident ifmap), as many of a tile's chunks (ceil(C/G / (q*r)) * f, in load order) as fit the activation banks
+// after the f psum regions (each rounded up to whole banks), at most 127: the filter-block group's first tile loads
+// them there, its other tiles (image blocks, row strips) read them from the GLB instead of DRAM. Same rule as
+// rtl/ctrl/glb_plan.sv. 0 otherwise.
+int resident_chunks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
+// The f (at most m.f, filling its filter-block groups evenly) with which `m` reads the fewest DRAM words: the
+// ifmap once per filter-block group, the filter chunks once per tile except the resident ones (resident_chunks);
+// m.f itself on a tie. A smaller f than the mapper's can leave room to keep every chunk of a group in the GLB
+// across its tiles (AlexNet conv1: f 3 -> 2, docs/performance-log.md). The runtime applies it to the mapper's pick
+// when the DRAM link is slower than the core (HwConfig::dram_cycles_per_beat > 1): at one beat per cycle the extra
+// ifmap loads cost more cycles than the chunks save (AlexNet batch 1, `default` timing: conv1 +0.1%, conv2 +0.5%).
+int fewest_dram_filter_blocks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
 // True when the controller keeps every channel block's ifmap tile of a group in the GLB at once and loads it only
 // for the group's first filter block: f = 1, one image block, one row strip, more than one channel block, and
 // (C/G + q*r - 1) planes per image fit beside the psums (FC layers). `f` is footprint(layer, out, m, hw). Same rule as

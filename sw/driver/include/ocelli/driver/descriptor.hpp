@@ -15,7 +15,13 @@ constexpr std::uint64_t kDescriptorBytes = kDescriptorWords * 8;
 
 struct ConvAddresses {
   std::uint32_t ifmap = 0, ofmap = 0, weights = 0, bias = 0, ifmap_index = 0, ofmap_index = 0;
+  // Row-table formats of the RLC ifmap and ofmap (descriptor ifmap_tbl16, ofmap_tbl16): 16-bit entries.
+  bool ifmap_tbl16 = false, ofmap_tbl16 = false;
 };
+
+// True when a layer writing `out_rows` ofmap rows in tiles of `tile_rows` rows may write 16-bit row-table entries:
+// every tile then starts a table word (one tile, or tiles of a multiple of 4 rows; docs/isa.md, ofmap_tbl16).
+constexpr bool tbl16_writable(int out_rows, int tile_rows) { return out_rows <= tile_rows || tile_rows % 4 == 0; }
 
 using Descriptor = std::array<std::uint64_t, kDescriptorWords>;
 
@@ -37,6 +43,9 @@ struct LayerFields {
 };
 Descriptor encode_layer_fields(const LayerFields& fields);
 
-Descriptor encode_conv_descriptor(const ConvLayer& layer, const Mapping& mapping, const ConvAddresses& addr);
+// `hw`: the configuration the layer runs on: the resident filter chunks (field wres) depend on its GLB and are used
+// only with a DRAM link slower than the core (HwConfig::dram_cycles_per_beat > 1).
+Descriptor encode_conv_descriptor(const ConvLayer& layer, const Mapping& mapping, const ConvAddresses& addr,
+                                  const HwConfig& hw = {});
 
 }  // namespace ocelli::driver

@@ -21,6 +21,9 @@ struct ActivationRegion {
   bool rlc = false;
   std::uint32_t addr = 0;        // rows (raw) or slots (RLC)
   std::uint32_t index_addr = 0;  // RLC row table (unused when raw)
+  // RLC: 16-bit row-table entries (docs/isa.md; the writing layer must start every tile on a table word, so
+  // NetworkLayout sets it from the producer's tile rows), else one 64-bit word per row.
+  bool tbl16 = false;
 
   std::size_t rows() const { return static_cast<std::size_t>(shape.n) * shape.c * shape.h; }
   std::size_t data_words() const;  // raw rows or worst-case RLC slots

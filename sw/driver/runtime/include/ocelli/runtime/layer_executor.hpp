@@ -31,6 +31,11 @@ class LayerExecutor {
   virtual void write(dram::Storage& storage) = 0;     // the layer's own data into them (once)
   virtual driver::Descriptor descriptor() const = 0;  // valid after allocate()
   virtual golden::Tensor16 read_output(dram::Storage& storage) const = 0;
+  // Ofmap rows per tile (the mapping's or tile's e): whether the layer can write 16-bit row-table entries
+  // (driver::tbl16_writable).
+  virtual int ofmap_tile_rows() const = 0;
+  // The activation regions once allocated (their formats settled after every executor chose its mapping).
+  virtual void set_activations(const ActivationRegion& in, const ActivationRegion& out) = 0;
 };
 
 // CONV and FC (an FC layer is a CONV whose filter covers the ifmap: weights (M, K, 1, 1), K = C*H*W, become
@@ -50,6 +55,8 @@ class ConvExecutor final : public LayerExecutor {
   void write(dram::Storage& storage) override;
   driver::Descriptor descriptor() const override;
   golden::Tensor16 read_output(dram::Storage& storage) const override;
+  int ofmap_tile_rows() const override { return mapping_.e; }
+  void set_activations(const ActivationRegion& in, const ActivationRegion& out) override { in_ = in; out_ = out; }
 
   const driver::ConvLayer& layer() const { return layer_; }
   const driver::Mapping& mapping() const { return mapping_; }
@@ -66,6 +73,7 @@ class ConvExecutor final : public LayerExecutor {
   std::vector<std::uint64_t> weight_words_, bias_words_;  // released once written
   std::uint64_t weight_bytes_ = 0, bias_bytes_ = 0;
   driver::ConvAddresses addr_;
+  driver::HwConfig hw_;
 };
 
 // MAXPOOL on the post-processing unit (docs/isa.md, POOL): no data of its own. Throws std::invalid_argument naming
@@ -79,6 +87,8 @@ class PoolExecutor final : public LayerExecutor {
   void write(dram::Storage&) override {}
   driver::Descriptor descriptor() const override;
   golden::Tensor16 read_output(dram::Storage& storage) const override;
+  int ofmap_tile_rows() const override { return tile_.e; }
+  void set_activations(const ActivationRegion& in, const ActivationRegion& out) override { in_ = in; out_ = out; }
 
  private:
   driver::PoolLayer layer_;
@@ -98,6 +108,8 @@ class LrnExecutor final : public LayerExecutor {
   void write(dram::Storage& storage) override;
   driver::Descriptor descriptor() const override;
   golden::Tensor16 read_output(dram::Storage& storage) const override;
+  int ofmap_tile_rows() const override { return tile_.e; }
+  void set_activations(const ActivationRegion& in, const ActivationRegion& out) override { in_ = in; out_ = out; }
 
  private:
   std::string name_;

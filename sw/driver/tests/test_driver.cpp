@@ -192,21 +192,22 @@ TEST(Mapper, FilterBlocksTrimmedForResidentChunks) {
     for (const auto& d : desc.layers) {
       if (d.kind != ocelli::golden::LayerKind::Conv) continue;
       const ConvLayer l = conv_layer_of(d, d.name != "conv1", true);
-      const auto m = choose_mapping(l).mapping;
-      const int f = fewest_dram_filter_blocks(l, l.out(), m, {});
-      const auto what = fmt::format("{} batch {} {}", d.name, batch, m.to_string());
-      if (d.name == "conv1") {
-        EXPECT_EQ(m.f, 3) << what;
-        EXPECT_EQ(f, 2) << what;
+      // The mapper's pick and, for conv1, the earlier pick e5 f3 (measured: f 3 -> 2 keeps all 6 chunks per tile).
+      std::vector<Mapping> mappings{choose_mapping(l).mapping};
+      if (d.name == "conv1") mappings.push_back(parse_mapping("n1 e5 p8 q1 r1 t2 f3 fo"));
+      for (const Mapping& m : mappings) {
+        const int f = fewest_dram_filter_blocks(l, l.out(), m, {});
+        const auto what = fmt::format("{} batch {} {}", d.name, batch, m.to_string());
+        EXPECT_GE(f, 1) << what;
+        EXPECT_LE(f, m.f) << what;
         Mapping trimmed = m;
         trimmed.f = f;
-        EXPECT_EQ(resident_chunks(l, l.out(), trimmed, {}), 6) << what;
-        EXPECT_EQ(resident_chunks(l, l.out(), m, {}), 2) << what;
-      } else if (batch == 4) {
-        EXPECT_EQ(f, m.f) << what;
-      } else {
-        EXPECT_LE(f, m.f) << what;  // conv2 at batch 1: f 4 -> 2 (19 of 24 chunks kept instead of 8 of 48)
-        EXPECT_GE(f, 1) << what;
+        EXPECT_GE(resident_chunks(l, l.out(), trimmed, {}), resident_chunks(l, l.out(), m, {})) << what;
+        if (d.name == "conv1" && m.e == 5) {
+          EXPECT_EQ(f, 2) << what;
+          EXPECT_EQ(resident_chunks(l, l.out(), trimmed, {}), 6) << what;
+          EXPECT_EQ(resident_chunks(l, l.out(), m, {}), 2) << what;
+        }
       }
     }
   }

@@ -26,6 +26,19 @@ using ocelli::tb::random_mapping;
 
 const auto kTiming = ocelli::dram::TimingConfig::preset("default");
 
+// A 3x3 convolution with padding 1 and ReLU, the shape of the GLB-reuse tests below.
+ConvLayer padded_conv3x3(const Shape& in, int filters, int shift) {
+  ConvLayer l;
+  l.in = in;
+  l.filters = filters;
+  l.filter_h = 3;
+  l.filter_w = 3;
+  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = 1;
+  l.shift = shift;
+  l.relu = true;
+  return l;
+}
+
 TEST(Top, SmallConvBitExact) {
   ConvLayer l;
   l.in = Shape{1, 2, 6, 7};
@@ -87,14 +100,7 @@ TEST(Top, FullyConnectedAsConvBitExact) {
 // strips; f = 3 and 4 leave a shorter last group; f = 10 no longer double-buffers (two ifmap tiles and ten psum
 // regions exceed the GLB), so it loads and passes in turn.
 TEST(Top, FilterBlocksShareOneIfmapLoad) {
-  ConvLayer l;
-  l.in = Shape{1, 12, 8, 100};
-  l.filters = 20;
-  l.filter_h = 3;
-  l.filter_w = 3;
-  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = 1;
-  l.shift = 9;
-  l.relu = true;
+  ConvLayer l = padded_conv3x3(Shape{1, 12, 8, 100}, 20, 9);
   std::array<std::uint64_t, 11> bytes_in{};
   // coded ifmap and ofmap with f = 1, 4, 10; raw ones with f = 3
   for (const auto& [f, rlc] : {std::pair{1, true}, std::pair{4, true}, std::pair{10, true}, std::pair{3, false}}) {
@@ -124,14 +130,7 @@ TEST(Top, FilterBlocksShareOneIfmapLoad) {
 // every lane of a table word), and with e = 4 a coded ofmap written with 16-bit entries too (each tile starts a
 // table word; the last is partial). Bit-exact against the golden, and fewer DRAM bytes than with 64-bit entries.
 TEST(Top, SixteenBitRowTables) {
-  ConvLayer l;
-  l.in = Shape{2, 5, 11, 13};
-  l.filters = 6;
-  l.filter_h = 3;
-  l.filter_w = 3;
-  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = 1;
-  l.shift = 8;
-  l.relu = true;
+  ConvLayer l = padded_conv3x3(Shape{2, 5, 11, 13}, 6, 8);
   l.ifmap_rlc = l.ofmap_rlc = true;
   std::mt19937_64 rng(17);
   const auto d = random_data(l, rng, 0.4);
@@ -161,14 +160,7 @@ TEST(Top, SixteenBitRowTables) {
 // them there and the second reads them from the GLB, so the weights cross the DRAM link once instead of twice. With
 // wres = 3 only the first 3 chunks of each tile stay (the others are streamed per tile); with 0 none. All bit-exact.
 TEST(Top, FilterChunksStayInTheGlbAcrossTiles) {
-  ConvLayer l;
-  l.in = Shape{1, 12, 8, 100};
-  l.filters = 20;
-  l.filter_h = 3;
-  l.filter_w = 3;
-  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = 1;
-  l.shift = 9;
-  l.relu = true;
+  ConvLayer l = padded_conv3x3(Shape{1, 12, 8, 100}, 20, 9);
   l.ifmap_rlc = l.ofmap_rlc = true;
   std::mt19937_64 rng(5);
   const auto d = random_data(l, rng, 0.4);

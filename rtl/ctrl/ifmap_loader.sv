@@ -5,6 +5,8 @@
 // addressed in table rows (ctrl_pkg, tile_cfg_t): one 64-bit word each, or with 16-bit entries four per word, the
 // plane's first row at a word boundary (the burst then starts at the word of the first loaded row, lane h mod 4).
 // GLB layout as ifmap_feeder: [b][channel in block][tile row][pitch words].
+// The tile's configuration (first plane and row, images, channels, GLB base) is taken at start_i and held: the
+// controller registers the next pass's load configuration while a channel block's planes still load.
 `include "common/ocelli_assert.svh"
 
 module ifmap_loader
@@ -60,14 +62,18 @@ module ifmap_loader
   logic [MemAddrWidth-1:0] d_img_q, d_plane_q;
   logic [MemAddrWidth-1:0] t_img_q, t_plane_q;   // the same in table rows
   logic                    last_c, last_b;
+  logic signed [16:0]      h_start_q, h_start;
+  logic [3:0]              n_img_q;
+  logic [8:0]              chans_q;
 
   // Rows of the tile inside the ifmap: hr_lo .. hr_hi (the same for every plane of the tile).
   logic signed [17:0]      lo_s, hi_s;
   logic [6:0]              hr_lo, rows;
   logic                    any_rows;
+  assign h_start = start_i ? h_start_i : h_start_q;
   always_comb begin
-    lo_s     = (h_start_i < 0) ? -18'(h_start_i) : 18'sd0;
-    hi_s     = $signed({2'b00, in_h_i}) - 18'sd1 - 18'(h_start_i);
+    lo_s     = (h_start < 0) ? -18'(h_start) : 18'sd0;
+    hi_s     = $signed({2'b00, in_h_i}) - 18'sd1 - 18'(h_start);
     if (hi_s > $signed({11'd0, rows_tile_i}) - 18'sd1) hi_s = $signed({11'd0, rows_tile_i}) - 18'sd1;
     any_rows = hi_s >= lo_s;
     hr_lo    = 7'(lo_s);
@@ -75,12 +81,12 @@ module ifmap_loader
   end
 
   logic [MemAddrWidth-1:0] row_id;   // DRAM row number of the plane's first loaded row
-  assign row_id = d_plane_q + MemAddrWidth'(h_start_i) + MemAddrWidth'(hr_lo);
+  assign row_id = d_plane_q + MemAddrWidth'(h_start_q) + MemAddrWidth'(hr_lo);
   logic [MemAddrWidth-1:0] tbl_row;  // its table row
-  assign tbl_row = t_plane_q + MemAddrWidth'(h_start_i) + MemAddrWidth'(hr_lo);
+  assign tbl_row = t_plane_q + MemAddrWidth'(h_start_q) + MemAddrWidth'(hr_lo);
 
-  assign last_c = c_q == chans_valid_i - 1'b1;
-  assign last_b = b_q == n_img_i - 1'b1;
+  assign last_c = c_q == chans_q - 1'b1;
+  assign last_b = b_q == n_img_q - 1'b1;
 
   assign cmd_valid_o      = gen_q;
   assign cmd_rlc_o        = rlc_i;
@@ -108,6 +114,9 @@ module ifmap_loader
       d_plane_q   <= '0;
       t_img_q     <= '0;
       t_plane_q   <= '0;
+      h_start_q   <= '0;
+      n_img_q     <= '0;
+      chans_q     <= '0;
     end else if (start_i) begin
       gen_q       <= (n_img_i != '0) && (chans_valid_i != '0) && any_rows;
       b_q         <= '0;
@@ -118,6 +127,9 @@ module ifmap_loader
       d_plane_q   <= first_plane_i;
       t_img_q     <= first_tbl_i;
       t_plane_q   <= first_tbl_i;
+      h_start_q   <= h_start_i;
+      n_img_q     <= n_img_i;
+      chans_q     <= chans_valid_i;
     end else if (gen_q && cmd_ready_i) begin
       if (!last_c) begin
         c_q         <= c_q + 1'b1;

@@ -131,6 +131,7 @@ module layer_ctrl
 
   // Loader (u_loader): filter chunk, then ifmap rows, of one channel block into one buffer; runs beside a pass.
   logic        ld_idle;          // no load runs
+  logic        ld_filt_idle;     // the last load's filter chunk is in (a channel block's ifmap rows may still load)
   logic        ld_req;           // start loading block ld_c into buffer ld_buf
   logic [15:0] ld_c;
   logic        ld_buf;
@@ -182,8 +183,10 @@ module layer_ctrl
   // A pass has ended (and the loader beside it); an output stage has started far enough for the next pass: with psum
   // regions of their own (two alternating, or one per filter block of a group) once it has read its bias (the DMA's
   // read side then belongs to the loads again), else once it has finished.
+  // The next pass of the same channel block needs only its filter chunk; any other step waits for every load (the
+  // next channel block's ifmap rows load over the passes of this one).
   logic pass_done, output_go, step_filt;
-  assign pass_done = !pass_busy_i && !ppu_busy_i && ld_idle;
+  assign pass_done = !pass_busy_i && !ppu_busy_i && ld_filt_idle && (ld_idle || next_filt);
   assign output_go = !output_busy_i || ((ps_overlap_q || desc.map_f != 8'd1) && output_reads_done_i);
   assign step_filt = next_filt && ((state_q == StPassWait && pass_done && next_block) ||
                                    (state_q == StOutputWait && output_go));
@@ -232,23 +235,30 @@ module layer_ctrl
   end
 
   // Load the coming pass (unless it came in during the last pass), or prefetch the next one: its filter chunk, and
-  // the ifmap rows when it starts a channel block. A CONV tile's last pass prefetches the next tile's first pass.
-  logic ld_prefetch, ld_tile, ld_new_block, ld_fbuf;
+  // the ifmap rows of the next channel block. Those load from the channel block's first pass on that starts while
+  // no output stage runs (ld_if_next; at the latest with the block's last pass), so with f filter blocks per ifmap
+  // load they have up to f passes' time; the other ifmap buffer is free then, since the passes of the block before
+  // have ended. (An output stage's DRAM writes share the link, and its psum region is needed sooner: measured on
+  // conv1 at batch 4 and the `eyeriss` timing, rows loading beside it delayed the next filter block's pass.)
+  // A CONV tile's last pass prefetches the next tile's first pass.
+  logic ld_prefetch, ld_tile, ld_new_block, ld_fbuf, ld_if_next;
+  logic if_next_req_q;  // the next channel block's ifmap rows have been asked for
   assign ld_prefetch  = state_q == StPass;
+  assign ld_if_next   = ld_prefetch && (next_block ? !if_next_req_q && (!output_busy_i || !next_filt) : !next_filt);
   // (not when the next tile starts another filter-block group and this pass reads resident chunk 0, which the
   // prefetch would overwrite)
   assign ld_tile      = ld_prefetch && !next_pass && is_conv && !cfg_q.resident && nt_exists &&
                         !(nt_same_fgroup == 1'b0 && cfg_q.wres != '0 && pk_q == '0);
   assign ld_req       = (state_q == StLoad) || (ld_prefetch && cfg_q.dbuf && (next_pass || ld_tile));
-  assign ld_new_block = ld_prefetch ? !next_filt : (f_q == '0);
+  assign ld_new_block = ld_prefetch ? ld_if_next : (f_q == '0);
   logic [13:0] ld_if_base;
   assign ld_if_base = cfg_q.resident ? (ld_prefetch ? blk_base_q + if_tile_q : blk_base_q)
                                      : (ld_buf ? if_buf1_q : 14'd0);
-  assign ld_c    = ld_tile ? '0 : (ld_prefetch && !next_filt) ? c0_q + cblk_q : c0_q;
+  assign ld_c    = ld_tile ? '0 : ld_if_next ? c0_q + cblk_q : c0_q;
   logic [15:0] ld_n0, ld_g;  // image block and group of the load
   assign ld_n0   = ld_tile ? nt_n0 : n0_q;
   assign ld_g    = ld_tile ? nt_g : g_q;
-  assign ld_buf  = (ld_prefetch && !next_filt) ? !ibuf_q : ibuf_q;
+  assign ld_buf  = ld_if_next ? !ibuf_q : ibuf_q;
   assign ld_fbuf = ld_prefetch ? !fbuf_q : fbuf_q;
   // The chunk to load: the next in order, or the first of this filter-block group again for its next tile.
   logic [31:0] ld_chunk;
@@ -381,6 +391,7 @@ module layer_ctrl
       ps_cur_q     <= '0;
       out_ps_q     <= '0;
       tile_prefetched_q <= 1'b0;
+      if_next_req_q <= 1'b0;
       if_buf1_q    <= '0;
       ps_region0_q <= '0;
       ps_region1_q <= '0;
@@ -580,6 +591,7 @@ module layer_ctrl
             fbuf_q              <= tile_prefetched_q && !fbuf_q;
             prefetched_q        <= tile_prefetched_q;
             tile_prefetched_q   <= 1'b0;
+            if_next_req_q       <= 1'b0;
             state_q             <= StBlock;
           end
           StBlock: begin
@@ -611,6 +623,7 @@ module layer_ctrl
                                                                                : (out_tbl_q << 3));
             prefetched_q <= cfg_q.dbuf && next_pass;
             if (pk_q != 8'hff) pk_q <= pk_q + 8'd1;  // saturates: beyond any wres (<= 127)
+            if (ld_req && ld_if_next && next_block) if_next_req_q <= 1'b1;
             if (ld_req && ld_tile) begin
               tile_prefetched_q <= 1'b1;
               if (!nt_same_fgroup) wblock_q <= chunk_q;  // the next filter-block group's chunks follow this one's
@@ -628,6 +641,7 @@ module layer_ctrl
               mf_q       <= m0_q;
               ps_cur_q   <= ps_first;
               blk_base_q <= blk_base_q + if_tile_q;
+              if_next_req_q <= 1'b0;
               ibuf_q     <= cfg_q.dbuf && !ibuf_q;
               fbuf_q     <= cfg_q.dbuf && !fbuf_q;
               state_q    <= StBlock;
@@ -701,6 +715,7 @@ module layer_ctrl
     .ifmap_i            (ld_new_block && !res_have_q),
     .clear_i            (fail || (start_i && !busy_o)),
     .idle_o             (ld_idle),
+    .filt_idle_o        (ld_filt_idle),
     .mover_sel_filter_o,
     .filter_cmd_valid_o,
     .mover_cmd_ready_i,

@@ -32,7 +32,9 @@ module row_mover
   input  logic [15:0]             cmd_elems_i,       // RLC: elements per row
   input  logic [7:0]              cmd_glb_pitch_i,   // RLC: GLB words between rows
   input  logic [AddrWidth-1:0]    cmd_glb_addr_i,
+  input  logic                    cmd_weights_i,     // raw: a filter chunk (only counted: DRAM bytes by purpose)
   output logic                    idle_o,
+  output logic                    rd_weights_o,      // the words now read belong to a filter chunk
 
   output dma_rd_req_t             rd_req_o,
   input  dma_rd_rsp_t             rd_rsp_i,
@@ -53,6 +55,7 @@ module row_mover
   typedef enum logic [1:0] {JobRaw, JobIndex, JobRow} job_e;
   typedef struct packed {
     job_e                 kind;
+    logic                 weights;
     logic [23:0]          words;
     logic [AddrWidth-1:0] glb;
   } job_t;
@@ -71,6 +74,7 @@ module row_mover
   logic [MemAddrWidth-1:0] raw_addr_q;
   logic [23:0]             raw_words_q;
   logic                    raw_pending_q;
+  logic                    raw_weights_q;
 
   logic [MaxRows-1:0][8:0] idx_q;           // row lengths in words of the current RLC command
   logic [RowW-1:0]         idx_filled_q;    // entries written by the consumer
@@ -86,19 +90,19 @@ module row_mover
     rd_req_o.cmd_valid = 1'b0;
     rd_req_o.cmd.addr  = raw_addr_q;
     rd_req_o.cmd.words = raw_words_q;
-    job_in             = '{kind: JobRaw, words: raw_words_q, glb: glb_row_q};
+    job_in             = '{kind: JobRaw, weights: raw_weights_q, words: raw_words_q, glb: glb_row_q};
     if (raw_pending_q) begin
       rd_req_o.cmd_valid = job_ready;
     end else if (is_q == IsIndex) begin
       rd_req_o.cmd_valid = job_ready;
       rd_req_o.cmd.addr  = index_q;
       rd_req_o.cmd.words = 24'(index_words);
-      job_in             = '{kind: JobIndex, words: 24'(index_words), glb: glb_row_q};
+      job_in             = '{kind: JobIndex, weights: 1'b0, words: 24'(index_words), glb: glb_row_q};
     end else if (is_q == IsRows) begin
       rd_req_o.cmd_valid = job_ready;
       rd_req_o.cmd.addr  = slot_q;
       rd_req_o.cmd.words = 24'(idx_q[row_k_q]);
-      job_in             = '{kind: JobRow, words: 24'(idx_q[row_k_q]), glb: glb_row_q};
+      job_in             = '{kind: JobRow, weights: 1'b0, words: 24'(idx_q[row_k_q]), glb: glb_row_q};
     end
   end
   assign job_push    = rd_req_o.cmd_valid && rd_rsp_i.cmd_ready;
@@ -120,6 +124,7 @@ module row_mover
       raw_addr_q    <= '0;
       raw_words_q   <= '0;
       raw_pending_q <= 1'b0;
+      raw_weights_q <= 1'b0;
     end else begin
       if (cmd_valid_i && cmd_ready_o) begin
         glb_row_q <= cmd_glb_addr_i;
@@ -137,6 +142,7 @@ module row_mover
           raw_addr_q    <= cmd_dram_addr_i;
           raw_words_q   <= cmd_words_i;
           raw_pending_q <= cmd_words_i != '0;
+          raw_weights_q <= cmd_weights_i;
         end
       end
       if (raw_pending_q && job_push) raw_pending_q <= 1'b0;
@@ -175,6 +181,7 @@ module row_mover
   consume_e             co_q;
   logic [23:0]          co_left_q;
   logic [AddrWidth-1:0] co_glb_q;
+  logic                 co_weights_q;  // the consumer's job is a filter chunk
   logic [RowW-1:0]      co_idx_q;
   logic [1:0]           co_lane_q;       // tbl16: lane of the next entry in the word on the port
   logic [63:0]          idx_entry;       // the next row-table entry
@@ -194,6 +201,7 @@ module row_mover
   logic [63:0] pack_word;
 
   assign job_pop = job_valid && (co_q == CoIdle);
+  assign rd_weights_o = co_weights_q;
 
   // The decoder offers a level or a group of zeros; take as many as the word being packed has room for. Zeros add
   // nothing to the word (it starts at 0), a level goes into lane pack_n_q.
@@ -251,6 +259,7 @@ module row_mover
       co_q           <= CoIdle;
       co_left_q      <= '0;
       co_glb_q       <= '0;
+      co_weights_q   <= 1'b0;
       co_idx_q       <= '0;
       co_lane_q      <= '0;
       idx_q          <= '0;
@@ -265,6 +274,7 @@ module row_mover
         CoIdle: if (job_valid) begin
           co_left_q <= job_head.words;
           co_glb_q  <= job_head.glb;
+          co_weights_q <= job_head.weights;
           co_idx_q  <= '0;
           co_lane_q <= lane_q;
           unique case (job_head.kind)

@@ -151,8 +151,9 @@ module mem_subsys
     assign rd_rsp_o[o].data       = rd_data;
   end
 
-  // DRAM bytes by purpose: the owner of each read beat says what it carries.
-  logic rd_fire, wr_fire;
+  // DRAM bytes by purpose: the owner of each read beat says what it carries (the row mover: whether the job the
+  // beat belongs to is a filter chunk, since a chunk may be queued behind ifmap planes).
+  logic rd_fire, wr_fire, mover_rd_weights;
   assign rd_fire    = rd_data_valid && owner_req.data_ready;
   assign wr_fire    = wr_req_i.data_valid && wr_rsp_o.data_ready;
   assign progress_o = rd_fire || wr_fire;
@@ -165,7 +166,7 @@ module mem_subsys
     end else begin
       if (rd_fire) begin
         unique case (rd_owner_i)
-          RdOwnerMover:  if (cmd_i.mover_sel_filter) dram_bytes_o.weights <= dram_bytes_o.weights + 8;
+          RdOwnerMover:  if (mover_rd_weights) dram_bytes_o.weights <= dram_bytes_o.weights + 8;
                          else dram_bytes_o.ifmap <= dram_bytes_o.ifmap + 8;
           RdOwnerOutput: dram_bytes_o.bias <= dram_bytes_o.bias + 8;
           RdOwnerPpu:    dram_bytes_o.weights <= dram_bytes_o.weights + 8;  // the LRN table
@@ -245,7 +246,9 @@ module mem_subsys
     .cmd_elems_i      (il_cmd_elems),
     .cmd_glb_pitch_i  (il_cmd_glb_pitch),
     .cmd_glb_addr_i   (cmd_i.mover_sel_filter ? cfg_i.filt_base_load : il_cmd_glb),
+    .cmd_weights_i    (cmd_i.mover_sel_filter),
     .idle_o           (mover_idle_o),
+    .rd_weights_o     (mover_rd_weights),
     .rd_req_o         (mover_rd_req),
     .rd_rsp_i         (rd_rsp_o[RdOwnerMover]),
     .glb_valid_o      (glb_req_valid_o),

@@ -220,11 +220,12 @@ MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, 
   auto tile_cycles = [&](std::uint64_t load) {
     return (overlapped ? load + blocks * std::max(load, pass) : blocks * (load + pass)) + exposed_outputs(1);
   };
-  // `fe` filter blocks on one ifmap load: per channel block one ifmap load and fe filter loads, each prefetched
-  // during the pass before it when double-buffered (a tile's first block during the previous tile's last pass).
+  // `fe` filter blocks on one ifmap load: per channel block one ifmap load and fe filter loads. Double-buffered,
+  // each filter load is prefetched during the pass before it, and the next channel block's ifmap rows load from
+  // the block's first pass on, in the DRAM time the fe filter loads leave (a tile's first block during the
+  // previous tile's last pass).
   auto group_cycles = [&](std::uint64_t fe) {
-    const std::uint64_t block = overlapped ? (fe - 1) * std::max(filter_load, pass) +
-                                                 std::max(filter_load + ifmap_load, pass)
+    const std::uint64_t block = overlapped ? std::max(fe * std::max(filter_load, pass), fe * filter_load + ifmap_load)
                                            : ifmap_load + fe * (filter_load + pass);
     return blocks * block + exposed_outputs(fe);
   };
@@ -286,21 +287,25 @@ void for_each_legal_mapping(const ConvLayer& l, const HwConfig& hw, Visit&& visi
   }
 }
 
-// The index of the pick among `all` (search order): the first fewest estimate, or a mapping that differs from it
-// only in n and f, estimates within kDramTieTolerance of it and reads less from DRAM (the least such).
-std::size_t pick(const std::vector<MappingEstimate>& all) {
+// The index of the pick among `all` (search order): the first fewest estimate, or a mapping that estimates within
+// kDramTieTolerance of it and differs from it only in n and f, or (tie_any: layers with more than one output column,
+// whose estimates follow the pass model) any mapping within kDramTieToleranceAny, and reads less from DRAM (the
+// least such).
+std::size_t pick(const std::vector<MappingEstimate>& all, bool tie_any) {
   std::size_t fewest = 0;
   for (std::size_t i = 1; i < all.size(); ++i) {
     if (all[i].cycles < all[fewest].cycles) fewest = i;
   }
   const auto& b = all[fewest].mapping;
   const double limit = static_cast<double>(all[fewest].cycles) * (1.0 + kDramTieTolerance);
+  const double limit_any = tie_any ? static_cast<double>(all[fewest].cycles) * (1.0 + kDramTieToleranceAny) : 0.0;
   std::size_t best = fewest;
   for (std::size_t i = 0; i < all.size(); ++i) {
     const auto& m = all[i].mapping;
     const bool same_array = m.e == b.e && m.p == b.p && m.q == b.q && m.r == b.r && m.t == b.t &&
                             m.filter_outer == b.filter_outer;
-    if (same_array && static_cast<double>(all[i].cycles) <= limit && all[i].dram_bytes < all[best].dram_bytes) {
+    const auto cycles = static_cast<double>(all[i].cycles);
+    if (((same_array && cycles <= limit) || cycles <= limit_any) && all[i].dram_bytes < all[best].dram_bytes) {
       best = i;
     }
   }
@@ -313,7 +318,7 @@ std::vector<MappingEstimate> rank_mappings(const ConvLayer& l, const HwConfig& h
   if (!check_conv_shape(l).empty()) return all;
   for_each_legal_mapping(l, hw, [&all](const MappingEstimate& e) { all.push_back(e); });
   if (all.empty()) return all;
-  const auto first = all.begin() + static_cast<long>(pick(all));
+  const auto first = all.begin() + static_cast<long>(pick(all, l.out().w > 1));
   std::rotate(all.begin(), first, first + 1);  // the pick first, the others in search order behind it
   std::stable_sort(all.begin() + 1, all.end(),
                    [](const MappingEstimate& a, const MappingEstimate& b) { return a.cycles < b.cycles; });
@@ -331,7 +336,7 @@ MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
     throw std::invalid_argument(fmt::format("no legal mapping for conv N{} C{} H{} W{} M{} R{} S{} on {}", l.in.n,
                                             l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w, hw.name()));
   }
-  return all[pick(all)];
+  return all[pick(all, l.out().w > 1)];
 }
 
 }  // namespace ocelli::driver

@@ -150,7 +150,7 @@ regress: build ## Every program + N seeded random layers through the RTL, in par
 	    --out-dir $(REPORTS_DIR)/regress --junit $(REPORTS_DIR)/regress.xml $(REGRESS_ARGS)
 
 # make wave LAYER=<name> [PROGRAM=programs/alexnet.prog] [WINDOW=start:count] [UPSTREAM=golden|rtl]
-#           [SCOPE=focus|full] [PE=row,col]
+#           [SCOPE=focus|full] [PE=row,col] [BATCH=n] [TIMING=default|eyeriss]
 LAYER    ?=
 PROGRAM  ?= programs/alexnet.prog
 WINDOW   ?=
@@ -161,7 +161,8 @@ PE       ?= 0,0
 wave: build ## Trace one layer (LAYER=conv3) to waves/<layer>.fst with a GTKWave save file waves/<layer>.gtkw
 	@test -n "$(LAYER)" || { echo "make wave: LAYER=<layer name> is required, e.g. make wave LAYER=conv3"; exit 2; }
 	@$(BUILD_DIR)/sw/cli/ocelli wave $(PROGRAM) --layer $(LAYER) --out-dir waves $(if $(WINDOW),--window $(WINDOW)) \
-	    --upstream $(UPSTREAM) --scope $(SCOPE) --pe $(PE) $(if $(filter-out 1,$(SEED)),--seed $(SEED))
+	    --upstream $(UPSTREAM) --scope $(SCOPE) --pe $(PE) $(if $(filter-out 1,$(SEED)),--seed $(SEED)) \
+	    $(if $(filter-out 1,$(BATCH)),--batch $(BATCH)) --dram-timing $(TIMING)
 
 clean: ## Remove the build directory
 	rm -rf $(BUILD_DIR)

@@ -22,7 +22,7 @@ namespace ocelli::cli {
 namespace {
 
 struct WaveCommandOptions {
-  std::string program, layer, window, out_dir = "waves", upstream = "golden", scope = "focus";
+  std::string program, layer, window, out_dir = "waves", upstream = "golden", scope = "focus", timing = "default";
   std::vector<int> pe{0, 0};
   std::optional<int> batch;
   std::optional<std::uint64_t> seed;
@@ -38,15 +38,16 @@ int wave_command(const WaveCommandOptions& o) {
   options.first_layer = o.upstream == "golden" ? o.layer : "";
   options.last_layer = o.layer;
   options.trace_layer = o.layer;
+  options.timing = o.timing;
   options.trace_path = fst_path;
   if (!o.window.empty()) options.trace_window = runtime::parse_trace_window(o.window);
   if (o.scope == "focus") options.trace_scopes = wave::focused_scopes(pe);
   runtime::ProgramRunner runner(
       runtime::make_program_data(driver::parse_program_file(o.program), runtime::ProgramOverrides{o.batch, o.seed}),
       options);
-  fmt::print("tracing layer {} of {} ({} scope{}, {}); layers before it: {}\n", o.layer, o.program, o.scope,
+  fmt::print("tracing layer {} of {} ({} scope{}, {}, DRAM timing {}); layers before it: {}\n", o.layer, o.program, o.scope,
              o.scope == "focus" ? fmt::format(": all but the PE array, plus PE row {} col {}", pe.row, pe.col) : "",
-             o.window.empty() ? "the whole layer" : "cycles " + o.window,
+             o.window.empty() ? "the whole layer" : "cycles " + o.window, o.timing,
              runner.first_layer() > 0 ? "not simulated (golden output as input)" : "simulated untraced");
   std::fflush(stdout);
   auto storage = runtime::open_storage("inproc", runner.dram_bytes_needed());
@@ -103,6 +104,9 @@ void add_wave_command(CLI::App& app, int& exit_code) {
       ->delimiter(',')
       ->check(CLI::Range(0, 13));
   cmd->add_option("--batch", o->batch, "Images per run (replaces the program's batch)")->check(CLI::Range(1, 1024));
+  cmd->add_option("--dram-timing", o->timing, "DRAM timing preset (as ocelli run; the cycles of the traced layer depend on it)")
+      ->check(CLI::IsMember({"default", "eyeriss"}))
+      ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of synthetic weights and input (replaces the program's seed)")
       ->check(decimal_u64());
   cmd->callback([o, &exit_code] { exit_code = wave_command(*o); });

@@ -4,9 +4,8 @@
 // psum_feeder ([b][set ht][row j][column x][ceil(p/2) words]). The last word of an odd p holds one psum (masked).
 // Writes go through a small FIFO when the psum feeder reads the same region in this pass (accum_i): a write that
 // loses its bank to a read then costs the GON nothing (the pairs of all columns leave in bursts, with gaps in which
-// the FIFO drains). Otherwise, and whenever the FIFO is empty in a pass without reads, a pair goes straight to the
-// GLB port. Measured: with reads, writing one cycle after the GON (through the FIFO) is faster than straight away
-// (AlexNet conv4 926,647 against 1,056,963 cycles): the two streams meet in one bank less often.
+// the FIFO drains). In other passes a pair goes straight to the GLB port while the FIFO is empty (no latency).
+// Straight writes in accumulating passes measured slower (docs/glb-noc.md, "Psum pairs").
 `include "common/ocelli_assert.svh"
 
 module psum_collector

@@ -133,6 +133,16 @@ package ocelli_pkg;
   } ifmap_word_t;
   localparam int unsigned IfmapWordWidth = $bits(ifmap_word_t);
 
+  // Psum network word: the psums of filters 2k (lo) and 2k+1 (hi) of one output position, as they lie in one
+  // 64-bit GLB psum word (Eyeriss's output network is 64 bits wide). `two` is low on the last word of an odd p,
+  // which carries filter p-1 alone in lo. The psum GIN and the GON move one pair per transfer.
+  typedef struct packed {
+    logic  two;
+    psum_t hi;
+    psum_t lo;
+  } psum_pair_t;
+  localparam int unsigned PsumPairWidth = $bits(psum_pair_t);
+
   // ---- Global buffer and NoC (docs/glb-noc.md) ----
   // Default GLB: 27 single-port banks of 512 x 64 bit = 108 KB (25 banks for ifmaps/psums, 2 for filters).
   localparam int unsigned GlbNumBanks  = 27;

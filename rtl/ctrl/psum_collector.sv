@@ -1,8 +1,11 @@
-// Writes the psums leaving the array (through the GON, tagged with their column) into the GLB psum region.
-// Each column emits image b, column x, filter m (fastest) for its set ht and ofmap row j; a counter set per column
-// turns that order into the layout of psum_feeder ([b][set ht][row j][column x][ceil(p/2) words]): a column's even
-// filter waits in a register for the odd one, and the two go into their word in one write (the last filter of an
-// odd p alone, masked).
+// Writes the psums leaving the array (through the GON, one psum_pair_t per transfer, tagged with its column) into
+// the GLB psum region, one write per pair. Each column emits image b, column x, pair k (fastest; psum_packer pairs
+// filters 2k and 2k+1) for its set ht and ofmap row j; a counter set per column turns that order into the layout of
+// psum_feeder ([b][set ht][row j][column x][ceil(p/2) words]). The last word of an odd p holds one psum (masked).
+// Writes go through a small FIFO when the psum feeder reads the same region in this pass (accum_i): a write that
+// loses its bank to a read then costs the GON nothing (the pairs of all columns leave in bursts, with gaps in which
+// the FIFO drains). In other passes a pair goes straight to the GLB port while the FIFO is empty (no latency).
+// Straight writes in accumulating passes measured slower (docs/glb-noc.md, "Psum pairs").
 `include "common/ocelli_assert.svh"
 
 module psum_collector
@@ -10,6 +13,7 @@ module psum_collector
 #(
   parameter int unsigned AddrWidth = 14,
   parameter int unsigned Cols      = ArrayCols,
+  parameter int unsigned WrDepth   = 4,
   localparam int unsigned ColW     = Cols > 1 ? $clog2(Cols) : 1
 ) (
   input  logic                            clk_i,
@@ -20,14 +24,15 @@ module psum_collector
   input  logic [7:0]                      x_words_i,     // words per output column: ceil(p/2)
   input  logic [AddrWidth-1:0]            img_words_i,
   input  logic [Cols-1:0][AddrWidth-1:0]  col_base_i,
-  input  logic [31:0]                     expected_i,    // psums this pass: n * F * p * columns
+  input  logic [31:0]                     expected_i,    // pairs this pass: n * F * ceil(p/2) * columns
   input  logic [7:0]                      out_w_i,
-  input  logic [4:0]                      p_i,
+  input  logic                            p_odd_i,       // p is odd: a column's last word has one psum
+  input  logic                            accum_i,       // the psum feeder reads the region during this pass
   output logic                            busy_o,
 
   input  logic                            gon_valid_i,
   output logic                            gon_ready_o,
-  input  psum_t                           gon_data_i,
+  input  psum_pair_t                      gon_data_i,
   input  logic [ColW-1:0]                 gon_col_i,
 
   output logic                            glb_valid_o,
@@ -36,46 +41,58 @@ module psum_collector
   output logic [63:0]                     glb_wdata_o,
   output logic [3:0]                      glb_wmask_o
 );
-  logic [Cols-1:0][7:0]           x_q;
-  logic [Cols-1:0][4:0]           m_q;
+  logic [Cols-1:0][7:0]           x_q, k_q;
   logic [Cols-1:0][AddrWidth-1:0] img_q, xo_q;   // base of image b; offset of column x (x * x_words)
-  logic [Cols-1:0][31:0]          even_q;        // the even filter's psum, waiting for the odd one
   logic [31:0]                    left_q;
-  logic                           take, last_m, write;
+  localparam int unsigned ReqW = AddrWidth + 64 + 4;
+  logic                           take, last_k, direct, wr_ready, wr_valid;
+  logic [ReqW-1:0]                req, wr_head;
+  logic [$clog2(WrDepth+1)-1:0]   wr_count;
 
-  assign last_m      = m_q[gon_col_i] == p_i - 1'b1;
-  // An even filter's psum is written with the odd one after it, unless it is the last of the column's filters.
-  assign write       = m_q[gon_col_i][0] || last_m;
-  assign glb_valid_o = gon_valid_i && (left_q != '0) && write;
-  assign gon_ready_o = (left_q != '0) && (glb_ready_i || !write);
+  assign last_k      = k_q[gon_col_i] == x_words_i - 1'b1;
+  assign gon_ready_o = (left_q != '0) && wr_ready;
   assign take        = gon_valid_i && gon_ready_o;
-  assign glb_addr_o  = img_q[gon_col_i] + col_base_i[gon_col_i] + xo_q[gon_col_i] +
-                       AddrWidth'(m_q[gon_col_i][4:1]);
-  assign glb_wdata_o = m_q[gon_col_i][0] ? {gon_data_i, even_q[gon_col_i]} : {gon_data_i, gon_data_i};
-  assign glb_wmask_o = m_q[gon_col_i][0] ? 4'b1111 : 4'b0011;
-  assign busy_o      = left_q != '0;
+  assign req         = {img_q[gon_col_i] + col_base_i[gon_col_i] + xo_q[gon_col_i] + AddrWidth'(k_q[gon_col_i]),
+                        gon_data_i.hi, gon_data_i.lo, gon_data_i.two ? 4'b1111 : 4'b0011};
+  assign direct      = wr_count == '0 && !accum_i;  // the GON's pair is offered to the GLB at once
+  assign busy_o      = left_q != '0 || wr_count != '0;
+
+  stream_fifo #(.Width(ReqW), .Depth(WrDepth)) u_wr_fifo (
+    .clk_i,
+    .rst_ni,
+    .clear_i     (1'b0),
+    .in_valid_i  (take && !(direct && glb_ready_i)),
+    .in_ready_o  (wr_ready),
+    .in_data_i   (req),
+    .out_valid_o (wr_valid),
+    .out_ready_i (glb_ready_i),
+    .out_data_o  (wr_head),
+    .count_o     (wr_count)
+  );
+  assign glb_valid_o = direct ? gon_valid_i && (left_q != '0) : wr_valid;
+  assign {glb_addr_o, glb_wdata_o, glb_wmask_o} = direct ? req : wr_head;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       x_q    <= '0;
-      m_q    <= '0;
+      k_q    <= '0;
       img_q  <= '0;
       xo_q   <= '0;
       left_q <= '0;
     end else if (start_i) begin
       for (int c = 0; c < int'(Cols); c++) begin
         x_q[c]   <= '0;
-        m_q[c]   <= '0;
+        k_q[c]   <= '0;
         img_q[c] <= base_i;
         xo_q[c]  <= '0;
       end
       left_q <= expected_i;
     end else if (take) begin
       left_q <= left_q - 1;
-      if (!last_m) begin
-        m_q[gon_col_i] <= m_q[gon_col_i] + 1'b1;
+      if (!last_k) begin
+        k_q[gon_col_i] <= k_q[gon_col_i] + 1'b1;
       end else begin
-        m_q[gon_col_i] <= '0;
+        k_q[gon_col_i] <= '0;
         if (x_q[gon_col_i] != out_w_i - 1'b1) begin
           x_q[gon_col_i]  <= x_q[gon_col_i] + 1'b1;
           xo_q[gon_col_i] <= xo_q[gon_col_i] + AddrWidth'(x_words_i);
@@ -88,12 +105,10 @@ module psum_collector
     end
   end
 
-  always_ff @(posedge clk_i) begin
-    if (take && !write) even_q[gon_col_i] <= gon_data_i;
-  end
-
 `ifndef SYNTHESIS
   `OCELLI_ASSERT(a_no_extra_psum, gon_valid_i |-> left_q != '0)
+  // The packer's pairing and this column's word count agree: only the last word of an odd p is a lone psum.
+  `OCELLI_ASSERT(a_lone_psum_last, gon_valid_i |-> gon_data_i.two == !(last_k && p_odd_i))
 `endif
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.

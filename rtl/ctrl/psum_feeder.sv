@@ -1,8 +1,9 @@
-// Streams the partial sums of earlier channel passes from the GLB psum region into the psum GIN, to the bottom PE
-// of every used column, in the order each PE consumes them: image b, column x, filter m, then PE column (fastest),
-// so that all columns advance together. GLB layout (ctrl_pkg, tile_cfg_t): [b][set ht][row j][column x][ceil(p/2)
-// words], filters 2k and 2k+1 in one word; col_base_i[c] is the offset of column c's (set ht, row j). A word is read
-// once, for its even filter: the odd filter's psum waits in the column's register until its turn.
+// Streams the partial sums of earlier channel passes from the GLB psum region into the psum GIN, for the bottom
+// PE of every used column, one GLB word per transfer: image b, column x, pair k, then PE column (fastest), so that
+// all columns advance together. GLB layout (ctrl_pkg, tile_cfg_t): [b][set ht][row j][column x][ceil(p/2) words],
+// filters 2k and 2k+1 in word k; col_base_i[c] is the offset of column c's (set ht, row j). The word goes out whole
+// as a psum_pair_t (lo = filter 2k, hi = 2k+1; the last word of an odd p carries one psum); psum_unpacker hands the
+// PE one psum at a time.
 `include "common/ocelli_assert.svh"
 
 module psum_feeder
@@ -21,7 +22,7 @@ module psum_feeder
   input  logic [Cols-1:0][AddrWidth-1:0]  col_base_i,
   input  logic [4:0]                      cols_i,        // t*e columns in use
   input  logic [7:0]                      out_w_i,       // F
-  input  logic [4:0]                      p_i,
+  input  logic                            p_odd_i,       // p is odd: the last word of a column carries one psum
   input  logic [3:0]                      n_img_i,
   output logic                            busy_o,
 
@@ -33,26 +34,22 @@ module psum_feeder
 
   output logic                            gin_valid_o,
   input  logic                            gin_ready_i,
-  output psum_t                           gin_data_o,
+  output psum_pair_t                      gin_data_o,
   output logic [NocRowIdWidth-1:0]        gin_row_tag_o,
   output logic [NocColIdWidth-1:0]        gin_col_tag_o
 );
   localparam int unsigned SideW = 1 + NocColIdWidth;
-  localparam int unsigned ColW  = Cols > 1 ? $clog2(Cols) : 1;
 
   logic                 gen_q;
   logic [3:0]           b_q;
-  logic [7:0]           x_q;
-  logic [4:0]           m_q, col_q;
+  logic [7:0]           x_q, k_q;
+  logic [4:0]           col_q;
   logic [AddrWidth-1:0] img_q, xo_q;   // base of image b; offset of column x (x * x_words)
-  logic                 req_ready, reader_idle, last_col, last_m, last_x, last_b;
-  logic [SideW-1:0]     side;
-  logic                 hi;
+  logic                 req_ready, reader_idle, last_col, last_k, last_x, last_b, two;
   logic [63:0]          word;
-  logic [Cols-1:0][31:0] odd_q;       // per column: the odd filter's psum of the last word read
 
   assign last_col = col_q == cols_i - 1'b1;
-  assign last_m   = m_q == p_i - 1'b1;
+  assign last_k   = k_q == x_words_i - 1'b1;
   assign last_x   = x_q == out_w_i - 1'b1;
   assign last_b   = b_q == n_img_i - 1'b1;
 
@@ -61,7 +58,7 @@ module psum_feeder
       gen_q <= 1'b0;
       b_q   <= '0;
       x_q   <= '0;
-      m_q   <= '0;
+      k_q   <= '0;
       col_q <= '0;
       img_q <= '0;
       xo_q  <= '0;
@@ -69,7 +66,7 @@ module psum_feeder
       gen_q <= 1'b1;
       b_q   <= '0;
       x_q   <= '0;
-      m_q   <= '0;
+      k_q   <= '0;
       col_q <= '0;
       img_q <= base_i;
       xo_q  <= '0;
@@ -78,10 +75,10 @@ module psum_feeder
         col_q <= col_q + 1'b1;
       end else begin
         col_q <= '0;
-        if (!last_m) begin
-          m_q <= m_q + 1'b1;
+        if (!last_k) begin
+          k_q <= k_q + 1'b1;
         end else begin
-          m_q <= '0;
+          k_q <= '0;
           if (!last_x) begin
             x_q  <= x_q + 1'b1;
             xo_q <= xo_q + AddrWidth'(x_words_i);
@@ -105,9 +102,10 @@ module psum_feeder
     .rst_ni,
     .req_valid_i     (gen_q),
     .req_ready_o     (req_ready),
-    .req_addr_i      (img_q + col_base_i[col_q] + xo_q + AddrWidth'(m_q[4:1])),
-    .req_skip_i      (m_q[0]),  // an odd filter: its psum came with the even one's word
-    .req_side_i      ({m_q[0], NocColIdWidth'(col_q)}),
+    .req_addr_i      (img_q + col_base_i[col_q] + xo_q + AddrWidth'(k_q)),
+    .req_skip_i      (1'b0),
+    // The last word of an odd p holds filter p-1 alone.
+    .req_side_i      ({!(last_k && p_odd_i), NocColIdWidth'(col_q)}),
     .glb_valid_o,
     .glb_ready_i,
     .glb_addr_o,
@@ -116,19 +114,15 @@ module psum_feeder
     .out_valid_o     (gin_valid_o),
     .out_ready_i     (gin_ready_i),
     .out_data_o      (word),
-    .out_side_o      (side),
+    .out_side_o      ({two, gin_col_tag_o}),
     .idle_o          (reader_idle)
   );
 
-  assign {hi, gin_col_tag_o} = side;
-  assign gin_row_tag_o = '0;
-  assign gin_data_o    = hi ? odd_q[ColW'(gin_col_tag_o)] : word[31:0];
-  assign busy_o        = gen_q || !reader_idle;
-
-  // Words leave the reader in request order, so a column's even filter leaves before its odd one.
-  always_ff @(posedge clk_i) begin
-    if (gin_valid_o && gin_ready_i && !hi) odd_q[ColW'(gin_col_tag_o)] <= word[63:32];
-  end
+  assign gin_row_tag_o  = '0;
+  assign gin_data_o.two = two;
+  assign gin_data_o.hi  = psum_t'(word[63:32]);  // not a psum when !two (the write of a lone psum masks it)
+  assign gin_data_o.lo  = psum_t'(word[31:0]);
+  assign busy_o         = gen_q || !reader_idle;
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)

@@ -1,7 +1,8 @@
 // Pass subsystem (docs/architecture.md): everything one processing pass uses. The NoC configuration (row and
 // column IDs of every PE for the layer's mapping), the three feeders that read filters, ifmaps and earlier psums
 // from the GLB, the three multicast GINs, the PE array, the GON and the psum collector that writes the pass's
-// psums back to the GLB.
+// psums back to the GLB. Psums travel the GINs and the GON in pairs (psum_pair_t, one GLB psum word): an unpacker
+// below the array and a packer above it turn them into the PEs' one psum at a time.
 `include "common/ocelli_assert.svh"
 
 module pass_subsys
@@ -109,23 +110,21 @@ module pass_subsys
     end
   end
 
-  // Per pass: whether the array adds psums from the GLB (cfg_i.accum) or, in rows below the first, from the PE row
-  // above. Whole-vector operations on the registered enables.
+  // Per pass: whether the array adds psums from the GLB (cfg_i.accum) or, in rows above the first, from the PE row
+  // below. Whole-vector operations on the registered enables. The psum GIN has one X-bus: only PE row 0 takes
+  // psums from the network.
   localparam logic [NumPes-1:0] Row0 = NumPes'({Cols{1'b1}});
-  logic [NumPes-1:0]                    pe_accum, psum_pe_en;
-  logic [Rows-1:0][NocRowIdWidth-1:0]   filt_row_id, psum_row_id;
-  logic [NumPes-1:0][NocColIdWidth-1:0] psum_col_id;
-  logic [Rows-1:0]                      psum_row_en;
-  assign pe_accum    = pe_used_q & (cfg_i.accum ? '1 : ~Row0);
-  assign psum_pe_en  = pe_used_q & Row0;
-  assign psum_row_en = Rows'(cfg_i.accum);
+  logic [NumPes-1:0]                    pe_accum;
+  logic [Rows-1:0][NocRowIdWidth-1:0]   filt_row_id;
+  assign pe_accum = pe_used_q & (cfg_i.accum ? '1 : ~Row0);
   for (genvar r = 0; r < int'(Rows); r++) begin : g_cfg_row
     assign filt_row_id[r] = NocRowIdWidth'(r);
-    assign psum_row_id[r] = '0;
-    for (genvar c = 0; c < int'(Cols); c++) begin : g_cfg_col
-      assign psum_col_id[r * Cols + c] = NocColIdWidth'(c);
-    end
   end
+  // Psum-in col ID of the bottom PE of column c: c (a pair goes to one column).
+  function automatic logic [Cols-1:0][NocColIdWidth-1:0] psum_col_ids();
+    for (int c = 0; c < int'(Cols); c++) psum_col_ids[c] = NocColIdWidth'(c);
+  endfunction
+  localparam logic [Cols-1:0][NocColIdWidth-1:0] PsumColId = psum_col_ids();
 
   // The registers hold the layer's mapping from before its first pass to its end (the controller loads them in
   // StFit, several states before a pass can start).
@@ -135,7 +134,7 @@ module pass_subsys
   logic        ff_valid, ff_ready, if_valid, if_ready, pf_valid, pf_ready;
   filt_word_t  ff_data;
   ifmap_word_t if_data;
-  psum_t       pf_data;
+  psum_pair_t  pf_data;
   logic [NocRowIdWidth-1:0] ff_row, if_row, pf_row;
   logic [NocColIdWidth-1:0] ff_col, if_col, pf_col;
   logic        ff_busy, if_busy, pf_busy, pc_busy, array_busy;
@@ -201,7 +200,7 @@ module pass_subsys
     .col_base_i      (col_base_q),
     .cols_i          (cfg_i.cols_pe),
     .out_w_i         (cfg_i.out_w),
-    .p_i             (cfg_i.p),
+    .p_odd_i         (cfg_i.p[0]),
     .n_img_i         (cfg_i.n_eff),
     .busy_o          (pf_busy),
     .glb_valid_o     (glb_req_valid_o[PassPsumR]),
@@ -222,7 +221,10 @@ module pass_subsys
   filt_word_t [NumPes-1:0]           a_filt_data;
   ifmap_word_t [NumPes-1:0]          a_ifmap_data;
   logic [NumPes-1:0][PsumWidth-1:0]  a_psum_data;
-  logic                              gin_f_idle, gin_i_idle, gin_p_idle;
+  logic [Cols-1:0]                   pu_valid, pu_ready, pu_pe_valid;
+  psum_pair_t [Cols-1:0]             pu_data;
+  psum_t [Cols-1:0]                  pu_pe_data;
+  logic                              gin_f_idle, gin_i_idle, gin_p_idle, pu_idle;
   logic [63:0]                       gin_f_words, gin_f_deliv, gin_f_stall;
   logic [63:0]                       gin_i_words, gin_i_deliv, gin_i_stall;
   logic [63:0]                       gin_p_words, gin_p_deliv, gin_p_stall;
@@ -271,20 +273,20 @@ module pass_subsys
     .perf_stall_cycles_o (gin_i_stall)
   );
 
-  gin #(.Rows(Rows), .Cols(Cols), .Width(PsumWidth)) u_gin_psum (
+  gin #(.Rows(1), .Cols(Cols), .Width(PsumPairWidth)) u_gin_psum (
     .clk_i, .rst_ni,
-    .cfg_row_en_i   (psum_row_en),
-    .cfg_row_id_i   (psum_row_id),
-    .cfg_pe_en_i    (psum_pe_en),
-    .cfg_col_id_i   (psum_col_id),
+    .cfg_row_en_i   (cfg_i.accum),
+    .cfg_row_id_i   ('0),
+    .cfg_pe_en_i    (pe_used_q[Cols-1:0]),
+    .cfg_col_id_i   (PsumColId),
     .in_valid_i     (pf_valid),
     .in_data_i      (pf_data),
     .in_row_tag_i   (pf_row),
     .in_col_tag_i   (pf_col),
     .in_ready_o     (pf_ready),
-    .pe_valid_o     (a_psum_valid),
-    .pe_data_o      (a_psum_data),
-    .pe_ready_i     (a_psum_ready),
+    .pe_valid_o     (pu_valid),
+    .pe_data_o      (pu_data),
+    .pe_ready_i     (pu_ready),
     .idle_o         (gin_p_idle),
     .err_no_match_o (gin_err_o.psum),
     .perf_clear_i   (clear_i),
@@ -293,8 +295,26 @@ module pass_subsys
     .perf_stall_cycles_o (gin_p_stall)
   );
 
+  psum_unpacker #(.Cols(Cols)) u_psum_unpacker (
+    .clk_i, .rst_ni,
+    .in_valid_i (pu_valid),
+    .in_data_i  (pu_data),
+    .in_ready_o (pu_ready),
+    .pe_valid_o (pu_pe_valid),
+    .pe_data_o  (pu_pe_data),
+    .pe_ready_i (a_psum_ready[Cols-1:0]),
+    .idle_o     (pu_idle)
+  );
+  // Rows above 0 take their psums from the PE below; their psum-in ports stay unused.
+  logic unused_psum_ready;
+  assign unused_psum_ready = ^a_psum_ready[NumPes-1:Cols];
+  assign a_psum_valid = NumPes'(pu_pe_valid);
+  assign a_psum_data  = (NumPes * PsumWidth)'(pu_pe_data);
+
   logic [Cols-1:0]                col_psum_valid, col_psum_ready;
-  logic [Cols-1:0][PsumWidth-1:0] col_psum_data;
+  psum_t [Cols-1:0]               col_psum_data;
+  logic [Cols-1:0]                pk_valid, pk_ready;
+  psum_pair_t [Cols-1:0]          pk_data;
   pe_cfg_t                        pe_cfg;
 
   assign pe_cfg.filt_width   = cfg_i.s_cols;
@@ -335,16 +355,28 @@ module pass_subsys
     .perf_gated_macs_o     (perf_o.gated_macs)
   );
 
+  psum_packer #(.Cols(Cols)) u_psum_packer (
+    .clk_i, .rst_ni,
+    .start_i     (cmd_i.pass_start),
+    .p_i         (cfg_i.p),
+    .col_valid_i (col_psum_valid),
+    .col_data_i  (col_psum_data),
+    .col_ready_o (col_psum_ready),
+    .out_valid_o (pk_valid),
+    .out_data_o  (pk_data),
+    .out_ready_i (pk_ready)
+  );
+
   logic            gon_valid, gon_ready;
-  psum_t           gon_data;
+  psum_pair_t      gon_data;
   logic [ColW-1:0] gon_col;
   logic [63:0]     gon_stall;
 
-  gon #(.Cols(Cols)) u_gon (
+  gon #(.Cols(Cols), .Width(PsumPairWidth)) u_gon (
     .clk_i, .rst_ni,
-    .col_valid_i         (col_psum_valid),
-    .col_data_i          (col_psum_data),
-    .col_ready_o         (col_psum_ready),
+    .col_valid_i         (pk_valid),
+    .col_data_i          (pk_data),
+    .col_ready_o         (pk_ready),
     .out_valid_o         (gon_valid),
     .out_data_o          (gon_data),
     .out_col_o           (gon_col),
@@ -362,9 +394,10 @@ module pass_subsys
     .img_words_i   (cfg_i.ps_img_words),
     .col_base_i    (col_base_q),
     .expected_i    (cfg_i.psum_hold ? 32'd0 :
-                    32'(cfg_i.n_eff) * 32'(cfg_i.out_w) * 32'(cfg_i.p) * 32'(cfg_i.cols_pe)),
+                    32'(cfg_i.n_eff) * 32'(cfg_i.out_w) * 32'(cfg_i.ps_x_words) * 32'(cfg_i.cols_pe)),
     .out_w_i       (cfg_i.out_w),
-    .p_i           (cfg_i.p),
+    .p_odd_i       (cfg_i.p[0]),
+    .accum_i       (cfg_i.accum),
     .busy_o        (pc_busy),
     .gon_valid_i   (gon_valid),
     .gon_ready_o   (gon_ready),
@@ -378,7 +411,7 @@ module pass_subsys
   );
 
   assign busy_o     = ff_busy || if_busy || pf_busy || pc_busy || array_busy ||
-                      !gin_f_idle || !gin_i_idle || !gin_p_idle;
+                      !gin_f_idle || !gin_i_idle || !gin_p_idle || !pu_idle;
   assign progress_o = (ff_valid && ff_ready) || (if_valid && if_ready) || (pf_valid && pf_ready) ||
                       (gon_valid && gon_ready);
 

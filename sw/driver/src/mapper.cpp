@@ -77,26 +77,24 @@ PassCost pass_cost(const ConvLayer& l, const golden::Shape& out, const Mapping& 
   const std::uint64_t full_groups = stream_w / 4, last_cols = stream_w % 4;
   auto group = [&](std::uint64_t cols) { return g.fill + g.targets * ceil_div(cols * m.q, 4) + kFeederGroupTurn; };
   c.ifmap = std::uint64_t(m.n) * (full_groups * group(4) + (last_cols != 0 ? group(last_cols) : 0));
-  c.psum_out = std::uint64_t(m.n) * out.w * m.p * m.t * m.e;
-  // Two filters' psums share a GLB word (docs/architecture.md, psum region layout): with odd p each output position
-  // of each column leaves one psum without a partner. Measured to cost about a cycle each with vertical sets
-  // (conv3-5 p13 against p12 and p14), nothing on conv1 (r = 1); why is not known yet.
-  c.lone_psums = m.p % 2 != 0 && m.r > 1 ? std::uint64_t(m.n) * out.w * m.t * m.e : 0;
+  // The psum GIN and the GON move one GLB psum word per transfer: the psums of filters 2k and 2k+1 of one output
+  // position (docs/glb-noc.md), one alone for the last of an odd p.
+  c.psum_out = std::uint64_t(m.n) * out.w * std::uint64_t(ceil_div(m.p, 2)) * m.t * m.e;
   return c;
 }
 
 std::uint64_t PassCost::cycles(bool sends_psums) const {
   // Three streams overlap, and the slowest bounds: the MACs behind the filter feed beyond the first column; the
-  // ifmap feeder; the psums (one per cycle through the GON, and back through the psum GIN when the pass
-  // accumulates, the two side by side on their own GLB ports), which start after the filter feed and the first
+  // ifmap feeder; the psum transfers (one pair per cycle through the GON, and back through the psum GIN when the
+  // pass accumulates, the two side by side on their own GLB ports), which start after the filter feed and the first
   // ifmap group's fill. Calibrated against measured passes (docs/performance-log.md, 2026-12-02 "A mapper cost
-  // model"): a second stream close to the bound adds a little (kCloseShare), a lone psum costs a cycle.
+  // model"): a second stream close to the bound adds a little (kCloseShare).
   const std::uint64_t start = std::max(first_fill, filter_feed);
   std::uint64_t v[3] = {macs + filter_feed, ifmap, sends_psums ? psum_out + start : 0};
   std::sort(std::begin(v), std::end(v));
   const double closeness = std::pow(double(v[1]) / double(std::max<std::uint64_t>(v[2], 1)), kCloseExponent);
   const auto close = static_cast<std::uint64_t>(kCloseShare * double(v[1]) * closeness);
-  return v[2] + close + (sends_psums ? lone_psums : 0) + kPassOverhead;
+  return v[2] + close + kPassOverhead;
 }
 
 namespace {
@@ -128,6 +126,8 @@ MappingEstimate estimate_one_column(const ConvLayer& l, const golden::Shape& out
   const std::uint64_t filter_feed = f.chunk_words;
   const std::uint64_t macs_per_pe = std::uint64_t(m.n) * out.w * m.p * m.q * s;
   const std::uint64_t ifmap_feed = std::uint64_t(m.n) * stream_w * qr * f.rows_tile;
+  // Counted in psums, as calibrated; the networks now move two per transfer (pass_cost), which FC passes, their psums
+  // mostly kept in the PEs, have not been measured against.
   const std::uint64_t psum_out = std::uint64_t(m.n) * out.w * m.p * m.t * m.e;
   // Psums kept in the PEs leave the array once per tile (after the last block) instead of going to the GLB and
   // back between the passes.

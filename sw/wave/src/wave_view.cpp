@@ -31,8 +31,8 @@ const std::vector<std::string>& top_children() {
   static const std::vector<std::string> children{
       "u_ctrl",           "u_glb",                 "u_csr",           "u_mem",
       "u_out",            "u_pass.u_filter_feeder", "u_pass.u_ifmap_feeder", "u_pass.u_psum_feeder",
-      "u_pass.u_gin_filter", "u_pass.u_gin_ifmap", "u_pass.u_gin_psum", "u_pass.u_gon",
-      "u_pass.u_collector"};
+      "u_pass.u_gin_filter", "u_pass.u_gin_ifmap", "u_pass.u_gin_psum", "u_pass.u_psum_unpacker",
+      "u_pass.u_psum_packer", "u_pass.u_gon", "u_pass.u_collector"};
   return children;
 }
 
@@ -46,8 +46,7 @@ std::vector<std::pair<int, std::string>> focused_scopes(const PeChoice& pe) {
   std::vector<std::pair<int, std::string>> out{
       {1, "ocelli"},
       {1, kTopScope},
-      {kAll, pe_scope(pe)},
-      {kAll, top(fmt::format("u_pass.g_cfg_row[{}].g_cfg_col[{}]", pe.row, pe.col))}};
+      {kAll, pe_scope(pe)}};
   for (const auto& scope : shallow_scopes()) out.emplace_back(1, top(scope));
   for (const auto& child : top_children()) out.emplace_back(kAll, top(child));
   return out;
@@ -71,6 +70,8 @@ std::vector<SignalGroup> choose_groups(const FstFile& fst, const PeChoice& pe) {
       {"NoC filter (GIN, tags row/col)", top("u_pass.u_gin_filter"), ".*", 24},
       {"NoC ifmap (GIN, tags row/col)", top("u_pass.u_gin_ifmap"), ".*", 24},
       {"NoC psum in (GIN, tags row/col)", top("u_pass.u_gin_psum"), ".*", 24},
+      {"psum pairs to PEs (unpacker)", top("u_pass.u_psum_unpacker"), ".*", 24},
+      {"psum pairs from columns (packer)", top("u_pass.u_psum_packer"), ".*", 24},
       {"NoC psum out (GON)", top("u_pass.u_gon"), ".*", 24},
       {"post-processing (pool/LRN)", top("u_out.u_ppu"),
        "state_q|.*_state_q|.*cnt.*_q|.*sum.*_q|start_i|busy_o|rd_req_o|rd_rsp_i" + handshake, 24},

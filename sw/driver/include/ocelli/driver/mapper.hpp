@@ -21,8 +21,7 @@ struct PassCost {
   std::uint64_t filter_feed = 0;  // the filter chunk's feed beyond the first output column's MACs
   std::uint64_t ifmap = 0;        // the ifmap feeder: line buffer fills and sweeps
   std::uint64_t first_fill = 0;   // of them the first group's fill, before any PE has an ifmap value
-  std::uint64_t psum_out = 0;     // psums through the GON (and back through the psum GIN when accumulating)
-  std::uint64_t lone_psums = 0;   // odd p with vertical sets: psums without a partner in their GLB word
+  std::uint64_t psum_out = 0;     // psum pairs through the GON (and back through the psum GIN when accumulating)
   std::uint64_t cycles(bool sends_psums) const;  // estimated cycles of the pass (sends_psums: psums leave)
 };
 

@@ -1,4 +1,4 @@
-// Calibrates the mapper's cost model against the RTL: runs one AlexNet CONV layer (calibrated synthetic AlexNet,
+// Calibrates the mapper's cost model against the RTL: runs one AlexNet CONV or FC layer (calibrated synthetic AlexNet,
 // the golden output of the layer before it as input) through the verilated top with the mapper's K best mappings,
 // each in both PE issue orders, and prints the estimate beside the measured cycles, and per pass the cost model's
 // terms beside the measured cycles with a PE busy. Every run is checked bit for
@@ -24,8 +24,8 @@ int sweep(const std::string& name, int batch, int k, const std::string& timing_n
   const auto& net = calibrated.net;
   const std::size_t i = net.desc.index_of(name);
   const auto& desc = net.desc.layers[i];
-  if (desc.kind != golden::LayerKind::Conv) {
-    fmt::print(stderr, "mapper_sweep: layer {} is not a CONV layer\n", name);
+  if (desc.kind != golden::LayerKind::Conv && desc.kind != golden::LayerKind::FullyConnected) {
+    fmt::print(stderr, "mapper_sweep: layer {} is not a CONV or FC layer\n", name);
     return 2;
   }
   const auto input = golden::make_alexnet_input(seed, batch);
@@ -33,8 +33,15 @@ int sweep(const std::string& name, int batch, int k, const std::string& timing_n
   const auto& in = i == 0 ? input : runs[i - 1].output;
   // As programs/alexnet.prog runs it: the raw image into conv1, every later activation RLC coded.
   const driver::ConvLayer layer = driver::conv_layer_of(desc, i != 0, true);
-  const auto ranked = driver::rank_mappings(layer);
+  // An FC layer runs as a conv whose filter covers the input: the same weights viewed as (M, C, H, W).
+  golden::Tensor16 weights = net.params[i].weights;
+  weights.shape = golden::Shape{layer.filters, layer.in.c, layer.filter_h, layer.filter_w};
   const auto timing = dram::TimingConfig::preset(timing_name);
+  // As `ocelli run --dram-timing` configures the driver (sw/driver/runtime/src/runner.cpp): the link's speed decides
+  // f and the resident filter chunks.
+  driver::HwConfig hw;
+  hw.dram_cycles_per_beat = static_cast<double>(timing.beat_period_num) / timing.beat_period_den;
+  const auto ranked = driver::rank_mappings(layer, hw);
   const sim::TopModelFactory fast = [](VerilatedContext& context, const std::string& model_name) {
     return sim::make_top_model(sim::TopModelKind::kFast, context, model_name);
   };
@@ -42,7 +49,7 @@ int sweep(const std::string& name, int batch, int k, const std::string& timing_n
   std::vector<driver::Mapping> mappings;
   for (const auto& text : chosen) {
     const auto m = driver::parse_mapping(text);
-    if (const auto why = driver::check_mapping(layer, m, driver::HwConfig{}); !why.empty()) {
+    if (const auto why = driver::check_mapping(layer, m, hw); !why.empty()) {
       throw std::invalid_argument(fmt::format("mapping '{}' is not legal for {}: {}", text, name, why));
     }
     mappings.push_back(m);
@@ -64,16 +71,16 @@ int sweep(const std::string& name, int batch, int k, const std::string& timing_n
              "bit-exact");
   int failures = 0;
   for (const auto& m : mappings) {
-    const auto est = driver::estimate(layer, m, driver::HwConfig{});
+    const auto est = driver::estimate(layer, m, hw);
     const auto per_pass = fmt::format("{:>6} {:>6} {:>5} {:>6} {:>6} {:>7}", est.passes, est.pass.macs,
                                       est.pass.filter_feed, est.pass.ifmap, est.pass.psum_out, est.pass_cycles);
     if (estimate_only) {
-      fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8} {:>9} {}\n", m.to_string(), est.active_pes, est.cycles, "", "", "",
-                 per_pass);
+      fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8} {:>9} {}\n", m.to_string(), est.active_pes, est.cycles, "", "",
+                 fmt::format("~{:.3f}", static_cast<double>(est.dram_bytes) / 1e6), per_pass);
       continue;
     }
-    const auto r = tb::run_conv_on_top(layer, m, {in, net.params[i].weights, net.params[i].bias}, timing,
-                                       2'000'000'000ull, {}, fast);
+    const auto r = tb::run_conv_on_top(layer, m, {in, weights, net.params[i].bias}, timing,
+                                       2'000'000'000ull, {}, fast, {}, hw);
     const bool exact = r.result.done && r.output.data == runs[i].output.data;
     failures += exact ? 0 : 1;
     fmt::print("{:<28} {:>5} {:>12} {:>12} {:>8.3f} {:>9.3f} {} {:>8}  {}\n", m.to_string(), est.active_pes, est.cycles,
@@ -89,13 +96,13 @@ int sweep(const std::string& name, int batch, int k, const std::string& timing_n
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Mapper estimate against the RTL for one AlexNet CONV layer"};
+  CLI::App app{"Mapper estimate against the RTL for one AlexNet CONV or FC layer"};
   std::string layer = "conv2", timing = "default";
   int batch = 1, k = 4;
   std::uint64_t seed = 1;
   bool estimate_only = false;
   std::vector<std::string> chosen;
-  app.add_option("--layer", layer, "AlexNet CONV layer (conv1..conv5)");
+  app.add_option("--layer", layer, "AlexNet CONV or FC layer (conv1..conv5, fc6..fc8)");
   app.add_option("--batch", batch, "Batch size")->check(CLI::Range(1, 64));
   app.add_option("-k", k, "How many of the best-estimated mappings to run")->check(CLI::Range(1, 100));
   app.add_option("--timing", timing, "DRAM timing preset (default, eyeriss)");

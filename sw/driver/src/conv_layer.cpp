@@ -105,25 +105,39 @@ int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, con
   return static_cast<int>(ceil_div(blocks, ceil_div(blocks, most)));  // the same number of groups, evenly filled
 }
 
+DramReads dram_reads(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+  const auto f = footprint(layer, out, m, hw);
+  const long groups = layer.conv.groups;
+  const long blocks = ceil_div(layer.filters_per_group(), long(m.p) * m.t);
+  const long tiles = ceil_div(layer.in.n, m.n) * ceil_div(out.h, m.e);  // image blocks x row strips
+  const long cblocks = ceil_div(layer.channels_per_group(), long(m.q) * m.r);
+  const long per_load = std::max(1, m.f);
+  const long ifmap_load = long(std::min(m.n, layer.in.n)) * layer.channels_per_group() *
+                          std::min<long>(f.rows_tile, layer.in.h) * ceil_div(layer.in.w, 4);
+  if (resident_ifmap(layer, out, m, f, hw)) {
+    return {groups * ifmap_load, groups * blocks * cblocks * f.chunk_words};
+  }
+  // Per group of fe filter blocks: the ifmap once per tile, the chunks once per tile except the resident ones
+  // (loaded by the group's first tile only).
+  const long kept = hw.dram_cycles_per_beat > 1.0 ? resident_chunks(layer, out, m, hw) : 0;
+  auto chunk_words = [&](long fe) {
+    const long chunks = cblocks * fe, k = std::min(kept, chunks);
+    return f.chunk_words * (tiles * (chunks - k) + k);
+  };
+  const long full = blocks / per_load, rest = blocks % per_load;
+  return {groups * (full + (rest != 0 ? 1 : 0)) * tiles * ifmap_load,
+          groups * (full * chunk_words(per_load) + (rest != 0 ? chunk_words(rest) : 0))};
+}
+
 int fewest_dram_filter_blocks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
   if (m.f < 2) return std::max(m.f, 1);
-  Mapping one = m;
-  one.f = 1;
-  const auto f1 = footprint(layer, out, one, hw);
   const long blocks = ceil_div(layer.filters_per_group(), long(m.p) * m.t);
-  const long tiles = ceil_div(layer.in.n, m.n) * ceil_div(out.h, m.e);
-  const long cblocks = ceil_div(layer.channels_per_group(), long(m.q) * m.r);
-  const long ifmap_read = tiles * std::min(m.n, layer.in.n) * layer.channels_per_group() *
-                          std::min<long>(f1.rows_tile, layer.in.h) * ceil_div(layer.in.w, 4);
-  auto words = [&](long f) {  // DRAM words of one group's ifmap and weights with f
+  HwConfig slow = hw;  // resident chunks count whatever the link (the rule is about DRAM words)
+  slow.dram_cycles_per_beat = std::max(hw.dram_cycles_per_beat, 2.0);
+  auto words = [&](long f) {
     Mapping mf = m;
     mf.f = static_cast<int>(f);
-    const long kept = resident_chunks(layer, out, mf, hw);
-    auto group = [&](long fe) {
-      const long chunks = cblocks * fe, k = std::min(kept, chunks);
-      return ifmap_read + f1.chunk_words * (tiles * (chunks - k) + k);
-    };
-    return (blocks / f) * group(f) + (blocks % f != 0 ? group(blocks % f) : 0);
+    return dram_reads(layer, out, mf, slow).total();
   };
   long best = m.f;
   long best_words = words(best);

@@ -32,6 +32,9 @@ constexpr std::uint64_t kOutputRowTurn = 8;
 // activations are 40-70% zeros), calibrated with the conv passes.
 constexpr double kDecodePerElement = 0.75;
 constexpr std::uint64_t kDecodeRowTurn = 5;
+// Coded activations' share of their raw size on the link, in percent (AlexNet's code to 0.6-0.7 of raw, row tables
+// included: `make eyeriss`'s RLC ratios 1.5-1.7).
+constexpr std::uint64_t kCodedRowPercent = 70;
 
 // True when the controller has a second psum region for f = 1 (rtl/ctrl/glb_plan.sv, ps_two_fit): from the bank
 // after the first region, which follows the ifmap buffer(s) or the resident ifmap.
@@ -98,75 +101,62 @@ std::uint64_t PassCost::cycles(bool sends_psums) const {
 }
 
 namespace {
-// The estimate of a layer with one output column (FC), as it was before the pass model below: measured within
-// 10-15% of fc6-fc8 (docs/performance-log.md, 2026-12-02 "A mapper cost model"). The pass model was calibrated on
-// conv passes only; FC passes (psums kept in the PEs, a resident ifmap, one column) keep this one until they are
-// measured against it.
+// Cycles of an FC pass beyond its slowest stream: start, the pipeline's fill and drain, the sums' trip up the column.
+constexpr std::uint64_t kFcPassTurn = 20;
+// Cycles of the row mover per ifmap plane of an FC layer beyond its rows (measured: fc8 at batch 4, n4 p8 q2 r9
+// t14, 72 planes per channel block, 2,715 cycles per pass).
+constexpr std::uint64_t kFcPlaneTurn = 24;
+
+// The estimate of a layer with one output column (FC): its passes stream weights. The filter network moves the chunk
+// word by word while the PEs multiply (one column: a PE starts as its weights arrive), so a pass takes the slowest of
+// the chunk's feed, the MACs of its n images and the ifmap feed; psums not kept in the PEs go to the GLB and come
+// back around the MACs (out, then in for the next channel block). The next chunk loads from DRAM during the pass, so
+// a channel block takes the slower of its DRAM load and its pass. Calibrated on fc6-fc8 (docs/performance-log.md,
+// 2026-12-03 "FC estimate").
 MappingEstimate estimate_one_column(const ConvLayer& l, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
   const std::uint64_t mg = l.filters_per_group(), cg = l.channels_per_group();
   const std::uint64_t pt = m.p * m.t, qr = m.q * m.r;
   const std::uint64_t filter_blocks = ceil_div(mg, pt);
   const std::uint64_t strips_images = ceil_div(l.in.n, m.n) * ceil_div(out.h, m.e);
-  // Tiles of one filter block each; the controller runs up to m.f of them side by side on one ifmap load.
   const std::uint64_t tiles = l.conv.groups * filter_blocks * strips_images;
   const std::uint64_t blocks = ceil_div(cg, qr);
   const auto f = footprint(l, out, m, hw);
   const std::uint64_t s = l.filter_w;
   const std::uint64_t stream_w = (out.w - 1) * l.conv.stride_w + s;
 
-  const std::uint64_t filter_load = f.chunk_words + kDramLatency;
-  // Loading is pipelined: one latency per plane (two when coded: row table, then rows), then the rows stream;
-  // a coded row costs its decode (a level per cycle, zeros up to four per cycle: about one cycle per element on
-  // dense rows, half that on sparse ones; the estimate keeps one) plus a few cycles of row turnaround.
+  const double beat = std::max(1.0, hw.dram_cycles_per_beat);
+  auto link = [beat](std::uint64_t beats) { return static_cast<std::uint64_t>(std::ceil(beat * double(beats))); };
+  const std::uint64_t filter_load = link(f.chunk_words) + kDramLatency;
+  // A channel block's ifmap rows: per plane (channel of one image) a turn of the row mover (row table, then rows;
+  // the planes of FC layers are a few values each), then its rows.
   const std::uint64_t planes = std::uint64_t(m.n) * qr;
   const std::uint64_t rows = planes * std::min<std::uint64_t>(f.rows_tile, l.in.h);
-  const std::uint64_t ifmap_load = l.ifmap_rlc ? planes * 2 * kDramLatency + rows * (l.in.w + 5)
-                                               : planes * kDramLatency + rows * ceil_div(l.in.w, 4);
-  // The filter network moves one 64-bit word (up to four values) per cycle: the chunk, word by word.
+  const std::uint64_t ifmap_load = l.ifmap_rlc ? planes * kFcPlaneTurn + rows * (l.in.w + kDecodeRowTurn)
+                                               : planes * kFcPlaneTurn + rows * link(ceil_div(l.in.w, 4));
   const std::uint64_t filter_feed = f.chunk_words;
   const std::uint64_t macs_per_pe = std::uint64_t(m.n) * out.w * m.p * m.q * s;
   const std::uint64_t ifmap_feed = std::uint64_t(m.n) * stream_w * qr * f.rows_tile;
-  // Counted in psums, as calibrated; the networks now move two per transfer (pass_cost), which FC passes, their psums
-  // mostly kept in the PEs, have not been measured against.
-  const std::uint64_t psum_out = std::uint64_t(m.n) * out.w * m.p * m.t * m.e;
-  // Psums kept in the PEs leave the array once per tile (after the last block) instead of going to the GLB and
-  // back between the passes.
+  // Psum pairs through the GON per pass; kept in the PEs they leave once per tile, with the output stage.
+  const std::uint64_t psum_out = std::uint64_t(m.n) * out.w * ceil_div(m.p, 2) * m.t * m.e;
   const bool keep = keeps_psums(l, out, m, hw);
   const std::uint64_t psum_traffic = keep ? 0 : psum_out * (blocks > 1 ? 2 : 1);
-  const std::uint64_t pass = filter_feed + std::max({macs_per_pe, ifmap_feed, psum_traffic}) + 32;
+  const std::uint64_t pass = std::max({filter_feed, macs_per_pe, ifmap_feed}) + psum_traffic + kFcPassTurn;
   const std::uint64_t output = std::uint64_t(m.n) * pt * m.e * (out.w + 2 * kDramLatency) + (keep ? psum_out : 0);
 
-  // With doubled ifmap and filter buffers the controller loads block k+1 during pass k (docs/architecture.md).
   // A resident ifmap is loaded by the group's first filter block only; the others load only their filters.
   const bool resident = resident_ifmap(l, out, m, f, hw);
   const bool overlapped = resident || double_buffered(f, hw);
   auto tile_cycles = [&](std::uint64_t load) {
     return overlapped ? load + blocks * std::max(load, pass) : blocks * (load + pass);
   };
-  // `fe` filter blocks on one ifmap load: per channel block one ifmap load and fe filter loads, each prefetched
-  // during the pass before it when double-buffered.
-  auto group_cycles = [&](std::uint64_t fe) {
-    const std::uint64_t block = overlapped ? (fe - 1) * std::max(filter_load, pass) +
-                                                 std::max(filter_load + ifmap_load, pass)
-                                           : ifmap_load + fe * (filter_load + pass);
-    return (overlapped ? filter_load + ifmap_load : 0) + blocks * block;
-  };
-  const std::uint64_t per_load = std::max(1, m.f);
   const std::uint64_t compute =
       resident ? l.conv.groups * (tile_cycles(filter_load + ifmap_load) + (filter_blocks - 1) * tile_cycles(filter_load))
-               : l.conv.groups * strips_images *
-                     ((filter_blocks / per_load) * group_cycles(per_load) +
-                      (filter_blocks % per_load != 0 ? group_cycles(filter_blocks % per_load) : 0));
+               : l.conv.groups * filter_blocks * strips_images * tile_cycles(filter_load + ifmap_load);
 
   MappingEstimate e;
   e.mapping = m;
   e.passes = tiles * blocks;
-  // DRAM reads: the ifmap rows once per tile group (once per group when resident), the filter chunks once per pass.
-  const std::uint64_t loads =
-      resident ? l.conv.groups : l.conv.groups * strips_images * ceil_div(filter_blocks, per_load);
-  const std::uint64_t rows_per_load =
-      std::uint64_t(std::min(m.n, l.in.n)) * cg * std::min<std::uint64_t>(f.rows_tile, l.in.h);
-  e.dram_bytes = loads * rows_per_load * ceil_div(l.in.w, 4) * 8 + e.passes * f.chunk_words * 8;
+  e.dram_bytes = static_cast<std::uint64_t>(dram_reads(l, out, m, hw).total()) * 8;
   e.pass.macs = macs_per_pe;
   e.pass.filter_feed = filter_feed;
   e.pass.ifmap = ifmap_feed;
@@ -189,13 +179,19 @@ MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, 
   const std::uint64_t blocks = ceil_div(cg, qr);
   const auto f = footprint(l, out, m, hw);
 
-  const std::uint64_t filter_load = f.chunk_words + kDramLatency;
-  // Loading is pipelined: one latency per plane (two when coded: row table, then rows), then the rows stream.
+  // The DRAM link moves a 64-bit beat every dram_cycles_per_beat core cycles (HwConfig).
+  const double beat = std::max(1.0, hw.dram_cycles_per_beat);
+  auto link = [beat](std::uint64_t beats) { return static_cast<std::uint64_t>(std::ceil(beat * double(beats))); };
+  const std::uint64_t filter_load = link(f.chunk_words) + kDramLatency;
+  // Loading is pipelined: one latency per plane (two when coded: row table, then rows), then the rows stream at the
+  // slower of the link and (coded) the decoder.
   const std::uint64_t planes = std::uint64_t(m.n) * qr;
   const std::uint64_t rows = planes * std::min<std::uint64_t>(f.rows_tile, l.in.h);
-  const auto coded_row = static_cast<std::uint64_t>(kDecodePerElement * l.in.w) + kDecodeRowTurn;
+  const std::uint64_t raw_row_beats = ceil_div(l.in.w, 4);
+  const auto coded_row = std::max(static_cast<std::uint64_t>(kDecodePerElement * l.in.w) + kDecodeRowTurn,
+                                  link(raw_row_beats) * kCodedRowPercent / 100);
   const std::uint64_t ifmap_load = l.ifmap_rlc ? planes * 2 * kDramLatency + rows * coded_row
-                                               : planes * kDramLatency + rows * ceil_div(l.in.w, 4);
+                                               : planes * kDramLatency + rows * link(raw_row_beats);
   // (Psums stay in the PEs only with one output column: estimate_one_column.)
   const PassCost cost = pass_cost(l, out, m, hw);
   const std::uint64_t pass = cost.cycles(true);
@@ -242,13 +238,14 @@ MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, 
   e.passes = tiles * blocks;
   e.pass = cost;
   e.pass_cycles = pass;
-  // DRAM reads: the ifmap rows once per tile group (once per group when resident), the filter chunks once per pass.
-  const std::uint64_t loads =
-      resident ? l.conv.groups : l.conv.groups * strips_images * ceil_div(filter_blocks, per_load);
-  const std::uint64_t rows_per_load =
-      std::uint64_t(std::min(m.n, l.in.n)) * cg * std::min<std::uint64_t>(f.rows_tile, l.in.h);
-  e.dram_bytes = loads * rows_per_load * ceil_div(l.in.w, 4) * 8 + e.passes * f.chunk_words * 8;
-  e.cycles = compute;
+  const DramReads reads = dram_reads(l, out, m, hw);
+  e.dram_bytes = static_cast<std::uint64_t>(reads.total()) * 8;
+  // The link bounds the layer: its reads and the ofmap's writes, coded activations at kCodedRowPercent of raw.
+  auto coded = [](std::uint64_t words, bool rlc) { return rlc ? words * kCodedRowPercent / 100 : words; };
+  const std::uint64_t ofmap_words = ceil_div(std::uint64_t(out.n) * out.c * out.h * out.w, 4);
+  const std::uint64_t link_words = coded(std::uint64_t(reads.ifmap_words), l.ifmap_rlc) +
+                                   std::uint64_t(reads.weight_words) + coded(ofmap_words, l.ofmap_rlc);
+  e.cycles = std::max(compute, link(link_words));
   e.active_pes = m.r * l.filter_h * m.t * m.e;
   return e;
 }
@@ -277,6 +274,8 @@ void for_each_legal_mapping(const ConvLayer& l, const HwConfig& hw, Visit&& visi
               // filter outer is faster there too (docs/performance-log.md, 2026-12-02).
               m.filter_outer = true;
               m.f = filter_blocks_per_load(l, out, m, hw);
+              // With a link slower than the core, f goes down where that reads fewer DRAM words (resident chunks).
+              if (hw.dram_cycles_per_beat > 1.0) m.f = fewest_dram_filter_blocks(l, out, m, hw);
               if (first_broken_rule(l, out, m, hw) != MappingRule::Legal) continue;
               visit(estimate_with_out(l, out, m, hw));
             }

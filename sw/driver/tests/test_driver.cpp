@@ -149,17 +149,17 @@ TEST(Mapper, AlexNetChoicesArePinned) {
       {"conv3", 1, false, "n1 e13 p12 q4 r4 t1 f8 fo", 1193566u}, {"conv3", 1, true, "n1 e13 p12 q4 r4 t1 f8 fo", 1196062u},
       {"conv4", 1, false, "n1 e13 p12 q4 r4 t1 f8 fo", 902622u}, {"conv4", 1, true, "n1 e13 p12 q4 r4 t1 f8 fo", 905118u},
       {"conv5", 1, false, "n1 e13 p16 q3 r4 t1 f4 fo", 602078u}, {"conv5", 1, true, "n1 e13 p16 q3 r4 t1 f4 fo", 603950u},
-      {"fc6", 1, false, "n1 e1 p6 q1 r1 t9 fo", 11039190u}, {"fc6", 1, true, "n1 e1 p6 q1 r1 t9 fo", 11058726u},
-      {"fc7", 1, false, "n1 e1 p10 q2 r10 t10 fo", 4988436u}, {"fc7", 1, true, "n1 e1 p10 q2 r10 t10 fo", 5116156u},
-      {"fc8", 1, false, "n1 e1 p12 q1 r12 t14 fo", 1287084u}, {"fc8", 1, true, "n1 e1 p12 q1 r12 t14 fo", 1414680u},
+      {"fc6", 1, false, "n1 e1 p6 q1 r1 t9 fo", 10229200u}, {"fc6", 1, true, "n1 e1 p6 q1 r1 t9 fo", 10243078u},
+      {"fc7", 1, false, "n1 e1 p16 q2 r8 t8 fo", 4746448u}, {"fc7", 1, true, "n1 e1 p16 q2 r8 t8 fo", 4767008u},
+      {"fc8", 1, false, "n1 e1 p20 q1 r10 t10 fo", 1237180u}, {"fc8", 1, true, "n1 e1 p20 q1 r10 t10 fo", 1257730u},
       {"conv1", 4, false, "n1 e7 p8 q1 r1 t2 f2 fo", 3264227u}, {"conv1", 4, true, "n1 e7 p8 q1 r1 t2 f2 fo", 3268383u},
       {"conv2", 4, false, "n2 e14 p8 q2 r2 t1 f3 fo", 7237426u}, {"conv2", 4, true, "n2 e14 p8 q2 r2 t1 f3 fo", 7240226u},
       {"conv3", 4, false, "n2 e13 p12 q4 r4 t1 f4 fo", 4447882u}, {"conv3", 4, true, "n2 e13 p12 q4 r4 t1 f4 fo", 4452874u},
       {"conv4", 4, false, "n2 e13 p16 q3 r4 t1 f3 fo", 3326714u}, {"conv4", 4, true, "n2 e13 p16 q3 r4 t1 f3 fo", 3330458u},
       {"conv5", 4, false, "n2 e13 p16 q3 r4 t1 f3 fo", 2212454u}, {"conv5", 4, true, "n2 e13 p16 q3 r4 t1 f3 fo", 2216198u},
-      {"fc6", 4, false, "n4 e1 p6 q1 r1 t9 fo", 13805912u}, {"fc6", 4, true, "n4 e1 p6 q1 r1 t9 fo", 13888152u},
-      {"fc7", 4, false, "n4 e1 p15 q4 r3 t11 fo", 16711775u}, {"fc7", 4, true, "n4 e1 p22 q2 r4 t11 fo", 22254598u},
-      {"fc8", 4, false, "n4 e1 p12 q1 r12 t14 fo", 4082412u}, {"fc8", 4, true, "n4 e1 p18 q2 r4 t14 fo", 5449736u},
+      {"fc6", 4, false, "n4 e1 p6 q1 r1 t9 fo", 10915648u}, {"fc6", 4, true, "n4 e1 p6 q1 r1 t9 fo", 10971160u},
+      {"fc7", 4, false, "n4 e1 p24 q1 r9 t9 fo", 13130444u}, {"fc7", 4, true, "n4 e1 p22 q2 r4 t11 fo", 13709446u},
+      {"fc8", 4, false, "n4 e1 p20 q1 r10 t10 fo", 3347930u}, {"fc8", 4, true, "n4 e1 p18 q2 r4 t14 fo", 3357192u},
   };
   int checked = 0;
   for (int batch : {1, 4}) {

@@ -25,10 +25,6 @@ ConvExecutor::ConvExecutor(const golden::LayerDesc& desc, const golden::LayerPar
     throw std::invalid_argument(fmt::format("layer '{}': {}", desc.name, e.what()));
   }
   mapping_ = best.mapping;
-  // The mapper picks for cycles; with a DRAM link slower than the core, f then goes down where that reads fewer DRAM
-  // bytes (resident filter chunks).
-  if (hw.dram_cycles_per_beat > 1.0) mapping_.f = driver::fewest_dram_filter_blocks(layer_, layer_.out(), mapping_, hw);
-  if (mapping_.f != best.mapping.f) best = driver::estimate(layer_, mapping_, hw);
   plan_ = LayerPlan{mapping_.to_string(), best.active_pes, best.cycles};
   if (desc.kind == golden::LayerKind::FullyConnected) {
     golden::Tensor16 filters = params.weights;  // same data, CHW order per filter

@@ -94,6 +94,15 @@ int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, con
 // them there, its other tiles (image blocks, row strips) read them from the GLB instead of DRAM. Same rule as
 // rtl/ctrl/glb_plan.sv. 0 otherwise.
 int resident_chunks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
+// The 64-bit words `m` reads from DRAM (with its own f): the ifmap rows at their raw size once per tile and
+// filter-block group (once per group when resident_ifmap), the filter chunks once per pass, except resident chunks
+// (resident_chunks, kept only with a link slower than the core) once per filter-block group.
+struct DramReads {
+  long ifmap_words = 0;
+  long weight_words = 0;
+  long total() const { return ifmap_words + weight_words; }
+};
+DramReads dram_reads(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
 // The f (at most m.f, filling its filter-block groups evenly) with which `m` reads the fewest DRAM words: the
 // ifmap once per filter-block group, the filter chunks once per tile except the resident ones (resident_chunks);
 // m.f itself on a tie. A smaller f than the mapper's can leave room to keep every chunk of a group in the GLB

@@ -194,28 +194,29 @@ module pe
   endfunction
 
   always_ff @(posedge clk_i) begin
-    // Next-state decode of one cycle, evaluated only under `wake`; each is written before it is read in every woken
-    // cycle (Verilator 5.006 keeps them as members of the PE's class all the same).
+    // Next-state decode of one cycle, evaluated only under `wake`. Verilator 5.006 keeps these as members of the PE's
+    // class (one store each), so each is computed only in the cycles that use it, inside the branch that needs it.
     automatic logic       start;
-    automatic logic       fq_push, fq_has, iq_push, iq_has, pq_push, pq_has, oq_pop, oq_room;
+    automatic logic       fq_push, iq_push, pq_push, oq_pop;
     automatic logic [LanesW-1:0]   fq_head_lanes;
     automatic logic [FiltCntW-1:0] fq_head_count;
-    automatic data_t      iq_head;
-    automatic logic [IfCntW-1:0] iq_head_count;
     automatic logic       iq_pop;
-    automatic psum_t      pq_head;
     automatic logic       filt_take, ifmap_drop, ifmap_take, ifmap_write;
-    automatic logic       o_fire, adv, issue, win_end, last_filt, inner_end, col_end, last_col, step_frees, keep;
-    automatic logic       pipe_empty, finish;
+    automatic logic       o_fire, adv, issue, win_end, last_filt, col_end, last_col, step_frees;
+    automatic logic       finish;
     automatic logic [3:0] col_release;
-    automatic logic [IfmapPtrW-1:0] wr_ptr_inc, rd_ptr_inc, base_ptr_next;
+    automatic logic [IfmapPtrW-1:0] rd_ptr_inc, base_ptr_next;
     automatic logic [4:0] base_sum;
     automatic logic       issue_zero;
-    automatic data_t      issue_ifmap;
-    automatic psum_t      out_data, s2_product, s3_sum;
+    automatic psum_t      out_data, s3_sum;
     automatic logic [7:0]  start_win_len;
     automatic logic [3:0]  start_slide, start_min_us;
     automatic logic [15:0] start_filt_len;
+`ifdef OCELLI_CHECKS
+    automatic logic       fq_has, iq_has, pq_has, oq_room;
+    automatic logic [IfCntW-1:0] iq_head_count;
+`endif
+    automatic data_t      iq_head;
 
     if (!rst_ni) begin
       fq_rd_q    <= 1'b0;
@@ -267,57 +268,62 @@ module pe
       pq_held_q  <= 1'b0;
 `endif
     end else if (wake()) begin
+      // Reads come before writes throughout (Verilator then needs no shadow copies of the registers), and every
+      // temporary that only some cycles need is computed under the condition that uses it.
       // ---- queue handshakes ----
       fq_push = filt_valid_i && fq_cnt_q != 2'd2;
       iq_push = ifmap_valid_i && iq_cnt_q != 2'd2;
       pq_push = psum_valid_i && pq_cnt_q != 3'd4;
       oq_pop  = oq_cnt_q != 2'd0 && psum_ready_i;
-      fq_has  = fq_cnt_q != 2'd0;
-      iq_has  = iq_cnt_q != 2'd0;
-      pq_has  = pq_cnt_q != 3'd0;
-      oq_room = oq_cnt_q != 2'd2;
-      fq_head_lanes = fq_lanes_q[fq_rd_q];
+      start   = start_i && !run_q;
+`ifdef OCELLI_CHECKS
+      fq_has        = fq_cnt_q != 2'd0;
+      iq_has        = iq_cnt_q != 2'd0;
+      pq_has        = pq_cnt_q != 3'd0;
+      oq_room       = oq_cnt_q != 2'd2;
       fq_head_count = fq_count_q[fq_rd_q];
-      iq_head       = iq_lanes_q[iq_rd_q][iq_lane_q * DataWidth +: DataWidth];
       iq_head_count = iq_count_q[iq_rd_q];
-      pq_head = pq_mem_q[pq_rd_q];
-
-      start       = start_i && !run_q;
+`endif
 
       // ---- filter and ifmap arrival ----
-      filt_take   = run_q && fq_has && (filt_cnt_q != filt_len_q);
+      filt_take   = run_q && fq_cnt_q != 2'd0 && (filt_cnt_q != filt_len_q);
       ifmap_drop  = in_wmod_q >= cfg_q.filt_width;  // a column between windows (stride > S)
-      ifmap_take  = run_q && !in_done_q && iq_has && (ifmap_drop || occ_q != 4'(IfmapSpadDepth));
+      ifmap_take  = run_q && !in_done_q && iq_cnt_q != 2'd0 && (ifmap_drop || occ_q != 4'(IfmapSpadDepth));
       ifmap_write = ifmap_take && !ifmap_drop;
-      iq_pop      = ifmap_take && 3'(iq_lane_q) + 3'd1 >= 3'(iq_head_count);  // the head word's last value
+      iq_pop      = ifmap_take && 3'(iq_lane_q) + 3'd1 >= 3'(iq_count_q[iq_rd_q]);  // the head word's last value
+      if (filt_take) begin
+        fq_head_lanes = fq_lanes_q[fq_rd_q];
+        fq_head_count = fq_count_q[fq_rd_q];
+      end
 
       // ---- output stage and issue ----
-      o_fire      = o_valid_q && (!accum_q || pq_has) && oq_room;
-      adv         = !o_valid_q || o_fire;
-      out_data    = o_sum_q + (accum_q ? pq_head : psum_t'(0));
-      keep        = cfg_q.psum_hold || cfg_q.psum_resume;
-      last_col    = is_x_q == cfg_q.ofmap_width - 8'd1;
-      col_release = last_col ? win_len_q : slide_q;
-      issue       = run_q && !is_done_q && adv && (5'(is_k_q) < fill_q) && (faddr_q < filt_cnt_q);
+      o_fire = o_valid_q && (!accum_q || pq_cnt_q != 3'd0) && oq_cnt_q != 2'd2;
+      adv    = !o_valid_q || o_fire;
+      if (o_fire) out_data = o_sum_q + (accum_q ? pq_mem_q[pq_rd_q] : psum_t'(0));
+      issue  = run_q && !is_done_q && adv && (5'(is_k_q) < fill_q) && (faddr_q < filt_cnt_q);
       // In both orders a ring entry is released when the last filter uses it, and a column ends with the last
       // filter at the last window offset.
-      win_end     = is_k_q == win_len_q - 4'd1;
-      last_filt   = is_m_q == PsumAddrW'(cfg_q.num_filters - 5'd1);
-      inner_end   = cfg_q.filt_outer ? win_end : last_filt;
-      col_end     = issue && win_end && last_filt;
-      step_frees  = issue && last_filt && (is_k_q < col_release);
-      pipe_empty  = !s1_valid_q && !s2_valid_q && !s3_valid_q && !o_valid_q && oq_cnt_q == 2'd0;
-      finish      = run_q && is_done_q && pipe_empty;
-
-      wr_ptr_inc    = (wr_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : wr_ptr_q + 1'b1;
-      rd_ptr_inc    = (rd_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : rd_ptr_q + 1'b1;
-      base_sum      = 5'(base_ptr_q) + 5'(col_release);
-      base_ptr_next = (base_sum >= 5'(IfmapSpadDepth)) ? IfmapPtrW'(base_sum - 5'(IfmapSpadDepth))
-                                                       : IfmapPtrW'(base_sum);
-      issue_ifmap = ifmap_spad_q[rd_ptr_q];
-      issue_zero  = ifmap_zero_q[rd_ptr_q];
-      s2_product  = (psum_t'(s2_pp_hi_q) <<< 8) + psum_t'(s2_pp_lo_q);
-      s3_sum      = (s3_first_q ? psum_t'(0) : psum_spad_q[s3_m_q]) + s3_prod_q;
+      col_end    = 1'b0;
+      step_frees = 1'b0;
+      if (issue) begin
+        win_end     = is_k_q == win_len_q - 4'd1;
+        last_filt   = is_m_q == PsumAddrW'(cfg_q.num_filters - 5'd1);
+        last_col    = is_x_q == cfg_q.ofmap_width - 8'd1;
+        col_release = last_col ? win_len_q : slide_q;
+        col_end     = win_end && last_filt;
+        step_frees  = last_filt && (is_k_q < col_release);
+        rd_ptr_inc  = (rd_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : rd_ptr_q + 1'b1;
+        issue_zero  = ifmap_zero_q[rd_ptr_q];
+        if (col_end) begin
+          base_sum      = 5'(base_ptr_q) + 5'(col_release);
+          base_ptr_next = (base_sum >= 5'(IfmapSpadDepth)) ? IfmapPtrW'(base_sum - 5'(IfmapSpadDepth))
+                                                           : IfmapPtrW'(base_sum);
+        end
+      end
+      finish = 1'b0;
+      if (is_done_q) begin
+        finish = run_q && !s1_valid_q && !s2_valid_q && !s3_valid_q && !o_valid_q && oq_cnt_q == 2'd0;
+      end
 
       moved_q     <= start || finish || fq_push || iq_push || pq_push || oq_pop || filt_take || ifmap_take ||
                      o_fire || issue || (adv && (s1_valid_q || s2_valid_q || s3_valid_q));
@@ -337,6 +343,13 @@ module pe
         iq_count_q[iq_wr_q] <= ifmap_data_i.count;
         iq_wr_q <= !iq_wr_q;
       end
+      // The ring entry is written before iq_lane_q and iq_rd_q move on (reads before writes).
+      if (ifmap_write) begin
+        iq_head = iq_lanes_q[iq_rd_q][iq_lane_q * DataWidth +: DataWidth];
+        ifmap_spad_q[wr_ptr_q] <= iq_head;
+        ifmap_zero_q[wr_ptr_q] <= iq_head == '0;
+        wr_ptr_q <= (wr_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : wr_ptr_q + 1'b1;
+      end
       if (ifmap_take) iq_lane_q <= iq_pop ? 2'd0 : iq_lane_q + 2'd1;
       if (iq_pop) iq_rd_q <= !iq_rd_q;
       iq_cnt_q <= iq_cnt_q + 2'(iq_push) - 2'(iq_pop);
@@ -355,21 +368,23 @@ module pe
       end
       oq_cnt_q <= oq_cnt_q + 2'(o_fire) - 2'(oq_pop);
 
-      // ---- MAC pipeline ----
+      // ---- MAC pipeline (last stage first: each stage reads its registers before the stage below writes them) ----
       if (adv) begin
-        s1_valid_q <= issue;
-        s2_valid_q <= s1_valid_q;
-        s3_valid_q <= s2_valid_q;
-        o_valid_q  <= s3_valid_q && s3_last_q;
-        if (issue) begin
+        o_valid_q <= s3_valid_q && s3_last_q;
+        if (s3_valid_q) begin
           // Held psums: the first window offset adds to the spad entry and the last one writes it back.
-          s1_m_q     <= is_m_q + ps_base_q;
-          s1_first_q <= is_k_q == '0 && !cfg_q.psum_resume;
-          s1_last_q  <= is_k_q == win_len_q - 4'd1 && !cfg_q.psum_hold;
-          s1_zero_q  <= issue_zero;
-          s1_ifmap_q <= issue_ifmap;
-          if (!issue_zero) s1_filt_q <= filt_spad_q[faddr_q];  // gated filter spad read
+          s3_sum = (s3_first_q ? psum_t'(0) : psum_spad_q[s3_m_q]) + s3_prod_q;
+          if (s3_last_q) o_sum_q <= s3_sum;
+          else psum_spad_q[s3_m_q] <= s3_sum;
         end
+        s3_valid_q <= s2_valid_q;
+        if (s2_valid_q) begin
+          s3_m_q     <= s2_m_q;
+          s3_first_q <= s2_first_q;
+          s3_last_q  <= s2_last_q;
+          s3_prod_q  <= s2_zero_q ? psum_t'(0) : (psum_t'(s2_pp_hi_q) <<< 8) + psum_t'(s2_pp_lo_q);
+        end
+        s2_valid_q <= s1_valid_q;
         if (s1_valid_q) begin
           s2_m_q     <= s1_m_q;
           s2_first_q <= s1_first_q;
@@ -380,96 +395,78 @@ module pe
             s2_pp_hi_q <= s1_ifmap_q * $signed(s1_filt_q[15:8]);
           end
         end
-        if (s2_valid_q) begin
-          s3_m_q     <= s2_m_q;
-          s3_first_q <= s2_first_q;
-          s3_last_q  <= s2_last_q;
-          s3_prod_q  <= s2_zero_q ? psum_t'(0) : s2_product;
-        end
-        if (s3_valid_q) begin
-          if (s3_last_q) o_sum_q <= s3_sum;
-          else psum_spad_q[s3_m_q] <= s3_sum;
+        s1_valid_q <= issue;
+        if (issue) begin
+          s1_m_q     <= is_m_q + ps_base_q;
+          s1_first_q <= is_k_q == '0 && !cfg_q.psum_resume;
+          s1_last_q  <= win_end && !cfg_q.psum_hold;
+          s1_zero_q  <= issue_zero;
+          s1_ifmap_q <= ifmap_spad_q[rd_ptr_q];
+          if (!issue_zero) s1_filt_q <= filt_spad_q[faddr_q];  // gated filter spad read
         end
       end
 
-      // After the start branch, as before: at a start these keep their values (0: a pass ends with every ring
-      // entry released).
+      // At a start these keep their values (0: a pass ends with every ring entry released).
       occ_q  <= occ_q + 4'(ifmap_write) - 4'(step_frees);
       fill_q <= fill_q + 5'(ifmap_write) - (col_end ? 5'(col_release) : 5'd0);
 
-      // ---- control (reads before writes: the start branch comes last, so Verilator needs no shadow copies) ----
-      if (!start) begin
-        if (finish) run_q <= 1'b0;
+      // ---- control ----
+      // No `if (!start)` around it: a start needs !run_q, and every condition below needs run_q.
+      if (finish) run_q <= 1'b0;
 
-        // Filter arrival: up to FilterLanes values per word into the filter spad.
-        if (filt_take) begin
-          for (int i = 0; i < int'(FilterLanes); i++) begin
-            if (i < int'(fq_head_count)) begin
-              filt_spad_q[filt_cnt_q + FiltAddrW'(i)] <= fq_head_lanes[i * DataWidth +: DataWidth];
-            end
-          end
-          filt_cnt_q <= filt_cnt_q + FiltAddrW'(fq_head_count);
-        end
-
-        // Ifmap arrival: count channel, column (and its phase within the stride) and image.
-        if (ifmap_take) begin
-          if (in_ch_q != cfg_q.num_channels - 4'd1) begin
-            in_ch_q <= in_ch_q + 4'd1;
-          end else begin
-            in_ch_q <= '0;
-            if (in_w_q != cfg_q.ifmap_width - 10'd1) begin
-              in_w_q    <= in_w_q + 10'd1;
-              in_wmod_q <= (in_wmod_q == cfg_q.stride - 4'd1) ? 4'd0 : in_wmod_q + 4'd1;
-            end else begin
-              in_w_q    <= '0;
-              in_wmod_q <= '0;
-              if (in_img_q == cfg_q.num_images - 4'd1) in_done_q <= 1'b1;
-              in_img_q  <= in_img_q + 4'd1;
-            end
+      // Filter arrival: up to FilterLanes values per word into the filter spad.
+      if (filt_take) begin
+        for (int i = 0; i < int'(FilterLanes); i++) begin
+          if (i < int'(fq_head_count)) begin
+            filt_spad_q[filt_cnt_q + FiltAddrW'(i)] <= fq_head_lanes[i * DataWidth +: DataWidth];
           end
         end
-        if (ifmap_write) begin
-          ifmap_spad_q[wr_ptr_q] <= iq_head;
-          ifmap_zero_q[wr_ptr_q] <= iq_head == '0;
-          wr_ptr_q <= wr_ptr_inc;
-        end
+        filt_cnt_q <= filt_cnt_q + FiltAddrW'(fq_head_count);
+      end
 
-        // Issue order: image, column x, then filter m and window offset k in the configured order. The weights
-        // are laid out in issue order, so the filter spad address counts up through the column.
-        if (issue) begin
-          if (!inner_end) begin
-            faddr_q <= faddr_q + 1'b1;
-            if (cfg_q.filt_outer) begin
-              is_k_q   <= is_k_q + 4'd1;
-              rd_ptr_q <= rd_ptr_inc;
-            end else begin
-              is_m_q <= is_m_q + 1'b1;
-            end
+      // Ifmap arrival: count channel, column (and its phase within the stride) and image.
+      if (ifmap_take) begin
+        if (in_ch_q != cfg_q.num_channels - 4'd1) begin
+          in_ch_q <= in_ch_q + 4'd1;
+        end else begin
+          in_ch_q <= '0;
+          if (in_w_q != cfg_q.ifmap_width - 10'd1) begin
+            in_w_q    <= in_w_q + 10'd1;
+            in_wmod_q <= (in_wmod_q == cfg_q.stride - 4'd1) ? 4'd0 : in_wmod_q + 4'd1;
           end else begin
-            is_k_q <= '0;
-            is_m_q <= '0;
-            if (!col_end) begin
-              faddr_q <= faddr_q + 1'b1;
-              if (cfg_q.filt_outer) begin
-                is_m_q   <= is_m_q + 1'b1;
-                rd_ptr_q <= base_ptr_q;
-              end else begin
-                is_k_q   <= is_k_q + 4'd1;
-                rd_ptr_q <= rd_ptr_inc;
-              end
-            end else begin
-              faddr_q    <= '0;
-              rd_ptr_q   <= base_ptr_next;
-              base_ptr_q <= base_ptr_next;
-              if (!last_col) begin
-                is_x_q <= is_x_q + 8'd1;
-              end else begin
-                is_x_q   <= '0;
-                if (is_img_q == cfg_q.num_images - 4'd1) is_done_q <= 1'b1;
-                if (keep) ps_base_q <= ps_base_q + PsumAddrW'(cfg_q.num_filters);
-                is_img_q <= is_img_q + 4'd1;
-              end
-            end
+            in_w_q    <= '0;
+            in_wmod_q <= '0;
+            if (in_img_q == cfg_q.num_images - 4'd1) in_done_q <= 1'b1;
+            in_img_q  <= in_img_q + 4'd1;
+          end
+        end
+      end
+
+      // Issue order: image, column x, then filter m and window offset k in the configured order. The weights are
+      // laid out in issue order, so the filter spad address counts up through the column. Each register is written
+      // once per path (no read after a write in another branch, so Verilator keeps no shadow copy of it).
+      if (issue) begin
+        faddr_q <= col_end ? '0 : faddr_q + 1'b1;
+        if (cfg_q.filt_outer) begin  // k inner, m outer
+          is_k_q <= win_end ? '0 : is_k_q + 4'd1;
+          if (win_end) is_m_q <= last_filt ? '0 : is_m_q + 1'b1;
+          rd_ptr_q <= col_end ? base_ptr_next : (win_end ? base_ptr_q : rd_ptr_inc);
+        end else begin  // m inner, k outer
+          is_m_q <= last_filt ? '0 : is_m_q + 1'b1;
+          if (last_filt) begin
+            is_k_q   <= win_end ? '0 : is_k_q + 4'd1;
+            rd_ptr_q <= col_end ? base_ptr_next : rd_ptr_inc;
+          end
+        end
+        if (col_end) begin
+          base_ptr_q <= base_ptr_next;
+          if (!last_col) begin
+            is_x_q <= is_x_q + 8'd1;
+          end else begin
+            is_x_q   <= '0;
+            if (is_img_q == cfg_q.num_images - 4'd1) is_done_q <= 1'b1;
+            if (cfg_q.psum_hold || cfg_q.psum_resume) ps_base_q <= ps_base_q + PsumAddrW'(cfg_q.num_filters);
+            is_img_q <= is_img_q + 4'd1;
           end
         end
       end

@@ -35,7 +35,9 @@ int sweep(const std::string& name, int batch, int k, const std::string& timing_n
   const driver::ConvLayer layer = driver::conv_layer_of(desc, i != 0, true);
   // An FC layer runs as a conv whose filter covers the input: the same weights viewed as (M, C, H, W).
   golden::Tensor16 weights = net.params[i].weights;
-  weights.shape = golden::Shape{layer.filters, layer.in.c, layer.filter_h, layer.filter_w};
+  if (desc.kind == golden::LayerKind::FullyConnected) {
+    weights.shape = golden::Shape{layer.filters, layer.in.c, layer.filter_h, layer.filter_w};
+  }
   const auto timing = dram::TimingConfig::preset(timing_name);
   // As `ocelli run --dram-timing` configures the driver (sw/driver/runtime/src/runner.cpp): the link's speed decides
   // f and the resident filter chunks.

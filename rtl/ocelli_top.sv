@@ -125,6 +125,7 @@ module ocelli_top
   dma_wr_rsp_t                wr_rsp;
   ctrl_cmd_t                  cmd;
   logic mover_cmd_ready, mover_idle, ifmap_load_busy, pass_busy, output_busy, output_reads_done, ppu_busy, lut_busy;
+  logic filt_feed_idle, ifmap_feed_idle;
   logic mem_progress, pass_progress;
 
   layer_ctrl #(
@@ -160,6 +161,10 @@ module ocelli_top
     .noc_cfg_load_o     (cmd.noc_cfg_load),
     .pass_start_o       (cmd.pass_start),
     .pass_busy_i        (pass_busy),
+    .filt_prefetch_o    (cmd.filt_prefetch),
+    .filt_feed_idle_i   (filt_feed_idle),
+    .ifmap_prefetch_o   (cmd.ifmap_prefetch),
+    .ifmap_feed_idle_i  (ifmap_feed_idle),
     .output_start_o     (cmd.output_start),
     .output_busy_i      (output_busy),
     .output_reads_done_i(output_reads_done),
@@ -211,6 +216,8 @@ module ocelli_top
     .cfg_i           (cfg),
     .cmd_i           (cmd),
     .busy_o          (pass_busy),
+    .filt_feed_idle_o(filt_feed_idle),
+    .ifmap_feed_idle_o(ifmap_feed_idle),
     .glb_req_valid_o (glb_req_valid[GlbPortPsumW:GlbPortFilt]),
     .glb_req_ready_i (glb_req_ready[GlbPortPsumW:GlbPortFilt]),
     .glb_req_o       (glb_req[GlbPortPsumW:GlbPortFilt]),

@@ -39,6 +39,7 @@ module filter_feeder
   logic [7:0]           k_q;             // word within the block
   logic [3:0]           row_q, set_q;
   logic [AddrWidth-1:0] blk_addr_q;      // address of the current block's first word
+  logic [AddrWidth-1:0] base_q;          // the chunk's (base_i at start: a prefetch's base changes after it)
   logic                 req_ready, last_req, reader_idle;
   logic [SideW-1:0]     side;
   logic [2:0]           count, req_count;
@@ -56,12 +57,14 @@ module filter_feeder
       row_q      <= '0;
       set_q      <= '0;
       blk_addr_q <= '0;
+      base_q     <= '0;
     end else if (start_i) begin
       gen_q      <= 1'b1;
       k_q        <= '0;
       row_q      <= '0;
       set_q      <= '0;
       blk_addr_q <= base_i;
+      base_q     <= base_i;
     end else if (gen_q && req_ready) begin
       if (last_req) begin
         gen_q <= 1'b0;
@@ -76,7 +79,7 @@ module filter_feeder
         set_q      <= '0;
         row_q      <= '0;
         k_q        <= k_q + 1'b1;
-        blk_addr_q <= base_i;
+        blk_addr_q <= base_q;
       end
     end
   end

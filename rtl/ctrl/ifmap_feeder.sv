@@ -13,6 +13,10 @@
 // of 4 a group's columns span two GLB words (A, then B); the line buffer keeps two words per entry, so B of one
 // group is A of the next and each word is read once.
 //
+// Fill ahead (hold_i with start_i): the feeder fills the first chunk of the pass and then holds it until go_i (the
+// pass's start) before it sends anything: the controller starts it while the pass before, over the same ifmap block,
+// still runs (its feed is over), so the pass's first fill is not on the way to its first MAC.
+//
 // Line buffer: LbEntries (target, channel) entries of 2 GLB words (256 x 2 x 64 bit = 4 KB). The targets of a
 // group are filled and sent in chunks of floor(LbEntries/q) targets; every AlexNet layer fits one chunk (conv3:
 // 4 sets x 15 rows x 4 channels = 240 entries). When a group needs more than one chunk the entries are reused, so
@@ -31,6 +35,8 @@ module ifmap_feeder
   input  logic                 rst_ni,
 
   input  logic                 start_i,
+  input  logic                 hold_i,        // with start_i: hold the first chunk until go_i
+  input  logic                 go_i,          // the held pass starts: send
   input  logic [AddrWidth-1:0] base_i,
   input  logic [7:0]           pitch_i,       // words per tile row: ceil(W/4)
   input  logic [AddrWidth-1:0] plane_words_i, // rows_tile * pitch
@@ -73,7 +79,7 @@ module ifmap_feeder
     logic [AddrWidth-1:0] hr_off;    // hr * pitch
   } tgt_t;
 
-  typedef enum logic [1:0] {Idle, Fill, Drain, Emit} phase_e;
+  typedef enum logic [2:0] {Idle, Fill, Drain, Held, Emit} phase_e;
 
   // Targets per chunk: as many as fit the line buffer with q entries each.
   function automatic logic [IdxW:0] chunk_targets(logic [3:0] q);
@@ -81,6 +87,7 @@ module ifmap_feeder
   endfunction
 
   phase_e                 phase_q;
+  logic                   hold_q;         // the first chunk waits for go_i
   logic [3:0]             b_q;
   logic [AddrWidth-1:0]   img_q;          // GLB base of image b
   logic [AddrWidth-1:0]   qplane_q;       // q * plane_words: from one set's channels to the next
@@ -222,6 +229,7 @@ module ifmap_feeder
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       phase_q      <= Idle;
+      hold_q       <= 1'b0;
       b_q          <= '0;
       img_q        <= '0;
       qplane_q     <= '0;
@@ -248,6 +256,7 @@ module ifmap_feeder
       rem_q        <= '0;
     end else if (start_i) begin
       phase_q      <= Fill;
+      hold_q       <= hold_i;
       b_q          <= '0;
       img_q        <= base_i;
       qplane_q     <= AddrWidth'(32'(q_i) * 32'(plane_words_i));
@@ -291,9 +300,12 @@ module ifmap_feeder
             end
           end
         end
-        Drain: begin
-          // Every read answered: the chunk is in the buffer.
-          if (reader_idle) begin
+        Drain, Held: begin
+          // Every read answered: the chunk is in the buffer (and, filled ahead, its pass has started).
+          if (phase_q == Drain && reader_idle && hold_q && !go_i) begin
+            phase_q <= Held;
+          end else if ((phase_q == Drain && reader_idle) || (phase_q == Held && go_i)) begin
+            hold_q   <= 1'b0;
             phase_q  <= Emit;
             e_q      <= s_q;
             e_tl_q   <= '0;
@@ -350,6 +362,7 @@ module ifmap_feeder
         end
         default: ;
       endcase
+      if (go_i) hold_q <= 1'b0;  // the pass started before the fill ahead was done: send once it is
     end
   end
 

@@ -57,6 +57,10 @@ module layer_ctrl
   output logic                    noc_cfg_load_o,   // the layer's mapping is in cfg_o (before its first pass)
   output logic                    pass_start_o,     // array, feeders and collector
   input  logic                    pass_busy_i,
+  output logic                    filt_prefetch_o,  // feed the next pass's filters (cfg filt_base_next) now
+  input  logic                    filt_feed_idle_i, // the filter feeder has sent its chunk
+  output logic                    ifmap_prefetch_o, // fill the next pass's first ifmap chunk (same block) now
+  input  logic                    ifmap_feed_idle_i,// the ifmap feeder has sent its pass
   output logic                    output_start_o,
   input  logic                    output_busy_i,
   input  logic                    output_reads_done_i, // the running output stage needs the DMA's read side no more
@@ -272,6 +276,15 @@ module layer_ctrl
   assign ld_wres_have = ld_wres && (ld_tile ? nt_same_fgroup : wres_have_q);
   assign noc_cfg_load_o     = state_q == StFit;
   assign pass_start_o       = (state_q == StPass) && is_conv;
+  // The next pass of the tile has its filter chunk in the GLB and the running pass has been fed its own: the PEs
+  // take the next chunk into their filter spads' free entries while the pass runs (docs/pe-array.md, "Filter
+  // prefetch"), so the next pass starts with most of its weights in place.
+  logic pf_arm_q;  // the running pass's next pass is of this tile and its chunk loads into the GLB beside it
+  assign filt_prefetch_o    = (state_q == StPassWait) && pf_arm_q && ld_filt_idle && filt_feed_idle_i;
+  // The next pass of the group's next filter block reads the same ifmap block with the same configuration: the ifmap
+  // feeder fills its first chunk once this pass's ifmap is sent, and sends it when that pass starts.
+  logic if_arm_q;
+  assign ifmap_prefetch_o   = (state_q == StPassWait) && if_arm_q && ifmap_feed_idle_i;
   assign ppu_start_o        = (state_q == StPass) && !is_conv;
   assign lut_start_o        = state_q == StLut;
   assign output_start_o     = (state_q == StOutput) && !output_busy_i;
@@ -386,6 +399,8 @@ module layer_ctrl
       ibuf_q       <= 1'b0;
       fbuf_q       <= 1'b0;
       prefetched_q <= 1'b0;
+      pf_arm_q     <= 1'b0;
+      if_arm_q     <= 1'b0;
       f_q          <= '0;
       mf_q         <= '0;
       ps_cur_q     <= '0;
@@ -622,6 +637,8 @@ module layer_ctrl
             cfg_q.out_index_addr <= desc.ofmap_index_addr + (cfg_q.ofmap_tbl16 ? ((out_tbl_q >> 2) << 3)
                                                                                : (out_tbl_q << 3));
             prefetched_q <= cfg_q.dbuf && next_pass;
+            pf_arm_q     <= ld_req && next_pass && is_conv;
+            if_arm_q     <= next_filt && is_conv;
             if (pk_q != 8'hff) pk_q <= pk_q + 8'd1;  // saturates: beyond any wres (<= 127)
             if (ld_req && ld_if_next && next_block) if_next_req_q <= 1'b1;
             if (ld_req && ld_tile) begin
@@ -679,6 +696,9 @@ module layer_ctrl
           default: state_q <= StIdle;
         endcase
 
+        if (filt_prefetch_o) pf_arm_q <= 1'b0;  // (StPassWait: not the StPass that arms them)
+        if (ifmap_prefetch_o) if_arm_q <= 1'b0;
+
         // the group's next filter block, in the same channel block
         if (step_filt) begin
           f_q      <= f_q + 8'd1;
@@ -699,6 +719,8 @@ module layer_ctrl
           cfg_q.ld_chunk_addr  <= ld_chunk;
           cfg_q.if_base_load   <= ld_if_base;
           cfg_q.filt_base_load <= ld_wres ? cfg_q.wres_base + 14'(32'(ld_k) * 32'(cfg_q.chunk_words))
+                                          : 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
+          cfg_q.filt_base_next <= ld_wres ? cfg_q.wres_base + 14'(32'(ld_k) * 32'(cfg_q.chunk_words))
                                           : 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
           chunk_q              <= ld_chunk + 32'({cfg_q.chunk_words[20:0], 3'b000});
         end

@@ -119,8 +119,13 @@ module pe
   logic    run_q;
 
   // ---------------- spads ----------------
+  // The filter spad is a ring: a pass's values start at fbase_q, and the next pass's chunk may arrive behind them
+  // (fnext_q values, in the entries the pass does not use) while the pass runs, so the controller can feed it early
+  // (docs/pe-array.md, "Filter prefetch").
   data_t filt_spad_q [FilterSpadDepth];
-  logic [FiltAddrW-1:0] filt_cnt_q;  // filter values loaded
+  logic [FiltAddrW-1:0] filt_cnt_q;  // filter values of the pass loaded
+  logic [FiltAddrW-1:0] fbase_q;     // ring entry of the pass's value 0
+  logic [FiltAddrW-1:0] fnext_q;     // values of the next pass's chunk loaded behind the pass's
   data_t ifmap_spad_q [IfmapSpadDepth];  // ring with zero flags
   logic [IfmapSpadDepth-1:0] ifmap_zero_q;
   logic [IfmapPtrW-1:0] wr_ptr_q;
@@ -201,7 +206,9 @@ module pe
     automatic logic [LanesW-1:0]   fq_head_lanes;
     automatic logic [FiltCntW-1:0] fq_head_count;
     automatic logic       iq_pop;
-    automatic logic       filt_take, ifmap_drop, ifmap_take, ifmap_write;
+    automatic logic       filt_take, filt_next, ifmap_drop, ifmap_take, ifmap_write;
+    automatic logic [FiltAddrW:0] fw_sum, fr_sum;
+    automatic logic [FiltAddrW-1:0] fw_base, fw_idx, fr_idx;
     automatic logic       o_fire, adv, issue, win_end, last_filt, col_end, last_col, step_frees;
     automatic logic       finish;
     automatic logic [3:0] col_release;
@@ -237,6 +244,8 @@ module pe
       slide_q    <= '0;
       filt_len_q <= '0;
       filt_cnt_q <= '0;
+      fbase_q    <= '0;
+      fnext_q    <= '0;
       wr_ptr_q   <= '0;
       occ_q      <= '0;
       fill_q     <= '0;
@@ -286,14 +295,23 @@ module pe
 `endif
 
       // ---- filter and ifmap arrival ----
+      // A word of the pass's chunk, or (once that is complete, also between passes) of the next pass's chunk while
+      // it fits beside the pass's values.
       filt_take   = run_q && fq_cnt_q != 2'd0 && (filt_cnt_q != filt_len_q);
+      filt_next   = !start && fq_cnt_q != 2'd0 && !(run_q && filt_cnt_q != filt_len_q) &&
+                    (FiltAddrW + 1)'(fnext_q) + (FiltAddrW + 1)'(fq_count_q[fq_rd_q]) <=
+                    (FiltAddrW + 1)'(FilterSpadDepth) - (FiltAddrW + 1)'(filt_len_q);
       ifmap_drop  = in_wmod_q >= cfg_q.filt_width;  // a column between windows (stride > S)
       ifmap_take  = run_q && !in_done_q && iq_cnt_q != 2'd0 && (ifmap_drop || occ_q != 4'(IfmapSpadDepth));
       ifmap_write = ifmap_take && !ifmap_drop;
       iq_pop      = ifmap_take && 3'(iq_lane_q) + 3'd1 >= 3'(iq_count_q[iq_rd_q]);  // the head word's last value
-      if (filt_take) begin
+      if (filt_take || filt_next) begin
         fq_head_lanes = fq_lanes_q[fq_rd_q];
         fq_head_count = fq_count_q[fq_rd_q];
+        fw_sum  = (FiltAddrW + 1)'(fbase_q) + (filt_take ? (FiltAddrW + 1)'(filt_cnt_q)
+                                                         : (FiltAddrW + 1)'(filt_len_q) + (FiltAddrW + 1)'(fnext_q));
+        fw_base = (fw_sum >= (FiltAddrW + 1)'(FilterSpadDepth)) ? FiltAddrW'(fw_sum - (FiltAddrW + 1)'(FilterSpadDepth))
+                                                                : FiltAddrW'(fw_sum);
       end
 
       // ---- output stage and issue ----
@@ -325,7 +343,7 @@ module pe
         finish = run_q && !s1_valid_q && !s2_valid_q && !s3_valid_q && !o_valid_q && oq_cnt_q == 2'd0;
       end
 
-      moved_q     <= start || finish || fq_push || iq_push || pq_push || oq_pop || filt_take || ifmap_take ||
+      moved_q     <= start || finish || fq_push || iq_push || pq_push || oq_pop || filt_take || filt_next || ifmap_take ||
                      o_fire || issue || (adv && (s1_valid_q || s2_valid_q || s3_valid_q));
       mac_q       <= issue;
       mac_gated_q <= issue && issue_zero;
@@ -336,8 +354,8 @@ module pe
         fq_count_q[fq_wr_q] <= filt_data_i.count;
         fq_wr_q <= !fq_wr_q;
       end
-      if (filt_take) fq_rd_q <= !fq_rd_q;
-      fq_cnt_q <= fq_cnt_q + 2'(fq_push) - 2'(filt_take);
+      if (filt_take || filt_next) fq_rd_q <= !fq_rd_q;
+      fq_cnt_q <= fq_cnt_q + 2'(fq_push) - 2'(filt_take || filt_next);
       if (iq_push) begin
         iq_lanes_q[iq_wr_q] <= ifmap_data_i.lanes;
         iq_count_q[iq_wr_q] <= ifmap_data_i.count;
@@ -402,7 +420,12 @@ module pe
           s1_last_q  <= win_end && !cfg_q.psum_hold;
           s1_zero_q  <= issue_zero;
           s1_ifmap_q <= ifmap_spad_q[rd_ptr_q];
-          if (!issue_zero) s1_filt_q <= filt_spad_q[faddr_q];  // gated filter spad read
+          if (!issue_zero) begin  // gated filter spad read
+            fr_sum = (FiltAddrW + 1)'(fbase_q) + (FiltAddrW + 1)'(faddr_q);
+            fr_idx = (fr_sum >= (FiltAddrW + 1)'(FilterSpadDepth)) ? FiltAddrW'(fr_sum - (FiltAddrW + 1)'(FilterSpadDepth))
+                                                                   : FiltAddrW'(fr_sum);
+            s1_filt_q <= filt_spad_q[fr_idx];
+          end
         end
       end
 
@@ -414,15 +437,18 @@ module pe
       // No `if (!start)` around it: a start needs !run_q, and every condition below needs run_q.
       if (finish) run_q <= 1'b0;
 
-      // Filter arrival: up to FilterLanes values per word into the filter spad.
-      if (filt_take) begin
+      // Filter arrival: up to FilterLanes values per word into the filter spad ring, for this pass or the next.
+      if (filt_take || filt_next) begin
         for (int i = 0; i < int'(FilterLanes); i++) begin
           if (i < int'(fq_head_count)) begin
-            filt_spad_q[filt_cnt_q + FiltAddrW'(i)] <= fq_head_lanes[i * DataWidth +: DataWidth];
+            fw_idx = (32'(fw_base) + i >= FilterSpadDepth) ? FiltAddrW'(32'(fw_base) + i - FilterSpadDepth)
+                                                           : FiltAddrW'(32'(fw_base) + i);
+            filt_spad_q[fw_idx] <= fq_head_lanes[i * DataWidth +: DataWidth];
           end
         end
-        filt_cnt_q <= filt_cnt_q + FiltAddrW'(fq_head_count);
+        if (filt_take) filt_cnt_q <= filt_cnt_q + FiltAddrW'(fq_head_count);
       end
+      if (filt_next) fnext_q <= fnext_q + FiltAddrW'(fq_head_count);
 
       // Ifmap arrival: count channel, column (and its phase within the stride) and image.
       if (ifmap_take) begin
@@ -483,7 +509,12 @@ module pe
         win_len_q  <= 4'(start_win_len);
         slide_q    <= start_slide;
         filt_len_q <= FiltAddrW'(start_filt_len);
-        filt_cnt_q <= '0;
+        // The pass's values follow the last pass's in the ring; those that came early count as loaded.
+        fw_sum     = (FiltAddrW + 1)'(fbase_q) + (FiltAddrW + 1)'(filt_len_q);
+        fbase_q    <= (fw_sum >= (FiltAddrW + 1)'(FilterSpadDepth)) ? FiltAddrW'(fw_sum - (FiltAddrW + 1)'(FilterSpadDepth))
+                                                                    : FiltAddrW'(fw_sum);
+        filt_cnt_q <= fnext_q;
+        fnext_q    <= '0;
         wr_ptr_q   <= '0;
         in_ch_q    <= '0;
         in_wmod_q  <= '0;
@@ -513,8 +544,10 @@ module pe
           (!(cfg_i.psum_hold || cfg_i.psum_resume) ||
            (cfg_i.ofmap_width == 8'd1 && 32'(cfg_i.num_images) * 32'(cfg_i.num_filters) <= PsumSpadDepth)));
       check_q[1] <= issue && !(32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
-      check_q[2] <= filt_take && !(fq_head_count != '0 && 32'(fq_head_count) <= FilterLanes &&
-                                   32'(filt_cnt_q) + 32'(fq_head_count) <= 32'(filt_len_q));
+      check_q[2] <= (filt_take && !(fq_head_count != '0 && 32'(fq_head_count) <= FilterLanes &&
+                                    32'(filt_cnt_q) + 32'(fq_head_count) <= 32'(filt_len_q))) ||
+                    (filt_next && !(fq_head_count != '0 && 32'(fq_head_count) <= FilterLanes)) ||
+                    (start && 32'(fnext_q) > 32'(start_filt_len));  // more came early than the pass uses
       check_q[3] <= !(32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth &&
                       32'(occ_q) <= IfmapSpadDepth) ||
                     (ifmap_take && !(iq_head_count != '0 && 32'(iq_head_count) <= IfmapLanes));
@@ -524,7 +557,7 @@ module pe
       // input word withdrawn or changed before it was taken; the output queue's head is a register that changes
       // only when popped, so its hold rule (bit 4) holds by construction.
       check_q[PeOwnChecks + 0 * PeQueueChecks + 0] <= fq_cnt_q > 2'd2;
-      check_q[PeOwnChecks + 0 * PeQueueChecks + 1] <= filt_take && !fq_has;
+      check_q[PeOwnChecks + 0 * PeQueueChecks + 1] <= (filt_take || filt_next) && !fq_has;
       check_q[PeOwnChecks + 0 * PeQueueChecks + 3] <= fq_held_q &&
           !(filt_valid_i && filt_data_i == fq_held_data_q);
       check_q[PeOwnChecks + 1 * PeQueueChecks + 0] <= iq_cnt_q > 2'd2;

@@ -19,6 +19,8 @@ module pass_subsys
   input  tile_cfg_t         cfg_i,
   input  ctrl_cmd_t         cmd_i,          // pass_start: the controller starts a pass
   output logic              busy_o,         // the pass runs (any of its blocks is busy or holds data)
+  output logic              filt_feed_idle_o, // the filter feeder has sent its chunk (cmd filt_prefetch may start)
+  output logic              ifmap_feed_idle_o, // the ifmap feeder has sent its pass (cmd ifmap_prefetch may start)
 
   // GLB ports PassFilt..PassPsumW (glb_port_e GlbPortFilt..GlbPortPsumW): three feeders read, the collector writes
   output logic [PassGlbPorts-1:0]       glb_req_valid_o,
@@ -139,10 +141,33 @@ module pass_subsys
   logic [NocColIdWidth-1:0] ff_col, if_col, pf_col;
   logic        ff_busy, if_busy, pf_busy, pc_busy, array_busy;
 
+  // The filter feeder starts with a pass, or earlier with the next pass's chunk (cmd filt_prefetch, while the pass
+  // before runs: the PEs keep those values behind the running pass's in their filter spads); that pass's start then
+  // leaves it running. A prefetched feed is not part of the running pass: its words wait in the filter network until
+  // the PEs have room, which may be only once the next pass has started.
+  logic ff_pref_q;  // the feeder runs or ran the chunk of the pass not yet started
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) ff_pref_q <= 1'b0;
+    else if (clear_i || cmd_i.pass_start) ff_pref_q <= 1'b0;
+    else if (cmd_i.filt_prefetch) ff_pref_q <= 1'b1;
+  end
+  assign filt_feed_idle_o = !ff_busy;
+  // The same for the ifmap feeder (cmd ifmap_prefetch: the next pass reads the same ifmap block): it fills its first
+  // chunk and holds it until that pass starts.
+  logic if_pref_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) if_pref_q <= 1'b0;
+    else if (clear_i || cmd_i.pass_start) if_pref_q <= 1'b0;
+    else if (cmd_i.ifmap_prefetch) if_pref_q <= 1'b1;
+  end
+  assign ifmap_feed_idle_o = !if_busy;
+  `OCELLI_ASSERT(a_prefetch_ifmap_idle, cmd_i.ifmap_prefetch |-> !if_busy && !if_pref_q && !cmd_i.pass_start)
+  `OCELLI_ASSERT(a_prefetch_feeder_idle, cmd_i.filt_prefetch |-> !ff_busy && !ff_pref_q && !cmd_i.pass_start)
+
   filter_feeder #(.AddrWidth(GlbAw)) u_filter_feeder (
     .clk_i, .rst_ni,
-    .start_i         (cmd_i.pass_start),
-    .base_i          (cfg_i.filt_base_pass),
+    .start_i         (cmd_i.filt_prefetch || (cmd_i.pass_start && !ff_pref_q)),
+    .base_i          (cmd_i.filt_prefetch ? cfg_i.filt_base_next : cfg_i.filt_base_pass),
     .blk_pitch_i     (cfg_i.blk_pitch),
     .blk_len_i       (cfg_i.blk_len),
     .rows_i          (cfg_i.blk_rows),
@@ -162,7 +187,9 @@ module pass_subsys
 
   ifmap_feeder #(.AddrWidth(GlbAw)) u_ifmap_feeder (
     .clk_i, .rst_ni,
-    .start_i         (cmd_i.pass_start),
+    .start_i         (cmd_i.ifmap_prefetch || (cmd_i.pass_start && !if_pref_q)),
+    .hold_i          (cmd_i.ifmap_prefetch),
+    .go_i            (cmd_i.pass_start),
     .base_i          (cfg_i.if_base_pass),
     .pitch_i         (cfg_i.pitch),
     .plane_words_i   (cfg_i.plane_words),
@@ -410,8 +437,8 @@ module pass_subsys
     .glb_wmask_o   (glb_req_o[PassPsumW].wmask)
   );
 
-  assign busy_o     = ff_busy || if_busy || pf_busy || pc_busy || array_busy ||
-                      !gin_f_idle || !gin_i_idle || !gin_p_idle || !pu_idle;
+  assign busy_o     = ((ff_busy || !gin_f_idle) && !ff_pref_q) || (if_busy && !if_pref_q) || pf_busy || pc_busy || array_busy ||
+                      !gin_i_idle || !gin_p_idle || !pu_idle;
   assign progress_o = (ff_valid && ff_ready) || (if_valid && if_ready) || (pf_valid && pf_ready) ||
                       (gon_valid && gon_ready);
 

@@ -55,23 +55,42 @@ std::vector<IfmapWord> pack_ifmap(const std::vector<std::int16_t>& values, std::
   return words;
 }
 
+// Filter values sent before or beyond a pass (docs/pe-array.md, "Filter prefetch").
+struct FilterPrefetch {
+  std::size_t already_in = 0;                     // the pass's first values, taken during the pass before
+  const std::vector<std::int16_t>* next = nullptr;  // the next pass's values, offered once the pass's are sent
+  std::size_t next_taken = 0;                     // out: how many of them the PE took during this pass
+};
+
 // Drives one PE's streams (valid gaps and output back-pressure drawn from `rng`) until its pass is over. The ifmap
 // stream goes in words of `ifmap_lanes` values (pack_ifmap).
 PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, std::mt19937_64& rng,
-                   double valid_prob, double ready_prob, int ifmap_lanes = 1) {
+                   double valid_prob, double ready_prob, int ifmap_lanes = 1, FilterPrefetch* prefetch = nullptr) {
   auto& m = sim.model();
   m.en_i = 1;
   m.cfg_i = cfg.pack();
   m.accum_i = job.accum;
   m.start_i = 1;
-  m.filt_valid_i = m.ifmap_valid_i = m.psum_valid_i = 0;
+  // A filter word the last run left offered stays offered (a sender must hold it); its queue may take it now.
+  if (prefetch == nullptr) m.filt_valid_i = 0;
+  m.ifmap_valid_i = m.psum_valid_i = 0;
   m.psum_ready_i = 0;
+  sim.eval();
+  const bool taken_at_start = m.filt_valid_i && m.filt_ready_o;
+  bool hold_offer = m.filt_valid_i && !taken_at_start;  // keep offering it from the first cycle on
   sim.tick();
   m.start_i = 0;
 
   const std::vector<IfmapWord> ifmap_words =
       pack_ifmap(job.ifmap, static_cast<std::size_t>(cfg.ifmap_width()) * cfg.num_channels, ifmap_lanes, rng);
-  StreamFeeder<std::int16_t> filt(&job.filter);
+  // The pass's filter values not yet in the PE, then (prefetch) the next pass's.
+  const std::size_t already_in = (prefetch != nullptr ? prefetch->already_in : 0) + (taken_at_start ? 1 : 0);
+  std::vector<std::int16_t> filter_stream(job.filter.begin() + static_cast<long>(already_in), job.filter.end());
+  const std::size_t own_filter = filter_stream.size();
+  if (prefetch != nullptr && prefetch->next != nullptr) {
+    filter_stream.insert(filter_stream.end(), prefetch->next->begin(), prefetch->next->end());
+  }
+  StreamFeeder<std::int16_t> filt(&filter_stream);
   StreamFeeder<IfmapWord> ifmap(&ifmap_words);
   StreamFeeder<std::int32_t> psum(&job.psum_in);
   const std::size_t expected =
@@ -87,7 +106,8 @@ PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, 
     if (sim.cycles() > limit)
       throw std::runtime_error(fmt::format("PE watchdog: {} of {} psums after {} cycles", r.outputs.size(), expected,
                                            sim.cycles() - first));
-    m.filt_valid_i = filt.offer(rng, valid_prob);
+    m.filt_valid_i = filt.offer(rng, hold_offer ? 1.0 : valid_prob);
+    hold_offer = false;
     // One value per filter-network word (ocelli_pkg::filt_word_t): lane 0, count (bits 66:64) = 1.
     m.filt_data_i[0] = static_cast<std::uint16_t>(filt.data());
     m.filt_data_i[2] = 1;
@@ -113,10 +133,14 @@ PeRunResult run_pe(SimHarness<Vpe>& sim, const PeConfig& cfg, const PeJob& job, 
     r.gated_macs += m.mac_gated_o;
     sim.tick();
   }
-  m.filt_valid_i = m.ifmap_valid_i = m.psum_valid_i = 0;
-  EXPECT_TRUE(filt.done() && ifmap.done() && psum.done())
-      << fmt::format("input left over: filter {}/{}, ifmap {}/{}, psum {}/{}", filt.sent(), job.filter.size(),
+  m.ifmap_valid_i = m.psum_valid_i = 0;
+  // With a next pass, its next filter value stays offered (the following run's start may take it).
+  m.filt_valid_i = prefetch != nullptr && prefetch->next != nullptr && !filt.done();
+  if (m.filt_valid_i) m.filt_data_i[0] = static_cast<std::uint16_t>(filt.data());
+  EXPECT_TRUE(filt.sent() >= own_filter && ifmap.done() && psum.done())
+      << fmt::format("input left over: filter {}/{}, ifmap {}/{}, psum {}/{}", filt.sent(), own_filter,
                      ifmap.sent(), ifmap_words.size(), psum.sent(), job.psum_in.size());
+  if (prefetch != nullptr) prefetch->next_taken = filt.sent() - own_filter;
   r.cycles = sim.cycles() - first;
   return r;
 }
@@ -200,6 +224,59 @@ TEST(Pe, PassesBackToBackOnOnePe) {
     std::mt19937_64 case_rng(seed);
     check_pe_case_on(sim, random_pe_case(case_rng), seed, false);
   }
+}
+
+// The next pass's filters offered while a pass runs: the PE keeps those that fit beside the pass's values (also
+// once the pass is over), uses them in the next pass, and every pass computes what the golden does.
+ArrayPass build_pe_pass(const PeCase& c, std::mt19937_64& rng) {
+  const int in_w = (c.F - 1) * c.U + c.S - c.pad_left - c.pad_right;
+  ConvSlice slice;
+  slice.ifmap = random_tensor16(rng, {c.n, c.q, 1, in_w}, c.zero_prob);
+  slice.weights = random_tensor16(rng, {c.p, c.q, 1, c.S}, 0.1);
+  slice.conv.stride_w = c.U;
+  slice.conv.stride_h = 1;
+  slice.conv.pad_left = c.pad_left;
+  slice.conv.pad_right = c.pad_right;
+  return RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1, c.filter_outer});
+}
+
+TEST(Pe, NextPassFiltersLoadDuringAPass) {
+  std::mt19937_64 rng(77);
+  std::vector<PeCase> cases;
+  std::vector<ArrayPass> passes;
+  for (int i = 0; i < 30; ++i) {
+    PeCase c = random_pe_case(rng);
+    if (i % 3 != 2) {
+      c = PeCase{3, 1, 16, 3, 4, 1};  // p*q*S = 144 as AlexNet's conv3-5: 80 values fit beside a pass's
+      c.filter_outer = true;
+      c.valid_prob = i % 2 == 0 ? 1.0 : 0.6;
+    }
+    cases.push_back(c);
+    passes.push_back(build_pe_pass(c, rng));
+  }
+  SimHarness<Vpe> sim;
+  sim.reset();
+  std::size_t already_in = 0, taken_early = 0;
+  for (std::size_t i = 0; i < passes.size() && !::testing::Test::HasFailure(); ++i) {
+    const auto& c = cases[i];
+    const auto& pass = passes[i];
+    SCOPED_TRACE(fmt::format("pass {} ({}), {} values already in", i, describe(c), already_in));
+    ASSERT_LE(already_in, pass.pes[0].filter.size());
+    FilterPrefetch prefetch{already_in, i + 1 < passes.size() ? &passes[i + 1].pes[0].filter : nullptr, 0};
+    const PeRunResult r = run_pe(sim, pass.cfg, pass.pes[0], rng, c.valid_prob, c.ready_prob, c.ifmap_lanes, &prefetch);
+    ASSERT_EQ(r.outputs, pass.expected[0]);
+    EXPECT_EQ(r.macs, pass.macs);
+    if (prefetch.next != nullptr) {
+      // At most what fits beside this pass's values (and the filter queue's two words of one value each), and all
+      // of that when the sender keeps offering.
+      const std::size_t room = std::min<std::size_t>(prefetch.next->size(), 224 - pass.pes[0].filter.size() + 2);
+      EXPECT_LE(prefetch.next_taken, room);
+      if (c.valid_prob >= 1.0 && i % 3 != 2) EXPECT_EQ(prefetch.next_taken, room);  // long enough passes
+    }
+    already_in = prefetch.next_taken;
+    taken_early += prefetch.next_taken;
+  }
+  EXPECT_GT(taken_early, 0u);
 }
 
 TEST(Pe, SingleTapSingleFilter) { check_pe_case({1, 1, 1, 1, 1, 1}, 1); }

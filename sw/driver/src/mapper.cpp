@@ -72,14 +72,23 @@ PassCost pass_cost(const ConvLayer& l, const golden::Shape& out, const Mapping& 
   PassCost c;
   c.macs = std::uint64_t(m.n) * out.w * pqs;
   // The filter network moves one word (four values) per cycle to one PE row at a time; a PE starts its MACs as
-  // its first filter's weights arrive, so only the chunk's feed beyond one output column's MACs shows.
-  c.filter_feed = f.chunk_words > long(pqs) ? f.chunk_words - pqs : 0;
+  // its first filter's weights arrive, so only the chunk's feed beyond one output column's MACs shows. With double
+  // buffers the next pass's first values reach the PEs during the pass before (into the filter spad entries the
+  // pass does not use: docs/pe-array.md, "Filter prefetch"), so only the rest of the chunk is fed after the start.
+  const std::uint64_t ahead =
+      double_buffered(f, hw) ? std::min<std::uint64_t>(pqs, std::uint64_t(hw.filter_spad) - pqs) : 0;
+  const std::uint64_t feed = std::uint64_t(f.chunk_words) * (pqs - ahead) / pqs;
+  c.filter_feed = feed > pqs ? feed - pqs : 0;
   const FeederGroup g = feeder_group(l, m, f.rows_tile);
-  c.first_fill = g.fill;
+  // With f filter blocks per ifmap load, a pass that follows one over the same ifmap block has its first chunk
+  // filled ahead (during the pass before, once that one's ifmap is sent): on average a 1/f-th of a first fill shows.
+  const std::uint64_t per_load = std::max(1, m.f);
+  c.first_fill = g.fill / per_load;
   // Groups of 4 streamed columns per image: each a fill and ceil(columns * q / 4) sweeps.
   const std::uint64_t full_groups = stream_w / 4, last_cols = stream_w % 4;
   auto group = [&](std::uint64_t cols) { return g.fill + g.targets * ceil_div(cols * m.q, 4) + kFeederGroupTurn; };
-  c.ifmap = std::uint64_t(m.n) * (full_groups * group(4) + (last_cols != 0 ? group(last_cols) : 0));
+  c.ifmap = std::uint64_t(m.n) * (full_groups * group(4) + (last_cols != 0 ? group(last_cols) : 0)) -
+            g.fill * (per_load - 1) / per_load;
   // The psum GIN and the GON move one GLB psum word per transfer: the psums of filters 2k and 2k+1 of one output
   // position (docs/glb-noc.md), one alone for the last of an odd p.
   c.psum_out = std::uint64_t(m.n) * out.w * std::uint64_t(ceil_div(m.p, 2)) * m.t * m.e;
@@ -87,13 +96,13 @@ PassCost pass_cost(const ConvLayer& l, const golden::Shape& out, const Mapping& 
 }
 
 std::uint64_t PassCost::cycles(bool sends_psums) const {
-  // Three streams overlap, and the slowest bounds: the MACs behind the filter feed beyond the first column; the
-  // ifmap feeder; the psum transfers (one pair per cycle through the GON, and back through the psum GIN when the
+  // Three streams overlap, and the slowest bounds: the MACs behind the later of the filter feed beyond the first
+  // column and the first ifmap group's fill; the ifmap feeder; the psum transfers (one pair per cycle through the GON, and back through the psum GIN when the
   // pass accumulates, the two side by side on their own GLB ports), which start after the filter feed and the first
   // ifmap group's fill. Calibrated against measured passes (docs/performance-log.md, 2026-12-02 "A mapper cost
   // model"): a second stream close to the bound adds a little (kCloseShare).
   const std::uint64_t start = std::max(first_fill, filter_feed);
-  std::uint64_t v[3] = {macs + filter_feed, ifmap, sends_psums ? psum_out + start : 0};
+  std::uint64_t v[3] = {macs + start, ifmap, sends_psums ? psum_out + start : 0};
   std::sort(std::begin(v), std::end(v));
   const double closeness = std::pow(double(v[1]) / double(std::max<std::uint64_t>(v[2], 1)), kCloseExponent);
   const auto close = static_cast<std::uint64_t>(kCloseShare * double(v[1]) * closeness);

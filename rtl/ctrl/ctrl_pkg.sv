@@ -120,6 +120,8 @@ package ctrl_pkg;
     logic [13:0] if_base_pass;   // GLB ifmap buffer and filter buffer the pass reads
     logic [13:0] filt_base_pass;
     logic [13:0] filt_base_next; // the next pass's filter chunk, fed into the PEs while this pass runs
+    logic [13:0] if_base_next;   // the next pass's ifmap block and its valid channels (its first chunk is filled
+    logic [8:0]  chans_valid_next; //   into the ifmap feeder's line buffer while this pass runs)
     // the block being loaded (the pass's own, or the next one while the pass runs, possibly the next tile's first)
     logic [3:0]  ld_n_eff;
     logic signed [16:0] ld_h_start;

@@ -14,8 +14,9 @@
 // group is A of the next and each word is read once.
 //
 // Fill ahead (hold_i with start_i): the feeder fills the first chunk of the pass and then holds it until go_i (the
-// pass's start) before it sends anything: the controller starts it while the pass before, over the same ifmap block,
-// still runs (its feed is over), so the pass's first fill is not on the way to its first MAC.
+// pass's start) before it sends anything: the controller starts it while the pass before still runs (its feed is
+// over; the pass's ifmap block is in the GLB), so the pass's first fill is not on the way to its first MAC. The
+// block's base and valid channels are taken at start_i; the other inputs are the tile's and hold still.
 //
 // Line buffer: LbEntries (target, channel) entries of 2 GLB words (256 x 2 x 64 bit = 4 KB). The targets of a
 // group are filled and sent in chunks of floor(LbEntries/q) targets; every AlexNet layer fits one chunk (conv3:
@@ -88,6 +89,7 @@ module ifmap_feeder
 
   phase_e                 phase_q;
   logic                   hold_q;         // the first chunk waits for go_i
+  logic [7:0]             chans_q;        // chans_valid_i at start
   logic [3:0]             b_q;
   logic [AddrWidth-1:0]   img_q;          // GLB base of image b
   logic [AddrWidth-1:0]   qplane_q;       // q * plane_words: from one set's channels to the next
@@ -172,7 +174,7 @@ module ifmap_feeder
   assign f_covered = (f_q.hr & stride_mask) < 7'(r_rows_i);
   assign f_ch      = f_q.vr_ch + 8'(f_c_q);
   assign f_j       = f_b_q ? jb_q : jb_q - 11'sd1;
-  assign f_need    = f_covered && (f_q.h >= 0) && (f_q.h < $signed({1'b0, in_h_i})) && (f_ch < chans_valid_i) &&
+  assign f_need    = f_covered && (f_q.h >= 0) && (f_q.h < $signed({1'b0, in_h_i})) && (f_ch < chans_q) &&
                      (f_j >= 0) && (f_j < $signed({3'b0, pitch_i}));
   assign f_addr    = f_q.vr_plane + f_coff_q + f_q.hr_off + AddrWidth'(f_j[9:0]);
   assign f_idx     = f_tlq_q + IdxW'(f_c_q);
@@ -218,7 +220,7 @@ module ifmap_feeder
       idx = e_tlq_q + IdxW'(pos_c[l]);
       src = lb_q[idx][x[2] ? g_q[0] : !g_q[0]];
       if (3'(l) < cnt && e_row_ok && w >= 0 && 32'(w) < $signed({16'b0, in_w_i}) &&
-          (e_q.vr_ch + 8'(pos_c[l])) < chans_valid_i) begin
+          (e_q.vr_ch + 8'(pos_c[l])) < chans_q) begin
         word.lanes[l] = src[x[1:0] * DataWidth +: DataWidth];
       end
     end
@@ -230,6 +232,7 @@ module ifmap_feeder
     if (!rst_ni) begin
       phase_q      <= Idle;
       hold_q       <= 1'b0;
+      chans_q      <= '0;
       b_q          <= '0;
       img_q        <= '0;
       qplane_q     <= '0;
@@ -257,6 +260,7 @@ module ifmap_feeder
     end else if (start_i) begin
       phase_q      <= Fill;
       hold_q       <= hold_i;
+      chans_q      <= chans_valid_i;
       b_q          <= '0;
       img_q        <= base_i;
       qplane_q     <= AddrWidth'(32'(q_i) * 32'(plane_words_i));

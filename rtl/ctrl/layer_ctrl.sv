@@ -281,10 +281,13 @@ module layer_ctrl
   // prefetch"), so the next pass starts with most of its weights in place.
   logic pf_arm_q;  // the running pass's next pass is of this tile and its chunk loads into the GLB beside it
   assign filt_prefetch_o    = (state_q == StPassWait) && pf_arm_q && ld_filt_idle && filt_feed_idle_i;
-  // The next pass of the group's next filter block reads the same ifmap block with the same configuration: the ifmap
-  // feeder fills its first chunk once this pass's ifmap is sent, and sends it when that pass starts.
+  // The ifmap feeder fills the next pass's first chunk once this pass's ifmap is sent, and sends it when that pass
+  // starts: when the next pass is the group's next filter block (the same ifmap block), or the next channel block's
+  // first, whose rows the loader has brought into the other buffer during this block's passes (cfg if_base_next,
+  // chans_valid_next).
   logic if_arm_q;
-  assign ifmap_prefetch_o   = (state_q == StPassWait) && if_arm_q && ifmap_feed_idle_i;
+  assign ifmap_prefetch_o   = (state_q == StPassWait) && if_arm_q && ifmap_feed_idle_i &&
+                              (next_filt || (ld_idle && if_next_req_q));
   assign ppu_start_o        = (state_q == StPass) && !is_conv;
   assign lut_start_o        = state_q == StLut;
   assign output_start_o     = (state_q == StOutput) && !output_busy_i;
@@ -638,7 +641,9 @@ module layer_ctrl
                                                                                : (out_tbl_q << 3));
             prefetched_q <= cfg_q.dbuf && next_pass;
             pf_arm_q     <= ld_req && next_pass && is_conv;
-            if_arm_q     <= next_filt && is_conv;
+            if_arm_q     <= is_conv && (next_filt || (next_block && cfg_q.dbuf && !cfg_q.resident));
+            cfg_q.if_base_next     <= next_filt ? cfg_q.if_base_pass : (ibuf_q ? 14'd0 : if_buf1_q);
+            cfg_q.chans_valid_next <= next_filt ? cfg_q.chans_valid : 9'(min16(cblk_q, cg_q - (c0_q + cblk_q)));
             if (pk_q != 8'hff) pk_q <= pk_q + 8'd1;  // saturates: beyond any wres (<= 127)
             if (ld_req && ld_if_next && next_block) if_next_req_q <= 1'b1;
             if (ld_req && ld_tile) begin

@@ -190,7 +190,7 @@ module pass_subsys
     .start_i         (cmd_i.ifmap_prefetch || (cmd_i.pass_start && !if_pref_q)),
     .hold_i          (cmd_i.ifmap_prefetch),
     .go_i            (cmd_i.pass_start),
-    .base_i          (cfg_i.if_base_pass),
+    .base_i          (cmd_i.ifmap_prefetch ? cfg_i.if_base_next : cfg_i.if_base_pass),
     .pitch_i         (cfg_i.pitch),
     .plane_words_i   (cfg_i.plane_words),
     .rows_tile_i     (cfg_i.rows_tile),
@@ -202,7 +202,8 @@ module pass_subsys
     .n_img_i         (cfg_i.n_eff),
     .sets_v_i        (cfg_i.r),
     .q_i             (cfg_i.q),
-    .chans_valid_i   (cfg_i.chans_valid[7:0]),  // CONV blocks hold q*r <= 144 channels
+    // (CONV blocks hold q*r <= 144 channels)
+    .chans_valid_i   (cmd_i.ifmap_prefetch ? cfg_i.chans_valid_next[7:0] : cfg_i.chans_valid[7:0]),
     .r_rows_i        (cfg_i.r_rows),
     .stride_v_log2_i (cfg_i.stride_v_log2),
     .busy_o          (if_busy),

@@ -80,15 +80,18 @@ PassCost pass_cost(const ConvLayer& l, const golden::Shape& out, const Mapping& 
   const std::uint64_t feed = std::uint64_t(f.chunk_words) * (pqs - ahead) / pqs;
   c.filter_feed = feed > pqs ? feed - pqs : 0;
   const FeederGroup g = feeder_group(l, m, f.rows_tile);
-  // With f filter blocks per ifmap load, a pass that follows one over the same ifmap block has its first chunk
-  // filled ahead (during the pass before, once that one's ifmap is sent): on average a 1/f-th of a first fill shows.
-  const std::uint64_t per_load = std::max(1, m.f);
-  c.first_fill = g.fill / per_load;
+  // A pass's first chunk is filled ahead during the pass before when that one reads the same ifmap block (the next
+  // of f filter blocks) or, with double buffers, the block before it: only a tile's first pass (of f, or of f times
+  // the channel blocks) shows its first fill.
+  const std::uint64_t blocks = ceil_div(std::uint64_t(l.channels_per_group()), std::uint64_t(m.q) * m.r);
+  const std::uint64_t fill_shows_every =
+      std::uint64_t(std::max(1, m.f)) * (double_buffered(f, hw) ? blocks : 1);  // passes
+  c.first_fill = g.fill / fill_shows_every;
   // Groups of 4 streamed columns per image: each a fill and ceil(columns * q / 4) sweeps.
   const std::uint64_t full_groups = stream_w / 4, last_cols = stream_w % 4;
   auto group = [&](std::uint64_t cols) { return g.fill + g.targets * ceil_div(cols * m.q, 4) + kFeederGroupTurn; };
   c.ifmap = std::uint64_t(m.n) * (full_groups * group(4) + (last_cols != 0 ? group(last_cols) : 0)) -
-            g.fill * (per_load - 1) / per_load;
+            g.fill * (fill_shows_every - 1) / fill_shows_every;
   // The psum GIN and the GON move one GLB psum word per transfer: the psums of filters 2k and 2k+1 of one output
   // position (docs/glb-noc.md), one alone for the last of an odd p.
   c.psum_out = std::uint64_t(m.n) * out.w * std::uint64_t(ceil_div(m.p, 2)) * m.t * m.e;
@@ -298,8 +301,8 @@ void for_each_legal_mapping(const ConvLayer& l, const HwConfig& hw, Visit&& visi
 // The index of the pick among `all` (search order): the first fewest estimate, or a mapping that estimates within
 // kDramTieTolerance of it and differs from it only in n and f, or (tie_any: layers with more than one output column,
 // whose estimates follow the pass model) any mapping within kDramTieToleranceAny, and reads less from DRAM (the
-// least such).
-std::size_t pick(const std::vector<MappingEstimate>& all, bool tie_any) {
+// least such); with a link slower than the core (slow_link) the first fewest estimate.
+std::size_t pick(const std::vector<MappingEstimate>& all, bool tie_any, bool slow_link) {
   std::size_t fewest = 0;
   for (std::size_t i = 1; i < all.size(); ++i) {
     if (all[i].cycles < all[fewest].cycles) fewest = i;
@@ -308,6 +311,11 @@ std::size_t pick(const std::vector<MappingEstimate>& all, bool tie_any) {
   const double limit = static_cast<double>(all[fewest].cycles) * (1.0 + kDramTieTolerance);
   const double limit_any = tie_any ? static_cast<double>(all[fewest].cycles) * (1.0 + kDramTieToleranceAny) : 0.0;
   std::size_t best = fewest;
+  // With a link slower than the core the estimate holds the DRAM's time itself (loads at the link's rate, the
+  // layer's bound), so the fewest estimate is taken: AlexNet conv2 at batch 4 and the `eyeriss` timing measured
+  // 7.12 M cycles with n2 e7 p8 q2 r2 t2 f2 (estimate 7.04 M) against 7.34 M with n1 e7 f2 (7.16 M, 1.2 MB less
+  // DRAM), which the 2% rule took (docs/performance-log.md, 2026-12-03).
+  if (slow_link) return best;
   for (std::size_t i = 0; i < all.size(); ++i) {
     const auto& m = all[i].mapping;
     const bool same_array = m.e == b.e && m.p == b.p && m.q == b.q && m.r == b.r && m.t == b.t &&
@@ -326,7 +334,7 @@ std::vector<MappingEstimate> rank_mappings(const ConvLayer& l, const HwConfig& h
   if (!check_conv_shape(l).empty()) return all;
   for_each_legal_mapping(l, hw, [&all](const MappingEstimate& e) { all.push_back(e); });
   if (all.empty()) return all;
-  const auto first = all.begin() + static_cast<long>(pick(all, l.out().w > 1));
+  const auto first = all.begin() + static_cast<long>(pick(all, l.out().w > 1, hw.dram_cycles_per_beat > 1.0));
   std::rotate(all.begin(), first, first + 1);  // the pick first, the others in search order behind it
   std::stable_sort(all.begin() + 1, all.end(),
                    [](const MappingEstimate& a, const MappingEstimate& b) { return a.cycles < b.cycles; });
@@ -344,7 +352,7 @@ MappingEstimate choose_mapping(const ConvLayer& l, const HwConfig& hw) {
     throw std::invalid_argument(fmt::format("no legal mapping for conv N{} C{} H{} W{} M{} R{} S{} on {}", l.in.n,
                                             l.in.c, l.in.h, l.in.w, l.filters, l.filter_h, l.filter_w, hw.name()));
   }
-  return all[pick(all, l.out().w > 1)];
+  return all[pick(all, l.out().w > 1, hw.dram_cycles_per_beat > 1.0)];
 }
 
 }  // namespace ocelli::driver

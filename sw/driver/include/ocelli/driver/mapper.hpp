@@ -44,6 +44,8 @@ constexpr double kDramTieTolerance = 0.02;
 // `eyeriss` timing) measured 10.36 M cycles and 13.06 MB with n4 e14 p4 f2 against 9.79 M and 7.22 MB with n2 e14 p8
 // f3, whose estimate was 0.56% higher (docs/performance-log.md, 2026-12-02 "The next channel block's rows").
 constexpr double kDramTieToleranceAny = 0.01;
+// Neither rule applies with a DRAM link slower than the core (HwConfig::dram_cycles_per_beat > 1): the estimate then
+// holds the DRAM's time itself, and the fewest estimate is taken.
 
 // The demands of one pass of `mapping` on `layer` (out = layer.out()).
 PassCost pass_cost(const ConvLayer& layer, const golden::Shape& out, const Mapping& mapping, const HwConfig& hw);

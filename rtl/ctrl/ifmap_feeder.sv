@@ -13,6 +13,10 @@
 // of 4 a group's columns span two GLB words (A, then B); the line buffer keeps two words per entry, so B of one
 // group is A of the next and each word is read once.
 //
+// Fill under emit: with one chunk per group (every AlexNet layer) the fill walk of group g+1 runs while group g is
+// sent, as soon as g's remaining words no longer need the slot that B of g+1 goes into, so the PEs are not left
+// without ifmap values for a whole fill between two groups.
+//
 // Fill ahead (hold_i with start_i): the feeder fills the first chunk of the pass and then holds it until go_i (the
 // pass's start) before it sends anything: the controller starts it while the pass before still runs (its feed is
 // over; the pass's ifmap block is in the GLB), so the pass's first fill is not on the way to its first MAC. The
@@ -98,7 +102,12 @@ module ifmap_feeder
   logic                   one_chunk_q;    // every target of a group fits: B of a group stays as A of the next
   logic [7:0]             g_q;            // column group (stream columns 4g .. 4g+3)
   logic [9:0]             left_q;         // stream columns from 4g on
-  logic signed [10:0]     jb_q;           // GLB word of B: g - pad_l/4
+  logic signed [10:0]     jb_q;           // GLB word of B of the group being filled: g - pad_l/4
+  logic                   fslot_q;        // line buffer slot of B of the group being filled: its g[0]
+  // Fill under emit (one chunk per group): the next group's fill walk runs while the current group is sent, once
+  // no later word of it needs the slot that the next group's B goes into (docs: header, "Fill under emit").
+  logic                   fa_q;           // the next group's fill walk has started during this group's emit
+  logic                   fa_end_q;       // ... and has issued all its reads
 
   // Fill: target F, channel f_c (plane offset f_coff), word A or B; f_tl targets of the chunk done.
   tgt_t                   f_q, s_q;       // s_q: the chunk's first target
@@ -178,7 +187,9 @@ module ifmap_feeder
                      (f_j >= 0) && (f_j < $signed({3'b0, pitch_i}));
   assign f_addr    = f_q.vr_plane + f_coff_q + f_q.hr_off + AddrWidth'(f_j[9:0]);
   assign f_idx     = f_tlq_q + IdxW'(f_c_q);
-  assign f_step    = phase_q == Fill && (!f_need || req_ready);
+  logic filling;
+  assign filling   = phase_q == Fill || (phase_q == Emit && fa_q && !fa_end_q);
+  assign f_step    = filling && (!f_need || req_ready);
   // The fill step that finishes a target: the chunk ends there when the buffer is full or the targets run out.
   assign f_chunk_end = f_last_tgt || (f_tl_q + 1'b1 == ct_q);
 
@@ -227,6 +238,15 @@ module ifmap_feeder
   end
   assign e_step      = phase_q == Emit && (!e_covered || gin_ready_i);
   assign e_sweep_end = e_tl_q + 1'b1 == len_q;
+  // The next group's fill may start under this group's emit: one chunk per group, a next group, and its B slot is
+  // free. That is this group's A slot (within an image; an image's group 0 takes slot 0, so only if this group's B
+  // is in slot 1), free once the current sweep starts at or after column pad_l mod 4 (A holds the group's columns
+  // left of that).
+  logic e_chunk_done, next_in_image, fa_start;
+  assign e_chunk_done  = e_step && e_sweep_end && rem_q <= 6'd4;
+  assign next_in_image = !last_g;
+  assign fa_start      = phase_q == Emit && one_chunk_q && !fa_q && !e_chunk_done && !(last_g && last_b) &&
+                         (next_in_image || g_q[0]) && sc_col_q >= {1'b0, pad_l_i[1:0]};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -242,6 +262,9 @@ module ifmap_feeder
       g_q          <= '0;
       left_q       <= '0;
       jb_q         <= '0;
+      fslot_q      <= 1'b0;
+      fa_q         <= 1'b0;
+      fa_end_q     <= 1'b0;
       f_q          <= '0;
       s_q          <= '0;
       f_c_q        <= '0;
@@ -270,6 +293,9 @@ module ifmap_feeder
       g_q          <= '0;
       left_q       <= stream_w_i;
       jb_q         <= -$signed({9'd0, pad_l_i[3:2]});
+      fslot_q      <= 1'b0;
+      fa_q         <= 1'b0;
+      fa_end_q     <= 1'b0;
       f_q          <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0, vr_plane: base_i, hr_off: '0};
       s_q          <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0, vr_plane: base_i, hr_off: '0};
       f_c_q        <= '0;
@@ -279,31 +305,46 @@ module ifmap_feeder
       f_tlq_q      <= '0;
       f_all_q      <= 1'b0;
     end else begin
-      unique case (phase_q)
-        Fill: begin
-          if (f_step) begin
-            if (f_covered && !f_b_q) begin
-              f_b_q <= 1'b1;
-            end else if (f_covered && f_c_q != q_i - 1'b1) begin
-              f_c_q    <= f_c_q + 1'b1;
-              f_coff_q <= f_coff_q + plane_words_i;
-              f_b_q    <= !need_a;
-            end else begin
-              // Target done.
-              f_c_q    <= '0;
-              f_coff_q <= '0;
-              f_b_q    <= !need_a;
-              f_q      <= f_next;
-              f_tl_q   <= f_tl_q + 1'b1;
-              f_tlq_q  <= f_tlq_q + IdxW'(q_i);
-              if (f_chunk_end) begin
-                f_all_q <= f_last_tgt;
-                len_q   <= f_tl_q + 1'b1;
-                phase_q <= Drain;
-              end
-            end
+      // The fill walk: one step per needed read (phase Fill, or under the emit for the next group).
+      if (f_step) begin
+        if (f_covered && !f_b_q) begin
+          f_b_q <= 1'b1;
+        end else if (f_covered && f_c_q != q_i - 1'b1) begin
+          f_c_q    <= f_c_q + 1'b1;
+          f_coff_q <= f_coff_q + plane_words_i;
+          f_b_q    <= !need_a;
+        end else begin
+          // Target done.
+          f_c_q    <= '0;
+          f_coff_q <= '0;
+          f_b_q    <= !need_a;
+          f_q      <= f_next;
+          f_tl_q   <= f_tl_q + 1'b1;
+          f_tlq_q  <= f_tlq_q + IdxW'(q_i);
+          if (f_chunk_end) begin
+            f_all_q <= f_last_tgt;
+            len_q   <= f_tl_q + 1'b1;
+            if (phase_q == Fill) phase_q <= Drain;
+            else fa_end_q <= 1'b1;
           end
         end
+      end
+      // The next group's fill walk starts under the emit.
+      if (fa_start) begin
+        fa_q     <= 1'b1;
+        fa_end_q <= 1'b0;
+        fslot_q  <= next_in_image ? !g_q[0] : 1'b0;
+        jb_q     <= next_in_image ? jb_q + 11'sd1 : -$signed({9'd0, pad_l_i[3:2]});
+        f_q      <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0,
+                      vr_plane: next_in_image ? img_q : img_q + img_stride_q, hr_off: '0};
+        f_c_q    <= '0;
+        f_coff_q <= '0;
+        f_b_q    <= 1'b1;
+        f_tl_q   <= '0;
+        f_tlq_q  <= '0;
+      end
+      unique case (phase_q)
+        Fill: ;
         Drain, Held: begin
           // Every read answered: the chunk is in the buffer (and, filled ahead, its pass has started).
           if (phase_q == Drain && reader_idle && hold_q && !go_i) begin
@@ -333,6 +374,22 @@ module ifmap_feeder
               sc_col_q <= pos_col[4];
               sc_c_q   <= pos_c[4];
               rem_q    <= rem_q - 6'd4;
+            end else if (fa_q) begin
+              // Chunk sent, the next group's fill under way or done: on to that group (one chunk per group).
+              phase_q  <= fa_end_q ? Drain : Fill;
+              fa_q     <= 1'b0;
+              fa_end_q <= 1'b0;
+              s_q      <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0,
+                            vr_plane: next_in_image ? img_q : img_q + img_stride_q, hr_off: '0};
+              if (next_in_image) begin
+                g_q    <= g_q + 1'b1;
+                left_q <= left_q - 10'd4;
+              end else begin
+                b_q    <= b_q + 1'b1;
+                img_q  <= img_q + img_stride_q;
+                g_q    <= '0;
+                left_q <= stream_w_i;
+              end
             end else begin
               // Chunk sent: the next chunk, group or image (the fill walk already stands at the next chunk).
               phase_q <= Fill;
@@ -344,6 +401,7 @@ module ifmap_feeder
                 g_q     <= g_q + 1'b1;
                 left_q  <= left_q - 10'd4;
                 jb_q    <= jb_q + 11'sd1;
+                fslot_q <= !g_q[0];
                 f_q     <= first_tgt;
                 s_q     <= first_tgt;
                 f_b_q   <= !((pad_l_i[1:0] != 2'd0) && !one_chunk_q);  // need_a of group g+1 > 0
@@ -354,6 +412,7 @@ module ifmap_feeder
                 g_q     <= '0;
                 left_q  <= stream_w_i;
                 jb_q    <= -$signed({9'd0, pad_l_i[3:2]});
+                fslot_q <= 1'b0;
                 f_q     <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0, vr_plane: img_q + img_stride_q, hr_off: '0};
                 s_q     <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0, vr_plane: img_q + img_stride_q, hr_off: '0};
                 f_b_q   <= 1'b1;
@@ -381,11 +440,11 @@ module ifmap_feeder
   glb_reader #(.AddrWidth(AddrWidth), .SideWidth(SideW)) u_reader (
     .clk_i,
     .rst_ni,
-    .req_valid_i     (phase_q == Fill && f_need),
+    .req_valid_i     (filling && f_need),
     .req_ready_o     (req_ready),
     .req_addr_i      (f_addr),
     .req_skip_i      (1'b0),
-    .req_side_i      ({f_idx, f_b_q ? g_q[0] : !g_q[0]}),
+    .req_side_i      ({f_idx, f_b_q ? fslot_q : !fslot_q}),
     .glb_valid_o,
     .glb_ready_i,
     .glb_addr_o,
@@ -408,5 +467,5 @@ module ifmap_feeder
   `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
   `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
   // The chunk's entries fit the line buffer.
-  `OCELLI_ASSERT(a_lb_fits, phase_q == Fill |-> 32'(f_tl_q) * 32'(q_i) < LbEntries)
+  `OCELLI_ASSERT(a_lb_fits, filling |-> 32'(f_tl_q) * 32'(q_i) < LbEntries)
 endmodule

@@ -190,8 +190,12 @@ module ifmap_feeder
   logic filling;
   assign filling   = phase_q == Fill || (phase_q == Emit && fa_q && !fa_end_q);
   assign f_step    = filling && (!f_need || req_ready);
+  // The step that finishes a target, and the one that finishes the chunk.
+  logic f_tgt_done, f_walk_end;
+  assign f_tgt_done = f_step && !(f_covered && !f_b_q) && !(f_covered && f_c_q != q_i - 1'b1);
   // The fill step that finishes a target: the chunk ends there when the buffer is full or the targets run out.
   assign f_chunk_end = f_last_tgt || (f_tl_q + 1'b1 == ct_q);
+  assign f_walk_end  = f_tgt_done && f_chunk_end;
 
   // ---- emit: the current target's next word from the line buffer ----
   logic                   e_covered, e_row_ok, e_step, e_sweep_end;
@@ -375,8 +379,9 @@ module ifmap_feeder
               sc_c_q   <= pos_c[4];
               rem_q    <= rem_q - 6'd4;
             end else if (fa_q) begin
-              // Chunk sent, the next group's fill under way or done: on to that group (one chunk per group).
-              phase_q  <= fa_end_q ? Drain : Fill;
+              // Chunk sent, the next group's fill under way or done (possibly in this very cycle): on to that group
+              // (one chunk per group).
+              phase_q  <= (fa_end_q || f_walk_end) ? Drain : Fill;
               fa_q     <= 1'b0;
               fa_end_q <= 1'b0;
               s_q      <= '{vr: '0, hr: '0, h: h_start_i, vr_ch: '0,
@@ -466,6 +471,8 @@ module ifmap_feeder
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
   `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
+  // Every word sent goes to a target of the tile (the emit walk ends with the chunk's targets).
+  `OCELLI_ASSERT(a_emit_in_tile, gin_valid_o |-> e_q.vr < sets_v_i && e_q.hr < rows_tile_i)
   // The chunk's entries fit the line buffer.
   `OCELLI_ASSERT(a_lb_fits, filling |-> 32'(f_tl_q) * 32'(q_i) < LbEntries)
 endmodule

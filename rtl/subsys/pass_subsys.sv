@@ -145,21 +145,22 @@ module pass_subsys
   // before runs: the PEs keep those values behind the running pass's in their filter spads); that pass's start then
   // leaves it running. A prefetched feed is not part of the running pass: its words wait in the filter network until
   // the PEs have room, which may be only once the next pass has started.
-  logic ff_pref_q;  // the feeder runs or ran the chunk of the pass not yet started
+  // The same for the ifmap feeder (cmd ifmap_prefetch: it fills the next pass's first chunk and holds it until that
+  // pass starts).
+  logic ff_pref_q, if_pref_q;  // the feeder runs or ran the part of the pass not yet started
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) ff_pref_q <= 1'b0;
-    else if (clear_i || cmd_i.pass_start) ff_pref_q <= 1'b0;
-    else if (cmd_i.filt_prefetch) ff_pref_q <= 1'b1;
+    if (!rst_ni) begin
+      ff_pref_q <= 1'b0;
+      if_pref_q <= 1'b0;
+    end else if (clear_i || cmd_i.pass_start) begin
+      ff_pref_q <= 1'b0;
+      if_pref_q <= 1'b0;
+    end else begin
+      if (cmd_i.filt_prefetch) ff_pref_q <= 1'b1;
+      if (cmd_i.ifmap_prefetch) if_pref_q <= 1'b1;
+    end
   end
   assign filt_feed_idle_o = !ff_busy;
-  // The same for the ifmap feeder (cmd ifmap_prefetch: the next pass reads the same ifmap block): it fills its first
-  // chunk and holds it until that pass starts.
-  logic if_pref_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) if_pref_q <= 1'b0;
-    else if (clear_i || cmd_i.pass_start) if_pref_q <= 1'b0;
-    else if (cmd_i.ifmap_prefetch) if_pref_q <= 1'b1;
-  end
   assign ifmap_feed_idle_o = !if_busy;
   `OCELLI_ASSERT(a_prefetch_ifmap_idle, cmd_i.ifmap_prefetch |-> !if_busy && !if_pref_q && !cmd_i.pass_start)
   `OCELLI_ASSERT(a_prefetch_feeder_idle, cmd_i.filt_prefetch |-> !ff_busy && !ff_pref_q && !cmd_i.pass_start)

@@ -163,21 +163,27 @@ std::string describe(const PeCase& c) {
                      c.valid_prob, c.ready_prob, c.filter_outer, c.ifmap_lanes);
 }
 
-// Builds the slice with the golden, runs it on a fresh PE and compares every psum bit for bit.
-// corrupt_filter_word: flip a bit of one filter word after the golden ran, to show a wrong PE result is caught.
-void check_pe_case_on(SimHarness<Vpe>& sim, const PeCase& c, std::uint64_t seed, bool corrupt_filter_word) {
-  SCOPED_TRACE(fmt::format("seed {} ({})", seed, describe(c)));
-  std::mt19937_64 rng(seed);
-  ConvSlice slice;
+// A single-PE pass's random ifmap row and filters (c's shape), stride and padding.
+ConvSlice make_pe_slice(const PeCase& c, std::mt19937_64& rng) {
   // Input width so that the padded row yields exactly F outputs.
   const int in_w = (c.F - 1) * c.U + c.S - c.pad_left - c.pad_right;
-  ASSERT_GE(in_w, 1) << "test case has an empty input row";
+  if (in_w < 1) throw std::invalid_argument("test case has an empty input row");
+  ConvSlice slice;
   slice.ifmap = random_tensor16(rng, {c.n, c.q, 1, in_w}, c.zero_prob);
   slice.weights = random_tensor16(rng, {c.p, c.q, 1, c.S}, 0.1);
   slice.conv.stride_w = c.U;
   slice.conv.stride_h = 1;
   slice.conv.pad_left = c.pad_left;
   slice.conv.pad_right = c.pad_right;
+  return slice;
+}
+
+// Builds the slice with the golden, runs it on a fresh PE and compares every psum bit for bit.
+// corrupt_filter_word: flip a bit of one filter word after the golden ran, to show a wrong PE result is caught.
+void check_pe_case_on(SimHarness<Vpe>& sim, const PeCase& c, std::uint64_t seed, bool corrupt_filter_word) {
+  SCOPED_TRACE(fmt::format("seed {} ({})", seed, describe(c)));
+  std::mt19937_64 rng(seed);
+  ConvSlice slice = make_pe_slice(c, rng);
   if (c.bias) {
     for (int m = 0; m < c.p; ++m) slice.bias.push_back(static_cast<std::int32_t>(rng()));
   }
@@ -229,15 +235,7 @@ TEST(Pe, PassesBackToBackOnOnePe) {
 // The next pass's filters offered while a pass runs: the PE keeps those that fit beside the pass's values (also
 // once the pass is over), uses them in the next pass, and every pass computes what the golden does.
 ArrayPass build_pe_pass(const PeCase& c, std::mt19937_64& rng) {
-  const int in_w = (c.F - 1) * c.U + c.S - c.pad_left - c.pad_right;
-  ConvSlice slice;
-  slice.ifmap = random_tensor16(rng, {c.n, c.q, 1, in_w}, c.zero_prob);
-  slice.weights = random_tensor16(rng, {c.p, c.q, 1, c.S}, 0.1);
-  slice.conv.stride_w = c.U;
-  slice.conv.stride_h = 1;
-  slice.conv.pad_left = c.pad_left;
-  slice.conv.pad_right = c.pad_right;
-  return RsPassBuilder(1, 1).build(slice, RsMapping{c.p, c.q, 1, 1, 1, c.filter_outer});
+  return RsPassBuilder(1, 1).build(make_pe_slice(c, rng), RsMapping{c.p, c.q, 1, 1, 1, c.filter_outer});
 }
 
 TEST(Pe, NextPassFiltersLoadDuringAPass) {

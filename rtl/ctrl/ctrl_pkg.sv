@@ -33,7 +33,7 @@ package ctrl_pkg;
     logic filter_cmd_valid;
     logic noc_cfg_load;      // pass subsystem: cfg holds the layer's mapping; register the NoC IDs
     logic pass_start;        // pass subsystem
-    logic filt_prefetch;     // pass subsystem: feed the next pass's filter chunk (cfg filt_base_next) now
+    logic filt_prefetch;     // pass subsystem: feed the next pass's filter chunk (cfg filt_base_load) now
     logic ifmap_prefetch;    // pass subsystem: fill the next pass's first ifmap chunk now (same ifmap block)
     logic output_start;      // output subsystem: write the tile's outputs to DRAM
     logic ppu_start;         // output subsystem: pool or LRN over the tile in the GLB
@@ -119,7 +119,6 @@ package ctrl_pkg;
     logic signed [16:0] h_start;
     logic [13:0] if_base_pass;   // GLB ifmap buffer and filter buffer the pass reads
     logic [13:0] filt_base_pass;
-    logic [13:0] filt_base_next; // the next pass's filter chunk, fed into the PEs while this pass runs
     logic [13:0] if_base_next;   // the next pass's ifmap block and its valid channels (its first chunk is filled
     logic [8:0]  chans_valid_next; //   into the ifmap feeder's line buffer while this pass runs)
     // the block being loaded (the pass's own, or the next one while the pass runs, possibly the next tile's first)

@@ -57,7 +57,7 @@ module layer_ctrl
   output logic                    noc_cfg_load_o,   // the layer's mapping is in cfg_o (before its first pass)
   output logic                    pass_start_o,     // array, feeders and collector
   input  logic                    pass_busy_i,
-  output logic                    filt_prefetch_o,  // feed the next pass's filters (cfg filt_base_next) now
+  output logic                    filt_prefetch_o,  // feed the next pass's filters (cfg filt_base_load) now
   input  logic                    filt_feed_idle_i, // the filter feeder has sent its chunk
   output logic                    ifmap_prefetch_o, // fill the next pass's first ifmap chunk (same block) now
   input  logic                    ifmap_feed_idle_i,// the ifmap feeder has sent its pass
@@ -278,7 +278,8 @@ module layer_ctrl
   assign pass_start_o       = (state_q == StPass) && is_conv;
   // The next pass of the tile has its filter chunk in the GLB and the running pass has been fed its own: the PEs
   // take the next chunk into their filter spads' free entries while the pass runs (docs/pe-array.md, "Filter
-  // prefetch"), so the next pass starts with most of its weights in place.
+  // prefetch"), so the next pass starts with most of its weights in place. The chunk is where this pass's load put it
+  // (cfg filt_base_load: no load starts between StPass and the prefetch, and the feeder takes the base at its start).
   logic pf_arm_q;  // the running pass's next pass is of this tile and its chunk loads into the GLB beside it
   assign filt_prefetch_o    = (state_q == StPassWait) && pf_arm_q && ld_filt_idle && filt_feed_idle_i;
   // The ifmap feeder fills the next pass's first chunk once this pass's ifmap is sent, and sends it when that pass
@@ -724,8 +725,6 @@ module layer_ctrl
           cfg_q.ld_chunk_addr  <= ld_chunk;
           cfg_q.if_base_load   <= ld_if_base;
           cfg_q.filt_base_load <= ld_wres ? cfg_q.wres_base + 14'(32'(ld_k) * 32'(cfg_q.chunk_words))
-                                          : 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
-          cfg_q.filt_base_next <= ld_wres ? cfg_q.wres_base + 14'(32'(ld_k) * 32'(cfg_q.chunk_words))
                                           : 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
           chunk_q              <= ld_chunk + 32'({cfg_q.chunk_words[20:0], 3'b000});
         end

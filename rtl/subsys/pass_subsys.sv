@@ -168,7 +168,7 @@ module pass_subsys
   filter_feeder #(.AddrWidth(GlbAw)) u_filter_feeder (
     .clk_i, .rst_ni,
     .start_i         (cmd_i.filt_prefetch || (cmd_i.pass_start && !ff_pref_q)),
-    .base_i          (cmd_i.filt_prefetch ? cfg_i.filt_base_next : cfg_i.filt_base_pass),
+    .base_i          (cmd_i.filt_prefetch ? cfg_i.filt_base_load : cfg_i.filt_base_pass),
     .blk_pitch_i     (cfg_i.blk_pitch),
     .blk_len_i       (cfg_i.blk_len),
     .rows_i          (cfg_i.blk_rows),
@@ -439,8 +439,8 @@ module pass_subsys
     .glb_wmask_o   (glb_req_o[PassPsumW].wmask)
   );
 
-  assign busy_o     = ((ff_busy || !gin_f_idle) && !ff_pref_q) || (if_busy && !if_pref_q) || pf_busy || pc_busy || array_busy ||
-                      !gin_i_idle || !gin_p_idle || !pu_idle;
+  assign busy_o     = ((ff_busy || !gin_f_idle) && !ff_pref_q) || (if_busy && !if_pref_q) || pf_busy || pc_busy ||
+                      array_busy || !gin_i_idle || !gin_p_idle || !pu_idle;
   assign progress_o = (ff_valid && ff_ready) || (if_valid && if_ready) || (pf_valid && pf_ready) ||
                       (gon_valid && gon_ready);
 

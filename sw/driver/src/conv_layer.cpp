@@ -105,7 +105,8 @@ int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, con
   return static_cast<int>(ceil_div(blocks, ceil_div(blocks, most)));  // the same number of groups, evenly filled
 }
 
-DramReads dram_reads(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
+DramReads dram_reads(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw,
+                     bool chunks_kept) {
   const auto f = footprint(layer, out, m, hw);
   const long groups = layer.conv.groups;
   const long blocks = ceil_div(layer.filters_per_group(), long(m.p) * m.t);
@@ -119,7 +120,7 @@ DramReads dram_reads(const ConvLayer& layer, const golden::Shape& out, const Map
   }
   // Per group of fe filter blocks: the ifmap once per tile, the chunks once per tile except the resident ones
   // (loaded by the group's first tile only).
-  const long kept = hw.dram_cycles_per_beat > 1.0 ? resident_chunks(layer, out, m, hw) : 0;
+  const long kept = chunks_kept ? resident_chunks(layer, out, m, hw) : 0;
   auto chunk_words = [&](long fe) {
     const long chunks = cblocks * fe, k = std::min(kept, chunks);
     return f.chunk_words * (tiles * (chunks - k) + k);
@@ -132,12 +133,10 @@ DramReads dram_reads(const ConvLayer& layer, const golden::Shape& out, const Map
 int fewest_dram_filter_blocks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
   if (m.f < 2) return std::max(m.f, 1);
   const long blocks = ceil_div(layer.filters_per_group(), long(m.p) * m.t);
-  HwConfig slow = hw;  // resident chunks count whatever the link (the rule is about DRAM words)
-  slow.dram_cycles_per_beat = std::max(hw.dram_cycles_per_beat, 2.0);
   auto words = [&](long f) {
     Mapping mf = m;
     mf.f = static_cast<int>(f);
-    return dram_reads(layer, out, mf, slow).total();
+    return dram_reads(layer, out, mf, hw, true).total();
   };
   long best = m.f;
   long best_words = words(best);

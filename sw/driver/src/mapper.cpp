@@ -36,6 +36,13 @@ constexpr std::uint64_t kDecodeRowTurn = 5;
 // included: `make eyeriss`'s RLC ratios 1.5-1.7).
 constexpr std::uint64_t kCodedRowPercent = 70;
 
+// Core cycles the DRAM link takes for `beats` 64-bit beats (one every HwConfig::dram_cycles_per_beat cycles).
+std::uint64_t link_cycles(const HwConfig& hw, std::uint64_t beats) {
+  return static_cast<std::uint64_t>(std::ceil(std::max(1.0, hw.dram_cycles_per_beat) * double(beats)));
+}
+// Resident filter chunks are kept (descriptor field wres) only with a link slower than the core.
+bool chunks_kept(const HwConfig& hw) { return hw.dram_cycles_per_beat > 1.0; }
+
 // True when the controller has a second psum region for f = 1 (rtl/ctrl/glb_plan.sv, ps_two_fit): from the bank
 // after the first region, which follows the ifmap buffer(s) or the resident ifmap.
 bool second_psum_region_fits(const ConvLayer& l, const Mapping& m, const MappingFootprint& f, bool resident,
@@ -136,8 +143,7 @@ MappingEstimate estimate_one_column(const ConvLayer& l, const golden::Shape& out
   const std::uint64_t s = l.filter_w;
   const std::uint64_t stream_w = (out.w - 1) * l.conv.stride_w + s;
 
-  const double beat = std::max(1.0, hw.dram_cycles_per_beat);
-  auto link = [beat](std::uint64_t beats) { return static_cast<std::uint64_t>(std::ceil(beat * double(beats))); };
+  auto link = [&hw](std::uint64_t beats) { return link_cycles(hw, beats); };
   const std::uint64_t filter_load = link(f.chunk_words) + kDramLatency;
   // A channel block's ifmap rows: per plane (channel of one image) a turn of the row mover (row table, then rows;
   // the planes of FC layers are a few values each), then its rows.
@@ -168,7 +174,7 @@ MappingEstimate estimate_one_column(const ConvLayer& l, const golden::Shape& out
   MappingEstimate e;
   e.mapping = m;
   e.passes = tiles * blocks;
-  e.dram_bytes = static_cast<std::uint64_t>(dram_reads(l, out, m, hw).total()) * 8;
+  e.dram_bytes = static_cast<std::uint64_t>(dram_reads(l, out, m, hw, chunks_kept(hw)).total()) * 8;
   e.pass.macs = macs_per_pe;
   e.pass.filter_feed = filter_feed;
   e.pass.ifmap = ifmap_feed;
@@ -191,9 +197,7 @@ MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, 
   const std::uint64_t blocks = ceil_div(cg, qr);
   const auto f = footprint(l, out, m, hw);
 
-  // The DRAM link moves a 64-bit beat every dram_cycles_per_beat core cycles (HwConfig).
-  const double beat = std::max(1.0, hw.dram_cycles_per_beat);
-  auto link = [beat](std::uint64_t beats) { return static_cast<std::uint64_t>(std::ceil(beat * double(beats))); };
+  auto link = [&hw](std::uint64_t beats) { return link_cycles(hw, beats); };
   const std::uint64_t filter_load = link(f.chunk_words) + kDramLatency;
   // Loading is pipelined: one latency per plane (two when coded: row table, then rows), then the rows stream at the
   // slower of the link and (coded) the decoder.
@@ -250,7 +254,7 @@ MappingEstimate estimate_with_out(const ConvLayer& l, const golden::Shape& out, 
   e.passes = tiles * blocks;
   e.pass = cost;
   e.pass_cycles = pass;
-  const DramReads reads = dram_reads(l, out, m, hw);
+  const DramReads reads = dram_reads(l, out, m, hw, chunks_kept(hw));
   e.dram_bytes = static_cast<std::uint64_t>(reads.total()) * 8;
   // The link bounds the layer: its reads and the ofmap's writes, coded activations at kCodedRowPercent of raw.
   auto coded = [](std::uint64_t words, bool rlc) { return rlc ? words * kCodedRowPercent / 100 : words; };
@@ -307,15 +311,15 @@ std::size_t pick(const std::vector<MappingEstimate>& all, bool tie_any, bool slo
   for (std::size_t i = 1; i < all.size(); ++i) {
     if (all[i].cycles < all[fewest].cycles) fewest = i;
   }
-  const auto& b = all[fewest].mapping;
-  const double limit = static_cast<double>(all[fewest].cycles) * (1.0 + kDramTieTolerance);
-  const double limit_any = tie_any ? static_cast<double>(all[fewest].cycles) * (1.0 + kDramTieToleranceAny) : 0.0;
-  std::size_t best = fewest;
   // With a link slower than the core the estimate holds the DRAM's time itself (loads at the link's rate, the
   // layer's bound), so the fewest estimate is taken: AlexNet conv2 at batch 4 and the `eyeriss` timing measured
   // 7.12 M cycles with n2 e7 p8 q2 r2 t2 f2 (estimate 7.04 M) against 7.34 M with n1 e7 f2 (7.16 M, 1.2 MB less
   // DRAM), which the 2% rule took (docs/performance-log.md, 2026-12-03).
-  if (slow_link) return best;
+  if (slow_link) return fewest;
+  const auto& b = all[fewest].mapping;
+  const double limit = static_cast<double>(all[fewest].cycles) * (1.0 + kDramTieTolerance);
+  const double limit_any = tie_any ? static_cast<double>(all[fewest].cycles) * (1.0 + kDramTieToleranceAny) : 0.0;
+  std::size_t best = fewest;
   for (std::size_t i = 0; i < all.size(); ++i) {
     const auto& m = all[i].mapping;
     const bool same_array = m.e == b.e && m.p == b.p && m.q == b.q && m.r == b.r && m.t == b.t &&

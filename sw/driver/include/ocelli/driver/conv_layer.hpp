@@ -95,20 +95,23 @@ int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, con
 // rtl/ctrl/glb_plan.sv. 0 otherwise.
 int resident_chunks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
 // The 64-bit words `m` reads from DRAM (with its own f): the ifmap rows at their raw size once per tile and
-// filter-block group (once per group when resident_ifmap), the filter chunks once per pass, except resident chunks
-// (resident_chunks, kept only with a link slower than the core) once per filter-block group.
+// filter-block group (once per group when resident_ifmap), the filter chunks once per pass, except, with
+// `chunks_kept`, the resident ones (resident_chunks; the driver keeps them only with a link slower than the core,
+// descriptor field wres) once per filter-block group.
 struct DramReads {
   long ifmap_words = 0;
   long weight_words = 0;
   long total() const { return ifmap_words + weight_words; }
 };
-DramReads dram_reads(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
+DramReads dram_reads(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw,
+                     bool chunks_kept);
 // The f (at most m.f, filling its filter-block groups evenly) with which `m` reads the fewest DRAM words: the
 // ifmap once per filter-block group, the filter chunks once per tile except the resident ones (resident_chunks);
 // m.f itself on a tie. A smaller f than the mapper's can leave room to keep every chunk of a group in the GLB
-// across its tiles (AlexNet conv1: f 3 -> 2, docs/performance-log.md). The runtime applies it to the mapper's pick
-// when the DRAM link is slower than the core (HwConfig::dram_cycles_per_beat > 1): at one beat per cycle the extra
-// ifmap loads cost more cycles than the chunks save (AlexNet batch 1, `default` timing: conv1 +0.1%, conv2 +0.5%).
+// across its tiles (AlexNet conv1: f 3 -> 2, docs/performance-log.md). The mapper's search applies it to every
+// candidate when the DRAM link is slower than the core (HwConfig::dram_cycles_per_beat > 1): at one beat per cycle
+// the extra ifmap loads cost more cycles than the chunks save (AlexNet batch 1, `default` timing: conv1 +0.1%, conv2
+// +0.5%).
 int fewest_dram_filter_blocks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
 // True when the controller keeps every channel block's ifmap tile of a group in the GLB at once and loads it only
 // for the group's first filter block: f = 1, one image block, one row strip, more than one channel block, and

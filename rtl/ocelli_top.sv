@@ -99,7 +99,9 @@ module ocelli_top
   end
 
   // A configuration's GLB may be smaller than the address field; requests past it are out of range (err_addr_o).
-  glb #(.NumBanks(GlbBanks), .BankWords(GlbBankDepth), .NumPorts(GlbPorts), .AddrWidth(GlbAddrWidth)) u_glb (
+  // The pass's psum reads win their bank (glb.sv, FirstPorts).
+  glb #(.NumBanks(GlbBanks), .BankWords(GlbBankDepth), .NumPorts(GlbPorts), .AddrWidth(GlbAddrWidth),
+        .FirstPorts(32'd1 << GlbPortPsumR)) u_glb (
     .clk_i, .rst_ni,
     .req_valid_i            (glb_req_valid),
     .req_ready_o            (glb_req_ready),

@@ -17,10 +17,13 @@
 // sent, as soon as g's remaining words no longer need the slot that B of g+1 goes into, so the PEs are not left
 // without ifmap values for a whole fill between two groups.
 //
-// Fill ahead (hold_i with start_i): the feeder fills the first chunk of the pass and then holds it until go_i (the
-// pass's start) before it sends anything: the controller starts it while the pass before still runs (its feed is
-// over; the pass's ifmap block is in the GLB), so the pass's first fill is not on the way to its first MAC. The
-// block's base and valid channels are taken at start_i; the other inputs are the tile's and hold still.
+// Fill ahead: the controller may start the feeder for the next pass while the pass before still runs (its feed is
+// over; the pass's ifmap block is in the GLB). The feeder fills and sends as always: the PEs take the first words
+// into their ifmap queues before the pass starts, the others wait in the ifmap network, so neither the first fill
+// nor the first sweeps (one word per target each) are on the way to the pass's first MACs. (Until 2026-12-03 the
+// feeder held the filled chunk until the pass started: AlexNet conv3-5 then waited two sweeps of 56 cycles per
+// pass, docs/performance-log.md.) The block's base and valid channels are taken at start_i; the other inputs are
+// the tile's and hold still.
 //
 // Line buffer: LbEntries (target, channel) entries of 2 GLB words (256 x 2 x 64 bit = 4 KB). The targets of a
 // group are filled and sent in chunks of floor(LbEntries/q) targets; every AlexNet layer fits one chunk (conv3:
@@ -40,8 +43,6 @@ module ifmap_feeder
   input  logic                 rst_ni,
 
   input  logic                 start_i,
-  input  logic                 hold_i,        // with start_i: hold the first chunk until go_i
-  input  logic                 go_i,          // the held pass starts: send
   input  logic [AddrWidth-1:0] base_i,
   input  logic [7:0]           pitch_i,       // words per tile row: ceil(W/4)
   input  logic [AddrWidth-1:0] plane_words_i, // rows_tile * pitch
@@ -84,7 +85,7 @@ module ifmap_feeder
     logic [AddrWidth-1:0] hr_off;    // hr * pitch
   } tgt_t;
 
-  typedef enum logic [2:0] {Idle, Fill, Drain, Held, Emit} phase_e;
+  typedef enum logic [1:0] {Idle, Fill, Drain, Emit} phase_e;
 
   // Targets per chunk: as many as fit the line buffer with q entries each.
   function automatic logic [IdxW:0] chunk_targets(logic [3:0] q);
@@ -92,7 +93,6 @@ module ifmap_feeder
   endfunction
 
   phase_e                 phase_q;
-  logic                   hold_q;         // the first chunk waits for go_i
   logic [7:0]             chans_q;        // chans_valid_i at start
   logic [3:0]             b_q;
   logic [AddrWidth-1:0]   img_q;          // GLB base of image b
@@ -255,7 +255,6 @@ module ifmap_feeder
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       phase_q      <= Idle;
-      hold_q       <= 1'b0;
       chans_q      <= '0;
       b_q          <= '0;
       img_q        <= '0;
@@ -286,7 +285,6 @@ module ifmap_feeder
       rem_q        <= '0;
     end else if (start_i) begin
       phase_q      <= Fill;
-      hold_q       <= hold_i;
       chans_q      <= chans_valid_i;
       b_q          <= '0;
       img_q        <= base_i;
@@ -349,12 +347,9 @@ module ifmap_feeder
       end
       unique case (phase_q)
         Fill: ;
-        Drain, Held: begin
-          // Every read answered: the chunk is in the buffer (and, filled ahead, its pass has started).
-          if (phase_q == Drain && reader_idle && hold_q && !go_i) begin
-            phase_q <= Held;
-          end else if ((phase_q == Drain && reader_idle) || (phase_q == Held && go_i)) begin
-            hold_q   <= 1'b0;
+        Drain: begin
+          // Every read answered: the chunk is in the buffer.
+          if (reader_idle) begin
             phase_q  <= Emit;
             e_q      <= s_q;
             e_tl_q   <= '0;
@@ -430,7 +425,6 @@ module ifmap_feeder
         end
         default: ;
       endcase
-      if (go_i) hold_q <= 1'b0;  // the pass started before the fill ahead was done: send once it is
     end
   end
 

@@ -1,8 +1,8 @@
 // Global buffer (docs/glb-noc.md): NumBanks single-port SRAM banks of BankWords x 64 bit behind NumPorts
 // requestor ports. Word address a lives in bank a / BankWords at offset a % BankWords (contiguous banks), so a
 // region of whole banks has its own bandwidth. Each bank serves one access per cycle; when several ports address
-// one bank in the same cycle the bank's round-robin order picks one and the others see ready low (a conflict
-// stall, counted per port). Reads return their data exactly one cycle after the handshake (rsp_valid_o), in order
+// one bank in the same cycle the bank's round-robin order (FirstPorts first) picks one and the others see ready
+// low (a conflict stall, counted per port). Reads return their data exactly one cycle after the handshake (rsp_valid_o), in order
 // per port, with no back-pressure. A request outside the buffer is taken (never hangs), does nothing, returns 0
 // for a read, and sets the sticky err_addr_o.
 `include "common/ocelli_assert.svh"
@@ -16,6 +16,9 @@ module glb
   // Address bits of the ports: at least what the banks need (the default); a wider field lets a smaller buffer sit
   // behind a wider address, and everything past the last bank is out of range.
   parameter int unsigned AddrWidth = $clog2(BankWords) + (NumBanks > 1 ? $clog2(NumBanks) : 1),
+  // Mask of the ports (bit p: port p) that win a bank over the others (round robin within each class), see the
+  // arbitration below.
+  parameter int unsigned FirstPorts = 0,
   localparam int unsigned Width        = DramWidth,
   localparam int unsigned Lanes        = Width / DataWidth,
   localparam int unsigned OffsetWidth  = $clog2(BankWords),
@@ -71,9 +74,12 @@ module glb
   // so a port that keeps asking waits at most NumPorts-1 grants of that bank. Port p is granted when it requests a
   // bank in range and no other port requesting the same bank comes before it in that bank's order: the same choice
   // as a scan of each bank from rr_q, computed over the NumPorts requests instead of over every bank, so a simulator
-  // spends nothing on idle banks.
+  // spends nothing on idle banks. A port of FirstPorts comes before every other port (the pass's psum reads: when
+  // they alternated with the psum writes a few words behind them in the same bank, the reads fell into step with the
+  // writes at half rate and starved the array; winning, they run ahead of the writes into other banks).
   logic [PortIdxWidth-1:0] rr_q [NumBanks];
   logic [NumPorts-1:0]     port_req, port_grant;
+  localparam logic [NumPorts-1:0] FirstMask = NumPorts'(FirstPorts);
 
   always_comb begin
     for (int p = 0; p < int'(NumPorts); p++) port_req[p] = req_valid_i[p] && port_in_range[p];
@@ -82,7 +88,9 @@ module glb
       automatic int unsigned dist_p = (p + NumPorts - rr) % NumPorts;
       port_grant[p] = port_req[p];
       for (int q = 0; q < int'(NumPorts); q++) begin
-        if (q != p && port_req[q] && port_bank[q] == port_bank[p] && (q + NumPorts - rr) % NumPorts < dist_p) begin
+        if (q != p && port_req[q] && port_bank[q] == port_bank[p] &&
+            ((FirstMask[q] && !FirstMask[p]) ||
+             (FirstMask[q] == FirstMask[p] && (q + NumPorts - rr) % NumPorts < dist_p))) begin
           port_grant[p] = 1'b0;
         end
       end

@@ -145,8 +145,8 @@ module pass_subsys
   // before runs: the PEs keep those values behind the running pass's in their filter spads); that pass's start then
   // leaves it running. A prefetched feed is not part of the running pass: its words wait in the filter network until
   // the PEs have room, which may be only once the next pass has started.
-  // The same for the ifmap feeder (cmd ifmap_prefetch: it fills the next pass's first chunk and holds it until that
-  // pass starts).
+  // The same for the ifmap feeder (cmd ifmap_prefetch: it fills and sends the next pass's ifmap; the PEs queue its
+  // first words, the rest wait in the ifmap network until the pass starts).
   logic ff_pref_q, if_pref_q;  // the feeder runs or ran the part of the pass not yet started
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -189,8 +189,6 @@ module pass_subsys
   ifmap_feeder #(.AddrWidth(GlbAw)) u_ifmap_feeder (
     .clk_i, .rst_ni,
     .start_i         (cmd_i.ifmap_prefetch || (cmd_i.pass_start && !if_pref_q)),
-    .hold_i          (cmd_i.ifmap_prefetch),
-    .go_i            (cmd_i.pass_start),
     .base_i          (cmd_i.ifmap_prefetch ? cfg_i.if_base_next : cfg_i.if_base_pass),
     .pitch_i         (cfg_i.pitch),
     .plane_words_i   (cfg_i.plane_words),
@@ -439,8 +437,8 @@ module pass_subsys
     .glb_wmask_o   (glb_req_o[PassPsumW].wmask)
   );
 
-  assign busy_o     = ((ff_busy || !gin_f_idle) && !ff_pref_q) || (if_busy && !if_pref_q) || pf_busy || pc_busy ||
-                      array_busy || !gin_i_idle || !gin_p_idle || !pu_idle;
+  assign busy_o     = ((ff_busy || !gin_f_idle) && !ff_pref_q) || ((if_busy || !gin_i_idle) && !if_pref_q) || pf_busy || pc_busy ||
+                      array_busy || !gin_p_idle || !pu_idle;
   assign progress_o = (ff_valid && ff_ready) || (if_valid && if_ready) || (pf_valid && pf_ready) ||
                       (gon_valid && gon_ready);
 

@@ -22,14 +22,19 @@ namespace ocelli::tb {
 namespace {
 
 // glb parameters of the verilated model: the defaults (rtl/ocelli_pkg.sv) unless the build gives others (the
-// small variant test_glb_small: 3 banks of 8 words, 3 ports).
+// small variant test_glb_small: 3 banks of 8 words, 3 ports; test_glb_first: port 1 of the default GLB in
+// FirstPorts).
 #ifndef OCELLI_GLB_PORTS
 #define OCELLI_GLB_PORTS 4
 #define OCELLI_GLB_BANKS 27
 #define OCELLI_GLB_BANK_WORDS 512
 #endif
 constexpr unsigned ceil_log2(unsigned v) { return v <= 1 ? 0 : 1 + ceil_log2((v + 1) / 2); }
+#ifndef OCELLI_GLB_FIRST_PORTS
+#define OCELLI_GLB_FIRST_PORTS 0
+#endif
 constexpr unsigned kPorts = OCELLI_GLB_PORTS;
+constexpr unsigned kFirstPorts = OCELLI_GLB_FIRST_PORTS;  // mask: these ports win a bank over the others
 constexpr unsigned kBanks = OCELLI_GLB_BANKS;
 constexpr unsigned kBankWords = OCELLI_GLB_BANK_WORDS;
 constexpr unsigned kAddrWidth = ceil_log2(kBankWords) + std::max(1u, ceil_log2(kBanks));
@@ -55,19 +60,25 @@ class GlbReference {
  public:
   GlbReference() : words_(kTotalWords, 0), known_(kTotalWords, 0) { rr_.fill(0); }
 
-  // Which ports the GLB takes this cycle, given what each port offers; advances the round-robin pointers.
+  // Which ports the GLB takes this cycle, given what each port offers; advances the round-robin pointers. Per bank
+  // the first requesting port from the pointer on among kFirstPorts, else among all ports.
   std::uint8_t take(const std::array<std::optional<GlbOp>, kPorts>& offered) {
     std::uint8_t ready = 0;
     for (unsigned p = 0; p < kPorts; ++p)
       if (offered[p] && offered[p]->addr >= kTotalWords) ready |= 1u << p;  // out of range: taken, ignored
     for (unsigned b = 0; b < kBanks; ++b) {
-      for (unsigned i = 0; i < kPorts; ++i) {
-        const unsigned p = (rr_[b] + i) % kPorts;
-        if (offered[p] && offered[p]->addr < kTotalWords && offered[p]->addr / kBankWords == b) {
-          ready |= 1u << p;
-          rr_[b] = (p + 1) % kPorts;
-          break;
+      for (const bool first_only : {true, false}) {
+        bool granted = false;
+        for (unsigned i = 0; i < kPorts && !granted; ++i) {
+          const unsigned p = (rr_[b] + i) % kPorts;
+          if (first_only && !(kFirstPorts >> p & 1)) continue;
+          if (offered[p] && offered[p]->addr < kTotalWords && offered[p]->addr / kBankWords == b) {
+            ready |= 1u << p;
+            rr_[b] = (p + 1) % kPorts;
+            granted = true;
+          }
         }
+        if (granted) break;
       }
     }
     return ready;
@@ -304,6 +315,7 @@ TEST(Glb, FillAndReadBackWholeBuffer) {
 // All P ports hammer one bank with back-to-back requests: the bank serves one per cycle and the round-robin
 // arbiter grants in port order, so port p's grants are at cycles p, p+P, ... and it waits (P-1)(N-1) + p cycles.
 TEST(Glb, SameBankRoundRobinIsFair) {
+  if (kFirstPorts != 0) GTEST_SKIP() << "first ports: see FirstPortsWinTheirBank";
   constexpr std::size_t kOpsPerPort = 200;
   GlbBench bench(2);
   for (unsigned p = 0; p < kPorts; ++p) {
@@ -321,6 +333,34 @@ TEST(Glb, SameBankRoundRobinIsFair) {
     EXPECT_EQ(bench.stats()[p].conflict_cycles, (kPorts - 1) * (kOpsPerPort - 1) + p) << "port " << p;
   // One access per cycle in the bank, plus the last read's response cycle.
   EXPECT_EQ(bench.cycles() - start, kPorts * kOpsPerPort + 1);
+}
+
+// All ports hammer one bank: the first ports are served back to back (round robin among them) and never wait for
+// the others, which get the bank only after them.
+TEST(Glb, FirstPortsWinTheirBank) {
+  if (kFirstPorts == 0) GTEST_SKIP() << "no first ports in this build";
+  constexpr std::size_t kOpsPerPort = 100;
+  GlbBench bench(3);
+  unsigned firsts = 0;
+  for (unsigned p = 0; p < kPorts; ++p) {
+    firsts += kFirstPorts >> p & 1;
+    std::vector<GlbOp> ops;
+    for (std::size_t i = 0; i < kOpsPerPort; ++i)
+      ops.push_back({static_cast<std::uint32_t>(std::min(5u, kBanks - 1) * kBankWords + (i * 5 + p) % kBankWords),
+                     i % 2 == 1, bench.rng()(), 0xf});
+    bench.set_ops(p, ops);
+  }
+  ASSERT_TRUE(bench.run(1.0));
+  expect_counters(bench);
+  for (unsigned p = 0; p < kPorts; ++p) {
+    if (kFirstPorts >> p & 1) {
+      // sharing the bank only with the other first ports
+      EXPECT_LE(bench.stats()[p].conflict_cycles, (firsts - 1) * kOpsPerPort + firsts) << "port " << p;
+    } else {
+      // waits at least until every first port's requests are done
+      EXPECT_GE(bench.stats()[p].conflict_cycles, firsts * kOpsPerPort) << "port " << p;
+    }
+  }
 }
 
 // Random traffic over the whole buffer (a small address pool so reads find written words), random valid gaps.

@@ -247,8 +247,13 @@ module layer_ctrl
   // A CONV tile's last pass prefetches the next tile's first pass.
   logic ld_prefetch, ld_tile, ld_new_block, ld_fbuf, ld_if_next;
   logic if_next_req_q;  // the next channel block's ifmap rows have been asked for
+  // At least two passes of this channel block follow this one: its rows then load beside a running output stage too
+  // (docs/architecture.md).
+  logic more2;
+  assign more2 = 16'(f_q) + 16'd2 < 16'(desc.map_f);
   assign ld_prefetch  = state_q == StPass;
-  assign ld_if_next   = ld_prefetch && (next_block ? !if_next_req_q && (!output_busy_i || !next_filt) : !next_filt);
+  assign ld_if_next   = ld_prefetch && (next_block ? !if_next_req_q && (!output_busy_i || !next_filt || more2)
+                                                   : !next_filt);
   // (not when the next tile starts another filter-block group and this pass reads resident chunk 0, which the
   // prefetch would overwrite)
   assign ld_tile      = ld_prefetch && !next_pass && is_conv && !cfg_q.resident && nt_exists &&

@@ -47,10 +47,11 @@ module glb_plan #(
                       (res_banked + ps_words_i <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
                       (32'(chunk_words_i) <= 32'(FilterWords / 2));
 
-  // Resident filter chunks after the f psum regions (the last one rounded up to whole banks too).
+  // Resident filter chunks right after the last psum region's words (not rounded up to a bank: the words left
+  // there hold another chunk; AlexNet conv1 at batch 4 keeps 4 of its tile's 6 chunks instead of 3).
   logic [31:0] wres_base;
   assign wres_o      = (wres_words_i != '0) && (filt_blocks_i >= 8'd2) && dbuf_fits && !res_fits;
-  assign wres_base   = 2 * if_banked + 32'(filt_blocks_i) * ps_banked;
+  assign wres_base   = 2 * if_banked + ps_span;
   assign wres_fits   = !wres_o || (wres_base + wres_words_i <= 32'(ActWords));
   assign wres_base_o = 14'(wres_base);
 

@@ -153,8 +153,7 @@ int fewest_dram_filter_blocks(const ConvLayer& layer, const golden::Shape& out, 
 int resident_chunks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw) {
   const auto f = footprint(layer, out, m, hw);
   if (m.f < 2 || !double_buffered(f, hw) || f.chunk_words <= 0) return 0;
-  const long used = 2 * round_up(f.ifmap_tile_words, hw.glb_bank_words) +
-                    long(m.f) * round_up(f.psum_words, hw.glb_bank_words);
+  const long used = 2 * round_up(f.ifmap_tile_words, hw.glb_bank_words) + f.psum_span_words;
   if (used >= act_words(hw)) return 0;
   const long per_tile = ceil_div(layer.channels_per_group(), long(m.q) * m.r) * m.f;
   return static_cast<int>(std::min<long>({(act_words(hw) - used) / f.chunk_words, per_tile, 127}));

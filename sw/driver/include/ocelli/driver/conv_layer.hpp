@@ -90,7 +90,7 @@ bool double_buffered(const MappingFootprint& f, const HwConfig& hw);
 int filter_blocks_per_load(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);
 // Filter chunks per tile kept in the GLB (descriptor field wres, docs/isa.md): with f >= 2 and double buffering (no
 // resident ifmap), as many of a tile's chunks (ceil(C/G / (q*r)) * f, in load order) as fit the activation banks
-// after the f psum regions (each rounded up to whole banks), at most 127: the filter-block group's first tile loads
+// right after the f psum regions' words, at most 127: the filter-block group's first tile loads
 // them there, its other tiles (image blocks, row strips) read them from the GLB instead of DRAM. Same rule as
 // rtl/ctrl/glb_plan.sv. 0 otherwise.
 int resident_chunks(const ConvLayer& layer, const golden::Shape& out, const Mapping& m, const HwConfig& hw);

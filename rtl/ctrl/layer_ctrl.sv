@@ -247,8 +247,9 @@ module layer_ctrl
   // A CONV tile's last pass prefetches the next tile's first pass.
   logic ld_prefetch, ld_tile, ld_new_block, ld_fbuf, ld_if_next;
   logic if_next_req_q;  // the next channel block's ifmap rows have been asked for
-  // At least two passes of this channel block follow this one: its rows then load beside a running output stage too
-  // (docs/architecture.md).
+  // The filter-block group has room for at least two more filter blocks after this one (f_q + 2 < f; a group's last
+  // filter blocks may be fewer than f, then fewer passes follow): the next channel block's rows then load beside a
+  // running output stage too (docs/architecture.md).
   logic more2;
   assign more2 = 16'(f_q) + 16'd2 < 16'(desc.map_f);
   assign ld_prefetch  = state_q == StPass;

@@ -2,8 +2,8 @@
 // requestor ports. Word address a lives in bank a / BankWords at offset a % BankWords (contiguous banks), so a
 // region of whole banks has its own bandwidth. Each bank serves one access per cycle; when several ports address
 // one bank in the same cycle the bank's round-robin order (FirstPorts first) picks one and the others see ready
-// low (a conflict stall, counted per port). Reads return their data exactly one cycle after the handshake (rsp_valid_o), in order
-// per port, with no back-pressure. A request outside the buffer is taken (never hangs), does nothing, returns 0
+// low (a conflict stall, counted per port). Reads return their data exactly one cycle after the handshake
+// (rsp_valid_o), in order per port, with no back-pressure. A request outside the buffer is taken (never hangs), does nothing, returns 0
 // for a read, and sets the sticky err_addr_o.
 `include "common/ocelli_assert.svh"
 

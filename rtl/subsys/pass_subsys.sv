@@ -437,8 +437,8 @@ module pass_subsys
     .glb_wmask_o   (glb_req_o[PassPsumW].wmask)
   );
 
-  assign busy_o     = ((ff_busy || !gin_f_idle) && !ff_pref_q) || ((if_busy || !gin_i_idle) && !if_pref_q) || pf_busy || pc_busy ||
-                      array_busy || !gin_p_idle || !pu_idle;
+  assign busy_o     = ((ff_busy || !gin_f_idle) && !ff_pref_q) || ((if_busy || !gin_i_idle) && !if_pref_q) ||
+                      pf_busy || pc_busy || array_busy || !gin_p_idle || !pu_idle;
   assign progress_o = (ff_valid && ff_ready) || (if_valid && if_ready) || (pf_valid && pf_ready) ||
                       (gon_valid && gon_ready);
 

@@ -149,6 +149,7 @@ package ocelli_pkg;
   localparam int unsigned GlbBankWords = 512;
   localparam int unsigned GlbNumPorts  = 4;
   localparam int unsigned GlbAddrWidth = $clog2(GlbBankWords) + $clog2(GlbNumBanks);  // word address
+  typedef logic [GlbAddrWidth-1:0] glb_addr_t;  // a GLB word address, or a count of GLB words
   // A request on a GLB port (valid/ready beside it); a read's data comes back glb_rsp_valid one cycle later.
   typedef struct packed {
     logic                    write;
@@ -156,6 +157,45 @@ package ocelli_pkg;
     logic [63:0]             wdata;
     logic [3:0]              wmask;  // 16-bit lanes a write changes
   } glb_req_t;
+  // A GLB port as one struct each way (the glb block itself, tested alone, takes one array per field: ocelli_top).
+  // A write client reads only `ready` of the answer.
+  typedef struct packed {
+    logic     valid;
+    glb_req_t req;
+  } glb_port_req_t;
+  typedef struct packed {
+    logic        ready;      // the request is taken this cycle
+    logic        rsp_valid;  // a read's data, one cycle after the read was taken
+    logic [63:0] rsp_data;
+  } glb_port_rsp_t;
+  // A hardware configuration: ocelli_top's size parameters in one value (register HwConfig reports it), for the
+  // blocks that depend on several of them.
+  typedef struct packed {
+    int unsigned rows;
+    int unsigned cols;
+    int unsigned ifmap_spad;
+    int unsigned filter_spad;
+    int unsigned psum_spad;
+    int unsigned glb_banks;       // the last two hold filters
+    int unsigned glb_bank_words;
+  } hw_cfg_t;
+  // (A function, not an assignment pattern: Verilator 5.006 takes a pattern of parameters for a concatenation of
+  // unsized values, WIDTHCONCAT.)
+  function automatic hw_cfg_t hw_cfg(int unsigned rows, int unsigned cols, int unsigned ifmap_spad,
+                                     int unsigned filter_spad, int unsigned psum_spad, int unsigned glb_banks,
+                                     int unsigned glb_bank_words);
+    hw_cfg_t c;
+    c.rows           = rows;
+    c.cols           = cols;
+    c.ifmap_spad     = ifmap_spad;
+    c.filter_spad    = filter_spad;
+    c.psum_spad      = psum_spad;
+    c.glb_banks      = glb_banks;
+    c.glb_bank_words = glb_bank_words;
+    return c;
+  endfunction
+  localparam hw_cfg_t DefaultHw = hw_cfg(ArrayRows, ArrayCols, IfmapSpadDepth, FilterSpadDepth, PsumSpadDepth,
+                                         GlbNumBanks, GlbBankWords);
   // Multicast IDs: a row ID per X-bus (4 bits cover 12 rows), a column ID per PE. 6 column-ID bits cover the
   // diagonal ifmap IDs i + j*U of a set: CONV1 (R = 11, e = 7, U = 4) needs 35 distinct ifmap rows.
   localparam int unsigned NocRowIdWidth = 4;

@@ -9,11 +9,13 @@ module ocelli_top
   import subsys_pkg::*;
   import isa_pkg::*;
 #(
-  // The configuration (default: Eyeriss v1, ocelli_pkg). The GLB holds GlbBanks banks of GlbBankDepth 64-bit words:
-  // the last two for filters, the others for ifmap tiles and psums. It may be smaller than the default, not larger
-  // (GLB word addresses are GlbAddrWidth bits).
+  // The configuration (default: Eyeriss v1, ocelli_pkg; register HwConfig reports it), each size at most its default.
+  // The GLB's GlbBanks banks hold GlbBankDepth 64-bit words each; the last two hold filters.
   parameter int unsigned Rows           = ArrayRows,
   parameter int unsigned Cols           = ArrayCols,
+  parameter int unsigned IfmapSpad      = IfmapSpadDepth,
+  parameter int unsigned FilterSpad     = FilterSpadDepth,
+  parameter int unsigned PsumSpad       = PsumSpadDepth,
   parameter int unsigned GlbBanks       = GlbNumBanks,
   parameter int unsigned GlbBankDepth   = GlbBankWords,
   parameter int unsigned WatchdogCycles = 1000000,
@@ -48,31 +50,31 @@ module ocelli_top
 );
 
   if ($clog2(GlbBankDepth) + $clog2(GlbBanks) > GlbAddrWidth || GlbBanks < 3 || Rows > ArrayRows ||
-      Cols > ArrayCols) begin : g_bad_config
+      Cols > ArrayCols || GlbBankDepth > 4095) begin : g_bad_config  // (the spads: pe_array)
     $error("ocelli_top: the configuration exceeds what the address and ID widths cover (docs/architecture.md)");
   end
+
+  localparam hw_cfg_t Hw = hw_cfg(Rows, Cols, IfmapSpad, FilterSpad, PsumSpad, GlbBanks, GlbBankDepth);
 
   // ------------------------------------------------------------------ register port
   // Every chip input goes into a flop before logic uses it: start and queue in csr_regs, the memory port and its
   // size in mem_subsys. The only combinational path from an input to an output is csr_addr_i -> csr_rdata_o.
-  logic                      start;  // start_i registered: the controller starts, every counter restarts
-  logic [31:0]               queue_addr;
-  logic [15:0]               queue_len;
-  ctrl_status_t              ctrl_status;
-  tile_cfg_t                 cfg;
-  mem_status_t               mem_status;
-  dram_bytes_t               dram_bytes;
-  pass_perf_t                pass_perf;
-  gin_err_t                  gin_err;
-  out_perf_t                 out_perf;
-  glb_status_t               glb_status;
+  logic         start;  // start_i registered: the controller starts, every counter restarts
+  logic [31:0]  queue_addr;
+  logic [15:0]  queue_len;
+  ctrl_status_t ctrl_status;
+  tile_cfg_t    cfg;
+  mem_status_t  mem_status;
+  dram_bytes_t  dram_bytes;
+  pass_perf_t   pass_perf;
+  gin_err_t     gin_err;
+  out_perf_t    out_perf;
+  glb_status_t  glb_status;
 
-  csr_regs u_csr (
-    .clk_i, .rst_ni,
-    .start_i, .queue_addr_i, .queue_len_i,
+  csr_regs #(.Hw(Hw)) u_csr (
+    .clk_i, .rst_ni, .start_i, .queue_addr_i, .queue_len_i,
     .start_o         (start), .queue_addr_o (queue_addr), .queue_len_o (queue_len),
-    .addr_i          (csr_addr_i),
-    .rdata_o         (csr_rdata_o),
+    .addr_i          (csr_addr_i), .rdata_o (csr_rdata_o),
     .ctrl_i          (ctrl_status),
     .cfg_i           (cfg),
     .mem_i           (mem_status),
@@ -85,17 +87,16 @@ module ocelli_top
 
   // ------------------------------------------------------------------ global buffer
   // One port per client (glb_port_e); each subsystem drives a contiguous range of the port arrays.
+  glb_port_req_t [GlbPorts-1:0]          glb_req;
+  glb_port_rsp_t [GlbPorts-1:0]          glb_rsp;
   logic [GlbPorts-1:0]                   glb_req_valid, glb_req_ready, glb_rsp_valid, glb_req_write;
-  glb_req_t [GlbPorts-1:0]               glb_req;
   logic [GlbPorts-1:0][63:0]             glb_rsp_data, glb_req_wdata;
   logic [GlbPorts-1:0][GlbAddrWidth-1:0] glb_req_addr;
   logic [GlbPorts-1:0][3:0]              glb_req_wmask;
 
-  for (genvar p = 0; p < int'(GlbPorts); p++) begin : g_glb_req
-    assign glb_req_write[p] = glb_req[p].write;
-    assign glb_req_addr[p]  = glb_req[p].addr;
-    assign glb_req_wdata[p] = glb_req[p].wdata;
-    assign glb_req_wmask[p] = glb_req[p].wmask;
+  for (genvar p = 0; p < int'(GlbPorts); p++) begin : g_glb_port  // glb.sv takes one array per field
+    assign {glb_req_valid[p], glb_req_write[p], glb_req_addr[p], glb_req_wdata[p], glb_req_wmask[p]} = glb_req[p];
+    assign glb_rsp[p] = {glb_req_ready[p], glb_rsp_valid[p], glb_rsp_data[p]};
   end
 
   // A configuration's GLB may be smaller than the address field; requests past it are out of range (err_addr_o).
@@ -130,14 +131,7 @@ module ocelli_top
   logic filt_feed_idle, ifmap_feed_idle;
   logic mem_progress, pass_progress;
 
-  layer_ctrl #(
-    .ActWords       ((GlbBanks - 2) * GlbBankDepth),
-    .FilterWords    (2 * GlbBankDepth),
-    .BankWords      (GlbBankDepth),
-    .Rows           (Rows),
-    .Cols           (Cols),
-    .WatchdogCycles (WatchdogCycles)
-  ) u_ctrl (
+  layer_ctrl #(.Hw(Hw), .WatchdogCycles(WatchdogCycles)) u_ctrl (
     .clk_i, .rst_ni,
     .start_i            (start),
     .queue_addr_i       (queue_addr),
@@ -183,12 +177,15 @@ module ocelli_top
   // The row mover's read requests stay inside mem_subsys, and it only writes the GLB.
   assign rd_req[RdOwnerMover] = '0;
   logic unused;
-  assign unused = ^{rd_rsp[RdOwnerMover], glb_rsp_valid[GlbPortMover], glb_rsp_data[GlbPortMover]};
+  assign unused = ^{rd_rsp[RdOwnerMover], glb_rsp[GlbPortMover].rsp_valid, glb_rsp[GlbPortMover].rsp_data};
+
+  mem_port_req_t mem_req;  mem_port_rsp_t mem_rsp;  // the memory port as structs (mem_pkg)
+  assign {mem_req_valid_o, mem_req_o, mem_wdata_valid_o, mem_wdata_o, mem_wdata_last_o, mem_rsp_ready_o} = mem_req;
+  assign mem_rsp = {mem_req_ready_i, mem_wdata_ready_i, mem_rsp_valid_i, mem_rsp_i, mem_ack_valid_i, mem_ack_i};
 
   mem_subsys #(.DmaTimeout(DmaTimeout)) u_mem (
-    .clk_i, .rst_ni,
+    .clk_i, .rst_ni, .mem_size_i,
     .clear_i            (start),
-    .mem_size_i,
     .cfg_i              (cfg),
     .cmd_i              (cmd),
     .rd_owner_i         (rd_owner),
@@ -199,20 +196,18 @@ module ocelli_top
     .ifmap_load_busy_o  (ifmap_load_busy),
     .mover_cmd_ready_o  (mover_cmd_ready),
     .mover_idle_o       (mover_idle),
-    .glb_req_valid_o    (glb_req_valid[GlbPortMover]),
-    .glb_req_ready_i    (glb_req_ready[GlbPortMover]),
-    .glb_req_o          (glb_req[GlbPortMover]),
-    .mem_req_valid_o, .mem_req_ready_i, .mem_req_o,
-    .mem_wdata_valid_o, .mem_wdata_ready_i, .mem_wdata_o, .mem_wdata_last_o,
-    .mem_rsp_valid_i, .mem_rsp_ready_o, .mem_rsp_i,
-    .mem_ack_valid_i, .mem_ack_i,
+    .glb_o              (glb_req[GlbPortMover]),
+    .glb_ready_i        (glb_rsp[GlbPortMover].ready),
+    .mem_o              (mem_req),
+    .mem_i              (mem_rsp),
     .status_o           (mem_status),
     .dram_bytes_o       (dram_bytes),
     .progress_o         (mem_progress)
   );
 
   // ------------------------------------------------------------------ pass subsystem
-  pass_subsys #(.Rows(Rows), .Cols(Cols)) u_pass (
+  pass_subsys #(.Rows(Rows), .Cols(Cols), .IfmapSpad(IfmapSpad), .FilterSpad(FilterSpad), .PsumSpad(PsumSpad))
+  u_pass (
     .clk_i, .rst_ni,
     .clear_i         (start),
     .cfg_i           (cfg),
@@ -220,11 +215,8 @@ module ocelli_top
     .busy_o          (pass_busy),
     .filt_feed_idle_o(filt_feed_idle),
     .ifmap_feed_idle_o(ifmap_feed_idle),
-    .glb_req_valid_o (glb_req_valid[GlbPortPsumW:GlbPortFilt]),
-    .glb_req_ready_i (glb_req_ready[GlbPortPsumW:GlbPortFilt]),
-    .glb_req_o       (glb_req[GlbPortPsumW:GlbPortFilt]),
-    .glb_rsp_valid_i (glb_rsp_valid[GlbPortPsumW:GlbPortFilt]),
-    .glb_rsp_data_i  (glb_rsp_data[GlbPortPsumW:GlbPortFilt]),
+    .glb_o           (glb_req[GlbPortPsumW:GlbPortFilt]),
+    .glb_i           (glb_rsp[GlbPortPsumW:GlbPortFilt]),
     .perf_o          (pass_perf),
     .gin_err_o       (gin_err),
     .progress_o      (pass_progress)
@@ -244,11 +236,8 @@ module ocelli_top
     .rd_rsp_i            (rd_rsp[RdOwnerPpu:RdOwnerOutput]),
     .wr_req_o            (wr_req),
     .wr_rsp_i            (wr_rsp),
-    .glb_req_valid_o     (glb_req_valid[GlbPortPpuW:GlbPortOut]),
-    .glb_req_ready_i     (glb_req_ready[GlbPortPpuW:GlbPortOut]),
-    .glb_req_o           (glb_req[GlbPortPpuW:GlbPortOut]),
-    .glb_rsp_valid_i     (glb_rsp_valid[GlbPortPpuW:GlbPortOut]),
-    .glb_rsp_data_i      (glb_rsp_data[GlbPortPpuW:GlbPortOut]),
+    .glb_o               (glb_req[GlbPortPpuW:GlbPortOut]),
+    .glb_i               (glb_rsp[GlbPortPpuW:GlbPortOut]),
     .perf_o              (out_perf)
   );
 

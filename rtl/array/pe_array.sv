@@ -12,6 +12,9 @@ module pe_array
 #(
   parameter int unsigned Rows = ArrayRows,
   parameter int unsigned Cols = ArrayCols,
+  parameter int unsigned IfmapSpad  = IfmapSpadDepth,   // scratchpad depths of every PE (pe.sv)
+  parameter int unsigned FilterSpad = FilterSpadDepth,
+  parameter int unsigned PsumSpad   = PsumSpadDepth,
   localparam int unsigned NumPes = Rows * Cols
 ) (
   input  logic                              clk_i,
@@ -48,6 +51,12 @@ module pe_array
 );
   // Internal per-PE nets are unpacked arrays: Verilator builds element-wise assignments into wide packed vectors
   // out of wide temporaries every evaluation, which made the 168-PE model several times slower.
+  // The PE's counters and ring pointers are sized for the default depths.
+  if (IfmapSpad < 1 || IfmapSpad > IfmapSpadDepth || FilterSpad < 1 || FilterSpad > FilterSpadDepth ||
+      PsumSpad < 1 || PsumSpad > PsumSpadDepth) begin : g_bad_spads
+    $error("pe_array: scratchpad depths must lie between 1 and the defaults (ocelli_pkg)");
+  end
+
   logic [NumPes-1:0] pe_busy, pe_mac, pe_mac_gated;  // packed: reduced with $countones
   logic pe_in_valid [NumPes];
   logic pe_in_ready [NumPes];
@@ -84,7 +93,7 @@ module pe_array
       end
       assign psum_ready_o[Idx] = pe_in_ready[Idx] && !from_below[Idx];
 
-      pe u_pe (
+      pe #(.IfmapSpad(IfmapSpad), .FilterSpad(FilterSpad), .PsumSpad(PsumSpad)) u_pe (
         .clk_i,
         .rst_ni,
         .en_i         (pe_en_i[Idx]),

@@ -1,6 +1,7 @@
 // Controller types. The descriptor, opcodes, error codes and registers are in isa_pkg, generated from
 // rtl/isa/isa.json (docs/isa.md).
 package ctrl_pkg;
+  import ocelli_pkg::glb_addr_t;
 
   // LRN multiplier table: entries in the post-processing unit (docs/isa.md, LRN).
   localparam int unsigned LrnLutDepth = 2048;
@@ -76,24 +77,24 @@ package ctrl_pkg;
     logic [8:0]  pt;             // p*t filters per tile
     logic [7:0]  pitch;          // ceil(W/4)
     logic [6:0]  rows_tile;      // (e-1)*stride_v + R
-    logic [13:0] plane_words;    // rows_tile * pitch
-    logic [13:0] if_img_words;   // q*r * plane_words
+    glb_addr_t   plane_words;    // rows_tile * pitch
+    glb_addr_t   if_img_words;   // q*r * plane_words
     logic [7:0]  slot_in;        // ceil(W/3)
     // GLB psum layout [b][column set ht][ofmap row j][column x][ceil(P/2) words], two 32-bit psums of filters
     // 2k, 2k+1 of the set per word, P = ps_set_filters: the psums of one output position leave a PE one filter after
     // the other, so the psum feeder and collector touch one word per two psums.
     logic [8:0]  ps_set_filters; // P: filters per column set (p; POOL/LRN: p*t, one set)
     logic [7:0]  ps_x_words;     // ceil(P/2)
-    logic [13:0] ps_row_words;   // F * ps_x_words
-    logic [13:0] ps_set_words;   // e * ps_row_words
-    logic [13:0] ps_img_words;   // t * ps_set_words
-    logic [13:0] ps_base;
+    glb_addr_t   ps_row_words;   // F * ps_x_words
+    glb_addr_t   ps_set_words;   // e * ps_row_words
+    glb_addr_t   ps_img_words;   // t * ps_set_words
+    glb_addr_t   ps_base;
     logic [7:0]  blk_len;        // p*q*S
     logic [7:0]  blk_pitch;      // ceil(p*q*S/4)
     logic [3:0]  blk_rows;       // r*R
     logic [23:0] chunk_words;
     logic [6:0]  wres;           // resident filter chunks per tile (descriptor wres; 0: none)
-    logic [13:0] wres_base;      // GLB address of resident chunk 0 (chunk k at wres_base + k * chunk_words)
+    glb_addr_t   wres_base;      // GLB address of resident chunk 0 (chunk k at wres_base + k * chunk_words)
     logic [31:0] ifmap_addr;
     logic [31:0] ifmap_index_addr;
     logic [31:0] chan_rows;      // H
@@ -117,9 +118,9 @@ package ctrl_pkg;
     logic [8:0]  filters_valid;
     logic [4:0]  rows_valid;
     logic signed [16:0] h_start;
-    logic [13:0] if_base_pass;   // GLB ifmap buffer and filter buffer the pass reads
-    logic [13:0] filt_base_pass;
-    logic [13:0] if_base_next;   // the next pass's ifmap block and its valid channels (its first chunk is filled
+    glb_addr_t   if_base_pass;   // GLB ifmap buffer and filter buffer the pass reads
+    glb_addr_t   filt_base_pass;
+    glb_addr_t   if_base_next;   // the next pass's ifmap block and its valid channels (its first chunk is filled
     logic [8:0]  chans_valid_next; //   into the ifmap feeder's line buffer while this pass runs)
     // the block being loaded (the pass's own, or the next one while the pass runs, possibly the next tile's first)
     logic [3:0]  ld_n_eff;
@@ -128,8 +129,8 @@ package ctrl_pkg;
     logic [31:0] ld_first_plane; // DRAM row of (n0, first channel of the block, h = 0)
     logic [31:0] ld_first_tbl;   // its table row
     logic [31:0] ld_chunk_addr;
-    logic [13:0] if_base_load;
-    logic [13:0] filt_base_load;
+    glb_addr_t   if_base_load;
+    glb_addr_t   filt_base_load;
     logic [31:0] bias_addr;
     logic [31:0] out_row_addr;
     logic [31:0] out_index_addr; // row-table word of the tile's first row (b = 0, its first filter, e0)

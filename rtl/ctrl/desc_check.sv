@@ -6,9 +6,8 @@ module desc_check
   import ctrl_pkg::*;
   import isa_pkg::*;
 #(
-  parameter int unsigned Rows           = ArrayRows,  // the PE array the mapping must fit
-  parameter int unsigned Cols           = ArrayCols,
-  parameter int unsigned MaxTileFilters = PsumSpadDepth * Cols
+  parameter hw_cfg_t     Hw             = DefaultHw,  // the array and spads the mapping must fit
+  parameter int unsigned MaxTileFilters = Hw.psum_spad * Hw.cols
 ) (
   input  layer_desc_t desc_i,
   input  logic        reserved_zero_i,  // the reserved descriptor words are zero
@@ -41,12 +40,12 @@ module desc_check
              (fv <= span_h) && (span_h < fv + 32'(desc_i.stride_h)) && (fv <= 32'd1023);
     map_ok = (desc_i.map_n >= 8'd1) && (desc_i.map_n <= 8'd15) &&
              (desc_i.map_e >= 8'd1) && (desc_i.map_e <= 8'd14) &&
-             (desc_i.map_p >= 8'd1) && (desc_i.map_p <= 8'(PsumSpadDepth)) &&
-             (desc_i.map_q >= 8'd1) && (16'(desc_i.map_q) * 16'(desc_i.s_cols) <= 16'(IfmapSpadDepth)) &&
-             (32'(desc_i.map_p) * 32'(desc_i.map_q) * 32'(desc_i.s_cols) <= 32'(FilterSpadDepth)) &&
+             (desc_i.map_p >= 8'd1) && (desc_i.map_p <= 8'(Hw.psum_spad)) &&
+             (desc_i.map_q >= 8'd1) && (16'(desc_i.map_q) * 16'(desc_i.s_cols) <= 16'(Hw.ifmap_spad)) &&
+             (32'(desc_i.map_p) * 32'(desc_i.map_q) * 32'(desc_i.s_cols) <= 32'(Hw.filter_spad)) &&
              (desc_i.map_f >= 8'd1) && (desc_i.map_r >= 8'd1) &&
-             (16'(desc_i.map_r) * 16'(desc_i.r_rows) <= 16'(Rows)) &&
-             (desc_i.map_t >= 8'd1) && (16'(desc_i.map_t) * 16'(desc_i.map_e) <= 16'(Cols)) &&
+             (16'(desc_i.map_r) * 16'(desc_i.r_rows) <= 16'(Hw.rows)) &&
+             (desc_i.map_t >= 8'd1) && (16'(desc_i.map_t) * 16'(desc_i.map_e) <= 16'(Hw.cols)) &&
              ((32'(desc_i.map_e) - 1) * 32'(desc_i.stride_v) + 32'(desc_i.r_rows) <= 32'(1 << NocColIdWidth)) &&
              // 16-bit row-table entries: every tile's rows start a table word (one tile writes each word)
              (!desc_i.ofmap_tbl16 || (desc_i.out_h <= 16'(desc_i.map_e)) || (desc_i.map_e[1:0] == 2'b00));

@@ -11,9 +11,8 @@ module desc_fetch
   import isa_pkg::*;
   import mem_pkg::*;
 #(
-  parameter int unsigned Rows           = ArrayRows,
-  parameter int unsigned Cols           = ArrayCols,
-  parameter int unsigned MaxTileFilters = PsumSpadDepth * Cols
+  parameter hw_cfg_t     Hw             = DefaultHw,  // the array and spads the mapping must fit
+  parameter int unsigned MaxTileFilters = Hw.psum_spad * Hw.cols
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -86,11 +85,7 @@ module desc_fetch
 
   assign desc_o = desc_q;
 
-  desc_check #(
-    .Rows           (Rows),
-    .Cols           (Cols),
-    .MaxTileFilters (MaxTileFilters)
-  ) u_check (
+  desc_check #(.Hw(Hw), .MaxTileFilters(MaxTileFilters)) u_check (
     .desc_i          (desc_q),
     .reserved_zero_i (reserved_zero),
     .err_o,

@@ -21,11 +21,8 @@ module filter_feeder
   input  logic [3:0]           sets_i,       // t horizontal sets
   output logic                 busy_o,
 
-  output logic                 glb_valid_o,
-  input  logic                 glb_ready_i,
-  output logic [AddrWidth-1:0] glb_addr_o,
-  input  logic                 glb_rsp_valid_i,
-  input  logic [63:0]          glb_rsp_data_i,
+  output glb_port_req_t glb_o,  // GLB reads (u_reader)
+  input  glb_port_rsp_t glb_i,
 
   output logic                 gin_valid_o,
   input  logic                 gin_ready_i,
@@ -85,18 +82,13 @@ module filter_feeder
   end
 
   glb_reader #(.AddrWidth(AddrWidth), .SideWidth(SideW)) u_reader (
-    .clk_i,
-    .rst_ni,
+    .clk_i, .rst_ni,
     .req_valid_i     (gen_q),
     .req_ready_o     (req_ready),
     .req_addr_i      (blk_addr_q + AddrWidth'(k_q)),
     .req_skip_i      (1'b0),
     .req_side_i      ({req_count, NocRowIdWidth'(row_q), NocColIdWidth'(set_q)}),
-    .glb_valid_o,
-    .glb_ready_i,
-    .glb_addr_o,
-    .glb_rsp_valid_i,
-    .glb_rsp_data_i,
+    .glb_o, .glb_i,
     .out_valid_o     (gin_valid_o),
     .out_ready_i     (gin_ready_i),
     .out_data_o      (word),
@@ -109,6 +101,5 @@ module filter_feeder
   assign busy_o = gen_q || !reader_idle;
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
   `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
 endmodule

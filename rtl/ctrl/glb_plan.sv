@@ -1,7 +1,9 @@
 // GLB plan of a layer (combinational): from the words an ifmap tile, a filter block's psums and a resident group's
 // ifmap take, where the buffers and psum regions go and whether they fit. Ifmap buffers, psum regions and filter
 // buffers start on bank boundaries, so no two of them share a bank (docs/architecture.md, GLB use per tile).
-module glb_plan #(
+module glb_plan
+  import ocelli_pkg::glb_addr_t;
+#(
   parameter int unsigned ActWords    = 25 * 512,  // GLB words for ifmap tiles and psums
   parameter int unsigned FilterWords = 2 * 512,   // GLB words for the filter chunk
   parameter int unsigned BankWords   = 512
@@ -17,13 +19,13 @@ module glb_plan #(
   output logic        dbuf_o,           // the next block loads during a pass: buffers doubled, or ifmap resident
   output logic        resident_o,       // every channel block of a group has its own ifmap buffer
   // GLB word addresses (below ActWords when fits_o)
-  output logic [13:0] if_buf1_o,        // the second ifmap buffer
-  output logic [13:0] ps_region0_o,     // the psum region after the ifmap buffers
-  output logic [13:0] ps_region1_o,     // a second one from the next bank boundary on
-  output logic [13:0] ps_banked_o,      // a psum region rounded up to whole banks (the step between regions)
+  output glb_addr_t  if_buf1_o,        // the second ifmap buffer
+  output glb_addr_t  ps_region0_o,     // the psum region after the ifmap buffers
+  output glb_addr_t  ps_region1_o,     // a second one from the next bank boundary on
+  output glb_addr_t  ps_banked_o,      // a psum region rounded up to whole banks (the step between regions)
   output logic        ps_two_fit_o,     // the second psum region fits as well
   output logic        wres_o,           // resident filter chunks are used (f >= 2, doubled buffers, ifmap not resident)
-  output logic [13:0] wres_base_o       // where they start: after the f psum regions, each of whole banks
+  output glb_addr_t  wres_base_o       // where they start: after the f psum regions, each of whole banks
 );
   // GLB words of one ifmap tile rounded up to whole banks.
   logic [31:0] if_banked;
@@ -53,7 +55,7 @@ module glb_plan #(
   assign wres_o      = (wres_words_i != '0) && (filt_blocks_i >= 8'd2) && dbuf_fits && !res_fits;
   assign wres_base   = 2 * if_banked + ps_span;
   assign wres_fits   = !wres_o || (wres_base + wres_words_i <= 32'(ActWords));
-  assign wres_base_o = 14'(wres_base);
+  assign wres_base_o = glb_addr_t'(wres_base);
 
   assign dbuf_o       = dbuf_fits || res_fits;
   assign resident_o   = res_fits;
@@ -62,8 +64,8 @@ module glb_plan #(
   assign ps_region1   = ps_region0 + ps_banked;
   assign ps_two_fit_o = ps_region1 + ps_words_i <= 32'(ActWords);
 
-  assign if_buf1_o    = 14'(if_banked);
-  assign ps_region0_o = 14'(ps_region0);
-  assign ps_region1_o = 14'(ps_region1);
-  assign ps_banked_o  = 14'(ps_banked);
+  assign if_buf1_o    = glb_addr_t'(if_banked);
+  assign ps_region0_o = glb_addr_t'(ps_region0);
+  assign ps_region1_o = glb_addr_t'(ps_region1);
+  assign ps_banked_o  = glb_addr_t'(ps_banked);
 endmodule

@@ -3,7 +3,9 @@
 // Space for the answer is reserved before a read is issued, so the GLB's always-accepted response never overflows.
 `include "common/ocelli_assert.svh"
 
-module glb_reader #(
+module glb_reader
+  import ocelli_pkg::*;
+#(
   parameter int unsigned AddrWidth = 14,
   parameter int unsigned SideWidth = 8,
   parameter int unsigned Depth     = 4
@@ -17,11 +19,8 @@ module glb_reader #(
   input  logic                 req_skip_i,
   input  logic [SideWidth-1:0] req_side_i,
 
-  output logic                 glb_valid_o,
-  input  logic                 glb_ready_i,
-  output logic [AddrWidth-1:0] glb_addr_o,
-  input  logic                 glb_rsp_valid_i,
-  input  logic [63:0]          glb_rsp_data_i,
+  output glb_port_req_t        glb_o,  // the client's GLB port (reads only)
+  input  glb_port_rsp_t        glb_i,
 
   output logic                 out_valid_o,
   input  logic                 out_ready_i,
@@ -39,11 +38,11 @@ module glb_reader #(
   logic [63:0]          push_data;
 
   assign space       = (count + CntW'(inflight_q)) < CntW'(Depth);
-  assign glb_valid_o = req_valid_i && !req_skip_i && space;
-  assign glb_addr_o  = req_addr_i;
-  assign req_ready_o = space && (req_skip_i || glb_ready_i);
+  assign glb_o.valid = req_valid_i && !req_skip_i && space;
+  assign glb_o.req   = '{write: 1'b0, addr: GlbAddrWidth'(req_addr_i), wdata: '0, wmask: '0};
+  assign req_ready_o = space && (req_skip_i || glb_i.ready);
   assign accept      = req_valid_i && req_ready_o;
-  assign push_data   = inflight_skip_q ? '0 : glb_rsp_data_i;
+  assign push_data   = inflight_skip_q ? '0 : glb_i.rsp_data;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -73,7 +72,8 @@ module glb_reader #(
   assign idle_o = !inflight_q && (count == '0);
 
 `ifndef SYNTHESIS
-  `OCELLI_ASSERT(a_rsp_expected, glb_rsp_valid_i |-> (inflight_q && !inflight_skip_q))
+  `OCELLI_ASSERT(a_rsp_expected, glb_i.rsp_valid |-> (inflight_q && !inflight_skip_q))
+  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_o.valid, glb_i.ready, glb_o.req)
   `OCELLI_ASSERT(a_space_reserved, inflight_q |-> fifo_in_ready)
 `endif
 

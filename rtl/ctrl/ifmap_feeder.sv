@@ -60,11 +60,8 @@ module ifmap_feeder
   input  logic [1:0]           stride_v_log2_i,
   output logic                 busy_o,
 
-  output logic                 glb_valid_o,
-  input  logic                 glb_ready_i,
-  output logic [AddrWidth-1:0] glb_addr_o,
-  input  logic                 glb_rsp_valid_i,
-  input  logic [63:0]          glb_rsp_data_i,
+  output glb_port_req_t glb_o,  // GLB reads (u_reader)
+  input  glb_port_rsp_t glb_i,
 
   output logic                 gin_valid_o,
   input  logic                 gin_ready_i,
@@ -437,18 +434,13 @@ module ifmap_feeder
   end
 
   glb_reader #(.AddrWidth(AddrWidth), .SideWidth(SideW)) u_reader (
-    .clk_i,
-    .rst_ni,
+    .clk_i, .rst_ni,
     .req_valid_i     (filling && f_need),
     .req_ready_o     (req_ready),
     .req_addr_i      (f_addr),
     .req_skip_i      (1'b0),
     .req_side_i      ({f_idx, f_b_q ? fslot_q : !fslot_q}),
-    .glb_valid_o,
-    .glb_ready_i,
-    .glb_addr_o,
-    .glb_rsp_valid_i,
-    .glb_rsp_data_i,
+    .glb_o, .glb_i,
     .out_valid_o     (rsp_valid),
     .out_ready_i     (1'b1),
     .out_data_o      (rsp_data),
@@ -463,7 +455,6 @@ module ifmap_feeder
   assign busy_o        = phase_q != Idle || !reader_idle;
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
   `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
   // Every word sent goes to a target of the tile (the emit walk ends with the chunk's targets).
   `OCELLI_ASSERT(a_emit_in_tile, gin_valid_o |-> e_q.vr < sets_v_i && e_q.hr < rows_tile_i)

@@ -16,13 +16,8 @@ module layer_ctrl
   import isa_pkg::*;
   import mem_pkg::*;
 #(
-  parameter int unsigned ActWords       = 25 * 512,  // GLB words for ifmap tiles and psums
-  parameter int unsigned FilterWords    = 2 * 512,   // GLB words for the filter chunk
-  parameter int unsigned BankWords      = 512,
-  parameter int unsigned FilterBase     = ActWords,  // GLB word address of the filter banks
-  parameter int unsigned Rows           = ArrayRows,  // the PE array the mappings must fit
-  parameter int unsigned Cols           = ArrayCols,
-  parameter int unsigned MaxTileFilters = PsumSpadDepth * Cols,
+  parameter hw_cfg_t     Hw             = DefaultHw,  // the array, spads and GLB the layers are planned for
+  parameter int unsigned MaxTileFilters = Hw.psum_spad * Hw.cols,
   parameter int unsigned WatchdogCycles = 1000000
 ) (
   input  logic                    clk_i,
@@ -71,6 +66,11 @@ module layer_ctrl
 
   input  logic                    progress_i        // any datapath handshake this cycle (watchdog)
 );
+  localparam int unsigned BankWords   = Hw.glb_bank_words;
+  localparam int unsigned ActWords    = (Hw.glb_banks - 2) * BankWords;  // GLB words for ifmap tiles and psums
+  localparam int unsigned FilterWords = 2 * BankWords;                   // for the filter chunks (two buffers)
+  localparam int unsigned FilterBase  = ActWords;                        // GLB word address of the filter banks
+
   typedef enum logic [4:0] {
     StIdle, StFetch, StCheck, StDiv, StPrep1, StPrep2, StPrep3, StFit,
     StTile, StBlock, StLoad, StLoadWait, StPass, StPassWait, StOutput, StOutputWait,
@@ -108,30 +108,30 @@ module layer_ctrl
   // filter block f of the group, each into its own psum region (ps_cur_q), so the ifmap is read once per group.
   logic [7:0]  f_q;              // filter block within the group
   logic [15:0] mf_q;             // first filter of the current filter block (m0 + f * p*t)
-  logic [13:0] ps_cur_q;         // GLB address of the current filter block's psum region
-  logic [13:0] out_ps_q;         // psum region the running output stage reads
+  glb_addr_t   ps_cur_q;         // GLB address of the current filter block's psum region
+  glb_addr_t   out_ps_q;         // psum region the running output stage reads
   logic        next_filt;        // the group has a filter block after f in this channel block
   logic        next_pass;        // the tile has a pass after this one
   logic        tile_prefetched_q;  // the next tile's first pass was loaded during this tile's last pass
-  logic [13:0] if_buf1_q;        // GLB address of the second ifmap buffer
+  glb_addr_t   if_buf1_q;        // GLB address of the second ifmap buffer
   // A second psum region (in other banks) when it fits: tiles then alternate between the two, and a tile's output
   // stage runs while the next tile's passes fill the other region (docs/architecture.md). CONV only.
-  logic [13:0] ps_region0_q, ps_region1_q;
+  glb_addr_t   ps_region0_q, ps_region1_q;
   logic        ps_overlap_q;     // the two regions fit: outputs overlap the next tile
   logic        ps_sel_q;         // region of the current tile
   // Resident ifmap: when the tile loop has one image block and one row strip and every channel block of a group
   // fits the GLB at once (FC layers), block k lives at k * if_tile_q and is loaded only by the group's first
   // filter block; the following filter blocks load only their filters.
   logic [31:0] res_words_q;      // upper bound of a group's ifmap words: (C/G + q*r - 1) * plane words * n
-  logic [13:0] if_tile_q;        // GLB words of one block's ifmap tile
-  logic [13:0] blk_base_q;       // GLB address of the pass's block (resident)
+  glb_addr_t   if_tile_q;        // GLB words of one block's ifmap tile
+  glb_addr_t   blk_base_q;       // GLB address of the pass's block (resident)
   logic        res_have_q;       // the group's ifmap blocks are in the GLB
   // Resident filter chunks (descriptor wres): a tile's passes use its filter chunks k = 0, 1, ... in load order;
   // chunks k < wres live in the GLB at wres_base + k * chunk_words, loaded by the filter-block group's first tile.
   logic [7:0]  pk_q;             // chunk index of the tile's current (or coming) pass, saturating at 255
   logic        wres_have_q;      // this filter-block group's resident chunks are in the GLB
   logic        wres_fit;         // u_plan: resident chunks are used
-  logic [13:0] wres_base;
+  glb_addr_t   wres_base;
 
   // Loader (u_loader): filter chunk, then ifmap rows, of one channel block into one buffer; runs beside a pass.
   logic        ld_idle;          // no load runs
@@ -198,7 +198,7 @@ module layer_ctrl
   // entry per image and filter: one output column): no psum round trip through the GLB between passes.
   logic keep_psums;
   assign keep_psums = is_conv && (cfg_q.out_w == 8'd1) && (desc.map_f == 8'd1) &&
-                      (16'(cfg_q.n_eff) * 16'(cfg_q.p) <= 16'(PsumSpadDepth));
+                      (16'(cfg_q.n_eff) * 16'(cfg_q.p) <= 16'(Hw.psum_spad));
   // A tile's images (from image n0) and its first ifmap row (of ofmap row e0; negative in the top padding): for the
   // pass (StTile) and for a load of the tile's first pass (possibly the next tile's, prefetched).
   function automatic logic [3:0] tile_n_eff(logic [15:0] n0);
@@ -261,9 +261,9 @@ module layer_ctrl
                         !(nt_same_fgroup == 1'b0 && cfg_q.wres != '0 && pk_q == '0);
   assign ld_req       = (state_q == StLoad) || (ld_prefetch && cfg_q.dbuf && (next_pass || ld_tile));
   assign ld_new_block = ld_prefetch ? ld_if_next : (f_q == '0);
-  logic [13:0] ld_if_base;
+  glb_addr_t   ld_if_base;
   assign ld_if_base = cfg_q.resident ? (ld_prefetch ? blk_base_q + if_tile_q : blk_base_q)
-                                     : (ld_buf ? if_buf1_q : 14'd0);
+                                     : (ld_buf ? if_buf1_q : '0);
   assign ld_c    = ld_tile ? '0 : ld_if_next ? c0_q + cblk_q : c0_q;
   logic [15:0] ld_n0, ld_g;  // image block and group of the load
   assign ld_n0   = ld_tile ? nt_n0 : n0_q;
@@ -322,7 +322,7 @@ module layer_ctrl
   // Where the tile's buffers and psum regions go in the GLB and whether they fit (read in StFit; ps_banked also
   // steps between the filter blocks' psum regions).
   logic        glb_fits, glb_dbuf, glb_resident, ps_two_fit;
-  logic [13:0] if_banked, ps_region0, ps_region1, ps_banked;
+  glb_addr_t   if_banked, ps_region0, ps_region1, ps_banked;
   glb_plan #(
     .ActWords    (ActWords),
     .FilterWords (FilterWords),
@@ -348,13 +348,12 @@ module layer_ctrl
     .wres_base_o   (wres_base)
   );
 
-  logic [13:0] ps_first;  // the region of a tile's first filter block
+  glb_addr_t   ps_first;  // the region of a tile's first filter block
   assign ps_first = ps_sel_q ? ps_region1_q : ps_region0_q;
 
   // Descriptor fetch, decode and checks (StFetch); desc and check_err hold the layer from StCheck on.
   desc_fetch #(
-    .Rows           (Rows),
-    .Cols           (Cols),
+    .Hw             (Hw),
     .MaxTileFilters (MaxTileFilters)
   ) u_fetch (
     .clk_i, .rst_ni,
@@ -547,17 +546,17 @@ module layer_ctrl
             state_q <= StPrep2;
           end
           StPrep2: begin
-            cfg_q.plane_words    <= 14'(32'(cfg_q.rows_tile) * 32'(cfg_q.pitch));
-            cfg_q.ps_row_words   <= 14'(32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words));
+            cfg_q.plane_words    <= glb_addr_t'(32'(cfg_q.rows_tile) * 32'(cfg_q.pitch));
+            cfg_q.ps_row_words   <= glb_addr_t'(32'(cfg_q.out_w) * 32'(cfg_q.ps_x_words));
             cfg_q.chunk_words    <= is_conv ? 24'(32'(cfg_q.blk_rows) * 32'(cfg_q.t) * 32'(cfg_q.blk_pitch)) : 24'd0;
             if_img_q             <= 32'(cfg_q.rows_tile) * 32'(cfg_q.pitch) * 32'(cblk_q);
             state_q <= StPrep3;
           end
           StPrep3: begin
-            cfg_q.if_img_words <= 14'(if_img_q);
+            cfg_q.if_img_words <= glb_addr_t'(if_img_q);
             // psums of one image: t sets of e rows (tile_cfg_t layout)
-            cfg_q.ps_img_words <= 14'(32'(cfg_q.t) * 32'(cfg_q.e) * 32'(cfg_q.ps_row_words));
-            cfg_q.ps_set_words <= 14'(32'(cfg_q.e) * 32'(cfg_q.ps_row_words));
+            cfg_q.ps_img_words <= glb_addr_t'(32'(cfg_q.t) * 32'(cfg_q.e) * 32'(cfg_q.ps_row_words));
+            cfg_q.ps_set_words <= glb_addr_t'(32'(cfg_q.e) * 32'(cfg_q.ps_row_words));
             res_words_q        <= 32'(cfg_q.plane_words) * (32'(cg_q) + 32'(cblk_q) - 32'd1) * 32'(desc.map_n);
             // Psums start on a bank boundary after the ifmap tile, so the two never share a bank.
             if_words_q <= if_img_q * 32'(desc.map_n);
@@ -583,7 +582,7 @@ module layer_ctrl
               ps_overlap_q   <= is_conv && (desc.map_f == 8'd1) && ps_two_fit;
               ps_sel_q       <= 1'b0;
               if_buf1_q      <= if_banked;
-              if_tile_q      <= 14'(if_words_q);
+              if_tile_q      <= glb_addr_t'(if_words_q);
               res_have_q     <= 1'b0;
               g_q      <= '0;
               m0_q     <= '0;
@@ -631,10 +630,10 @@ module layer_ctrl
             cfg_q.accum          <= (c0_q != '0) && !keep_psums;
             cfg_q.psum_hold      <= keep_psums && next_block;
             cfg_q.psum_resume    <= keep_psums && (c0_q != '0);
-            cfg_q.if_base_pass   <= cfg_q.resident ? blk_base_q : ibuf_q ? if_buf1_q : 14'd0;
+            cfg_q.if_base_pass   <= cfg_q.resident ? blk_base_q : ibuf_q ? if_buf1_q : '0;
             cfg_q.filt_base_pass <= (pk_q < {1'b0, cfg_q.wres})
-                                    ? cfg_q.wres_base + 14'(32'(pk_q) * 32'(cfg_q.chunk_words))
-                                    : 14'(FilterBase) + (fbuf_q ? 14'(FilterWords / 2) : 14'd0);
+                                    ? cfg_q.wres_base + glb_addr_t'(32'(pk_q) * 32'(cfg_q.chunk_words))
+                                    : glb_addr_t'(FilterBase) + (fbuf_q ? glb_addr_t'(FilterWords / 2) : '0);
             cfg_q.ps_base        <= ps_cur_q;
             // A channel block's first pass overwrites its psum region: not while an output stage still reads it.
             if (c0_q != '0 || !output_busy_i || out_ps_q != ps_cur_q) state_q <= prefetched_q ? StPass : StLoad;
@@ -649,7 +648,7 @@ module layer_ctrl
             prefetched_q <= cfg_q.dbuf && next_pass;
             pf_arm_q     <= ld_req && next_pass && is_conv;
             if_arm_q     <= is_conv && (next_filt || (next_block && cfg_q.dbuf && !cfg_q.resident));
-            cfg_q.if_base_next     <= next_filt ? cfg_q.if_base_pass : (ibuf_q ? 14'd0 : if_buf1_q);
+            cfg_q.if_base_next     <= next_filt ? cfg_q.if_base_pass : (ibuf_q ? '0 : if_buf1_q);
             cfg_q.chans_valid_next <= next_filt ? cfg_q.chans_valid : 9'(min16(cblk_q, cg_q - (c0_q + cblk_q)));
             if (pk_q != 8'hff) pk_q <= pk_q + 8'd1;  // saturates: beyond any wres (<= 127)
             if (ld_req && ld_if_next && next_block) if_next_req_q <= 1'b1;
@@ -730,8 +729,8 @@ module layer_ctrl
           cfg_q.ld_h_start     <= ld_tile ? tile_h_start(nt_e0) : cfg_q.h_start;
           cfg_q.ld_chunk_addr  <= ld_chunk;
           cfg_q.if_base_load   <= ld_if_base;
-          cfg_q.filt_base_load <= ld_wres ? cfg_q.wres_base + 14'(32'(ld_k) * 32'(cfg_q.chunk_words))
-                                          : 14'(FilterBase) + (ld_fbuf ? 14'(FilterWords / 2) : 14'd0);
+          cfg_q.filt_base_load <= ld_wres ? cfg_q.wres_base + glb_addr_t'(32'(ld_k) * 32'(cfg_q.chunk_words))
+                                          : glb_addr_t'(FilterBase) + (ld_fbuf ? glb_addr_t'(FilterWords / 2) : '0);
           chunk_q              <= ld_chunk + 32'({cfg_q.chunk_words[20:0], 3'b000});
         end
       end

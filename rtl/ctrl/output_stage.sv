@@ -47,11 +47,8 @@ module output_stage
   output logic                    busy_o,
   output logic                    reads_done_o,    // no DMA read left (the bias is in): only GLB reads and writes
 
-  output logic                    glb_valid_o,
-  input  logic                    glb_ready_i,
-  output logic [AddrWidth-1:0]    glb_addr_o,
-  input  logic                    glb_rsp_valid_i,
-  input  logic [63:0]             glb_rsp_data_i,
+  output glb_port_req_t glb_o,  // GLB reads (u_reader)
+  input  glb_port_rsp_t glb_i,
 
   output dma_rd_req_t             rd_req_o,        // the bias
   input  dma_rd_rsp_t             rd_rsp_i,
@@ -189,18 +186,13 @@ module output_stage
   logic             elem_valid, elem_ready;
 
   glb_reader #(.AddrWidth(AddrWidth), .SideWidth(FiltW + 2)) u_reader (
-    .clk_i,
-    .rst_ni,
+    .clk_i, .rst_ni,
     .req_valid_i     (gen_q && row_valid && (bias_state_q == BiasDone)),
     .req_ready_o     (req_ready),
     .req_addr_i      (row_base_q + xo_q + AddrWidth'(ml_q[8:1])),
     .req_skip_i      (1'b0),
     .req_side_i      ({ml_q[0], last_x, FiltW'(m_q)}),
-    .glb_valid_o,
-    .glb_ready_i,
-    .glb_addr_o,
-    .glb_rsp_valid_i,
-    .glb_rsp_data_i,
+    .glb_o, .glb_i,
     .out_valid_o     (elem_valid),
     .out_ready_i     (elem_ready),
     .out_data_o      (rd_word),
@@ -485,7 +477,6 @@ module output_stage
 `endif
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, glb_addr_o)
   `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_req_o.cmd_valid, rd_rsp_i.cmd_ready, rd_req_o.cmd)
   `OCELLI_ASSERT_STREAM(a_wr_cmd_stable, wr_req_o.cmd_valid, wr_rsp_i.cmd_ready, wr_req_o.cmd)
   `OCELLI_ASSERT_STREAM(a_wr_data_stable, wr_req_o.data_valid, wr_rsp_i.data_ready, wr_req_o.data)

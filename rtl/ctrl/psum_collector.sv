@@ -35,11 +35,8 @@ module psum_collector
   input  psum_pair_t                      gon_data_i,
   input  logic [ColW-1:0]                 gon_col_i,
 
-  output logic                            glb_valid_o,
-  input  logic                            glb_ready_i,
-  output logic [AddrWidth-1:0]            glb_addr_o,
-  output logic [63:0]                     glb_wdata_o,
-  output logic [3:0]                      glb_wmask_o
+  output glb_port_req_t                   glb_o,         // GLB writes
+  input  logic                            glb_ready_i
 );
   logic [Cols-1:0][7:0]           x_q, k_q;
   logic [Cols-1:0][AddrWidth-1:0] img_q, xo_q;   // base of image b; offset of column x (x * x_words)
@@ -69,8 +66,9 @@ module psum_collector
     .out_data_o  (wr_head),
     .count_o     (wr_count)
   );
-  assign glb_valid_o = direct ? gon_valid_i && (left_q != '0) : wr_valid;
-  assign {glb_addr_o, glb_wdata_o, glb_wmask_o} = direct ? req : wr_head;
+  assign glb_o.valid     = direct ? gon_valid_i && (left_q != '0) : wr_valid;
+  assign glb_o.req.write = 1'b1;
+  assign {glb_o.req.addr, glb_o.req.wdata, glb_o.req.wmask} = direct ? req : wr_head;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -112,5 +110,5 @@ module psum_collector
 `endif
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, {glb_addr_o, glb_wdata_o, glb_wmask_o})
+  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_o.valid, glb_ready_i, glb_o.req)
 endmodule

@@ -39,10 +39,8 @@ module row_mover
   output dma_rd_req_t             rd_req_o,
   input  dma_rd_rsp_t             rd_rsp_i,
 
-  output logic                    glb_valid_o,
+  output glb_port_req_t           glb_o,           // GLB writes of whole words
   input  logic                    glb_ready_i,
-  output logic [AddrWidth-1:0]    glb_addr_o,
-  output logic [63:0]             glb_wdata_o,
 
   output logic                    err_rlc_o,
   output rlc_err_e                err_rlc_code_o,
@@ -210,22 +208,21 @@ module row_mover
   assign pack_flush = dec_out_valid && ((pack_n_q + dec_take == 3'd4) || dec_out_last);
 
   always_comb begin
-    glb_valid_o         = 1'b0;
-    glb_addr_o          = co_glb_q;
-    glb_wdata_o         = rd_rsp_i.data;
+    glb_o               = '{valid: 1'b0, req: '{write: 1'b1, addr: GlbAddrWidth'(co_glb_q), wdata: rd_rsp_i.data,
+                                                wmask: 4'hf}};
     rd_req_o.data_ready = 1'b0;
     dec_out_ready       = 1'b0;
     unique case (co_q)
       CoRaw: begin
-        glb_valid_o         = rd_rsp_i.data_valid;
+        glb_o.valid         = rd_rsp_i.data_valid;
         rd_req_o.data_ready = glb_ready_i;
       end
       // a word is taken with its last entry (64-bit entries: each word)
       CoIndex: rd_req_o.data_ready = !tbl16_q || (co_lane_q == 2'd3) || idx_last;
       CoRow: begin
         rd_req_o.data_ready = dec_in_ready;
-        glb_valid_o         = pack_flush;
-        glb_wdata_o         = pack_word;
+        glb_o.valid         = pack_flush;
+        glb_o.req.wdata     = pack_word;
         dec_out_ready       = !pack_flush || glb_ready_i;
       end
       default: ;
@@ -345,5 +342,5 @@ module row_mover
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_req_o.cmd_valid, rd_rsp_i.cmd_ready, rd_req_o.cmd)
-  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_valid_o, glb_ready_i, {glb_addr_o, glb_wdata_o})
+  `OCELLI_ASSERT_STREAM(a_glb_req_stable, glb_o.valid, glb_ready_i, glb_o.req)
 endmodule

@@ -26,6 +26,27 @@ package mem_pkg;
     logic                   err;
   } mem_ack_t;
 
+  // The memory port as one struct each way: what the accelerator drives (requests, write data, the response
+  // ready) and what the memory drives. Used inside the memory subsystem; the top's ports are the same signals one by
+  // one (ocelli_top), as the testbench drives them.
+  typedef struct packed {
+    logic        req_valid;
+    mem_req_t    req;
+    logic        wdata_valid;
+    logic [63:0] wdata;
+    logic        wdata_last;
+    logic        rsp_ready;
+  } mem_port_req_t;
+
+  typedef struct packed {
+    logic        req_ready;
+    logic        wdata_ready;
+    logic        rsp_valid;
+    mem_rsp_t    rsp;
+    logic        ack_valid;
+    mem_ack_t    ack;
+  } mem_port_rsp_t;
+
   // A DMA command on the read or the write channel: a burst of `words` 64-bit words from byte address `addr`.
   typedef struct packed {
     logic [MemAddrWidth-1:0] addr;

@@ -9,70 +9,51 @@
 module mem_port_regs
   import mem_pkg::*;
 (
-  input  logic        clk_i,
-  input  logic        rst_ni,
-
-  // DMA side
-  input  logic        dma_req_valid_i,
-  output logic        dma_req_ready_o,
-  input  mem_req_t    dma_req_i,
-  input  logic        dma_wdata_valid_i,
-  output logic        dma_wdata_ready_o,
-  input  logic [63:0] dma_wdata_i,
-  input  logic        dma_wdata_last_i,
-  output logic        dma_rsp_valid_o,
-  input  logic        dma_rsp_ready_i,
-  output mem_rsp_t    dma_rsp_o,
-  output logic        dma_ack_valid_o,
-  output mem_ack_t    dma_ack_o,
-
-  // memory port
-  output logic        mem_req_valid_o,
-  input  logic        mem_req_ready_i,
-  output mem_req_t    mem_req_o,
-  output logic        mem_wdata_valid_o,
-  input  logic        mem_wdata_ready_i,
-  output logic [63:0] mem_wdata_o,
-  output logic        mem_wdata_last_o,
-  input  logic        mem_rsp_valid_i,
-  output logic        mem_rsp_ready_o,
-  input  mem_rsp_t    mem_rsp_i,
-  input  logic        mem_ack_valid_i,
-  input  mem_ack_t    mem_ack_i
+  input  logic          clk_i,
+  input  logic          rst_ni,
+  input  mem_port_req_t dma_i,  // DMA side
+  output mem_port_rsp_t dma_o,
+  output mem_port_req_t mem_o,  // memory port
+  input  mem_port_rsp_t mem_i
 );
   localparam int unsigned Depth = 2;  // one beat per cycle through a FIFO whose ready is a flop
   logic [1:0] unused_req_count, unused_wdata_count, unused_rsp_count;  // fill levels: nobody reserves space
 
   stream_fifo #(.Width($bits(mem_req_t)), .Depth(Depth)) u_req (
     .clk_i, .rst_ni, .clear_i(1'b0),
-    .in_valid_i(dma_req_valid_i), .in_ready_o(dma_req_ready_o), .in_data_i(dma_req_i),
-    .out_valid_o(mem_req_valid_o), .out_ready_i(mem_req_ready_i), .out_data_o(mem_req_o),
+    .in_valid_i(dma_i.req_valid), .in_ready_o(dma_o.req_ready), .in_data_i(dma_i.req),
+    .out_valid_o(mem_o.req_valid), .out_ready_i(mem_i.req_ready), .out_data_o(mem_o.req),
     .count_o(unused_req_count));
 
   stream_fifo #(.Width(65), .Depth(Depth)) u_wdata (
     .clk_i, .rst_ni, .clear_i(1'b0),
-    .in_valid_i(dma_wdata_valid_i), .in_ready_o(dma_wdata_ready_o), .in_data_i({dma_wdata_last_i, dma_wdata_i}),
-    .out_valid_o(mem_wdata_valid_o), .out_ready_i(mem_wdata_ready_i), .out_data_o({mem_wdata_last_o, mem_wdata_o}),
+    .in_valid_i(dma_i.wdata_valid), .in_ready_o(dma_o.wdata_ready), .in_data_i({dma_i.wdata_last, dma_i.wdata}),
+    .out_valid_o(mem_o.wdata_valid), .out_ready_i(mem_i.wdata_ready), .out_data_o({mem_o.wdata_last, mem_o.wdata}),
     .count_o(unused_wdata_count));
 
   stream_fifo #(.Width($bits(mem_rsp_t)), .Depth(Depth)) u_rsp (
     .clk_i, .rst_ni, .clear_i(1'b0),
-    .in_valid_i(mem_rsp_valid_i), .in_ready_o(mem_rsp_ready_o), .in_data_i(mem_rsp_i),
-    .out_valid_o(dma_rsp_valid_o), .out_ready_i(dma_rsp_ready_i), .out_data_o(dma_rsp_o),
+    .in_valid_i(mem_i.rsp_valid), .in_ready_o(mem_o.rsp_ready), .in_data_i(mem_i.rsp),
+    .out_valid_o(dma_o.rsp_valid), .out_ready_i(dma_i.rsp_ready), .out_data_o(dma_o.rsp),
     .count_o(unused_rsp_count));
 
+  logic     ack_valid_q;
+  mem_ack_t ack_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      dma_ack_valid_o <= 1'b0;
-      dma_ack_o       <= '0;
+      ack_valid_q <= 1'b0;
+      ack_q       <= '0;
     end else begin
-      dma_ack_valid_o <= mem_ack_valid_i;
-      dma_ack_o       <= mem_ack_i;
+      ack_valid_q <= mem_i.ack_valid;
+      ack_q       <= mem_i.ack;
     end
   end
+  assign dma_o.ack_valid = ack_valid_q;
+  assign dma_o.ack       = ack_q;
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_mem_req_stable, mem_req_valid_o, mem_req_ready_i, mem_req_o)
-  `OCELLI_ASSERT_STREAM(a_mem_wdata_stable, mem_wdata_valid_o, mem_wdata_ready_i, {mem_wdata_o, mem_wdata_last_o})
-  `OCELLI_ASSERT_STREAM(a_dma_rsp_stable, dma_rsp_valid_o, dma_rsp_ready_i, dma_rsp_o)
+  `OCELLI_ASSERT_STREAM(a_mem_req_stable, mem_o.req_valid, mem_i.req_ready, mem_o.req)
+  `OCELLI_ASSERT_STREAM(a_mem_wdata_stable, mem_o.wdata_valid, mem_i.wdata_ready, {mem_o.wdata, mem_o.wdata_last})
+  `OCELLI_ASSERT_STREAM(a_dma_rsp_stable, dma_o.rsp_valid, dma_i.rsp_ready, dma_o.rsp)
+  // (The DMA's own requests are checked in dma.sv: it may withdraw them when it fails.)
 endmodule

@@ -37,7 +37,13 @@
 // wakes while any input is offered, so it sees a sender withdraw or change a word it has not taken.
 module pe
   import ocelli_pkg::*;
-(
+#(
+  // Scratchpad depths in entries (default: Eyeriss v1). At most the defaults: the counters and ring pointers are
+  // sized for them (pe_array checks).
+  parameter int unsigned IfmapSpad  = IfmapSpadDepth,
+  parameter int unsigned FilterSpad = FilterSpadDepth,
+  parameter int unsigned PsumSpad   = PsumSpadDepth
+) (
   input  logic    clk_i,
   input  logic    rst_ni,        // synchronous
   input  logic    en_i,          // clock enable: an unused PE holds its state and takes no data
@@ -76,9 +82,9 @@ module pe
   // tables per instance), and its rule checks are plain logic asserted once for the whole array in pe_array: a
   // concurrent or immediate assertion here would write the instance's path into its message and sampled copies of
   // its operands into every instance, which made the model several times slower.
-  localparam int unsigned IfmapPtrW = $clog2(IfmapSpadDepth);
-  localparam int unsigned FiltAddrW = $clog2(FilterSpadDepth + 1);
-  localparam int unsigned PsumAddrW = $clog2(PsumSpadDepth);
+  localparam int unsigned IfmapPtrW = $clog2(IfmapSpad);
+  localparam int unsigned FiltAddrW = $clog2(FilterSpad + 1);
+  localparam int unsigned PsumAddrW = $clog2(PsumSpad);
   localparam int unsigned LanesW    = FilterLanes * DataWidth;
   localparam int unsigned FiltCntW  = $bits(filt_data_i.count);
   localparam int unsigned IfLanesW  = IfmapLanes * DataWidth;
@@ -122,19 +128,19 @@ module pe
   // The filter spad is a ring: a pass's values start at fbase_q, and the next pass's chunk may arrive behind them
   // (fnext_q values, in the entries the pass does not use) while the pass runs, so the controller can feed it early
   // (docs/pe-array.md, "Filter prefetch").
-  data_t filt_spad_q [FilterSpadDepth];
+  data_t filt_spad_q [FilterSpad];
   logic [FiltAddrW-1:0] filt_cnt_q;  // filter values of the pass loaded
   logic [FiltAddrW-1:0] fbase_q;     // ring entry of the pass's value 0
   logic [FiltAddrW-1:0] fnext_q;     // values of the next pass's chunk loaded behind the pass's
-  data_t ifmap_spad_q [IfmapSpadDepth];  // ring with zero flags
-  logic [IfmapSpadDepth-1:0] ifmap_zero_q;
+  data_t ifmap_spad_q [IfmapSpad];  // ring with zero flags
+  logic [IfmapSpad-1:0] ifmap_zero_q;
   logic [IfmapPtrW-1:0] wr_ptr_q;
   logic [3:0] occ_q;          // live ring entries (written, still needed)
   logic [4:0] fill_q;         // written entries from the current window's first one on
   logic [3:0] in_ch_q, in_wmod_q, in_img_q;
   logic [9:0] in_w_q;
   logic in_done_q;
-  psum_t psum_spad_q [PsumSpadDepth];
+  psum_t psum_spad_q [PsumSpad];
 
   // ---------------- issue sequencer ----------------
   logic [3:0] is_k_q;         // window offset k = s*q + c
@@ -300,9 +306,9 @@ module pe
       filt_take   = run_q && fq_cnt_q != 2'd0 && (filt_cnt_q != filt_len_q);
       filt_next   = !start && fq_cnt_q != 2'd0 && !(run_q && filt_cnt_q != filt_len_q) &&
                     (FiltAddrW + 1)'(fnext_q) + (FiltAddrW + 1)'(fq_count_q[fq_rd_q]) <=
-                    (FiltAddrW + 1)'(FilterSpadDepth) - (FiltAddrW + 1)'(filt_len_q);
+                    (FiltAddrW + 1)'(FilterSpad) - (FiltAddrW + 1)'(filt_len_q);
       ifmap_drop  = in_wmod_q >= cfg_q.filt_width;  // a column between windows (stride > S)
-      ifmap_take  = run_q && !in_done_q && iq_cnt_q != 2'd0 && (ifmap_drop || occ_q != 4'(IfmapSpadDepth));
+      ifmap_take  = run_q && !in_done_q && iq_cnt_q != 2'd0 && (ifmap_drop || occ_q != 4'(IfmapSpad));
       ifmap_write = ifmap_take && !ifmap_drop;
       iq_pop      = ifmap_take && 3'(iq_lane_q) + 3'd1 >= 3'(iq_count_q[iq_rd_q]);  // the head word's last value
       if (filt_take || filt_next) begin
@@ -310,7 +316,7 @@ module pe
         fq_head_count = fq_count_q[fq_rd_q];
         fw_sum  = (FiltAddrW + 1)'(fbase_q) + (filt_take ? (FiltAddrW + 1)'(filt_cnt_q)
                                                          : (FiltAddrW + 1)'(filt_len_q) + (FiltAddrW + 1)'(fnext_q));
-        fw_base = (fw_sum >= (FiltAddrW + 1)'(FilterSpadDepth)) ? FiltAddrW'(fw_sum - (FiltAddrW + 1)'(FilterSpadDepth))
+        fw_base = (fw_sum >= (FiltAddrW + 1)'(FilterSpad)) ? FiltAddrW'(fw_sum - (FiltAddrW + 1)'(FilterSpad))
                                                                 : FiltAddrW'(fw_sum);
       end
 
@@ -330,11 +336,11 @@ module pe
         col_release = last_col ? win_len_q : slide_q;
         col_end     = win_end && last_filt;
         step_frees  = last_filt && (is_k_q < col_release);
-        rd_ptr_inc  = (rd_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : rd_ptr_q + 1'b1;
+        rd_ptr_inc  = (rd_ptr_q == IfmapPtrW'(IfmapSpad - 1)) ? '0 : rd_ptr_q + 1'b1;
         issue_zero  = ifmap_zero_q[rd_ptr_q];
         if (col_end) begin
           base_sum      = 5'(base_ptr_q) + 5'(col_release);
-          base_ptr_next = (base_sum >= 5'(IfmapSpadDepth)) ? IfmapPtrW'(base_sum - 5'(IfmapSpadDepth))
+          base_ptr_next = (base_sum >= 5'(IfmapSpad)) ? IfmapPtrW'(base_sum - 5'(IfmapSpad))
                                                            : IfmapPtrW'(base_sum);
         end
       end
@@ -366,7 +372,7 @@ module pe
         iq_head = iq_lanes_q[iq_rd_q][iq_lane_q * DataWidth +: DataWidth];
         ifmap_spad_q[wr_ptr_q] <= iq_head;
         ifmap_zero_q[wr_ptr_q] <= iq_head == '0;
-        wr_ptr_q <= (wr_ptr_q == IfmapPtrW'(IfmapSpadDepth - 1)) ? '0 : wr_ptr_q + 1'b1;
+        wr_ptr_q <= (wr_ptr_q == IfmapPtrW'(IfmapSpad - 1)) ? '0 : wr_ptr_q + 1'b1;
       end
       if (ifmap_take) iq_lane_q <= iq_pop ? 2'd0 : iq_lane_q + 2'd1;
       if (iq_pop) iq_rd_q <= !iq_rd_q;
@@ -422,7 +428,7 @@ module pe
           s1_ifmap_q <= ifmap_spad_q[rd_ptr_q];
           if (!issue_zero) begin  // gated filter spad read
             fr_sum = (FiltAddrW + 1)'(fbase_q) + (FiltAddrW + 1)'(faddr_q);
-            fr_idx = (fr_sum >= (FiltAddrW + 1)'(FilterSpadDepth)) ? FiltAddrW'(fr_sum - (FiltAddrW + 1)'(FilterSpadDepth))
+            fr_idx = (fr_sum >= (FiltAddrW + 1)'(FilterSpad)) ? FiltAddrW'(fr_sum - (FiltAddrW + 1)'(FilterSpad))
                                                                    : FiltAddrW'(fr_sum);
             s1_filt_q <= filt_spad_q[fr_idx];
           end
@@ -441,7 +447,7 @@ module pe
       if (filt_take || filt_next) begin
         for (int i = 0; i < int'(FilterLanes); i++) begin
           if (i < int'(fq_head_count)) begin
-            fw_idx = (32'(fw_base) + i >= FilterSpadDepth) ? FiltAddrW'(32'(fw_base) + i - FilterSpadDepth)
+            fw_idx = (32'(fw_base) + i >= FilterSpad) ? FiltAddrW'(32'(fw_base) + i - FilterSpad)
                                                            : FiltAddrW'(32'(fw_base) + i);
             filt_spad_q[fw_idx] <= fq_head_lanes[i * DataWidth +: DataWidth];
           end
@@ -511,7 +517,7 @@ module pe
         filt_len_q <= FiltAddrW'(start_filt_len);
         // The pass's values follow the last pass's in the ring; those that came early count as loaded.
         fw_sum     = (FiltAddrW + 1)'(fbase_q) + (FiltAddrW + 1)'(filt_len_q);
-        fbase_q    <= (fw_sum >= (FiltAddrW + 1)'(FilterSpadDepth)) ? FiltAddrW'(fw_sum - (FiltAddrW + 1)'(FilterSpadDepth))
+        fbase_q    <= (fw_sum >= (FiltAddrW + 1)'(FilterSpad)) ? FiltAddrW'(fw_sum - (FiltAddrW + 1)'(FilterSpad))
                                                                     : FiltAddrW'(fw_sum);
         filt_cnt_q <= fnext_q;
         fnext_q    <= '0;
@@ -538,20 +544,20 @@ module pe
       check_q[0] <= start && !(
           cfg_i.filt_width != 0 && cfg_i.stride != 0 && cfg_i.num_filters != 0 && cfg_i.num_channels != 0 &&
           cfg_i.ofmap_width != 0 && cfg_i.num_images != 0 &&
-          32'(cfg_i.num_filters) <= PsumSpadDepth && 32'(start_win_len) <= IfmapSpadDepth &&
-          32'(start_filt_len) <= FilterSpadDepth &&
+          32'(cfg_i.num_filters) <= PsumSpad && 32'(start_win_len) <= IfmapSpad &&
+          32'(start_filt_len) <= FilterSpad &&
           32'(cfg_i.ifmap_width) == (32'(cfg_i.ofmap_width) - 1) * 32'(cfg_i.stride) + 32'(cfg_i.filt_width) &&
           (!(cfg_i.psum_hold || cfg_i.psum_resume) ||
-           (cfg_i.ofmap_width == 8'd1 && 32'(cfg_i.num_images) * 32'(cfg_i.num_filters) <= PsumSpadDepth)));
-      check_q[1] <= issue && !(32'(faddr_q) < FilterSpadDepth && faddr_q < filt_len_q);
+           (cfg_i.ofmap_width == 8'd1 && 32'(cfg_i.num_images) * 32'(cfg_i.num_filters) <= PsumSpad)));
+      check_q[1] <= issue && !(32'(faddr_q) < FilterSpad && faddr_q < filt_len_q);
       check_q[2] <= (filt_take && !(fq_head_count != '0 && 32'(fq_head_count) <= FilterLanes &&
                                     32'(filt_cnt_q) + 32'(fq_head_count) <= 32'(filt_len_q))) ||
                     (filt_next && !(fq_head_count != '0 && 32'(fq_head_count) <= FilterLanes)) ||
                     (start && 32'(fnext_q) > 32'(start_filt_len));  // more came early than the pass uses
-      check_q[3] <= !(32'(rd_ptr_q) < IfmapSpadDepth && 32'(wr_ptr_q) < IfmapSpadDepth &&
-                      32'(occ_q) <= IfmapSpadDepth) ||
+      check_q[3] <= !(32'(rd_ptr_q) < IfmapSpad && 32'(wr_ptr_q) < IfmapSpad &&
+                      32'(occ_q) <= IfmapSpad) ||
                     (ifmap_take && !(iq_head_count != '0 && 32'(iq_head_count) <= IfmapLanes));
-      check_q[4] <= s3_valid_q && !(32'(s3_m_q) < PsumSpadDepth);
+      check_q[4] <= s3_valid_q && !(32'(s3_m_q) < PsumSpad);
       check_q[5] <= start_i && run_q;
       // Per queue (filter, ifmap, psum in, psum out): overflow, pop without data, push without room, an offered
       // input word withdrawn or changed before it was taken; the output queue's head is a register that changes

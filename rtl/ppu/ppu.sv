@@ -57,17 +57,10 @@ module ppu
   input  logic [4:0]              lut_frac_i,    // 0..30
   output logic                    busy_o,
 
-  output logic                    glb_rd_valid_o,
-  input  logic                    glb_rd_ready_i,
-  output logic [AddrWidth-1:0]    glb_rd_addr_o,
-  input  logic                    glb_rsp_valid_i,
-  input  logic [63:0]             glb_rsp_data_i,
-
-  output logic                    glb_wr_valid_o,
+  output glb_port_req_t           glb_rd_o,      // GLB reads (u_reader)
+  input  glb_port_rsp_t           glb_rd_i,
+  output glb_port_req_t           glb_wr_o,      // GLB writes
   input  logic                    glb_wr_ready_i,
-  output logic [AddrWidth-1:0]    glb_wr_addr_o,
-  output logic [63:0]             glb_wr_data_o,
-  output logic [3:0]              glb_wr_mask_o,
 
   input  logic                    perf_clear_i,  // restart the counter (each layer's start)
   output logic [31:0]             saturated_o    // LRN outputs clipped to 16 bits (since perf_clear_i)
@@ -233,18 +226,13 @@ module ppu
   logic        rsp_valid, rsp_pop;
 
   glb_reader #(.AddrWidth(AddrWidth), .SideWidth($bits(side_t))) u_reader (
-    .clk_i,
-    .rst_ni,
+    .clk_i, .rst_ni,
     .req_valid_i     (gen_q),
     .req_ready_o     (req_ready),
     .req_addr_i      (AddrWidth'(addr_full)),
     .req_skip_i      (req_skip),
     .req_side_i      (req_side),
-    .glb_valid_o     (glb_rd_valid_o),
-    .glb_ready_i     (glb_rd_ready_i),
-    .glb_addr_o      (glb_rd_addr_o),
-    .glb_rsp_valid_i,
-    .glb_rsp_data_i,
+    .glb_o (glb_rd_o), .glb_i (glb_rd_i),
     .out_valid_o     (rsp_valid),
     .out_ready_i     (rsp_pop),
     .out_data_o      (rsp_word),
@@ -376,10 +364,8 @@ module ppu
     end
   end
 
-  assign glb_wr_valid_o = wr_valid_q;
-  assign glb_wr_addr_o  = wr_addr_q;
-  assign glb_wr_data_o  = wr_data_q;
-  assign glb_wr_mask_o  = wr_mask_q;
+  assign glb_wr_o = '{valid: wr_valid_q, req: '{write: 1'b1, addr: GlbAddrWidth'(wr_addr_q), wdata: wr_data_q,
+                                                 wmask: wr_mask_q}};
   assign saturated_o    = sat_q;
   assign busy_o         = gen_q || !reader_idle || a_valid_q || wr_valid_q;
 
@@ -394,5 +380,4 @@ module ppu
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
   `OCELLI_ASSERT_STREAM(a_rd_cmd_stable, rd_req_o.cmd_valid, rd_rsp_i.cmd_ready, rd_req_o.cmd)
-  `OCELLI_ASSERT_STREAM(a_glb_rd_stable, glb_rd_valid_o, glb_rd_ready_i, glb_rd_addr_o)
 endmodule

@@ -1,12 +1,15 @@
 // The host side of the chip (docs/isa.md, "Registers"; addresses and fields from rtl/isa/isa.json through isa_pkg):
 // the start and queue inputs, registered before the controller uses them (every chip input goes into a flop
-// first), the cycle counter, and a read multiplexer over the status and the subsystems' counters.
+// first), the cycle counter, and a read multiplexer over the status, the subsystems' counters and the
+// configuration the top was built with (register HwConfig: software plans its mappings for it).
 module csr_regs
   import ocelli_pkg::*;
   import ctrl_pkg::*;
   import subsys_pkg::*;
   import isa_pkg::*;
-(
+#(
+  parameter hw_cfg_t Hw = DefaultHw
+) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
 
@@ -56,6 +59,17 @@ module csr_regs
   csr_status_t    status;
   csr_position_t  position;
   csr_neterrors_t net_errors;
+  csr_hwconfig_t  hw_config;
+  always_comb begin
+    hw_config             = '0;
+    hw_config.rows        = 8'(Hw.rows);
+    hw_config.cols        = 8'(Hw.cols);
+    hw_config.ifmap_spad  = 8'(Hw.ifmap_spad);
+    hw_config.psum_spad   = 8'(Hw.psum_spad);
+    hw_config.filter_spad = 12'(Hw.filter_spad);
+    hw_config.glb_banks   = 8'(Hw.glb_banks);
+    hw_config.bank_words  = 12'(Hw.glb_bank_words);
+  end
   always_comb begin
     status               = '0;
     status.busy          = ctrl_i.busy;
@@ -110,6 +124,7 @@ module csr_regs
       CsrNetErrors:         rdata_o = net_errors;
       CsrDmaReadBeats:      rdata_o = 64'(mem_i.dma_rd_beats);
       CsrDmaWriteBeats:     rdata_o = 64'(mem_i.dma_wr_beats);
+      CsrHwConfig:          rdata_o = hw_config;
       default:              rdata_o = '0;
     endcase
   end

@@ -31,23 +31,12 @@ module mem_subsys
   output logic                  mover_idle_o,
 
   // GLB port of the row mover (writes whole words)
-  output logic                  glb_req_valid_o,
-  input  logic                  glb_req_ready_i,
-  output glb_req_t              glb_req_o,
+  output glb_port_req_t         glb_o,
+  input  logic                  glb_ready_i,
 
-  // the chip's memory port
-  output logic                  mem_req_valid_o,
-  input  logic                  mem_req_ready_i,
-  output mem_req_t              mem_req_o,
-  output logic                  mem_wdata_valid_o,
-  input  logic                  mem_wdata_ready_i,
-  output logic [63:0]           mem_wdata_o,
-  output logic                  mem_wdata_last_o,
-  input  logic                  mem_rsp_valid_i,
-  output logic                  mem_rsp_ready_o,
-  input  mem_rsp_t              mem_rsp_i,
-  input  logic                  mem_ack_valid_i,
-  input  mem_ack_t              mem_ack_i,
+  // the chip's memory port (the top's signals, as structs)
+  output mem_port_req_t         mem_o,
+  input  mem_port_rsp_t         mem_i,
 
   output mem_status_t           status_o,
   output dram_bytes_t           dram_bytes_o,
@@ -63,32 +52,9 @@ module mem_subsys
     else         mem_size_q <= mem_size_i;
   end
 
-  logic        dma_req_valid, dma_req_ready, dma_wdata_valid, dma_wdata_ready, dma_wdata_last;
-  logic        dma_rsp_valid, dma_rsp_ready, dma_ack_valid;
-  mem_req_t    dma_req;
-  logic [63:0] dma_wdata;
-  mem_rsp_t    dma_rsp;
-  mem_ack_t    dma_ack;
-
-  mem_port_regs u_mem_port (
-    .clk_i, .rst_ni,
-    .dma_req_valid_i   (dma_req_valid),
-    .dma_req_ready_o   (dma_req_ready),
-    .dma_req_i         (dma_req),
-    .dma_wdata_valid_i (dma_wdata_valid),
-    .dma_wdata_ready_o (dma_wdata_ready),
-    .dma_wdata_i       (dma_wdata),
-    .dma_wdata_last_i  (dma_wdata_last),
-    .dma_rsp_valid_o   (dma_rsp_valid),
-    .dma_rsp_ready_i   (dma_rsp_ready),
-    .dma_rsp_o         (dma_rsp),
-    .dma_ack_valid_o   (dma_ack_valid),
-    .dma_ack_o         (dma_ack),
-    .mem_req_valid_o, .mem_req_ready_i, .mem_req_o,
-    .mem_wdata_valid_o, .mem_wdata_ready_i, .mem_wdata_o, .mem_wdata_last_o,
-    .mem_rsp_valid_i, .mem_rsp_ready_o, .mem_rsp_i,
-    .mem_ack_valid_i, .mem_ack_i
-  );
+  mem_port_req_t dma_req;  // the DMA's side of the port registers
+  mem_port_rsp_t dma_rsp;
+  mem_port_regs u_mem_port (.clk_i, .rst_ni, .dma_i(dma_req), .dma_o(dma_rsp), .mem_o, .mem_i);
 
   dma_rd_req_t owner_req;  // the read channel's owner (the arbiter below)
   logic        rd_cmd_ready, rd_data_valid, rd_last;
@@ -116,18 +82,18 @@ module mem_subsys
     .wr_data_i        (wr_req_i.data),
     .wr_done_o        (wr_done),
     .wr_idle_o        (wr_rsp_o.idle),
-    .mem_req_valid_o  (dma_req_valid),
-    .mem_req_ready_i  (dma_req_ready),
-    .mem_req_o        (dma_req),
-    .mem_wdata_valid_o(dma_wdata_valid),
-    .mem_wdata_ready_i(dma_wdata_ready),
-    .mem_wdata_o      (dma_wdata),
-    .mem_wdata_last_o (dma_wdata_last),
-    .mem_rsp_valid_i  (dma_rsp_valid),
-    .mem_rsp_ready_o  (dma_rsp_ready),
-    .mem_rsp_i        (dma_rsp),
-    .mem_ack_valid_i  (dma_ack_valid),
-    .mem_ack_i        (dma_ack),
+    .mem_req_valid_o  (dma_req.req_valid),
+    .mem_req_ready_i  (dma_rsp.req_ready),
+    .mem_req_o        (dma_req.req),
+    .mem_wdata_valid_o(dma_req.wdata_valid),
+    .mem_wdata_ready_i(dma_rsp.wdata_ready),
+    .mem_wdata_o      (dma_req.wdata),
+    .mem_wdata_last_o (dma_req.wdata_last),
+    .mem_rsp_valid_i  (dma_rsp.rsp_valid),
+    .mem_rsp_ready_o  (dma_req.rsp_ready),
+    .mem_rsp_i        (dma_rsp.rsp),
+    .mem_ack_valid_i  (dma_rsp.ack_valid),
+    .mem_ack_i        (dma_rsp.ack),
     .busy_o           (dma_busy),
     .error_o          (status_o.dma_error),
     .err_code_o       (status_o.dma_err_code),
@@ -176,9 +142,6 @@ module mem_subsys
       if (wr_fire) dram_bytes_o.ofmap <= dram_bytes_o.ofmap + 8;
     end
   end
-
-  assign glb_req_o.write = 1'b1;
-  assign glb_req_o.wmask = 4'hf;
 
   // ------------------------------------------------------------------ loaders: DRAM -> (RLC decoder) -> GLB
   logic                    il_cmd_valid, il_cmd_rlc;
@@ -251,10 +214,8 @@ module mem_subsys
     .rd_weights_o     (mover_rd_weights),
     .rd_req_o         (mover_rd_req),
     .rd_rsp_i         (rd_rsp_o[RdOwnerMover]),
-    .glb_valid_o      (glb_req_valid_o),
-    .glb_ready_i      (glb_req_ready_i),
-    .glb_addr_o       (glb_req_o.addr),
-    .glb_wdata_o      (glb_req_o.wdata),
+    .glb_o,
+    .glb_ready_i,
     .err_rlc_o        (status_o.rlc_err),
     .err_rlc_code_o   (status_o.rlc_err_code),
     .err_rlc_word_o   (status_o.rlc_err_word),

@@ -29,11 +29,8 @@ module out_subsys
 
   // GLB ports OutStage..OutPpuW (glb_port_e GlbPortOut..GlbPortPpuW): the output stage reads results, the unit
   // reads its tile and writes its results
-  output logic [OutGlbPorts-1:0]       glb_req_valid_o,
-  input  logic [OutGlbPorts-1:0]       glb_req_ready_i,
-  output glb_req_t [OutGlbPorts-1:0]   glb_req_o,
-  input  logic [OutGlbPorts-1:0]       glb_rsp_valid_i,
-  input  logic [OutGlbPorts-1:0][63:0] glb_rsp_data_i,
+  output glb_port_req_t [OutGlbPorts-1:0] glb_o,
+  input  glb_port_rsp_t [OutGlbPorts-1:0] glb_i,
 
   output out_perf_t         perf_o
 );
@@ -43,16 +40,6 @@ module out_subsys
   localparam int unsigned OutStage = 0, OutPpuR = 1, OutPpuW = 2;
   // Index of each client in the DMA read channel arrays (RdOwnerOutput, RdOwnerPpu).
   localparam int unsigned RdOutput = 0, RdPpu = 1;
-
-  for (genvar p = 0; p < int'(OutGlbPorts); p++) begin : g_glb_dir
-    if (p == int'(OutPpuW)) begin : g_wr
-      assign glb_req_o[p].write = 1'b1;
-    end else begin : g_rd
-      assign glb_req_o[p].write = 1'b0;
-      assign glb_req_o[p].wdata = '0;
-      assign glb_req_o[p].wmask = '0;
-    end
-  end
 
   logic [31:0] ppu_saturated, out_saturated;
 
@@ -91,16 +78,10 @@ module out_subsys
     .mant_bits_i      (cfg_i.lrn_mant_bits),
     .lut_frac_i       (cfg_i.lrn_lut_frac),
     .busy_o           (ppu_busy_o),
-    .glb_rd_valid_o   (glb_req_valid_o[OutPpuR]),
-    .glb_rd_ready_i   (glb_req_ready_i[OutPpuR]),
-    .glb_rd_addr_o    (glb_req_o[OutPpuR].addr),
-    .glb_rsp_valid_i  (glb_rsp_valid_i[OutPpuR]),
-    .glb_rsp_data_i   (glb_rsp_data_i[OutPpuR]),
-    .glb_wr_valid_o   (glb_req_valid_o[OutPpuW]),
-    .glb_wr_ready_i   (glb_req_ready_i[OutPpuW]),
-    .glb_wr_addr_o    (glb_req_o[OutPpuW].addr),
-    .glb_wr_data_o    (glb_req_o[OutPpuW].wdata),
-    .glb_wr_mask_o    (glb_req_o[OutPpuW].wmask),
+    .glb_rd_o         (glb_o[OutPpuR]),
+    .glb_rd_i         (glb_i[OutPpuR]),
+    .glb_wr_o         (glb_o[OutPpuW]),
+    .glb_wr_ready_i   (glb_i[OutPpuW].ready),
     .perf_clear_i     (clear_i),
     .saturated_o      (ppu_saturated)
   );
@@ -143,11 +124,8 @@ module out_subsys
     .tbl_image_i     (out_cfg.tbl_image_out),
     .busy_o          (output_busy_o),
     .reads_done_o    (output_reads_done_o),
-    .glb_valid_o     (glb_req_valid_o[OutStage]),
-    .glb_ready_i     (glb_req_ready_i[OutStage]),
-    .glb_addr_o      (glb_req_o[OutStage].addr),
-    .glb_rsp_valid_i (glb_rsp_valid_i[OutStage]),
-    .glb_rsp_data_i  (glb_rsp_data_i[OutStage]),
+    .glb_o           (glb_o[OutStage]),
+    .glb_i           (glb_i[OutStage]),
     .rd_req_o        (rd_req_o[RdOutput]),
     .rd_rsp_i        (rd_rsp_i[RdOutput]),
     .wr_req_o,
@@ -161,6 +139,6 @@ module out_subsys
 
   // Each subsystem reads its own part of the controller's tile configuration and commands.
   logic unused_cfg;
-  assign unused_cfg = ^{cfg_i, cmd_i, glb_rsp_valid_i[OutPpuW], glb_rsp_data_i[OutPpuW]};
+  assign unused_cfg = ^{cfg_i, cmd_i, glb_i[OutPpuW].rsp_valid, glb_i[OutPpuW].rsp_data};
 
 endmodule

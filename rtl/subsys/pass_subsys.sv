@@ -10,8 +10,11 @@ module pass_subsys
   import ctrl_pkg::*;
   import subsys_pkg::*;
 #(
-  parameter int unsigned Rows  = ArrayRows,
-  parameter int unsigned Cols  = ArrayCols
+  parameter int unsigned Rows       = ArrayRows,
+  parameter int unsigned Cols       = ArrayCols,
+  parameter int unsigned IfmapSpad  = IfmapSpadDepth,   // every PE's scratchpad depths
+  parameter int unsigned FilterSpad = FilterSpadDepth,
+  parameter int unsigned PsumSpad   = PsumSpadDepth
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -23,11 +26,8 @@ module pass_subsys
   output logic              ifmap_feed_idle_o, // the ifmap feeder has sent its pass (cmd ifmap_prefetch may start)
 
   // GLB ports PassFilt..PassPsumW (glb_port_e GlbPortFilt..GlbPortPsumW): three feeders read, the collector writes
-  output logic [PassGlbPorts-1:0]       glb_req_valid_o,
-  input  logic [PassGlbPorts-1:0]       glb_req_ready_i,
-  output glb_req_t [PassGlbPorts-1:0]   glb_req_o,
-  input  logic [PassGlbPorts-1:0]       glb_rsp_valid_i,
-  input  logic [PassGlbPorts-1:0][63:0] glb_rsp_data_i,
+  output glb_port_req_t [PassGlbPorts-1:0] glb_o,
+  input  glb_port_rsp_t [PassGlbPorts-1:0] glb_i,
 
   output pass_perf_t        perf_o,
   output gin_err_t          gin_err_o,       // sticky: a word matched no PE
@@ -38,16 +38,6 @@ module pass_subsys
   localparam int unsigned ColW   = $clog2(Cols);
   // Index of each client in the GLB port arrays.
   localparam int unsigned PassFilt = 0, PassIfmap = 1, PassPsumR = 2, PassPsumW = 3;
-
-  for (genvar p = 0; p < int'(PassGlbPorts); p++) begin : g_glb_dir
-    if (p == int'(PassPsumW)) begin : g_wr
-      assign glb_req_o[p].write = 1'b1;
-    end else begin : g_rd
-      assign glb_req_o[p].write = 1'b0;
-      assign glb_req_o[p].wdata = '0;
-      assign glb_req_o[p].wmask = '0;
-    end
-  end
 
   // ------------------------------------------------------------------ NoC configuration (per layer)
   // Registered once per layer, when the controller has the layer's mapping in cfg_i (cmd_i.noc_cfg_load, before the
@@ -174,11 +164,8 @@ module pass_subsys
     .rows_i          (cfg_i.blk_rows),
     .sets_i          (cfg_i.t),
     .busy_o          (ff_busy),
-    .glb_valid_o     (glb_req_valid_o[PassFilt]),
-    .glb_ready_i     (glb_req_ready_i[PassFilt]),
-    .glb_addr_o      (glb_req_o[PassFilt].addr),
-    .glb_rsp_valid_i (glb_rsp_valid_i[PassFilt]),
-    .glb_rsp_data_i  (glb_rsp_data_i[PassFilt]),
+    .glb_o           (glb_o[PassFilt]),
+    .glb_i           (glb_i[PassFilt]),
     .gin_valid_o     (ff_valid),
     .gin_ready_i     (ff_ready),
     .gin_data_o      (ff_data),
@@ -206,11 +193,8 @@ module pass_subsys
     .r_rows_i        (cfg_i.r_rows),
     .stride_v_log2_i (cfg_i.stride_v_log2),
     .busy_o          (if_busy),
-    .glb_valid_o     (glb_req_valid_o[PassIfmap]),
-    .glb_ready_i     (glb_req_ready_i[PassIfmap]),
-    .glb_addr_o      (glb_req_o[PassIfmap].addr),
-    .glb_rsp_valid_i (glb_rsp_valid_i[PassIfmap]),
-    .glb_rsp_data_i  (glb_rsp_data_i[PassIfmap]),
+    .glb_o           (glb_o[PassIfmap]),
+    .glb_i           (glb_i[PassIfmap]),
     .gin_valid_o     (if_valid),
     .gin_ready_i     (if_ready),
     .gin_data_o      (if_data),
@@ -230,11 +214,8 @@ module pass_subsys
     .p_odd_i         (cfg_i.p[0]),
     .n_img_i         (cfg_i.n_eff),
     .busy_o          (pf_busy),
-    .glb_valid_o     (glb_req_valid_o[PassPsumR]),
-    .glb_ready_i     (glb_req_ready_i[PassPsumR]),
-    .glb_addr_o      (glb_req_o[PassPsumR].addr),
-    .glb_rsp_valid_i (glb_rsp_valid_i[PassPsumR]),
-    .glb_rsp_data_i  (glb_rsp_data_i[PassPsumR]),
+    .glb_o           (glb_o[PassPsumR]),
+    .glb_i           (glb_i[PassPsumR]),
     .gin_valid_o     (pf_valid),
     .gin_ready_i     (pf_ready),
     .gin_data_o      (pf_data),
@@ -355,7 +336,8 @@ module pass_subsys
   assign pe_cfg.psum_resume  = cfg_i.psum_resume;
   assign pe_cfg.filt_outer   = cfg_i.filt_outer;
 
-  pe_array #(.Rows(Rows), .Cols(Cols)) u_array (
+  pe_array #(.Rows(Rows), .Cols(Cols), .IfmapSpad(IfmapSpad), .FilterSpad(FilterSpad), .PsumSpad(PsumSpad))
+  u_array (
     .clk_i, .rst_ni,
     .cfg_i                 (pe_cfg),
     .start_i               (cmd_i.pass_start),
@@ -430,11 +412,8 @@ module pass_subsys
     .gon_ready_o   (gon_ready),
     .gon_data_i    (gon_data),
     .gon_col_i     (gon_col),
-    .glb_valid_o   (glb_req_valid_o[PassPsumW]),
-    .glb_ready_i   (glb_req_ready_i[PassPsumW]),
-    .glb_addr_o    (glb_req_o[PassPsumW].addr),
-    .glb_wdata_o   (glb_req_o[PassPsumW].wdata),
-    .glb_wmask_o   (glb_req_o[PassPsumW].wmask)
+    .glb_o         (glb_o[PassPsumW]),
+    .glb_ready_i   (glb_i[PassPsumW].ready)
   );
 
   assign busy_o     = ((ff_busy || !gin_f_idle) && !ff_pref_q) || ((if_busy || !gin_i_idle) && !if_pref_q) ||
@@ -448,6 +427,6 @@ module pass_subsys
 
   // Each subsystem reads its own part of the controller's tile configuration and commands.
   logic unused_cfg;
-  assign unused_cfg = ^{cfg_i, cmd_i, glb_rsp_valid_i[PassPsumW], glb_rsp_data_i[PassPsumW]};
+  assign unused_cfg = ^{cfg_i, cmd_i, glb_i[PassPsumW].rsp_valid, glb_i[PassPsumW].rsp_data};
 
 endmodule

@@ -2,6 +2,7 @@
 
 #include "ocelli/runtime/dram_layout.hpp"
 #include "ocelli/runtime/layer_executor.hpp"
+#include "ocelli/runtime/model_hw.hpp"
 
 namespace ocelli::tb {
 
@@ -35,6 +36,7 @@ ConvOnTop run_conv_on_top(const driver::ConvLayer& layer, const driver::Mapping&
     return sim::make_top_model(sim::TopModelKind::kChecked, context, name);
   };
   TopSim sim(mem, timing, model ? model : checked);
+  runtime::require_model_hw(sim, hw);
   r.result = sim.run(0, 1, max_cycles);
   r.macs = sim.csr(Csr::kMacs);
   r.gated_macs = sim.csr(Csr::kGatedMacs);

@@ -13,6 +13,7 @@
 #include "ocelli/driver/mapper.hpp"
 #include "ocelli/golden/layers.hpp"
 #include "ocelli/isa.hpp"
+#include "ocelli/runtime/model_hw.hpp"
 #include "top_model_config.hpp"
 
 namespace {
@@ -33,6 +34,9 @@ TEST(TopConfig, ConfigurationIsSmallerThanTheDefault) {
   const HwConfig hw = ocelli::tb::config_hw(), eyeriss;
   EXPECT_LT(hw.array_rows * hw.array_cols, eyeriss.array_rows * eyeriss.array_cols) << hw.name();
   EXPECT_LT(hw.glb_act_banks, eyeriss.glb_act_banks) << hw.name();
+  EXPECT_LT(hw.ifmap_spad, eyeriss.ifmap_spad) << hw.name();
+  EXPECT_LT(hw.filter_spad, eyeriss.filter_spad) << hw.name();
+  EXPECT_LT(hw.psum_spad, eyeriss.psum_spad) << hw.name();
 }
 
 TEST(TopConfig, RandomConvLayersBitExact) {
@@ -69,7 +73,18 @@ TEST(TopConfig, RandomConvLayersBitExact) {
   }
 }
 
-// t*e = 12 columns fits the default 14-column array, not this one: the RTL's own check refuses it.
+// The model reports the configuration it was built with (register HwConfig), and it is the one the tests map for.
+TEST(TopConfig, ModelReportsItsConfiguration) {
+  ocelli::dram::InProcessDram mem(1 << 20);
+  ocelli::sim::TopSim sim(mem, kTiming, ocelli::tb::make_config_top_model);
+  const HwConfig built = ocelli::runtime::model_hw(sim);
+  EXPECT_EQ(ocelli::tb::config_hw().hardware_difference(built), "") << built.name();
+  EXPECT_NE(HwConfig{}.hardware_difference(built), "") << built.name();
+  EXPECT_THROW(ocelli::runtime::require_model_hw(sim, HwConfig{}), std::runtime_error);
+}
+
+// t*e = 12 columns fits the default 14-column array, not this one: the RTL's own check refuses it. (The layer is
+// mapped for this array, t*e = 6, and the descriptor's t doubled: the runtime would not map it so.)
 TEST(TopConfig, MappingWiderThanTheArrayIsRefused) {
   const HwConfig hw = ocelli::tb::config_hw();
   ASSERT_LT(hw.array_cols, 12);
@@ -78,12 +93,17 @@ TEST(TopConfig, MappingWiderThanTheArrayIsRefused) {
   l.filters = 2;
   l.filter_h = 3;
   l.filter_w = 3;
-  const Mapping m{1, 6, 1, 1, 1, 2};  // n e p q r t: t*e = 12
-  ASSERT_TRUE(ocelli::driver::check_mapping(l, m, HwConfig{}).empty()) << "legal on the default array";
+  const Mapping m{1, 6, 1, 1, 1, 1};  // n e p q r t
+  ASSERT_TRUE(ocelli::driver::check_mapping(l, m, hw).empty());
+  ASSERT_TRUE(ocelli::driver::check_mapping(l, Mapping{1, 6, 1, 1, 1, 2}, HwConfig{}).empty())
+      << "legal on the default array";
   std::mt19937_64 rng(5);
   const auto d = random_data(l, rng, 0.25);
-  const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 200000, {},
-                                             ocelli::tb::make_config_top_model);
+  const auto widen = [](ocelli::driver::Descriptor& desc, ocelli::dram::Storage&, const ocelli::driver::ConvAddresses&) {
+    ocelli::driver::set_field(desc, ocelli::isa::desc::kMapT, 2);
+  };
+  const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 200000, widen,
+                                             ocelli::tb::make_config_top_model, {}, hw);
   ASSERT_TRUE(r.result.error) << r.result.message();
   EXPECT_EQ(r.result.error_code, static_cast<int>(ocelli::isa::ErrorCode::kMapping)) << r.result.message();
 }

@@ -13,6 +13,9 @@ driver::HwConfig config_hw() {
   driver::HwConfig hw;
   hw.array_rows = OCELLI_CONFIG_ROWS;
   hw.array_cols = OCELLI_CONFIG_COLS;
+  hw.ifmap_spad = OCELLI_CONFIG_IFMAP_SPAD;
+  hw.filter_spad = OCELLI_CONFIG_FILTER_SPAD;
+  hw.psum_spad = OCELLI_CONFIG_PSUM_SPAD;
   hw.glb_act_banks = OCELLI_CONFIG_GLB_BANKS - 2;
   hw.glb_filter_banks = 2;
   return hw;

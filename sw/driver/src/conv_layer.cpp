@@ -1,5 +1,6 @@
 #include "ocelli/driver/conv_layer.hpp"
 #include "int_math.hpp"
+#include "ocelli/isa.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -19,6 +20,36 @@ std::string HwConfig::name() const {
   return fmt::format("{}x{} PEs, spads {}/{}/{}, GLB {}+{} banks x {} KB, ifmap line buffer {} KB", array_rows,
                      array_cols, ifmap_spad, filter_spad, psum_spad, glb_act_banks, glb_filter_banks,
                      glb_bank_words * 8 / 1024, ifmap_line_entries * 2 * 8 / 1024);
+}
+
+HwConfig HwConfig::from_register(std::uint64_t value) {
+  namespace f = isa::csr_hwconfig;
+  HwConfig hw;
+  hw.array_rows = static_cast<int>(f::kRows.of(value));
+  hw.array_cols = static_cast<int>(f::kCols.of(value));
+  hw.ifmap_spad = static_cast<int>(f::kIfmapSpad.of(value));
+  hw.filter_spad = static_cast<int>(f::kFilterSpad.of(value));
+  hw.psum_spad = static_cast<int>(f::kPsumSpad.of(value));
+  hw.glb_bank_words = static_cast<int>(f::kBankWords.of(value));
+  hw.glb_filter_banks = 2;  // the GLB's last two banks (rtl/ocelli_top.sv)
+  hw.glb_act_banks = static_cast<int>(f::kGlbBanks.of(value)) - hw.glb_filter_banks;
+  return hw;
+}
+
+std::string HwConfig::hardware_difference(const HwConfig& built) const {
+  std::string out;
+  auto field = [&](const char* what, int planned, int actual) {
+    if (planned != actual) out += fmt::format("{}{} {} (built: {})", out.empty() ? "" : ", ", what, planned, actual);
+  };
+  field("PE rows", array_rows, built.array_rows);
+  field("PE columns", array_cols, built.array_cols);
+  field("ifmap spad", ifmap_spad, built.ifmap_spad);
+  field("filter spad", filter_spad, built.filter_spad);
+  field("psum spad", psum_spad, built.psum_spad);
+  field("GLB ifmap/psum banks", glb_act_banks, built.glb_act_banks);
+  field("GLB filter banks", glb_filter_banks, built.glb_filter_banks);
+  field("GLB bank words", glb_bank_words, built.glb_bank_words);
+  return out;
 }
 
 std::string Mapping::to_string() const {

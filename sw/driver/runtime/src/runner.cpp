@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "ocelli/dram/timing.hpp"
+#include "ocelli/runtime/model_hw.hpp"
 #include "ocelli/sim/top_sim.hpp"
 
 namespace ocelli::runtime {
@@ -277,6 +278,7 @@ RunResult ProgramRunner::run(dram::Storage& storage, RunObserver* observer) {
   };
 
   sim::TopSim sim(storage, dram::TimingConfig::preset(options_.timing), model_kind());
+  require_model_hw(sim, options_.hw);
   sim.set_trace_scopes(options_.trace_scopes);
   for (std::size_t i = first_; i <= last_; ++i) {
     const auto layer_start = Clock::now();

@@ -30,6 +30,13 @@ struct HwConfig {
   // bytes (fewest_dram_filter_blocks).
   double dram_cycles_per_beat = 1.0;
   std::string name() const;     // e.g. "eyeriss-v1 12x14, spads 12/224/24, GLB 25+2 x 4 KB"
+
+  // The configuration a top reports in its HwConfig register (docs/isa.md): array, spads and GLB from the register,
+  // the rest as the defaults.
+  static HwConfig from_register(std::uint64_t value);
+  // What differs between this configuration and `built` in the parts the register reports ("" when none): a program
+  // mapped for one configuration cannot run on a top built with another.
+  std::string hardware_difference(const HwConfig& built) const;
 };
 
 // Row-stationary mapping (docs/isa.md): n images per pass, e ofmap rows per PE set, p filters and q channels per PE,

@@ -200,5 +200,21 @@ package ocelli_pkg;
   // diagonal ifmap IDs i + j*U of a set: CONV1 (R = 11, e = 7, U = 4) needs 35 distinct ifmap rows.
   localparam int unsigned NocRowIdWidth = 4;
   localparam int unsigned NocColIdWidth = 6;
+  // The words the feeders send into the three GINs: data with its multicast row and column tags (valid/ready beside).
+  typedef struct packed {
+    filt_word_t               data;
+    logic [NocRowIdWidth-1:0] row_tag;
+    logic [NocColIdWidth-1:0] col_tag;
+  } filt_gin_word_t;
+  typedef struct packed {
+    ifmap_word_t              data;
+    logic [NocRowIdWidth-1:0] row_tag;
+    logic [NocColIdWidth-1:0] col_tag;
+  } ifmap_gin_word_t;
+  typedef struct packed {
+    psum_pair_t               data;
+    logic [NocRowIdWidth-1:0] row_tag;
+    logic [NocColIdWidth-1:0] col_tag;
+  } psum_gin_word_t;
 
 endpackage

@@ -24,11 +24,9 @@ module filter_feeder
   output glb_port_req_t glb_o,  // GLB reads (u_reader)
   input  glb_port_rsp_t glb_i,
 
-  output logic                 gin_valid_o,
+  output logic                 gin_valid_o,  // to the filter GIN
   input  logic                 gin_ready_i,
-  output filt_word_t           gin_data_o,
-  output logic [NocRowIdWidth-1:0] gin_row_tag_o,
-  output logic [NocColIdWidth-1:0] gin_col_tag_o
+  output filt_gin_word_t       gin_o
 );
   localparam int unsigned SideW = 3 + NocRowIdWidth + NocColIdWidth;
 
@@ -96,10 +94,10 @@ module filter_feeder
     .idle_o          (reader_idle)
   );
 
-  assign {count, gin_row_tag_o, gin_col_tag_o} = side;
-  assign gin_data_o = {count, word};
+  assign {count, gin_o.row_tag, gin_o.col_tag} = side;
+  assign gin_o.data = {count, word};
   assign busy_o = gen_q || !reader_idle;
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
+  `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, gin_o)
 endmodule

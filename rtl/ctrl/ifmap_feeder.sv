@@ -63,11 +63,9 @@ module ifmap_feeder
   output glb_port_req_t glb_o,  // GLB reads (u_reader)
   input  glb_port_rsp_t glb_i,
 
-  output logic                 gin_valid_o,
+  output logic                 gin_valid_o,  // to the ifmap GIN
   input  logic                 gin_ready_i,
-  output ifmap_word_t          gin_data_o,
-  output logic [NocRowIdWidth-1:0] gin_row_tag_o,
-  output logic [NocColIdWidth-1:0] gin_col_tag_o
+  output ifmap_gin_word_t      gin_o
 );
   localparam int unsigned IdxW  = $clog2(LbEntries);
   localparam int unsigned SideW = IdxW + 1;
@@ -449,13 +447,13 @@ module ifmap_feeder
   );
 
   assign gin_valid_o   = phase_q == Emit && e_covered;
-  assign gin_data_o    = word;
-  assign gin_row_tag_o = NocRowIdWidth'(e_q.vr);
-  assign gin_col_tag_o = NocColIdWidth'(e_q.hr);
+  assign gin_o.data    = word;
+  assign gin_o.row_tag = NocRowIdWidth'(e_q.vr);
+  assign gin_o.col_tag = NocColIdWidth'(e_q.hr);
   assign busy_o        = phase_q != Idle || !reader_idle;
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
+  `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, gin_o)
   // Every word sent goes to a target of the tile (the emit walk ends with the chunk's targets).
   `OCELLI_ASSERT(a_emit_in_tile, gin_valid_o |-> e_q.vr < sets_v_i && e_q.hr < rows_tile_i)
   // The chunk's entries fit the line buffer.

@@ -29,11 +29,9 @@ module psum_feeder
   output glb_port_req_t glb_o,  // GLB reads (u_reader)
   input  glb_port_rsp_t glb_i,
 
-  output logic                            gin_valid_o,
+  output logic                            gin_valid_o,  // to the psum GIN
   input  logic                            gin_ready_i,
-  output psum_pair_t                      gin_data_o,
-  output logic [NocRowIdWidth-1:0]        gin_row_tag_o,
-  output logic [NocColIdWidth-1:0]        gin_col_tag_o
+  output psum_gin_word_t                  gin_o
 );
   localparam int unsigned SideW = 1 + NocColIdWidth;
 
@@ -106,16 +104,16 @@ module psum_feeder
     .out_valid_o     (gin_valid_o),
     .out_ready_i     (gin_ready_i),
     .out_data_o      (word),
-    .out_side_o      ({two, gin_col_tag_o}),
+    .out_side_o      ({two, gin_o.col_tag}),
     .idle_o          (reader_idle)
   );
 
-  assign gin_row_tag_o  = '0;
-  assign gin_data_o.two = two;
-  assign gin_data_o.hi  = psum_t'(word[63:32]);  // not a psum when !two (the write of a lone psum masks it)
-  assign gin_data_o.lo  = psum_t'(word[31:0]);
+  assign gin_o.row_tag  = '0;
+  assign gin_o.data.two = two;
+  assign gin_o.data.hi  = psum_t'(word[63:32]);  // not a psum when !two (the write of a lone psum masks it)
+  assign gin_o.data.lo  = psum_t'(word[31:0]);
   assign busy_o         = gen_q || !reader_idle;
 
   // Handshake rule: an offered request or word stays offered, unchanged, until it is taken.
-  `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, {gin_data_o, gin_row_tag_o, gin_col_tag_o})
+  `OCELLI_ASSERT_STREAM(a_gin_stable, gin_valid_o, gin_ready_i, gin_o)
 endmodule

@@ -123,12 +123,10 @@ module pass_subsys
   `OCELLI_ASSERT(a_noc_cfg_not_at_pass_start, cmd_i.pass_start |-> !cmd_i.noc_cfg_load)
 
   // ------------------------------------------------------------------ feeders
-  logic        ff_valid, ff_ready, if_valid, if_ready, pf_valid, pf_ready;
-  filt_word_t  ff_data;
-  ifmap_word_t if_data;
-  psum_pair_t  pf_data;
-  logic [NocRowIdWidth-1:0] ff_row, if_row, pf_row;
-  logic [NocColIdWidth-1:0] ff_col, if_col, pf_col;
+  logic            ff_valid, ff_ready, if_valid, if_ready, pf_valid, pf_ready;
+  filt_gin_word_t  ff_word;  // the feeders' GIN words
+  ifmap_gin_word_t if_word;
+  psum_gin_word_t  pf_word;
   logic        ff_busy, if_busy, pf_busy, pc_busy, array_busy;
 
   // The filter feeder starts with a pass, or earlier with the next pass's chunk (cmd filt_prefetch, while the pass
@@ -168,9 +166,7 @@ module pass_subsys
     .glb_i           (glb_i[PassFilt]),
     .gin_valid_o     (ff_valid),
     .gin_ready_i     (ff_ready),
-    .gin_data_o      (ff_data),
-    .gin_row_tag_o   (ff_row),
-    .gin_col_tag_o   (ff_col)
+    .gin_o           (ff_word)
   );
 
   ifmap_feeder #(.AddrWidth(GlbAw)) u_ifmap_feeder (
@@ -197,9 +193,7 @@ module pass_subsys
     .glb_i           (glb_i[PassIfmap]),
     .gin_valid_o     (if_valid),
     .gin_ready_i     (if_ready),
-    .gin_data_o      (if_data),
-    .gin_row_tag_o   (if_row),
-    .gin_col_tag_o   (if_col)
+    .gin_o           (if_word)
   );
 
   psum_feeder #(.AddrWidth(GlbAw), .Cols(Cols)) u_psum_feeder (
@@ -218,9 +212,7 @@ module pass_subsys
     .glb_i           (glb_i[PassPsumR]),
     .gin_valid_o     (pf_valid),
     .gin_ready_i     (pf_ready),
-    .gin_data_o      (pf_data),
-    .gin_row_tag_o   (pf_row),
-    .gin_col_tag_o   (pf_col)
+    .gin_o           (pf_word)
   );
 
   // ------------------------------------------------------------------ GINs -> array -> GON -> collector
@@ -244,9 +236,9 @@ module pass_subsys
     .cfg_pe_en_i    (pe_used_q),
     .cfg_col_id_i   (filt_col_id_q),
     .in_valid_i     (ff_valid),
-    .in_data_i      (ff_data),
-    .in_row_tag_i   (ff_row),
-    .in_col_tag_i   (ff_col),
+    .in_data_i      (ff_word.data),
+    .in_row_tag_i   (ff_word.row_tag),
+    .in_col_tag_i   (ff_word.col_tag),
     .in_ready_o     (ff_ready),
     .pe_valid_o     (a_filt_valid),
     .pe_data_o      (a_filt_data),
@@ -266,9 +258,9 @@ module pass_subsys
     .cfg_pe_en_i    (pe_used_q),
     .cfg_col_id_i   (ifmap_col_id_q),
     .in_valid_i     (if_valid),
-    .in_data_i      (if_data),
-    .in_row_tag_i   (if_row),
-    .in_col_tag_i   (if_col),
+    .in_data_i      (if_word.data),
+    .in_row_tag_i   (if_word.row_tag),
+    .in_col_tag_i   (if_word.col_tag),
     .in_ready_o     (if_ready),
     .pe_valid_o     (a_ifmap_valid),
     .pe_data_o      (a_ifmap_data),
@@ -288,9 +280,9 @@ module pass_subsys
     .cfg_pe_en_i    (pe_used_q[Cols-1:0]),
     .cfg_col_id_i   (PsumColId),
     .in_valid_i     (pf_valid),
-    .in_data_i      (pf_data),
-    .in_row_tag_i   (pf_row),
-    .in_col_tag_i   (pf_col),
+    .in_data_i      (pf_word.data),
+    .in_row_tag_i   (pf_word.row_tag),
+    .in_col_tag_i   (pf_word.col_tag),
     .in_ready_o     (pf_ready),
     .pe_valid_o     (pu_valid),
     .pe_data_o      (pu_data),

@@ -12,6 +12,7 @@
 #include "ocelli/driver/layout.hpp"
 #include "ocelli/driver/mapper.hpp"
 #include "ocelli/golden/alexnet.hpp"
+#include "ocelli/isa.hpp"
 
 namespace {
 
@@ -40,6 +41,41 @@ void expect_fits(const ConvLayer& l, const Mapping& m, const std::string& what) 
   const long psum_span = (m.f - 1) * cdiv(psum_words, 512) * 512 + psum_words;
   EXPECT_LE(cdiv(ifmap_words, 512) * 512 + psum_span, 25 * 512) << what;
   EXPECT_LE(long(m.r) * l.filter_h * m.t * cdiv(long(m.p) * m.q * l.filter_w, 4), 2 * 512) << what;
+}
+
+// The HwConfig register's fields (docs/isa.md) decode into the sizes, and a difference names each size that differs.
+TEST(HwConfigRegister, DecodesEveryFieldAndNamesDifferences) {
+  namespace f = ocelli::isa::csr_hwconfig;
+  auto put = [](std::uint64_t& word, const ocelli::isa::BitField& field, std::uint64_t value) {
+    word |= (value & ocelli::isa::low_mask(field.width)) << field.lsb;
+  };
+  std::uint64_t reg = 0;
+  put(reg, f::kRows, 8);
+  put(reg, f::kCols, 6);
+  put(reg, f::kIfmapSpad, 10);
+  put(reg, f::kFilterSpad, 160);
+  put(reg, f::kPsumSpad, 16);
+  put(reg, f::kGlbBanks, 14);
+  put(reg, f::kBankWords, 256);
+  const HwConfig hw = HwConfig::from_register(reg);
+  EXPECT_EQ(hw.array_rows, 8);
+  EXPECT_EQ(hw.array_cols, 6);
+  EXPECT_EQ(hw.ifmap_spad, 10);
+  EXPECT_EQ(hw.filter_spad, 160);
+  EXPECT_EQ(hw.psum_spad, 16);
+  EXPECT_EQ(hw.glb_act_banks, 12);
+  EXPECT_EQ(hw.glb_filter_banks, 2);
+  EXPECT_EQ(hw.glb_bank_words, 256);
+  EXPECT_EQ(hw.hardware_difference(hw), "");
+  const std::string diff = HwConfig{}.hardware_difference(hw);
+  for (const char* what : {"PE rows 12 (built: 8)", "PE columns 14 (built: 6)", "ifmap spad 12 (built: 10)",
+                           "filter spad 224 (built: 160)", "psum spad 24 (built: 16)",
+                           "GLB ifmap/psum banks 25 (built: 12)", "GLB bank words 512 (built: 256)"}) {
+    EXPECT_NE(diff.find(what), std::string::npos) << what << " in: " << diff;
+  }
+  HwConfig link = HwConfig{};
+  link.dram_cycles_per_beat = 10.0 / 3.0;  // not a hardware size: the register does not report it
+  EXPECT_EQ(link.hardware_difference(HwConfig{}), "");
 }
 
 TEST(Mapper, EveryChosenMappingFitsSmallShapesExhaustive) {

@@ -152,22 +152,6 @@ module layer_ctrl
     return (a < b) ? a : b;
   endfunction
 
-  logic [15:0] out_slot_rlc, out_slot_raw;
-  assign out_slot_rlc = (desc.out_w + 16'd2) / 16'd3;
-  assign out_slot_raw = (desc.out_w + 16'd3) >> 2;
-
-  // Filters per column set of the psum layout (tile_cfg_t): p, or every channel of a POOL/LRN tile (POOL: p = t = 1).
-  logic [8:0] set_filters;
-  assign set_filters = is_lrn ? desc.chans[8:0] : 9'(desc.map_p);
-
-  // Table rows per plane (ctrl_pkg, tile_cfg_t): the rows, or with 16-bit entries the rows rounded up to whole words.
-  logic [31:0] tbl_chan_in, tbl_filter_out;
-  assign tbl_chan_in    = desc.ifmap_tbl16 ? {16'd0, (desc.in_h + 16'd3) & 16'hfffc} : 32'(desc.in_h);
-  assign tbl_filter_out = desc.ofmap_tbl16 ? {16'd0, (desc.out_h + 16'd3) & 16'hfffc} : 32'(desc.out_h);
-
-  logic [1:0] stride_v_log2;
-  assign stride_v_log2 = (desc.stride_v == 4'd4) ? 2'd2 : (desc.stride_v == 4'd2) ? 2'd1 : 2'd0;
-
   // ------------------------------------------------------------------ outputs
   assign busy_o        = (state_q != StIdle) && (state_q != StDone) && (state_q != StError);
   assign done_o        = state_q == StDone;
@@ -373,6 +357,16 @@ module layer_ctrl
   logic unused_desc;
   assign unused_desc = ^{desc.pad_b, desc.pad_r, desc.lrn_exp_max};
 
+  // The layer's constant fields of the tile configuration (registered in StPrep1).
+  tile_cfg_t layer_cfg;
+  layer_setup u_setup (
+    .desc_i        (desc),
+    .lut_entries_i (lut_entries),
+    .stream_w_i    (stream_w),
+    .cfg_i         (cfg_q),
+    .cfg_o         (layer_cfg)
+  );
+
   serial_divider #(.Width(16)) u_div (
     .clk_i, .rst_ni,
     .start_i     (div_start),
@@ -491,58 +485,7 @@ module layer_ctrl
           end
 
           StPrep1: begin
-            cfg_q.op_lrn        <= is_lrn;
-            cfg_q.bias_en       <= is_conv;
-            cfg_q.lrn_size      <= desc.lrn_size;
-            cfg_q.lrn_exp_min   <= desc.lrn_exp_min[5:0];
-            cfg_q.lrn_mant_bits <= desc.lrn_mant_bits;
-            cfg_q.lrn_lut_frac  <= desc.lrn_lut_frac;
-            cfg_q.lrn_chans     <= desc.chans[8:0];
-            cfg_q.lut_addr      <= desc.weight_addr;
-            cfg_q.lut_entries   <= lut_entries;
-            cfg_q.relu          <= desc.relu;
-            cfg_q.filt_outer    <= desc.filt_outer;
-            cfg_q.ifmap_rlc     <= desc.ifmap_rlc;
-            cfg_q.ofmap_rlc     <= desc.ofmap_rlc;
-            cfg_q.shift         <= desc.shift[4:0];
-            cfg_q.in_w          <= desc.in_w;
-            cfg_q.in_h          <= desc.in_h;
-            cfg_q.s_cols        <= desc.s_cols[3:0];
-            cfg_q.r_rows        <= desc.r_rows[3:0];
-            cfg_q.stride_h      <= desc.stride_h;
-            cfg_q.stride_v_log2 <= stride_v_log2;
-            cfg_q.pad_l         <= desc.pad_l;
-            cfg_q.out_w         <= desc.out_w[7:0];
-            cfg_q.stream_w      <= stream_w;
-            cfg_q.p             <= desc.map_p[4:0];
-            cfg_q.q             <= desc.map_q[3:0];
-            cfg_q.r             <= desc.map_r[3:0];
-            cfg_q.t             <= desc.map_t[3:0];
-            cfg_q.e             <= desc.map_e[4:0];
-            cfg_q.rows_pe       <= 4'(desc.map_r * desc.r_rows);
-            cfg_q.cols_pe       <= 5'(desc.map_t * desc.map_e);
-            cfg_q.pt            <= is_lrn ? desc.chans[8:0] : 9'(desc.map_p * desc.map_t);
-            cfg_q.pitch         <= 8'((desc.in_w + 16'd3) >> 2);
-            cfg_q.rows_tile     <= 7'((desc.map_e - 8'd1) * desc.stride_v + desc.r_rows);
-            cfg_q.slot_in       <= 8'((desc.in_w + 16'd2) / 16'd3);
-            cfg_q.ps_set_filters <= set_filters;
-            cfg_q.ps_x_words     <= 8'((10'(set_filters) + 10'd1) >> 1);
-            cfg_q.blk_len       <= 8'(desc.map_p * desc.map_q * desc.s_cols);
-            cfg_q.blk_pitch     <= 8'((16'(desc.map_p) * 16'(desc.map_q) * 16'(desc.s_cols) + 16'd3) >> 2);
-            cfg_q.blk_rows      <= 4'(desc.map_r * desc.r_rows);
-            cfg_q.ifmap_addr       <= desc.ifmap_addr;
-            cfg_q.ifmap_index_addr <= desc.ifmap_index_addr;
-            cfg_q.chan_rows        <= 32'(desc.in_h);
-            cfg_q.img_rows_in      <= 32'(desc.chans) * 32'(desc.in_h);
-            cfg_q.filter_rows_out  <= 32'(desc.out_h);
-            cfg_q.image_rows_out   <= 32'(desc.filters) * 32'(desc.out_h);
-            cfg_q.ifmap_tbl16      <= desc.ifmap_tbl16;
-            cfg_q.ofmap_tbl16      <= desc.ofmap_tbl16;
-            cfg_q.tbl_chan_in      <= tbl_chan_in;
-            cfg_q.tbl_img_in       <= 32'(desc.chans) * tbl_chan_in;
-            cfg_q.tbl_filter_out   <= tbl_filter_out;
-            cfg_q.tbl_image_out    <= 32'(desc.filters) * tbl_filter_out;
-            cfg_q.out_slot_words   <= desc.ofmap_rlc ? 32'(out_slot_rlc) : 32'(out_slot_raw);
+            cfg_q   <= layer_cfg;  // u_setup: the layer's fields
             state_q <= StPrep2;
           end
           StPrep2: begin

@@ -33,9 +33,11 @@ module filter_feeder
   logic                 gen_q;           // still generating requests
   logic [7:0]           k_q;             // word within the block
   logic [3:0]           row_q, set_q;
+  logic [2:0][7:0]      idx;             // u_loop: set, row, k
+  logic [2:0]           last, wrap;
   logic [AddrWidth-1:0] blk_addr_q;      // address of the current block's first word
   logic [AddrWidth-1:0] base_q;          // the chunk's (base_i at start: a prefetch's base changes after it)
-  logic                 req_ready, last_req, reader_idle;
+  logic                 req_ready, reader_idle;
   logic [SideW-1:0]     side;
   logic [2:0]           count, req_count;
   logic [63:0]          word;
@@ -43,38 +45,38 @@ module filter_feeder
 
   assign left      = 10'(blk_len_i) - {k_q, 2'b00};
   assign req_count = (left >= 10'd4) ? 3'd4 : 3'(left);
-  assign last_req  = (k_q == blk_pitch_i - 1'b1) && (row_q == rows_i - 1'b1) && (set_q == sets_i - 1'b1);
+
+  // Requests in the order word k of the block, PE row, horizontal set (innermost); the block address steps by its
+  // pitch with each set and row and goes back to the chunk's base for the next word.
+  loop_nest #(.Levels(3), .Width(8)) u_loop (
+    .clk_i, .rst_ni,
+    .clear_i (start_i),
+    .step_i  (gen_q && req_ready),
+    .last_i  ({blk_pitch_i - 8'd1, 8'(rows_i) - 8'd1, 8'(sets_i) - 8'd1}),
+    .idx_o   (idx),
+    .last_o  (last),
+    .wrap_o  (wrap)
+  );
+  assign {k_q, row_q, set_q} = {idx[2], 4'(idx[1]), 4'(idx[0])};
+  logic unused_loop;  // (the wraps say all the block address needs; idx[1:0] fit in 4 bits: rows, sets <= 15)
+  assign unused_loop = ^{last, wrap[0], idx[1][7:4], idx[0][7:4]};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       gen_q      <= 1'b0;
-      k_q        <= '0;
-      row_q      <= '0;
-      set_q      <= '0;
       blk_addr_q <= '0;
       base_q     <= '0;
     end else if (start_i) begin
       gen_q      <= 1'b1;
-      k_q        <= '0;
-      row_q      <= '0;
-      set_q      <= '0;
       blk_addr_q <= base_i;
       base_q     <= base_i;
     end else if (gen_q && req_ready) begin
-      if (last_req) begin
+      if (wrap[2]) begin
         gen_q <= 1'b0;
-      end else if (set_q != sets_i - 1'b1) begin
-        set_q      <= set_q + 1'b1;
-        blk_addr_q <= blk_addr_q + AddrWidth'(blk_pitch_i);
-      end else if (row_q != rows_i - 1'b1) begin
-        set_q      <= '0;
-        row_q      <= row_q + 1'b1;
-        blk_addr_q <= blk_addr_q + AddrWidth'(blk_pitch_i);
-      end else begin
-        set_q      <= '0;
-        row_q      <= '0;
-        k_q        <= k_q + 1'b1;
+      end else if (wrap[1]) begin
         blk_addr_q <= base_q;
+      end else begin
+        blk_addr_q <= blk_addr_q + AddrWidth'(blk_pitch_i);
       end
     end
   end

@@ -56,12 +56,11 @@ module ifmap_loader
   output logic [AddrWidth-1:0]    cmd_glb_addr_o
 );
   logic                    gen_q;
-  logic [3:0]              b_q;
-  logic [8:0]              c_q;
   logic [AddrWidth-1:0]    glb_img_q, glb_plane_q;
   logic [MemAddrWidth-1:0] d_img_q, d_plane_q;
   logic [MemAddrWidth-1:0] t_img_q, t_plane_q;   // the same in table rows
-  logic                    last_c, last_b;
+  logic [1:0][8:0]         idx;    // u_loop: channel c, image b
+  logic [1:0]              last, wrap;
   logic signed [16:0]      h_start_q, h_start;
   logic [3:0]              n_img_q;
   logic [8:0]              chans_q;
@@ -85,8 +84,18 @@ module ifmap_loader
   logic [MemAddrWidth-1:0] tbl_row;  // its table row
   assign tbl_row = t_plane_q + MemAddrWidth'(h_start_q) + MemAddrWidth'(hr_lo);
 
-  assign last_c = c_q == chans_q - 1'b1;
-  assign last_b = b_q == n_img_q - 1'b1;
+  // Commands in the order image b, channel c (inner): a plane's rows each.
+  loop_nest #(.Levels(2), .Width(9)) u_loop (
+    .clk_i, .rst_ni,
+    .clear_i (start_i),
+    .step_i  (gen_q && cmd_ready_i),
+    .last_i  ({9'(n_img_q) - 9'd1, chans_q - 9'd1}),
+    .idx_o   (idx),
+    .last_o  (last),
+    .wrap_o  (wrap)
+  );
+  logic unused_loop;  // (the wraps step the addresses; the indices themselves are not needed)
+  assign unused_loop = ^{idx, last};
 
   assign cmd_valid_o      = gen_q;
   assign cmd_rlc_o        = rlc_i;
@@ -106,8 +115,6 @@ module ifmap_loader
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       gen_q       <= 1'b0;
-      b_q         <= '0;
-      c_q         <= '0;
       glb_img_q   <= '0;
       glb_plane_q <= '0;
       d_img_q     <= '0;
@@ -119,8 +126,6 @@ module ifmap_loader
       chans_q     <= '0;
     end else if (start_i) begin
       gen_q       <= (n_img_i != '0) && (chans_valid_i != '0) && any_rows;
-      b_q         <= '0;
-      c_q         <= '0;
       glb_img_q   <= glb_base_i;
       glb_plane_q <= glb_base_i;
       d_img_q     <= first_plane_i;
@@ -131,15 +136,12 @@ module ifmap_loader
       n_img_q     <= n_img_i;
       chans_q     <= chans_valid_i;
     end else if (gen_q && cmd_ready_i) begin
-      if (!last_c) begin
-        c_q         <= c_q + 1'b1;
+      if (!wrap[0]) begin
         glb_plane_q <= glb_plane_q + plane_words_i;
         d_plane_q   <= d_plane_q + chan_rows_i;
         t_plane_q   <= t_plane_q + chan_tbl_i;
       end else begin
-        c_q <= '0;
-        if (!last_b) begin
-          b_q         <= b_q + 1'b1;
+        if (!wrap[1]) begin
           glb_img_q   <= glb_img_q + img_words_i;
           glb_plane_q <= glb_img_q + img_words_i;
           d_img_q     <= d_img_q + img_rows_i;

@@ -36,59 +36,43 @@ module psum_feeder
   localparam int unsigned SideW = 1 + NocColIdWidth;
 
   logic                 gen_q;
-  logic [3:0]           b_q;
-  logic [7:0]           x_q, k_q;
   logic [4:0]           col_q;
+  logic [7:0]           k_q;
   logic [AddrWidth-1:0] img_q, xo_q;   // base of image b; offset of column x (x * x_words)
-  logic                 req_ready, reader_idle, last_col, last_k, last_x, last_b, two;
+  logic                 req_ready, reader_idle, last_k, two;
   logic [63:0]          word;
 
-  assign last_col = col_q == cols_i - 1'b1;
-  assign last_k   = k_q == x_words_i - 1'b1;
-  assign last_x   = x_q == out_w_i - 1'b1;
-  assign last_b   = b_q == n_img_i - 1'b1;
+  // Requests in the order image b, output column x, word k of the column, PE column col (innermost).
+  logic [3:0][7:0] idx;
+  logic [3:0]      last, wrap;
+  loop_nest #(.Levels(4), .Width(8)) u_loop (
+    .clk_i, .rst_ni,
+    .clear_i (start_i),
+    .step_i  (gen_q && req_ready),
+    .last_i  ({8'(n_img_i) - 8'd1, out_w_i - 8'd1, x_words_i - 8'd1, 8'(cols_i) - 8'd1}),
+    .idx_o   (idx),
+    .last_o  (last),
+    .wrap_o  (wrap)
+  );
+  assign col_q  = 5'(idx[0]);
+  assign k_q    = idx[1];
+  assign last_k = last[1];
+  logic unused_loop;  // (idx[0] < Cols fits col_q; the outer indices and flags are not needed)
+  assign unused_loop = ^{idx[3], idx[2], idx[0][7:5], last[3:2], last[0], wrap[0]};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       gen_q <= 1'b0;
-      b_q   <= '0;
-      x_q   <= '0;
-      k_q   <= '0;
-      col_q <= '0;
       img_q <= '0;
       xo_q  <= '0;
     end else if (start_i) begin
       gen_q <= 1'b1;
-      b_q   <= '0;
-      x_q   <= '0;
-      k_q   <= '0;
-      col_q <= '0;
       img_q <= base_i;
       xo_q  <= '0;
-    end else if (gen_q && req_ready) begin
-      if (!last_col) begin
-        col_q <= col_q + 1'b1;
-      end else begin
-        col_q <= '0;
-        if (!last_k) begin
-          k_q <= k_q + 1'b1;
-        end else begin
-          k_q <= '0;
-          if (!last_x) begin
-            x_q  <= x_q + 1'b1;
-            xo_q <= xo_q + AddrWidth'(x_words_i);
-          end else begin
-            x_q  <= '0;
-            xo_q <= '0;
-            if (!last_b) begin
-              b_q   <= b_q + 1'b1;
-              img_q <= img_q + img_words_i;
-            end else begin
-              gen_q <= 1'b0;
-            end
-          end
-        end
-      end
+    end else begin
+      if (wrap[1]) xo_q <= wrap[2] ? '0 : xo_q + AddrWidth'(x_words_i);  // the next output column
+      if (wrap[2] && !wrap[3]) img_q <= img_q + img_words_i;             // the next image
+      if (wrap[3]) gen_q <= 1'b0;
     end
   end
 

@@ -49,14 +49,14 @@ module pe_array
   output logic [63:0]                       perf_macs_o,           // MACs issued (gated ones included)
   output logic [63:0]                       perf_gated_macs_o      // MACs with a zero ifmap operand
 );
-  // Internal per-PE nets are unpacked arrays: Verilator builds element-wise assignments into wide packed vectors
-  // out of wide temporaries every evaluation, which made the 168-PE model several times slower.
   // The PE's counters and ring pointers are sized for the default depths.
   if (IfmapSpad < 1 || IfmapSpad > IfmapSpadDepth || FilterSpad < 1 || FilterSpad > FilterSpadDepth ||
       PsumSpad < 1 || PsumSpad > PsumSpadDepth) begin : g_bad_spads
     $error("pe_array: scratchpad depths must lie between 1 and the defaults (ocelli_pkg)");
   end
 
+  // Internal per-PE nets are unpacked arrays: Verilator builds element-wise assignments into wide packed vectors
+  // out of wide temporaries every evaluation, which made the 168-PE model several times slower.
   logic [NumPes-1:0] pe_busy, pe_mac, pe_mac_gated;  // packed: reduced with $countones
   logic pe_in_valid [NumPes];
   logic pe_in_ready [NumPes];

@@ -21,8 +21,8 @@ module filter_feeder
   input  logic [3:0]           sets_i,       // t horizontal sets
   output logic                 busy_o,
 
-  output glb_port_req_t glb_o,  // GLB reads (u_reader)
-  input  glb_port_rsp_t glb_i,
+  output glb_port_req_t        glb_o,  // GLB reads (u_reader)
+  input  glb_port_rsp_t        glb_i,
 
   output logic                 gin_valid_o,  // to the filter GIN
   input  logic                 gin_ready_i,

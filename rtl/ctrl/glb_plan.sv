@@ -2,6 +2,7 @@
 // ifmap take, where the buffers and psum regions go and whether they fit. Ifmap buffers, psum regions and filter
 // buffers start on bank boundaries, so no two of them share a bank (docs/architecture.md, GLB use per tile).
 module glb_plan
+  import ocelli_pkg::GlbAddrWidth;
   import ocelli_pkg::glb_addr_t;
 #(
   parameter int unsigned ActWords    = 25 * 512,  // GLB words for ifmap tiles and psums
@@ -19,13 +20,13 @@ module glb_plan
   output logic        dbuf_o,           // the next block loads during a pass: buffers doubled, or ifmap resident
   output logic        resident_o,       // every channel block of a group has its own ifmap buffer
   // GLB word addresses (below ActWords when fits_o)
-  output glb_addr_t  if_buf1_o,        // the second ifmap buffer
-  output glb_addr_t  ps_region0_o,     // the psum region after the ifmap buffers
-  output glb_addr_t  ps_region1_o,     // a second one from the next bank boundary on
-  output glb_addr_t  ps_banked_o,      // a psum region rounded up to whole banks (the step between regions)
+  output glb_addr_t   if_buf1_o,        // the second ifmap buffer
+  output glb_addr_t   ps_region0_o,     // the psum region after the ifmap buffers
+  output glb_addr_t   ps_region1_o,     // a second one from the next bank boundary on
+  output glb_addr_t   ps_banked_o,      // a psum region rounded up to whole banks (the step between regions)
   output logic        ps_two_fit_o,     // the second psum region fits as well
   output logic        wres_o,           // resident filter chunks are used (f >= 2, doubled buffers, ifmap not resident)
-  output glb_addr_t  wres_base_o       // where they start: after the f psum regions, each of whole banks
+  output glb_addr_t   wres_base_o       // where they start: after the f psum regions, each of whole banks
 );
   // GLB words of one ifmap tile rounded up to whole banks.
   logic [31:0] if_banked;
@@ -38,7 +39,7 @@ module glb_plan
   logic        wres_fits;
   assign fits_o = !((if_words_i > 32'(ActWords)) || (ps_words_i > 32'(ActWords)) ||
                     (if_banked + ps_span > 32'(ActWords)) ||
-                    (32'(chunk_words_i) > 32'(FilterWords)) || (if_words_i[31:14] != '0) || !wres_fits);
+                    (32'(chunk_words_i) > 32'(FilterWords)) || (if_words_i[31:GlbAddrWidth] != '0) || !wres_fits);
 
   logic        dbuf_fits, res_fits;
   logic [31:0] res_banked;
@@ -46,7 +47,7 @@ module glb_plan
                       (32'(chunk_words_i) <= 32'(FilterWords / 2));
   assign res_banked = (res_words_i + 32'(BankWords - 1)) & ~32'(BankWords - 1);
   assign res_fits   = res_shape_i &&
-                      (res_banked + ps_words_i <= 32'(ActWords)) && (res_banked[31:14] == '0) &&
+                      (res_banked + ps_words_i <= 32'(ActWords)) && (res_banked[31:GlbAddrWidth] == '0) &&
                       (32'(chunk_words_i) <= 32'(FilterWords / 2));
 
   // Resident filter chunks right after the last psum region's words (not rounded up to a bank: the words left

@@ -31,6 +31,10 @@ module glb_reader
 );
   localparam int unsigned CntW = $clog2(Depth + 1);
 
+  if (AddrWidth > GlbAddrWidth) begin : g_bad_addr_width  // the port's address would lose bits
+    $error("glb_reader: AddrWidth exceeds the GLB port's address (GlbAddrWidth)");
+  end
+
   logic                 inflight_q, inflight_skip_q;
   logic [SideWidth-1:0] inflight_side_q;
   logic [CntW-1:0]      count;

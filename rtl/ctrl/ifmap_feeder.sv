@@ -60,8 +60,8 @@ module ifmap_feeder
   input  logic [1:0]           stride_v_log2_i,
   output logic                 busy_o,
 
-  output glb_port_req_t glb_o,  // GLB reads (u_reader)
-  input  glb_port_rsp_t glb_i,
+  output glb_port_req_t        glb_o,  // GLB reads (u_reader)
+  input  glb_port_rsp_t        glb_i,
 
   output logic                 gin_valid_o,  // to the ifmap GIN
   input  logic                 gin_ready_i,

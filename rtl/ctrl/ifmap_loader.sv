@@ -140,17 +140,15 @@ module ifmap_loader
         glb_plane_q <= glb_plane_q + plane_words_i;
         d_plane_q   <= d_plane_q + chan_rows_i;
         t_plane_q   <= t_plane_q + chan_tbl_i;
+      end else if (!wrap[1]) begin
+        glb_img_q   <= glb_img_q + img_words_i;
+        glb_plane_q <= glb_img_q + img_words_i;
+        d_img_q     <= d_img_q + img_rows_i;
+        d_plane_q   <= d_img_q + img_rows_i;
+        t_img_q     <= t_img_q + img_tbl_i;
+        t_plane_q   <= t_img_q + img_tbl_i;
       end else begin
-        if (!wrap[1]) begin
-          glb_img_q   <= glb_img_q + img_words_i;
-          glb_plane_q <= glb_img_q + img_words_i;
-          d_img_q     <= d_img_q + img_rows_i;
-          d_plane_q   <= d_img_q + img_rows_i;
-          t_img_q     <= t_img_q + img_tbl_i;
-          t_plane_q   <= t_img_q + img_tbl_i;
-        end else begin
-          gen_q <= 1'b0;
-        end
+        gen_q <= 1'b0;
       end
     end
   end

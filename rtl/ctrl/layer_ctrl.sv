@@ -151,6 +151,12 @@ module layer_ctrl
   function automatic logic [15:0] min16(logic [15:0] a, logic [15:0] b);
     return (a < b) ? a : b;
   endfunction
+  // GLB address of a tile's filter chunk k (load order): a resident chunk (k < wres) after the psum regions, any
+  // other in filter buffer fbuf. For the pass that reads it (StBlock) and for the load that brings it (ld_req).
+  function automatic glb_addr_t chunk_base(logic [7:0] k, logic fbuf);
+    return (k < {1'b0, cfg_q.wres}) ? cfg_q.wres_base + glb_addr_t'(32'(k) * 32'(cfg_q.chunk_words))
+                                    : glb_addr_t'(FilterBase) + (fbuf ? glb_addr_t'(FilterWords / 2) : '0);
+  endfunction
 
   // ------------------------------------------------------------------ outputs
   assign busy_o        = (state_q != StIdle) && (state_q != StDone) && (state_q != StError);
@@ -574,9 +580,7 @@ module layer_ctrl
             cfg_q.psum_hold      <= keep_psums && next_block;
             cfg_q.psum_resume    <= keep_psums && (c0_q != '0);
             cfg_q.if_base_pass   <= cfg_q.resident ? blk_base_q : ibuf_q ? if_buf1_q : '0;
-            cfg_q.filt_base_pass <= (pk_q < {1'b0, cfg_q.wres})
-                                    ? cfg_q.wres_base + glb_addr_t'(32'(pk_q) * 32'(cfg_q.chunk_words))
-                                    : glb_addr_t'(FilterBase) + (fbuf_q ? glb_addr_t'(FilterWords / 2) : '0);
+            cfg_q.filt_base_pass <= chunk_base(pk_q, fbuf_q);
             cfg_q.ps_base        <= ps_cur_q;
             // A channel block's first pass overwrites its psum region: not while an output stage still reads it.
             if (c0_q != '0 || !output_busy_i || out_ps_q != ps_cur_q) state_q <= prefetched_q ? StPass : StLoad;
@@ -672,8 +676,7 @@ module layer_ctrl
           cfg_q.ld_h_start     <= ld_tile ? tile_h_start(nt_e0) : cfg_q.h_start;
           cfg_q.ld_chunk_addr  <= ld_chunk;
           cfg_q.if_base_load   <= ld_if_base;
-          cfg_q.filt_base_load <= ld_wres ? cfg_q.wres_base + glb_addr_t'(32'(ld_k) * 32'(cfg_q.chunk_words))
-                                          : glb_addr_t'(FilterBase) + (ld_fbuf ? glb_addr_t'(FilterWords / 2) : '0);
+          cfg_q.filt_base_load <= chunk_base(ld_k, ld_fbuf);
           chunk_q              <= ld_chunk + 32'({cfg_q.chunk_words[20:0], 3'b000});
         end
       end

@@ -47,8 +47,8 @@ module output_stage
   output logic                    busy_o,
   output logic                    reads_done_o,    // no DMA read left (the bias is in): only GLB reads and writes
 
-  output glb_port_req_t glb_o,  // GLB reads (u_reader)
-  input  glb_port_rsp_t glb_i,
+  output glb_port_req_t           glb_o,  // GLB reads (u_reader)
+  input  glb_port_rsp_t           glb_i,
 
   output dma_rd_req_t             rd_req_o,        // the bias
   input  dma_rd_rsp_t             rd_rsp_i,

@@ -26,8 +26,8 @@ module psum_feeder
   input  logic [3:0]                      n_img_i,
   output logic                            busy_o,
 
-  output glb_port_req_t glb_o,  // GLB reads (u_reader)
-  input  glb_port_rsp_t glb_i,
+  output glb_port_req_t                   glb_o,  // GLB reads (u_reader)
+  input  glb_port_rsp_t                   glb_i,
 
   output logic                            gin_valid_o,  // to the psum GIN
   input  logic                            gin_ready_i,

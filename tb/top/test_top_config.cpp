@@ -83,29 +83,48 @@ TEST(TopConfig, ModelReportsItsConfiguration) {
   EXPECT_THROW(ocelli::runtime::require_model_hw(sim, HwConfig{}), std::runtime_error);
 }
 
+// Runs `l` mapped by `m` for this configuration with one descriptor field changed to `value`, and expects the RTL's
+// own mapping check to refuse it (error 4).
+void expect_refused(const ConvLayer& l, const Mapping& m, const ocelli::isa::DescField& field, long value) {
+  const HwConfig hw = ocelli::tb::config_hw();
+  ASSERT_TRUE(ocelli::driver::check_mapping(l, m, hw).empty());
+  std::mt19937_64 rng(5);
+  const auto d = random_data(l, rng, 0.25);
+  const auto change = [&](ocelli::driver::Descriptor& desc, ocelli::dram::Storage&,
+                          const ocelli::driver::ConvAddresses&) { ocelli::driver::set_field(desc, field, value); };
+  const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 200000, change,
+                                             ocelli::tb::make_config_top_model, {}, hw);
+  ASSERT_TRUE(r.result.error) << field.name << " = " << value << ": " << r.result.message();
+  EXPECT_EQ(r.result.error_code, static_cast<int>(ocelli::isa::ErrorCode::kMapping)) << r.result.message();
+}
+
 // t*e = 12 columns fits the default 14-column array, not this one: the RTL's own check refuses it. (The layer is
 // mapped for this array, t*e = 6, and the descriptor's t doubled: the runtime would not map it so.)
 TEST(TopConfig, MappingWiderThanTheArrayIsRefused) {
-  const HwConfig hw = ocelli::tb::config_hw();
-  ASSERT_LT(hw.array_cols, 12);
+  ASSERT_LT(ocelli::tb::config_hw().array_cols, 12);
   ConvLayer l;
   l.in = Shape{1, 1, 14, 8};
   l.filters = 2;
   l.filter_h = 3;
   l.filter_w = 3;
-  const Mapping m{1, 6, 1, 1, 1, 1};  // n e p q r t
-  ASSERT_TRUE(ocelli::driver::check_mapping(l, m, hw).empty());
   ASSERT_TRUE(ocelli::driver::check_mapping(l, Mapping{1, 6, 1, 1, 1, 2}, HwConfig{}).empty())
       << "legal on the default array";
-  std::mt19937_64 rng(5);
-  const auto d = random_data(l, rng, 0.25);
-  const auto widen = [](ocelli::driver::Descriptor& desc, ocelli::dram::Storage&, const ocelli::driver::ConvAddresses&) {
-    ocelli::driver::set_field(desc, ocelli::isa::desc::kMapT, 2);
-  };
-  const auto r = ocelli::tb::run_conv_on_top(l, m, {d.input, d.weights, d.bias}, kTiming, 200000, widen,
-                                             ocelli::tb::make_config_top_model, {}, hw);
-  ASSERT_TRUE(r.result.error) << r.result.message();
-  EXPECT_EQ(r.result.error_code, static_cast<int>(ocelli::isa::ErrorCode::kMapping)) << r.result.message();
+  expect_refused(l, Mapping{1, 6, 1, 1, 1, 1}, ocelli::isa::desc::kMapT, 2);
+}
+
+// p = 20 filters per PE fits the default 24-entry psum spad, not this configuration's: the spad depth reaches the
+// RTL's mapping check (the layer is mapped with p at this configuration's psum spad, then p is raised).
+TEST(TopConfig, MoreFiltersPerPeThanThePsumSpadAreRefused) {
+  const HwConfig hw = ocelli::tb::config_hw();
+  ASSERT_LT(hw.psum_spad, 20);
+  ConvLayer l;
+  l.in = Shape{1, 1, 10, 8};
+  l.filters = 20;
+  l.filter_h = 3;
+  l.filter_w = 3;
+  ASSERT_TRUE(ocelli::driver::check_mapping(l, Mapping{1, 4, 20, 1, 1, 1}, HwConfig{}).empty())
+      << "legal on the default psum spad";
+  expect_refused(l, Mapping{1, 4, hw.psum_spad, 1, 1, 1}, ocelli::isa::desc::kMapP, 20);
 }
 
 }  // namespace
